@@ -1,0 +1,17 @@
+// The only script of the shell: sends the CSRF token with htmx requests, asks confirmation for
+// forms marked data-confirm, and focuses the error summary of a re-rendered form.
+(function () {
+  'use strict';
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  document.addEventListener('htmx:configRequest', function (e) {
+    if (meta) e.detail.headers['x-csrf-token'] = meta.getAttribute('content');
+  });
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var summary = document.querySelector('.error-summary');
+    if (summary) summary.focus();
+  });
+})();

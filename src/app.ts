@@ -1,0 +1,169 @@
+// Builds the Fastify application from the configuration, a database and the list of modules.
+// Nothing else knows which modules exist: add one to MODULES (src/modules/index.ts) and it is
+// wired — routes, API, permissions, navigation, jobs, search, demo data.
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import qs from 'node:querystring';
+import type { Config } from './config.js';
+import { registerAuthRoutes } from './platform/auth/auth.web.js';
+import type { Database } from './platform/db/index.js';
+import { errorHandler, renderError } from './platform/http/errors.js';
+import './platform/http/context.js';
+import { installLifecycle, type MemberResolver } from './platform/http/lifecycle.js';
+import { registerPortalRoutes } from './platform/http/portal.web.js';
+import { I18n } from './platform/i18n/index.js';
+import { JobRunner, type JobHandler } from './platform/jobs/index.js';
+import { Mailer } from './platform/mail/index.js';
+import type { ConsulaireModule, ModuleContext } from './platform/module.js';
+import { Settings } from './platform/settings.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  modules: readonly ConsulaireModule[];
+  /** quiet logs in tests */
+  logger?: boolean;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  ctx: ModuleContext;
+  jobs: JobRunner;
+  i18n: I18n;
+  modules: readonly ConsulaireModule[];
+  close(): Promise<void>;
+}
+
+/** Hides long random tokens (reset links, calendar feeds) from logged URLs. */
+function redactUrl(url: string): string {
+  return url.replace(/[A-Za-z0-9_-]{24,}/g, '…');
+}
+
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const { config, database, modules } = opts;
+  const db = database.db;
+  const overrides = config.territory ? { 'cci.territory': config.territory } : {};
+  const settings = new Settings(db, overrides);
+  const mailer = new Mailer(config.smtpUrl, config.mailFrom);
+  const ctx: ModuleContext = { db, dialect: database.dialect, config, mailer, settings };
+  const i18n = new I18n(modules.flatMap((m) => (m.messages ? [m.messages] : [])));
+
+  const fastify = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            serializers: {
+              // Only what helps: never headers (cookies, tokens), and URLs without secrets.
+              req: (r: { method: string; url: string; ip?: string }) => ({ method: r.method, url: redactUrl(r.url), ip: r.ip }),
+            },
+          },
+    genReqId: () => randomUUID().slice(0, 13),
+    trustProxy: config.production,
+    bodyLimit: 2 * 1024 * 1024,
+    // A form may repeat a field (checkboxes); keep every value.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await fastify.register(cookie, { secret: config.sessionSecret });
+  await fastify.register(formbody, { parser: (body) => qs.parse(body) as Record<string, unknown> });
+  await fastify.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 5, fields: 50 } });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...(process.env.MAP_TILES_ORIGIN ? [process.env.MAP_TILES_ORIGIN] : [])],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:') ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Consulaire API', version: '1', description: 'API of the Consulaire platform. Authenticate with a personal token: `Authorization: Bearer csl_…`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // Only the JSON API belongs to the OpenAPI document.
+    transform: ({ schema, url }) => (url.startsWith('/api/v1') ? { schema, url } : { schema: { ...(schema ?? {}), hide: true } as never, url }),
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
+
+  // Static files and the plugin routes above are public; application routes must declare access.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/static') || route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await fastify.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', maxAge: config.production ? 86400_000 : 0 });
+  const htmxPath = require.resolve('htmx.org/dist/htmx.min.js');
+  fastify.get('/static/htmx.min.js', { config: { public: true } }, (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile(path.basename(htmxPath), path.dirname(htmxPath)));
+  fastify.get('/api/openapi.json', { config: { public: true } }, async () => fastify.swagger());
+
+  let memberResolver: MemberResolver | undefined;
+  fastify.decorate('setMemberResolver', (r: MemberResolver) => {
+    memberResolver = r;
+  });
+  installLifecycle(fastify, { config, db, i18n, settings, nav: modules.flatMap((m) => m.nav ?? []), memberResolver: () => memberResolver });
+  fastify.setErrorHandler(errorHandler);
+  fastify.setNotFoundHandler((req, reply) => renderError(req, reply, 404, 'common.not_found'));
+
+  registerAuthRoutes(fastify, { db, config, mailer, settings });
+  registerPortalRoutes(fastify, modules, ctx);
+  for (const m of modules) if (m.web) await m.web(fastify, ctx);
+  await fastify.register(
+    async (api) => {
+      for (const m of modules) if (m.api) await m.api(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const handlers: Record<string, JobHandler> = { 'mail.send': mailer.sendJob };
+  for (const m of modules) Object.assign(handlers, m.jobs ?? {});
+  const jobs = new JobRunner(db, handlers, modules.flatMap((m) => m.schedules ?? []), fastify.log);
+
+  return {
+    fastify,
+    ctx,
+    jobs,
+    i18n,
+    modules,
+    async close() {
+      await jobs.stop();
+      await fastify.close();
+      mailer.close();
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the extranet module tells the platform how to turn a member session into an actor */
+    setMemberResolver(r: MemberResolver): void;
+  }
+}

@@ -1,0 +1,128 @@
+// Environment → typed, validated configuration. Fails fast with a message that names the
+// variable at fault, so a misconfigured server never half-starts.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** undefined → embedded SQLite in dataDir */
+  databaseUrl?: string;
+  smtpUrl?: string;
+  /** SMTP sender address */
+  mailFrom: string;
+  publicUrl: string;
+  sessionSecret: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  production: boolean;
+  /** demo mode: banner, outbox page readable by admins, demo seed on an empty database */
+  demo: boolean;
+  /** CCI territory override (départements or communes), e.g. "42,69" */
+  territory?: string[];
+  /** session lifetimes in seconds */
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  /** run background jobs in this process */
+  runJobs: boolean;
+  /** the admin role must enrol a TOTP second factor (always in production) */
+  adminTotpRequired: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `expected a number between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function urlVar(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `expected a URL starting with ${protocols.join(' or ')}, got ${url.protocol}`);
+  }
+  return raw;
+}
+
+/** Reads SESSION_SECRET, or a secret kept in DATA_DIR (generated on first start). */
+function sessionSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
+  const raw = env.SESSION_SECRET;
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters long');
+    return raw;
+  }
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw new ConfigError('DATA_DIR', `cannot create ${dataDir}: ${(e as Error).message}`);
+  }
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST && env.HOST !== '' ? env.HOST : production ? '0.0.0.0' : '127.0.0.1';
+  const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const smtpUrl = urlVar(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const publicUrl = urlVar(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const logLevel = (env.LOG_LEVEL && env.LOG_LEVEL !== '' ? env.LOG_LEVEL : 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  let territory: string[] | undefined;
+  if (env.CCI_TERRITORY && env.CCI_TERRITORY.trim() !== '') {
+    territory = env.CCI_TERRITORY.split(',').map((s) => s.trim().toUpperCase());
+    for (const code of territory) {
+      if (!/^(\d{2}|2A|2B|97\d|\d{5}|2[AB]\d{3})$/.test(code)) {
+        throw new ConfigError('CCI_TERRITORY', `"${code}" is neither a département nor a commune code`);
+      }
+    }
+  }
+  const mailFrom = env.MAIL_FROM && env.MAIL_FROM !== '' ? env.MAIL_FROM : 'Consulaire <no-reply@consulaire.localhost>';
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    smtpUrl,
+    mailFrom,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    sessionSecret: sessionSecret(env, dataDir),
+    logLevel,
+    production,
+    demo: !production && env.CONSULAIRE_DEMO !== '0',
+    territory,
+    sessionIdleSeconds: intVar(env, 'SESSION_IDLE_MINUTES', 120, 1, 60 * 24 * 30) * 60,
+    sessionAbsoluteSeconds: intVar(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90) * 3600,
+    runJobs: env.RUN_JOBS !== '0',
+    adminTotpRequired: production || env.ADMIN_TOTP_REQUIRED === '1',
+    ...overrides,
+  };
+}

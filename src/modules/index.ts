@@ -1,0 +1,5 @@
+// The list of modules of Consulaire, in navigation order. Adding a module = one line here.
+import type { ConsulaireModule } from '../platform/module.js';
+import { adminModule } from './admin/index.js';
+
+export const MODULES: readonly ConsulaireModule[] = [adminModule];

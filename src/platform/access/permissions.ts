@@ -1,0 +1,119 @@
+// THE reviewed file: every permission of Consulaire and which role grants it.
+// A change here is a security change: review it as such. Modules reference these names;
+// routes declare the coarse permission they need, services check records (see policies in
+// each module). API scopes are separate and listed at the end.
+
+export const ROLES = [
+  'admin',
+  'direction',
+  'manager',
+  'adviser',
+  'documentation',
+  'editor',
+  'webmaster',
+  'hr',
+  'accounting',
+  'training',
+  'staff',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The audience of the extranet: not a staff role, never granted staff permissions. */
+export const MEMBER_AUDIENCE = 'member' as const;
+
+export const PERMISSIONS = [
+  // platform
+  'portal:use', // sign in to the staff portal at all
+  'admin:users', // create, invite, deactivate users, assign roles
+  'admin:audit', // read the audit log
+  'admin:outbox', // read the mail outbox (demo mode)
+  'admin:settings', // CCI settings (territory, lists)
+  'admin:jobs', // see background jobs
+  'api:tokens', // create personal API tokens
+  // registry (M1)
+  'registry:read',
+  'registry:edit',
+  'registry:import',
+  'registry:merge',
+  'registry:export',
+  'registry:personal_data', // GDPR export / erasure of contacts
+  // CRM (M2, M3)
+  'crm:use', // own visits, deals, tasks
+  'crm:manage', // team's records (managers)
+  'crm:all', // every record (direction)
+  'crm:reports',
+  'crm:settings', // topics, services catalogue, pipeline stages
+  // extranet back office (M4, M6)
+  'extranet:manage', // invitations, sign-up approvals, change requests
+  'extranet:requests', // answer members' requests
+  // content (M5, M7, M8)
+  'content:write',
+  'content:publish',
+  'content:admin', // sections and their rights
+  'directory:edit',
+  'workspace:create',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL: readonly Permission[] = PERMISSIONS;
+
+/** Everyone on the staff gets these. */
+const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens'];
+
+export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
+  admin: ALL,
+  direction: [
+    ...STAFF,
+    'admin:audit',
+    'registry:export',
+    'crm:use',
+    'crm:manage',
+    'crm:all',
+    'crm:reports',
+    'content:write',
+    'workspace:create',
+  ],
+  manager: [...STAFF, 'crm:use', 'crm:manage', 'crm:reports', 'registry:export', 'content:write'],
+  adviser: [...STAFF, 'crm:use', 'registry:edit'],
+  documentation: [
+    ...STAFF,
+    'registry:edit',
+    'registry:import',
+    'registry:merge',
+    'registry:export',
+    'registry:personal_data',
+    'extranet:manage',
+    'extranet:requests',
+  ],
+  editor: [...STAFF, 'content:write'],
+  webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],
+  hr: [...STAFF, 'directory:edit'],
+  accounting: [...STAFF],
+  training: [...STAFF, 'content:write', 'crm:use'],
+  staff: [...STAFF],
+};
+
+/** API token scopes: a token can do at most what its owner can, and only within its scopes. */
+export const API_SCOPES = {
+  'registry:read': ['registry:read'],
+  'registry:write': ['registry:read', 'registry:edit'],
+  'crm:read': ['crm:use'],
+  'crm:write': ['crm:use'],
+  'content:read': ['content:write'],
+  'admin:read': ['admin:users', 'admin:audit'],
+} as const satisfies Record<string, readonly Permission[]>;
+export type ApiScope = keyof typeof API_SCOPES;
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function isScope(value: string): value is ApiScope {
+  return Object.hasOwn(API_SCOPES, value);
+}
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) if (isRole(r)) for (const p of ROLE_GRANTS[r]) out.add(p);
+  return out;
+}

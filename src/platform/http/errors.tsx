@@ -1,0 +1,89 @@
+// The one place where error kinds become HTTP statuses, and where errors become pages,
+// htmx fragments or problem+json. Users never see a stack trace or SQL.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorKind } from '../errors.js';
+import { Page } from '../ui/layout.js';
+
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  payload_too_large: 413,
+};
+
+export function isApi(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/');
+}
+
+function problem(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string, fields?: Record<string, string>) {
+  const fr = req.t;
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: `about:blank`,
+      title: message,
+      status,
+      code,
+      requestId: req.id,
+      ...(fields && Object.keys(fields).length ? { errors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, fr(v)])) } : {}),
+    });
+}
+
+export function renderError(req: FastifyRequest, reply: FastifyReply, status: number, code: string, params: Record<string, string | number> = {}, fields?: Record<string, string>) {
+  const message = req.t(code, params);
+  if (isApi(req)) return problem(reply, req, status, code, message, fields);
+  if (status === 401 && req.method === 'GET' && !req.isHtmx) {
+    const login = req.routeOptions.config?.audience === 'member' ? '/extranet/connexion' : '/connexion';
+    return reply.redirect(`${login}?next=${encodeURIComponent(req.url)}`);
+  }
+  const title = req.t(`error.${status}.title`);
+  if (req.isHtmx) {
+    return reply.code(status).header('HX-Reswap', 'none').header('HX-Trigger', JSON.stringify({ 'consulaire:error': message })).type('text/html').send(`<p class="flash flash-error" role="alert">${escapeHtml(message)}</p>`);
+  }
+  return reply.render(
+    <Page ctx={req.view()} title={title}>
+      <p class="flash flash-error" role="alert">
+        {message}
+      </p>
+      {status === 500 ? <p class="muted">{req.t('common.error_reference', { id: req.id })}</p> : null}
+      <p>
+        <a href="/">{req.t('app.home')}</a>
+      </p>
+    </Page>,
+    status,
+  );
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function errorHandler(error: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    const status = STATUS_OF[error.kind];
+    return renderError(req, reply, status, error.code, error.params, error.fields);
+  }
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    // Schema validation (API and typed routes): a 400 naming the fields, in the user's language.
+    const fields: Record<string, string> = {};
+    for (const v of fe.validation) {
+      const name = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || String((v.params as { missingProperty?: string })?.missingProperty ?? '_');
+      fields[name] = v.message ?? 'field.invalid';
+    }
+    if (isApi(req)) return problem(reply, req, 400, 'common.invalid', req.t('common.invalid'), fields);
+    return renderError(req, reply, 400, 'common.invalid');
+  }
+  if (fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_FILES_LIMIT') return renderError(req, reply, 413, 'common.payload_too_large');
+  if (fe.statusCode === 429) return renderError(req, reply, 429, 'common.rate_limited');
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Malformed body, wrong content type…: the client's fault, said plainly.
+    return renderError(req, reply, fe.statusCode === 404 ? 404 : 400, fe.statusCode === 404 ? 'common.not_found' : 'common.invalid');
+  }
+  req.log.error({ err: error }, 'unhandled error');
+  return renderError(req, reply, 500, 'common.server_error');
+}

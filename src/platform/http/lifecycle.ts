@@ -1,0 +1,256 @@
+// Per-request work shared by every route: locale, session → actor, CSRF, flash messages,
+// rendering, and the route-level permission table (deny by default).
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderToString } from 'preact-render-to-string';
+import type { VNode } from 'preact';
+import type { Config } from '../../config.js';
+import { assertCan, can } from '../access/index.js';
+import { permissionsOf } from '../access/permissions.js';
+import type { Actor } from '../audit/audit.js';
+import { authenticateToken } from '../auth/api-tokens.js';
+import { newToken, safeEqual } from '../auth/secrets.js';
+import { loadSession } from '../auth/sessions.js';
+import { findUserById } from '../auth/users.js';
+import type { AnyDb } from '../db/index.js';
+import type { SessionRow } from '../db/tables.js';
+import { AppError } from '../errors.js';
+import { isLocale, type I18n } from '../i18n/index.js';
+import type { NavEntry } from '../module.js';
+import type { Settings } from '../settings.js';
+import type { NavSection, ViewContext } from '../ui/view-context.js';
+import type { FlashMessage } from './context.js';
+
+export const SESSION_COOKIE = 'sid';
+export const CSRF_COOKIE = 'csrf';
+const FLASH_COOKIE = 'flash';
+const LANG_COOKIE = 'lang';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function anonymousActor(req: FastifyRequest): Actor {
+  return { id: null, label: 'anonyme', kind: 'anonymous', roles: [], permissions: new Set(), requestId: req.id, ip: req.ip };
+}
+
+/** Resolves the extranet member of a session row; registered by the extranet module. */
+export type MemberResolver = (db: AnyDb, session: SessionRow, req: FastifyRequest) => Promise<{ actor: Actor; user: { id: number; name: string; email: string } } | undefined>;
+
+export interface LifecycleDeps {
+  config: Config;
+  db: AnyDb;
+  i18n: I18n;
+  settings: Settings;
+  nav: NavEntry[];
+  memberResolver?: () => MemberResolver | undefined;
+}
+
+export function cookieOptions(config: Config, maxAgeSeconds?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.publicUrl.startsWith('https:'),
+    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+  };
+}
+
+export function csrfTokenFor(secret: string, cookieValue: string): string {
+  return createHmac('sha256', secret).update(`csrf:${cookieValue}`).digest('base64url');
+}
+
+/** Gives the browser a fresh CSRF cookie (at sign-in and sign-out: tokens do not outlive a session). */
+export function rotateCsrf(req: FastifyRequest, reply: FastifyReply, config: Config): void {
+  const value = newToken(18);
+  reply.setCookie(CSRF_COOKIE, value, cookieOptions(config));
+  req.csrfToken = csrfTokenFor(config.sessionSecret, value);
+}
+
+function buildNav(entries: NavEntry[], actor: Actor, path: string, t: (k: string) => string): NavSection[] {
+  const sections = new Map<string, NavSection>();
+  const visible = entries.filter((e) => can(actor, e.permission)).sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
+  // The longest matching href is the current page (so /admin/utilisateurs/3 lights up "Utilisateurs").
+  const current = visible.filter((e) => path === e.href || path.startsWith(e.href + '/') || path.startsWith(e.href + '?')).sort((a, b) => b.href.length - a.href.length)[0];
+  for (const e of visible) {
+    let s = sections.get(e.section);
+    if (!s) sections.set(e.section, (s = { label: t(e.section), links: [] }));
+    s.links.push({ label: t(e.label), href: e.href, current: e === current });
+  }
+  return [...sections.values()];
+}
+
+export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): void {
+  const { config, db, i18n, settings } = deps;
+  const lifetimes = { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds };
+
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('user', undefined);
+  app.decorateRequest('locale', 'fr');
+  app.decorateRequest('t', null as never);
+  app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('pendingUserId', undefined);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('isHtmx', false);
+  app.decorateRequest('flashes', null as never);
+  app.decorateRequest('view', null as never);
+
+  app.decorateReply('render', function (this: FastifyReply, node: VNode, status = 200) {
+    const html = renderToString(node);
+    const full = html.startsWith('<html');
+    // A page rendered consumes the flash messages it shows.
+    if (full && this.request.flashes.length && !this.request.flashes.every((f) => (f as FlashMessage & { fresh?: boolean }).fresh)) {
+      this.clearCookie(FLASH_COOKIE, { path: '/' });
+    }
+    return this.code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(full ? '<!doctype html>' + html : html);
+  });
+
+  app.decorateReply('flash', function (this: FastifyReply, kind: FlashMessage['kind'], key: string, params?: FlashMessage['params']) {
+    const list = [...(this.request.flashes ?? []).filter((f) => (f as { fresh?: boolean }).fresh), { kind, key, params }];
+    this.setCookie(FLASH_COOKIE, JSON.stringify(list.map(({ kind, key, params }) => ({ kind, key, params }))), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60 });
+    this.request.flashes = list.map((f) => ({ ...f, fresh: true }) as FlashMessage);
+    return this;
+  });
+
+
+  const viewFor = (req: FastifyRequest, cciName: string) => (extra: Partial<ViewContext> = {}): ViewContext => {
+    const warnings: string[] = [];
+    if (req.user && req.actor.kind === 'staff' && req.user.roles.includes('admin') && !req.user.totp_enabled) warnings.push(req.t('app.admin_totp_required'));
+    return {
+      t: req.t,
+      locale: req.locale,
+      actor: req.actor,
+      user: req.user ? { id: req.user.id, name: req.user.name, email: req.user.email } : undefined,
+      csrf: req.csrfToken,
+      nav: req.actor.kind === 'staff' ? buildNav(deps.nav, req.actor, req.url, req.t) : [],
+      demo: config.demo,
+      cciName,
+      flashes: req.flashes.filter((f) => !(f as { fresh?: boolean }).fresh),
+      path: req.url,
+      warnings,
+      shell: req.routeOptions.config?.audience === 'member' ? 'member' : req.actor.kind === 'staff' ? 'staff' : 'public',
+      ...extra,
+    };
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    // The settings cache answers without touching the database most of the time.
+    req.view = viewFor(req, await settings.get('cci.name'));
+    req.isHtmx = req.headers['hx-request'] === 'true';
+    req.actor = anonymousActor(req);
+    req.flashes = [];
+    const langCookie = req.cookies[LANG_COOKIE];
+    req.locale = isLocale(langCookie) ? langCookie : 'fr';
+    req.t = i18n.translator(req.locale);
+
+    // CSRF cookie: every browser gets one; the form token is its HMAC.
+    let csrf = req.cookies[CSRF_COOKIE];
+    if (!csrf || csrf.length > 64) {
+      csrf = newToken(18);
+      reply.setCookie(CSRF_COOKIE, csrf, cookieOptions(config));
+    }
+    req.csrfToken = csrfTokenFor(config.sessionSecret, csrf);
+
+    const rawFlash = req.cookies[FLASH_COOKIE];
+    if (rawFlash) {
+      const un = req.unsignCookie(rawFlash);
+      if (un.valid && un.value) {
+        try {
+          req.flashes = (JSON.parse(un.value) as FlashMessage[]).slice(0, 5);
+        } catch {
+          /* a mangled flash cookie is ignored */
+        }
+      }
+    }
+
+    if (req.url.startsWith('/api/v1')) {
+      const auth = req.headers.authorization;
+      if (auth?.startsWith('Bearer ')) {
+        const identity = await authenticateToken(db, auth.slice(7).trim());
+        if (identity) {
+          req.user = identity.user;
+          req.actor = { id: identity.user.id, label: `${identity.user.email} (API)`, kind: 'staff', roles: identity.user.roles, permissions: identity.permissions, requestId: req.id, ip: req.ip };
+        }
+      }
+      return;
+    }
+
+    const audience = req.routeOptions.config?.audience;
+    if (audience === 'member') {
+      const resolver = deps.memberResolver?.();
+      const token = req.cookies['msid'];
+      if (resolver && token) {
+        const session = await loadSession(db, token, 'member', lifetimes);
+        if (session && session.second_factor_pending === 0) {
+          const who = await resolver(db, session, req);
+          if (who) {
+            req.actor = { ...who.actor, requestId: req.id, ip: req.ip };
+            req.user = who.user as never;
+            req.sessionToken = token;
+          }
+        } else if (session) {
+          req.pendingUserId = session.subject_id;
+          req.sessionToken = token;
+        }
+      }
+      if (isLocale(langCookie)) req.t = i18n.translator(req.locale);
+      return;
+    }
+
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const session = await loadSession(db, token, 'staff', lifetimes);
+    if (!session) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return;
+    }
+    req.sessionToken = token;
+    if (session.second_factor_pending) {
+      req.pendingUserId = session.subject_id;
+      return;
+    }
+    const user = await findUserById(db, session.subject_id);
+    if (!user || user.status !== 'active') return;
+    req.user = user;
+    req.actor = { id: user.id, label: user.email, kind: 'staff', roles: user.roles, permissions: permissionsOf(user.roles), requestId: req.id, ip: req.ip };
+    if (!isLocale(langCookie) && isLocale(user.locale)) {
+      req.locale = user.locale;
+      req.t = i18n.translator(user.locale);
+    }
+  });
+
+  // CSRF on every state-changing browser request; API calls authenticate with bearer tokens
+  // (never cookies), so a forged cross-site request cannot carry their credentials.
+  app.addHook('preHandler', async (req) => {
+    if (SAFE_METHODS.has(req.method) || req.url.startsWith('/api/')) return;
+    const body = req.body as Record<string, unknown> | undefined;
+    const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (req.query as Record<string, string>)?._csrf;
+    if (!sent || !safeEqual(sent, req.csrfToken)) throw new AppError('forbidden', 'common.csrf');
+  });
+
+  // The route table: each route says who may call it; a route that says nothing is refused.
+  app.addHook('preHandler', async (req, reply) => {
+    const cfg = req.routeOptions.config ?? {};
+    if (cfg.public) return;
+    if (cfg.audience === 'member') {
+      if (req.actor.kind !== 'member') throw new AppError('unauthenticated', 'common.unauthenticated');
+      if (cfg.permission) assertCan(req.actor, cfg.permission);
+      return;
+    }
+    if (req.actor.kind === 'anonymous') throw new AppError('unauthenticated', 'common.unauthenticated');
+    if (req.actor.kind === 'member') throw new AppError('forbidden', 'common.forbidden');
+    // Administrators must enrol a second factor before doing anything else (when required).
+    if (config.adminTotpRequired && req.user && req.user.roles.includes('admin') && !req.user.totp_enabled && !req.url.startsWith('/compte') && !req.url.startsWith('/api/')) {
+      if (req.method === 'GET') return reply.redirect('/compte/double-authentification');
+      throw new AppError('forbidden', 'app.admin_totp_required');
+    }
+    if (cfg.signedIn) return;
+    if (!cfg.permission) throw new AppError('forbidden', 'common.forbidden');
+    assertCan(req.actor, cfg.permission);
+  });
+}
+
+export function safeNext(next: unknown, fallback = '/portail'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}

@@ -1,0 +1,77 @@
+// Outgoing mail. Every message is written to the outbox first (so nothing is lost if the SMTP
+// server is down), then sent by the 'mail.send' job. Without SMTP_URL, messages are "kept":
+// readable by admins on the outbox page in demo mode, never sent.
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Kysely } from 'kysely';
+import { nowIso, type AnyDb } from '../db/index.js';
+import type { PlatformTables } from '../db/tables.js';
+import { enqueue, type JobHandler } from '../jobs/index.js';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export class Mailer {
+  private transport?: Transporter;
+
+  constructor(
+    private readonly smtpUrl: string | undefined,
+    private readonly from: string,
+  ) {
+    if (smtpUrl) {
+      const u = new URL(smtpUrl);
+      const secure = u.protocol === 'smtps:';
+      this.transport = nodemailer.createTransport({
+        host: u.hostname,
+        port: Number(u.port || (secure ? 465 : 25)),
+        secure,
+        auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+        // Loopback test servers and internal relays often have no certificate worth checking.
+        tls: { rejectUnauthorized: u.searchParams.get('tls') !== 'insecure' ? !['127.0.0.1', 'localhost', '::1'].includes(u.hostname) : false },
+      });
+    }
+  }
+
+  get sends(): boolean {
+    return this.transport !== undefined;
+  }
+
+  /** Writes the message to the outbox and, when SMTP is configured, queues its sending. */
+  async queue(db: AnyDb, mail: OutgoingMail): Promise<number> {
+    const row = await (db as Kysely<PlatformTables>)
+      .insertInto('mail_outbox')
+      .values({
+        to_address: mail.to,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html ?? null,
+        status: this.sends ? 'queued' : 'kept',
+        created_at: nowIso(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (this.sends) await enqueue(db, 'mail.send', { id: row.id }, { maxAttempts: 8 });
+    return row.id;
+  }
+
+  /** Job handler: sends one outbox message. */
+  readonly sendJob: JobHandler = async (payload: { id: number }, { db }) => {
+    const d = db as Kysely<PlatformTables>;
+    const m = await d.selectFrom('mail_outbox').selectAll().where('id', '=', payload.id).executeTakeFirst();
+    if (!m || m.status === 'sent' || !this.transport) return;
+    try {
+      await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined });
+      await d.updateTable('mail_outbox').set({ status: 'sent', sent_at: nowIso(), error: null }).where('id', '=', m.id).execute();
+    } catch (e) {
+      await d.updateTable('mail_outbox').set({ status: 'failed', error: (e as Error).message }).where('id', '=', m.id).execute();
+      throw e;
+    }
+  };
+
+  close(): void {
+    this.transport?.close();
+  }
+}

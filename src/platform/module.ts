@@ -1,0 +1,75 @@
+// The module contract. A module is a folder under src/modules whose index.ts exports one
+// ConsulaireModule; src/app.ts registers the list and nothing else knows a module exists.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Permission } from './access/permissions.js';
+import type { Actor } from './audit/audit.js';
+import type { AnyDb, Dialect } from './db/index.js';
+import type { Messages } from './i18n/index.js';
+import type { JobHandler, Schedule } from './jobs/index.js';
+import type { Mailer } from './mail/index.js';
+import type { Settings } from './settings.js';
+
+/** What a module receives at start: the shared services of the platform. */
+export interface ModuleContext {
+  db: AnyDb;
+  dialect: Dialect;
+  config: Config;
+  mailer: Mailer;
+  settings: Settings;
+}
+
+export interface NavEntry {
+  /** i18n key of the section heading under which the entry is listed (nav.section.*) */
+  section: string;
+  /** i18n key of the label */
+  label: string;
+  href: string;
+  /** the entry is shown only to actors with this permission */
+  permission: Permission;
+  /** order inside the section (smaller first) */
+  order?: number;
+}
+
+export interface SearchHit {
+  /** i18n key of the kind shown beside the hit (e.g. 'registry.kind.company') */
+  kind: string;
+  title: string;
+  subtitle?: string;
+  href: string;
+}
+
+/** Global search: each module answers for its own records, already scoped to the actor. */
+export interface SearchProvider {
+  /** permission needed to be asked at all */
+  permission: Permission;
+  search(ctx: ModuleContext, actor: Actor, q: string, limit: number): Promise<SearchHit[]>;
+}
+
+/** An item waiting for the actor ("à traiter" on the home page). */
+export interface TodoItem {
+  label: string;
+  href: string;
+  due?: string;
+}
+
+export interface ConsulaireModule {
+  /** folder name, also the prefix of its permissions, error codes and i18n keys */
+  name: string;
+  messages?: Messages;
+  nav?: NavEntry[];
+  /** staff and public HTML routes; every route declares `config.permission` or `config.public` */
+  web?: (app: FastifyInstance, ctx: ModuleContext) => void | Promise<void>;
+  /** JSON API routes, mounted under /api/v1 with TypeBox schemas (and so in OpenAPI) */
+  api?: (app: FastifyInstance, ctx: ModuleContext) => void | Promise<void>;
+  jobs?: Record<string, JobHandler>;
+  schedules?: Schedule[];
+  search?: SearchProvider;
+  todo?: (ctx: ModuleContext, actor: Actor) => Promise<TodoItem[]>;
+  /** fills the demo CCI (only on an empty database, never in production) */
+  seedDemo?: (ctx: ModuleContext, log: (line: string) => void) => Promise<void>;
+}
+
+export function defineModule(m: ConsulaireModule): ConsulaireModule {
+  return m;
+}

@@ -1,0 +1,58 @@
+// CCI-wide settings kept in the database (JSON values), with defaults in code and, for some
+// keys, an environment override. Read often, written rarely: cached per process for 5 s.
+import type { Kysely } from 'kysely';
+import { record, type Actor } from './audit/audit.js';
+import { nowIso, type AnyDb } from './db/index.js';
+import type { PlatformTables } from './db/tables.js';
+
+const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+
+export const SETTING_DEFAULTS = {
+  'cci.name': 'CCI Démo Loire-Rhône',
+  'cci.siren': '130022742',
+  /** départements and/or communes of the CCI's territory */
+  'cci.territory': ['42', '69'] as string[],
+} satisfies Record<string, unknown>;
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+export class Settings {
+  private cache = new Map<string, { value: unknown; at: number }>();
+
+  constructor(
+    private readonly db: AnyDb,
+    private readonly overrides: Partial<Record<SettingKey, unknown>> = {},
+  ) {}
+
+  async get<K extends SettingKey>(key: K): Promise<(typeof SETTING_DEFAULTS)[K]> {
+    if (this.overrides[key] !== undefined) return this.overrides[key] as (typeof SETTING_DEFAULTS)[K];
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < 5000) return hit.value as (typeof SETTING_DEFAULTS)[K];
+    const row = await d(this.db).selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const value = row ? JSON.parse(row.value) : SETTING_DEFAULTS[key];
+    this.cache.set(key, { value, at: Date.now() });
+    return value;
+  }
+
+  /** drops the cache (after a write made through another instance of Settings) */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  /** true when the environment fixes this value (the settings page shows it read-only) */
+  isOverridden(key: SettingKey): boolean {
+    return this.overrides[key] !== undefined;
+  }
+
+  /** Writes a value (inside the caller's transaction when `db` is given) and audits it. */
+  async set<K extends SettingKey>(actor: Actor, key: K, value: (typeof SETTING_DEFAULTS)[K], db: AnyDb = this.db): Promise<void> {
+    const before = await this.get(key);
+    const json = JSON.stringify(value);
+    await d(db)
+      .insertInto('settings')
+      .values({ key, value: json, updated_at: nowIso() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: nowIso() }))
+      .execute();
+    this.cache.delete(key);
+    await record(db, actor, { entity: 'setting', entityId: key, action: 'update', before: { value: before }, after: { value } });
+  }
+}

@@ -1,0 +1,31 @@
+// Everything a view needs from the request, as plain data: views never see Fastify.
+import type { Actor } from '../audit/audit.js';
+import type { FlashMessage } from '../http/context.js';
+import type { Locale, Translate } from '../i18n/index.js';
+
+export interface NavLink {
+  label: string;
+  href: string;
+  current: boolean;
+}
+export interface NavSection {
+  label: string;
+  links: NavLink[];
+}
+
+export interface ViewContext {
+  t: Translate;
+  locale: Locale;
+  actor: Actor;
+  user?: { id: number; name: string; email: string };
+  csrf: string;
+  nav: NavSection[];
+  demo: boolean;
+  cciName: string;
+  flashes: FlashMessage[];
+  /** path + query of the current page, for the language switch */
+  path: string;
+  warnings: string[];
+  /** which shell: staff portal (default), member extranet, public site */
+  shell?: 'staff' | 'member' | 'public';
+}
