@@ -59,7 +59,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const overrides = config.territory ? { 'cci.territory': config.territory } : {};
   const settings = new Settings(db, overrides);
   const mailer = new Mailer(config.smtpUrl, config.mailFrom);
-  const ctx: ModuleContext = { db, dialect: database.dialect, config, mailer, settings };
+  const panels = modules.flatMap((m) => m.panels ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
+  const ctx: ModuleContext = { db, dialect: database.dialect, config, mailer, settings, panelsFor: (entity) => panels.filter((p) => p.entity === entity) };
   const i18n = new I18n(modules.flatMap((m) => (m.messages ? [m.messages] : [])));
 
   const fastify = Fastify({

@@ -44,6 +44,7 @@ export function moduleContext(config: Config, database: Database): ModuleContext
     config,
     mailer: new Mailer(config.smtpUrl, config.mailFrom),
     settings: new Settings(database.db, config.territory ? { 'cci.territory': config.territory } : {}),
+    panelsFor: (entity) => MODULES.flatMap((m) => m.panels ?? []).filter((p) => p.entity === entity),
   };
 }
 

@@ -9,6 +9,8 @@ import type { Messages } from './i18n/index.js';
 import type { JobHandler, Schedule } from './jobs/index.js';
 import type { Mailer } from './mail/index.js';
 import type { Settings } from './settings.js';
+import type { VNode } from 'preact';
+import type { ViewContext } from './ui/view-context.js';
 
 /** What a module receives at start: the shared services of the platform. */
 export interface ModuleContext {
@@ -17,6 +19,19 @@ export interface ModuleContext {
   config: Config;
   mailer: Mailer;
   settings: Settings;
+  /** panels other modules contribute to a record page (e.g. the CRM timeline on a company) */
+  panelsFor(entity: string): RecordPanel[];
+}
+
+/**
+ * A block a module adds to another module's record page, without the owner importing it:
+ * the registry's company page renders every panel registered for 'company'.
+ */
+export interface RecordPanel {
+  entity: string;
+  order?: number;
+  /** null when there is nothing to show (or the actor may not see it) */
+  render(ctx: ModuleContext, view: ViewContext, entityId: number): Promise<VNode | null>;
 }
 
 export interface NavEntry {
@@ -66,6 +81,7 @@ export interface ConsulaireModule {
   schedules?: Schedule[];
   search?: SearchProvider;
   todo?: (ctx: ModuleContext, actor: Actor) => Promise<TodoItem[]>;
+  panels?: RecordPanel[];
   /** fills the demo CCI (only on an empty database, never in production) */
   seedDemo?: (ctx: ModuleContext, log: (line: string) => void) => Promise<void>;
 }
