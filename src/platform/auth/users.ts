@@ -189,3 +189,28 @@ export async function setLocale(db: AnyDb, userId: number, locale: 'fr' | 'en'):
 }
 
 export { ROLES, AppError };
+
+/** Ids of the people managed by `managerId`, directly or through intermediate managers. */
+export async function teamOf(db: AnyDb, managerId: number): Promise<number[]> {
+  const all = await d(db).selectFrom('users').select(['id', 'manager_id']).where('manager_id', 'is not', null).execute();
+  const out = new Set<number>();
+  let frontier = [managerId];
+  while (frontier.length) {
+    const next = all.filter((u) => u.manager_id !== null && frontier.includes(u.manager_id) && !out.has(u.id)).map((u) => u.id);
+    next.forEach((id) => out.add(id));
+    frontier = next;
+  }
+  out.delete(managerId);
+  return [...out];
+}
+
+export async function setManager(db: AnyDb, actor: Actor, userId: number, managerId: number | null): Promise<void> {
+  const before = await getUser(db, userId);
+  if (managerId !== null) {
+    if (managerId === userId) throw invalid('common.invalid', { manager_id: 'admin.manager_self' });
+    await getUser(db, managerId);
+    if ((await teamOf(db, userId)).includes(managerId)) throw invalid('common.invalid', { manager_id: 'admin.manager_cycle' });
+  }
+  await d(db).updateTable('users').set({ manager_id: managerId, updated_at: nowIso() }).where('id', '=', userId).execute();
+  await record(db, actor, { entity: 'user', entityId: userId, action: 'update', before: { manager_id: before.manager_id }, after: { manager_id: managerId } });
+}

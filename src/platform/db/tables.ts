@@ -14,6 +14,8 @@ export interface UsersTable {
   locked_until: string | null;
   last_sign_in_at: string | null;
   password_changed_at: string | null;
+  /** the person's manager (approvals, team visibility, org chart) */
+  manager_id: number | null;
   created_at: string;
   updated_at: string;
   version: Generated<number>;
