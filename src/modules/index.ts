@@ -1,5 +1,6 @@
 // The list of modules of Consulaire, in navigation order. Adding a module = one line here.
 import type { ConsulaireModule } from '../platform/module.js';
 import { adminModule } from './admin/index.js';
+import { registryModule } from './registry/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule];

@@ -1,0 +1,54 @@
+// Pure rules on French company identifiers (DOMAIN.md).
+
+/** Luhn check over every digit. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export const LA_POSTE_SIREN = '356000000';
+
+export function isValidSiren(s: string): boolean {
+  return /^\d{9}$/.test(s) && luhn(s);
+}
+
+/** SIRET check: Luhn, except La Poste whose SIRET digits must sum to a multiple of 5. */
+export function isValidSiret(s: string): boolean {
+  if (!/^\d{14}$/.test(s)) return false;
+  if (s.startsWith(LA_POSTE_SIREN)) {
+    let sum = 0;
+    for (const c of s) sum += c.charCodeAt(0) - 48;
+    return sum % 5 === 0 || luhn(s);
+  }
+  return luhn(s);
+}
+
+/** Intra-EU VAT number: FR + key + SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97. */
+export function vatNumber(siren: string | null | undefined): string | null {
+  if (!siren || !/^\d{9}$/.test(siren)) return null;
+  const key = (12 + 3 * (Number(siren) % 97)) % 97;
+  return `FR${String(key).padStart(2, '0')}${siren}`;
+}
+
+/** Digits of a SIREN or SIRET typed with spaces or dots ("907 173 553"), else undefined. */
+export function identifierIn(q: string): { siren?: string; siret?: string } | undefined {
+  const compact = q.replace(/[\s.\u00a0-]/g, '');
+  if (/^\d{14}$/.test(compact)) return { siret: compact };
+  if (/^\d{9}$/.test(compact)) return { siren: compact };
+  return undefined;
+}
+
+export function formatSiren(s: string | null | undefined): string {
+  if (!s) return '';
+  if (s.length === 9) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}`;
+  if (s.length === 14) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}`;
+  return s;
+}

@@ -1,0 +1,87 @@
+// Full-text search, the one place where SQLite and PostgreSQL differ most.
+//
+// Choice (see src/modules/registry/README.md): the searchable text is normalised IN CODE
+// (lower case, accents removed, punctuation → spaces) before it reaches the database, and
+// queries are normalised the same way. Both engines then only tokenise on spaces:
+//  - SQLite: an FTS5 table (contentless, `contentless_delete=1`) kept in sync by triggers;
+//  - PostgreSQL: a stored generated `tsvector` column with the 'simple' configuration + GIN.
+// So "societe generale" finds "Société Générale" on both, with no dependency on the
+// `unaccent` extension (not creatable everywhere) and no French stemming, which mangles
+// company names ("Les Halles" → "hall") more than it helps on a registry of proper nouns.
+import { sql, type RawBuilder } from 'kysely';
+import { dialectOf, type AnyDb } from './index.js';
+
+/** Lower case, no accents, ligatures expanded, only [a-z0-9] words separated by one space. */
+export function normaliseSearchText(s: string | null | undefined): string {
+  if (!s) return '';
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/ß/g, 'ss')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Words of a user query, normalised; at most 8 (a longer query adds nothing but cost). */
+export function searchTerms(q: string): string[] {
+  return normaliseSearchText(q).split(' ').filter(Boolean).slice(0, 8);
+}
+
+/**
+ * Migration helper: makes `table.column` (normalised text) searchable.
+ * SQLite: FTS5 table `<table>_fts` whose rowid is the row id, plus triggers.
+ * PostgreSQL: generated column `<column>_tsv` and a GIN index.
+ */
+export async function addFullTextIndex(db: AnyDb, table: string, column: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`alter table ${sql.table(table)} add column ${sql.ref(column + '_tsv')} tsvector generated always as (to_tsvector('simple'::regconfig, coalesce(${sql.ref(column)}, ''))) stored`.execute(db);
+    await sql`create index ${sql.ref(table + '_fts_idx')} on ${sql.table(table)} using gin (${sql.ref(column + '_tsv')})`.execute(db);
+    return;
+  }
+  const fts = `${table}_fts`;
+  await sql.raw(`create virtual table ${fts} using fts5(doc, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 4')`).execute(db);
+  await sql.raw(`create trigger ${table}_fts_ai after insert on ${table} begin insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`).execute(db);
+  await sql.raw(`create trigger ${table}_fts_ad after delete on ${table} begin delete from ${fts} where rowid = old.id; end`).execute(db);
+  await sql
+    .raw(`create trigger ${table}_fts_au after update of ${column} on ${table} when coalesce(old.${column}, '') <> coalesce(new.${column}, '') begin delete from ${fts} where rowid = old.id; insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`)
+    .execute(db);
+}
+
+/**
+ * A condition "row of `table` (aliased `alias`) matches every term, the last ones as prefixes".
+ * Every term is a prefix: people type "boulang" and expect "Boulangerie".
+ */
+export function fullTextMatch(db: AnyDb, table: string, alias: string, column: string, terms: string[]): RawBuilder<boolean> {
+  if (terms.length === 0) return sql<boolean>`1 = 1`;
+  if (dialectOf(db) === 'postgres') {
+    const query = terms.map((t) => `${t}:*`).join(' & ');
+    return sql<boolean>`${sql.ref(`${alias}.${column}_tsv`)} @@ to_tsquery('simple'::regconfig, ${query})`;
+  }
+  // FTS5 syntax: "word"* is a prefix query; quoting keeps digits and keywords (AND, OR, NOT) literal.
+  const query = terms.map((t) => `"${t}"*`).join(' ');
+  return sql<boolean>`${sql.ref(`${alias}.id`)} in (select rowid from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${query})`;
+}
+
+/**
+ * Relevance score (higher is better) of the same match, for ORDER BY. SQLite: bm25 through a
+ * join is costly, so the caller uses `fullTextRanked` instead when sorting by relevance.
+ */
+export function fullTextRankedIds(db: AnyDb, table: string, column: string, terms: string[], limit: number): RawBuilder<{ id: number; score: number }> {
+  if (dialectOf(db) === 'postgres') {
+    const query = terms.map((t) => `${t}:*`).join(' & ');
+    return sql<{ id: number; score: number }>`select id, ts_rank(${sql.ref(column + '_tsv')}, to_tsquery('simple'::regconfig, ${query})) as score from ${sql.table(table)} where ${sql.ref(column + '_tsv')} @@ to_tsquery('simple'::regconfig, ${query}) order by score desc limit ${limit}`;
+  }
+  const query = terms.map((t) => `"${t}"*`).join(' ');
+  return sql<{ id: number; score: number }>`select rowid as id, -rank as score from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${query} order by rank limit ${limit}`;
+}
+
+/** Bulk rebuild after a large import (SQLite only; PostgreSQL's generated column needs none). */
+export async function rebuildFullTextIndex(db: AnyDb, table: string, column: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') return;
+  const fts = `${table}_fts`;
+  await sql.raw(`delete from ${fts}`).execute(db);
+  await sql.raw(`insert into ${fts}(rowid, doc) select id, ${column} from ${table}`).execute(db);
+}
