@@ -15,7 +15,7 @@ export function SignInPage({ ctx, email, next, errors, action = '/connexion', fo
         <form method="post" action={action} class="stack" novalidate>
           <CsrfField ctx={ctx} />
           {next ? <input type="hidden" name="next" value={next} /> : null}
-          <Field ctx={ctx} name="email" type="email" label={t('auth.email')} value={email} autocomplete="username" required autofocus />
+          <Field ctx={ctx} name="email" type="email" label={t('auth.email')} value={email} autocomplete="username" required />
           <Field ctx={ctx} name="password" type="password" label={t('auth.password')} autocomplete="current-password" required />
           <div class="actions">
             <button type="submit">{t('auth.sign_in')}</button>

@@ -231,7 +231,7 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
   // The route table: each route says who may call it; a route that says nothing is refused.
   app.addHook('preHandler', async (req, reply) => {
     const cfg = req.routeOptions.config ?? {};
-    if (cfg.public) return;
+    if (cfg.public || req.is404) return;
     if (cfg.audience === 'member') {
       if (req.actor.kind !== 'member') throw new AppError('unauthenticated', 'common.unauthenticated');
       if (cfg.permission) assertCan(req.actor, cfg.permission);

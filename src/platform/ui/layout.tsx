@@ -16,6 +16,9 @@ export interface PageProps {
   /** extra class on <main> for full-width pages (maps, boards) */
   wide?: boolean;
   description?: string;
+  /** the public site's (or extranet's) top navigation, shown under the header */
+  topNav?: { label: string; href: string; current?: boolean }[];
+  topNavLabel?: string;
   children?: ComponentChildren;
 }
 
@@ -66,10 +69,13 @@ export function Breadcrumbs({ ctx, crumbs }: { ctx: ViewContext; crumbs: Crumb[]
 
 function MainNav({ ctx }: { ctx: ViewContext }) {
   if (ctx.nav.length === 0) return null;
+  // Visible by default (no script needed); on a phone, app.js folds it behind the Menu button.
   return (
-    <details class="nav-toggle" open={undefined}>
-      <summary>{ctx.t('app.menu')}</summary>
-      <nav aria-label={ctx.t('app.main_nav')} class="main-nav">
+    <div class="nav-wrap">
+      <button type="button" class="nav-toggle" aria-expanded="false" aria-controls="main-nav" hidden>
+        {ctx.t('app.menu')}
+      </button>
+      <nav id="main-nav" aria-label={ctx.t('app.main_nav')} class="main-nav">
         {ctx.nav.map((s) => (
           <div class="nav-section">
             <p class="nav-heading">{s.label}</p>
@@ -85,11 +91,11 @@ function MainNav({ ctx }: { ctx: ViewContext }) {
           </div>
         ))}
       </nav>
-    </details>
+    </div>
   );
 }
 
-export function Page({ ctx, title, crumbs = [], wide, description, children }: PageProps) {
+export function Page({ ctx, title, crumbs = [], wide, description, topNav, topNavLabel, children }: PageProps) {
   const t = ctx.t;
   const signedIn = ctx.user !== undefined;
   const home = ctx.shell === 'member' ? '/extranet' : ctx.shell === 'public' ? '/' : '/portail';
@@ -150,6 +156,19 @@ export function Page({ ctx, title, crumbs = [], wide, description, children }: P
             </div>
           </div>
         </header>
+        {topNav && topNav.length ? (
+          <nav class="site-nav" aria-label={topNavLabel ?? t('app.main_nav')}>
+            <ul>
+              {topNav.map((l) => (
+                <li>
+                  <a href={l.href} aria-current={l.current ? 'page' : undefined}>
+                    {l.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
         <div class={`layout${ctx.nav.length ? ' with-nav' : ''}`}>
           <MainNav ctx={ctx} />
           <main id="main" class={wide ? 'main wide' : 'main'} tabindex={-1}>
