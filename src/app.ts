@@ -39,8 +39,16 @@ export interface AppOptions {
   logger?: boolean;
 }
 
+/** One row of the route table: who may call what (shown to admins, checked by a test). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: string;
+}
+
 export interface App {
   fastify: FastifyInstance;
+  routes: RouteInfo[];
   ctx: ModuleContext;
   jobs: JobRunner;
   i18n: I18n;
@@ -118,8 +126,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await fastify.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { deepLinking: false } });
 
   // Static files and the plugin routes above are public; application routes must declare access.
+  const routes: RouteInfo[] = [];
   fastify.addHook('onRoute', (route) => {
     if (route.url.startsWith('/static') || route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+    const c = (route.config ?? {}) as { public?: boolean; signedIn?: boolean; permission?: string; audience?: string };
+    const access = c.public ? 'public' : c.audience === 'member' ? `member${c.permission ? ` + ${c.permission}` : ''}` : c.permission ? c.permission : c.signedIn ? 'signed in' : 'UNDECLARED';
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
   });
   await fastify.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', maxAge: config.production ? 86400_000 : 0 });
   const htmxPath = require.resolve('htmx.org/dist/htmx.min.js');
@@ -150,6 +162,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   return {
     fastify,
+    routes,
     ctx,
     jobs,
     i18n,
