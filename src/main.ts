@@ -27,6 +27,7 @@ const USAGE = `usage: consulaire <command>
   user reset-password --email E          e-mail a reset link
   token create --email E --scopes a,b [--days N] [--name N]
   token revoke --id N
+  routes                                 print the route table (method, path, who may call it)
 ${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}`;
 
 class UsageError extends Error {}
@@ -113,6 +114,17 @@ export async function run(argv: string[]): Promise<void> {
   const t = new I18n(MODULES.flatMap((m) => (m.messages ? [m.messages] : []))).translator('fr');
 
   if (cmd === 'serve') return serve(config, Boolean(values.demo));
+  if (cmd === 'routes') {
+    const database = await open(config);
+    const app = await buildApp({ config, database, modules: MODULES, logger: false });
+    await app.fastify.ready();
+    for (const r of [...app.routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
+      console.log(`${r.method.padEnd(7)} ${r.url.padEnd(60)} ${r.access}`);
+    }
+    await app.close();
+    await database.close();
+    return;
+  }
 
   const module = COMMANDS.find((c) => c.name === cmd && (!c.sub || c.sub === sub));
   if (module) {
