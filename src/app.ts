@@ -35,8 +35,8 @@ export interface AppOptions {
   config: Config;
   database: Database;
   modules: readonly ConsulaireModule[];
-  /** quiet logs in tests */
-  logger?: boolean;
+  /** false: no logs (tests); a stream: logs written there (tests that read them) */
+  logger?: boolean | { write(line: string): void };
 }
 
 /** One row of the route table: who may call what (shown to admins, checked by a test). */
@@ -77,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
         ? false
         : {
             level: config.logLevel,
+            ...(typeof opts.logger === 'object' ? { stream: opts.logger } : {}),
             serializers: {
               // Only what helps: never headers (cookies, tokens), and URLs without secrets.
               req: (r: { method: string; url: string; ip?: string }) => ({ method: r.method, url: redactUrl(r.url), ip: r.ip }),

@@ -69,14 +69,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { env?: Record<string, string>; modules?: readonly ConsulaireModule[]; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { env?: Record<string, string>; modules?: readonly ConsulaireModule[]; config?: Partial<Config>; logStream?: { write(line: string): void } } = {}): Promise<TestApp> {
   useFastHashingForTests();
   const database = await testDatabase();
   const config = loadConfig(
     { DATA_DIR: database.dataDir, SESSION_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', CONSULAIRE_DEMO: '0', ...opts.env } as NodeJS.ProcessEnv,
     { databaseUrl: database.url, ...opts.config },
   );
-  const app = await buildApp({ config, database, modules: opts.modules ?? MODULES, logger: false });
+  const app = await buildApp({ config, database, modules: opts.modules ?? MODULES, logger: opts.logStream ?? false });
   await app.fastify.ready();
   return {
     app,
