@@ -1,6 +1,7 @@
 // The list of modules of Consulaire, in navigation order. Adding a module = one line here.
 import type { ConsulaireModule } from '../platform/module.js';
 import { adminModule } from './admin/index.js';
+import { contentModule } from './content/index.js';
 import { registryModule } from './registry/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, contentModule];

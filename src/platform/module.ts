@@ -81,6 +81,8 @@ export interface ConsulaireModule {
   schedules?: Schedule[];
   search?: SearchProvider;
   todo?: (ctx: ModuleContext, actor: Actor) => Promise<TodoItem[]>;
+  /** a block on the staff home page (/portail): news, links, events…; null when nothing to show */
+  home?: (ctx: ModuleContext, view: ViewContext) => Promise<VNode | null>;
   panels?: RecordPanel[];
   /** fills the demo CCI (only on an empty database, never in production) */
   seedDemo?: (ctx: ModuleContext, log: (line: string) => void) => Promise<void>;

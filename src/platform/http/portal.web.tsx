@@ -8,7 +8,7 @@ import { Page } from '../ui/layout.js';
 import { formatDate } from '../i18n/index.js';
 
 export function registerPortalRoutes(app: FastifyInstance, modules: readonly ConsulaireModule[], ctx: ModuleContext): void {
-  app.get('/', { config: { public: true } }, async (req, reply) => reply.redirect(req.user ? '/portail' : '/connexion'));
+  // '/' is the public site's home, served by the content module (M7).
 
   app.get('/health', { config: { public: true } }, async (_req, reply) => {
     try {
@@ -24,6 +24,8 @@ export function registerPortalRoutes(app: FastifyInstance, modules: readonly Con
     const todos: TodoItem[] = [];
     for (const m of modules) if (m.todo) todos.push(...(await m.todo(ctx, req.actor)));
     const view = req.view();
+    const blocks = [];
+    for (const m of modules) if (m.home) blocks.push(await m.home(ctx, view));
     return reply.render(
       <Page ctx={view} title={t('home.welcome', { name: req.user!.name })}>
         <h2>{t('home.todo')}</h2>
@@ -39,6 +41,7 @@ export function registerPortalRoutes(app: FastifyInstance, modules: readonly Con
             ))}
           </ul>
         )}
+        {blocks}
         <h2>{t('home.modules')}</h2>
         <ul class="cards">
           {view.nav.map((s) => (

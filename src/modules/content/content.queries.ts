@@ -1,0 +1,156 @@
+// All SQL of the content module. Reader queries go through `visible()`, the one place that says
+// which live rows an audience may receive: every channel (pages, search, feeds, sitemap, files,
+// API, the extranet's calls) uses it, so isolation cannot be forgotten in one of them.
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type AnyDb } from '../../platform/db/index.js';
+import type { Audience, ContentTables, FileRow, ItemRow, Kind, LinkRow, LiveRow, LogRow, RevisionRow, Status } from './content.table.js';
+
+export type Db = Kysely<ContentTables>;
+export const d = (db: AnyDb) => db as Db;
+
+const AUD_COLUMN = { intranet: 'aud_intranet', extranet: 'aud_extranet', public: 'aud_public' } as const;
+
+/** Live rows an audience may see at `now`: published, started, not expired, addressed to it. */
+export function visible<O>(q: SelectQueryBuilder<ContentTables, 'content_live', O>, audience: Audience, now: string) {
+  return q
+    .where(AUD_COLUMN[audience], '=', 1)
+    .where('content_live.published_at', '<=', now)
+    .where((eb) => eb.or([eb('content_live.unpublish_at', 'is', null), eb('content_live.unpublish_at', '>', now)]));
+}
+
+export interface LiveFilter {
+  kind?: Kind;
+  q?: string;
+  parentId?: number | null;
+  folderId?: number;
+  /** events that end (or start) after this moment */
+  upcomingFrom?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}, now = new Date().toISOString()): Promise<{ items: LiveRow[]; total: number }> {
+  let q = visible(d(db).selectFrom('content_live'), audience, now);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.q) for (const word of f.q.split(' ').filter(Boolean).slice(0, 6)) q = q.where('search_text', 'like', `%${word.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  if (f.parentId !== undefined) q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
+  if (f.folderId !== undefined) q = q.where('folder_id', '=', f.folderId);
+  if (f.upcomingFrom) q = q.where((eb) => eb.or([eb('event_end', '>=', f.upcomingFrom!), eb.and([eb('event_end', 'is', null), eb('event_start', '>=', f.upcomingFrom!)])]));
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  let rows = q.selectAll();
+  if (f.kind === 'event') rows = rows.orderBy('event_start', 'asc');
+  else if (f.kind === 'page') rows = rows.orderBy('position').orderBy('title');
+  else rows = rows.orderBy('news_date', 'desc').orderBy('published_at', 'desc');
+  const items = await rows.orderBy('item_id', 'desc').limit(f.limit ?? 20).offset(f.offset ?? 0).execute();
+  return { items, total };
+}
+
+export async function findLive(db: AnyDb, audience: Audience, id: number, now = new Date().toISOString()): Promise<LiveRow | undefined> {
+  return visible(d(db).selectFrom('content_live'), audience, now).selectAll().where('item_id', '=', id).executeTakeFirst();
+}
+
+export async function findLiveBySlug(db: AnyDb, audience: Audience, kind: Kind, slug: string, now = new Date().toISOString()): Promise<LiveRow | undefined> {
+  return visible(d(db).selectFrom('content_live'), audience, now).selectAll().where('kind', '=', kind).where('slug', '=', slug).orderBy('item_id').executeTakeFirst();
+}
+
+/** Titles and slugs of live ancestors of a page (breadcrumbs), nearest last. */
+export async function liveAncestors(db: AnyDb, audience: Audience, page: LiveRow, now = new Date().toISOString()): Promise<LiveRow[]> {
+  const out: LiveRow[] = [];
+  let parent = page.parent_id;
+  for (let i = 0; parent && i < 8; i++) {
+    const p = await findLive(db, audience, parent, now);
+    if (!p) break;
+    out.unshift(p);
+    parent = p.parent_id;
+  }
+  return out;
+}
+
+export async function fileById(db: AnyDb, id: number): Promise<FileRow | undefined> {
+  return d(db).selectFrom('content_files').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function filesOf(db: AnyDb, itemId: number, kind?: 'image' | 'document'): Promise<FileRow[]> {
+  let q = d(db).selectFrom('content_files').selectAll().where('item_id', '=', itemId);
+  if (kind) q = q.where('kind', '=', kind);
+  return q.orderBy('id', 'desc').execute();
+}
+
+export interface ItemFilter {
+  kind?: Kind;
+  status?: Status;
+  sectionId?: number;
+  q?: string;
+  authorId?: number;
+}
+export type ItemListRow = ItemRow & { section_name: string | null; author_name: string | null; live_revision: number | null };
+
+export async function listItems(db: AnyDb, f: ItemFilter, page = 1, perPage = 30): Promise<{ items: ItemListRow[]; total: number }> {
+  let q = d(db)
+    .selectFrom('content_items as i')
+    .leftJoin('content_sections as s', 's.id', 'i.section_id')
+    .leftJoin('users as u', 'u.id', 'i.author_id')
+    .leftJoin('content_live as l', 'l.item_id', 'i.id');
+  if (f.kind) q = q.where('i.kind', '=', f.kind);
+  if (f.status) q = q.where('i.status', '=', f.status);
+  if (f.sectionId) q = q.where('i.section_id', '=', f.sectionId);
+  if (f.authorId) q = q.where('i.author_id', '=', f.authorId);
+  if (f.q) q = q.where(sql<boolean>`lower(i.title) like ${'%' + f.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%'} escape '\\'`);
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const items = (await q
+    .selectAll('i')
+    .select(['s.name as section_name', 'u.name as author_name', 'l.revision as live_revision'])
+    .orderBy('i.updated_at', 'desc')
+    .orderBy('i.id', 'desc')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute()) as ItemListRow[];
+  return { items, total };
+}
+
+export async function findItem(db: AnyDb, id: number): Promise<ItemRow | undefined> {
+  return d(db).selectFrom('content_items').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function liveOf(db: AnyDb, itemId: number): Promise<LiveRow | undefined> {
+  return d(db).selectFrom('content_live').selectAll().where('item_id', '=', itemId).executeTakeFirst();
+}
+
+export async function revisionsOf(db: AnyDb, itemId: number): Promise<RevisionRow[]> {
+  return d(db).selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).orderBy('number', 'desc').execute();
+}
+
+export async function revision(db: AnyDb, itemId: number, number: number): Promise<RevisionRow | undefined> {
+  return d(db).selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).where('number', '=', number).executeTakeFirst();
+}
+
+export async function logOf(db: AnyDb, itemId: number): Promise<LogRow[]> {
+  return d(db).selectFrom('content_log').selectAll().where('item_id', '=', itemId).orderBy('at', 'desc').orderBy('id', 'desc').execute();
+}
+
+export async function listSections(db: AnyDb) {
+  return d(db).selectFrom('content_sections').selectAll().orderBy('name').execute();
+}
+
+export async function sectionRights(db: AnyDb, sectionId: number) {
+  return d(db)
+    .selectFrom('content_section_rights as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['r.section_id', 'r.user_id', 'r.can_edit', 'r.can_publish', 'u.name', 'u.email'])
+    .where('r.section_id', '=', sectionId)
+    .orderBy('u.name')
+    .execute();
+}
+
+export async function listFolders(db: AnyDb) {
+  return d(db).selectFrom('content_folders').selectAll().orderBy('name').execute();
+}
+
+export async function listLinks(db: AnyDb): Promise<LinkRow[]> {
+  return d(db).selectFrom('content_links').selectAll().orderBy('position').orderBy('id').execute();
+}
+
+/** Live pages (any audience) for the parent choice of the page form. */
+export async function pageChoices(db: AnyDb) {
+  return d(db).selectFrom('content_items').select(['id', 'title', 'parent_id']).where('kind', '=', 'page').orderBy('title').execute();
+}

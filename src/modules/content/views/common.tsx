@@ -1,0 +1,91 @@
+// Pieces shared by the public site, the intranet reading pages and the previews.
+import type { ViewContext } from '../../../platform/ui/view-context.js';
+import { formatDate, formatDateTime } from '../../../platform/i18n/index.js';
+import type { EditableFields, Kind } from '../content.table.js';
+
+/** What any reading page needs of an item: the live row or, in a preview, the working copy. */
+export type Readable = EditableFields & { id: number; kind: Kind; published_at?: string | null };
+
+/** Where a reader channel lives: '' for the public site, '/intranet' for staff. */
+export type Channel = { base: '' | '/intranet'; audience: 'public' | 'intranet' | 'extranet' };
+
+export function hrefOf(ch: Channel, r: { kind: Kind; slug: string; id?: number; item_id?: number }): string {
+  const id = r.item_id ?? r.id;
+  if (r.kind === 'page') return `${ch.base}/pages/${r.slug}`;
+  if (r.kind === 'event') return `${ch.base}/evenements/${id}-${r.slug}`;
+  if (r.kind === 'document') return `${ch.base}/documents#doc-${id}`;
+  return `${ch.base}/actualites/${id}-${r.slug}`;
+}
+
+/** The stored body was cleaned by the allow-list when saved (content.sanitize.ts). */
+export function RichText({ html }: { html: string }) {
+  return <div class="rich-text" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+export function EventWhen({ ctx, r }: { ctx: ViewContext; r: Pick<EditableFields, 'event_start' | 'event_end'> }) {
+  if (!r.event_start) return null;
+  return (
+    <>
+      <time dateTime={r.event_start}>{formatDateTime(r.event_start, ctx.locale)}</time>
+      {r.event_end ? (
+        <>
+          {' – '}
+          <time dateTime={r.event_end}>{formatDateTime(r.event_end, ctx.locale)}</time>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export function Cover({ r }: { r: Readable & { image_alt?: string | null } }) {
+  if (!r.image_file_id) return null;
+  return <img class="content-cover" src={`/fichiers/${r.image_file_id}/image.webp`} alt={r.image_alt ?? ''} loading="lazy" />;
+}
+
+/** Full reading view of one item (news, page, event). */
+export function ItemArticle({ ctx, r, imageAlt }: { ctx: ViewContext; r: Readable; imageAlt?: string | null }) {
+  const t = ctx.t;
+  return (
+    <article class="content-article">
+      {r.kind === 'news' && r.news_date ? (
+        <p class="muted">
+          <time dateTime={r.news_date}>{formatDate(r.news_date, ctx.locale)}</time>
+        </p>
+      ) : null}
+      {r.kind === 'event' ? (
+        <dl class="facts">
+          <div>
+            <dt>{t('content.field.event_start')}</dt>
+            <dd>
+              <EventWhen ctx={ctx} r={r} />
+            </dd>
+          </div>
+          {r.event_place ? (
+            <div>
+              <dt>{t('content.field.event_place')}</dt>
+              <dd>{r.event_place}</dd>
+            </div>
+          ) : null}
+          {r.event_link ? (
+            <div>
+              <dt>{t('content.field.event_link')}</dt>
+              <dd>
+                <a href={r.event_link} rel="noopener noreferrer">
+                  {t('content.register')}
+                  <span class="visually-hidden"> — {r.title}</span>
+                </a>
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+      ) : null}
+      {r.summary ? <p class="lead">{r.summary}</p> : null}
+      {r.image_file_id ? <img class="content-cover" src={`/fichiers/${r.image_file_id}/image.webp`} alt={imageAlt ?? ''} /> : null}
+      <RichText html={r.body} />
+    </article>
+  );
+}
+
+export function audiencesLabel(ctx: ViewContext, r: Pick<EditableFields, 'aud_intranet' | 'aud_extranet' | 'aud_public'>): string {
+  return [r.aud_intranet ? ctx.t('content.audience.intranet') : '', r.aud_extranet ? ctx.t('content.audience.extranet') : '', r.aud_public ? ctx.t('content.audience.public') : ''].filter(Boolean).join(', ');
+}
