@@ -207,3 +207,26 @@ describe('route table', () => {
     expect(health.json()).toMatchObject({ status: 'ok', database: 'ok' });
   });
 });
+
+describe('managers', () => {
+  it('sets a manager from the user form, refuses loops and self, and audits it', async () => {
+    const admin = await makeUser(t.db, ['admin']);
+    const boss = await makeUser(t.db, ['manager']);
+    const worker = await makeUser(t.db, ['adviser']);
+    const a = agent(t);
+    await a.signIn(admin.email);
+    const form = (await a.get(`/admin/utilisateurs/${worker.id}/modifier`)).body;
+    expect(form).toContain('name="manager_id"');
+    const ok = await a.post(`/admin/utilisateurs/${worker.id}`, { name: worker.name, email: worker.email, roles: 'adviser', version: '1', manager_id: String(boss.id) });
+    expect(ok.status).toBe(302);
+    const { teamOf } = await import('../src/platform/auth/users.js');
+    expect(await teamOf(t.db, boss.id)).toEqual([worker.id]);
+    const loop = await a.post(`/admin/utilisateurs/${boss.id}`, { name: boss.name, email: boss.email, roles: 'manager', version: '1', manager_id: String(worker.id) });
+    expect(loop.status).toBe(422);
+    expect(loop.body).toContain('boucle');
+    const self = await a.post(`/admin/utilisateurs/${boss.id}`, { name: boss.name, email: boss.email, roles: 'manager', version: '1', manager_id: String(boss.id) });
+    expect(self.status).toBe(422);
+    const row = await db().selectFrom('audit_log').select('changes').where('entity', '=', 'user').where('entity_id', '=', String(worker.id)).where('action', '=', 'update').executeTakeFirstOrThrow();
+    expect(JSON.parse(row.changes).manager_id).toEqual([null, boss.id]);
+  });
+});

@@ -57,23 +57,33 @@ export function adminWeb(app: FastifyInstance, ctx: ModuleContext): void {
     }
   });
 
-  app.get('/admin/utilisateurs/:id', users, async (req, reply) => reply.render(<UserPage ctx={req.view()} user={await getUser(db, userId(req))} />));
+  const activeUsers = () => (db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'name']).where('status', '=', 'active').orderBy('name').execute();
+
+  app.get('/admin/utilisateurs/:id', users, async (req, reply) => {
+    const u = await getUser(db, userId(req));
+    const manager = u.manager_id ? await getUser(db, u.manager_id).catch(() => undefined) : undefined;
+    return reply.render(<UserPage ctx={req.view()} user={u} managerName={manager?.name} />);
+  });
 
   app.get('/admin/utilisateurs/:id/modifier', users, async (req, reply) => {
     const u = await getUser(db, userId(req));
-    return reply.render(<UserFormPage ctx={req.view()} userId={u.id} values={{ name: u.name, email: u.email, roles: u.roles, version: u.version }} />);
+    const values = { name: u.name, email: u.email, roles: u.roles, version: u.version, managerId: u.manager_id ? String(u.manager_id) : '' };
+    return reply.render(<UserFormPage ctx={req.view()} userId={u.id} values={values} managers={await activeUsers()} />);
   });
 
   app.post('/admin/utilisateurs/:id', users, async (req, reply) => {
     const id = userId(req);
-    const values: UserFormValues = { name: str(req.body, 'name', 500), email: str(req.body, 'email', 500), roles: list(req.body, 'roles'), version: int(req.body, 'version') };
+    const values: UserFormValues = { name: str(req.body, 'name', 500), email: str(req.body, 'email', 500), roles: list(req.body, 'roles'), version: int(req.body, 'version'), managerId: str(req.body, 'manager_id', 20) };
+    // The form always sends the field; an API-like post without it leaves the manager unchanged.
+    const hasManager = (req.body as Record<string, unknown>)?.manager_id !== undefined;
+    const managerId = !hasManager ? undefined : values.managerId === '' ? null : /^\d{1,9}$/.test(values.managerId!) ? Number(values.managerId) : -1;
     try {
-      await db.transaction().execute((trx) => updateUser(trx, req.actor, id, { name: values.name!, email: values.email!, roles: values.roles!, version: values.version ?? -1 }));
+      await db.transaction().execute((trx) => updateUser(trx, req.actor, id, { name: values.name!, email: values.email!, roles: values.roles!, version: values.version ?? -1, managerId }));
       reply.flash('success', 'common.saved');
       return reply.redirect(`/admin/utilisateurs/${id}`);
     } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return reply.render(<UserFormPage ctx={req.view()} userId={id} values={values} errors={e.fields} />, 422);
-      if (isAppError(e) && e.kind === 'conflict') return reply.render(<UserFormPage ctx={req.view()} userId={id} values={values} errors={{ _form: e.code }} />, 409);
+      if (isAppError(e) && e.kind === 'invalid') return reply.render(<UserFormPage ctx={req.view()} userId={id} values={values} errors={e.fields} managers={await activeUsers()} />, 422);
+      if (isAppError(e) && e.kind === 'conflict') return reply.render(<UserFormPage ctx={req.view()} userId={id} values={values} errors={{ _form: e.code }} managers={await activeUsers()} />, 409);
       throw e;
     }
   });

@@ -115,6 +115,9 @@ export const adminMessages: Messages = {
     'admin.territory_invalid': 'Chaque code doit être un département (42, 2A…) ou une commune (42218…).',
     'admin.settings_saved': 'Paramètres enregistrés.',
     'admin.security': 'Sécurité',
+    'admin.manager': 'Manager (responsable hiérarchique)',
+    'admin.manager_self': 'Une personne ne peut pas être son propre manager.',
+    'admin.manager_cycle': 'Ce choix créerait une boucle : cette personne est déjà dans l’équipe de l’utilisateur.',
   },
   en: {
     'nav.admin.users': 'Users',
@@ -230,5 +233,8 @@ export const adminMessages: Messages = {
     'admin.territory_invalid': 'Each code must be a département (42, 2A…) or a commune (42218…).',
     'admin.settings_saved': 'Settings saved.',
     'admin.security': 'Security',
+    'admin.manager': 'Manager',
+    'admin.manager_self': 'A person cannot be their own manager.',
+    'admin.manager_cycle': 'This would create a loop: this person already reports to the user.',
   },
 };

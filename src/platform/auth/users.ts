@@ -125,6 +125,8 @@ export interface UserUpdate {
   email: string;
   roles: string[];
   version: number;
+  /** undefined: unchanged; null: no manager */
+  managerId?: number | null;
 }
 
 export async function updateUser(db: AnyDb, actor: Actor, id: number, input: UserUpdate): Promise<void> {
@@ -135,15 +137,17 @@ export async function updateUser(db: AnyDb, actor: Actor, id: number, input: Use
   if (actor.id === id && before.roles.includes('admin') && !roles.includes('admin')) {
     throw invalid('common.invalid', { roles: 'admin.cannot_drop_own_admin' });
   }
-  await updateWithVersion(db, 'users', id, input.version, { name, email });
+  const managerId = input.managerId === undefined ? before.manager_id : input.managerId;
+  if (managerId !== before.manager_id) await assertValidManager(db, id, managerId);
+  await updateWithVersion(db, 'users', id, input.version, { name, email, manager_id: managerId });
   await d(db).deleteFrom('user_roles').where('user_id', '=', id).execute();
   await d(db).insertInto('user_roles').values(roles.map((role) => ({ user_id: id, role }))).execute();
   await record(db, actor, {
     entity: 'user',
     entityId: id,
     action: 'update',
-    before: { name: before.name, email: before.email, roles: before.roles },
-    after: { name, email, roles: [...roles].sort() },
+    before: { name: before.name, email: before.email, roles: before.roles, manager_id: before.manager_id },
+    after: { name, email, roles: [...roles].sort(), manager_id: managerId },
   });
 }
 
@@ -204,13 +208,17 @@ export async function teamOf(db: AnyDb, managerId: number): Promise<number[]> {
   return [...out];
 }
 
+/** A manager must exist, not be the person, and not report to the person (no loops). */
+async function assertValidManager(db: AnyDb, userId: number, managerId: number | null): Promise<void> {
+  if (managerId === null) return;
+  if (managerId === userId) throw invalid('common.invalid', { manager_id: 'admin.manager_self' });
+  if (!(await findUserById(db, managerId))) throw invalid('common.invalid', { manager_id: 'field.invalid' });
+  if ((await teamOf(db, userId)).includes(managerId)) throw invalid('common.invalid', { manager_id: 'admin.manager_cycle' });
+}
+
 export async function setManager(db: AnyDb, actor: Actor, userId: number, managerId: number | null): Promise<void> {
   const before = await getUser(db, userId);
-  if (managerId !== null) {
-    if (managerId === userId) throw invalid('common.invalid', { manager_id: 'admin.manager_self' });
-    await getUser(db, managerId);
-    if ((await teamOf(db, userId)).includes(managerId)) throw invalid('common.invalid', { manager_id: 'admin.manager_cycle' });
-  }
+  await assertValidManager(db, userId, managerId);
   await d(db).updateTable('users').set({ manager_id: managerId, updated_at: nowIso() }).where('id', '=', userId).execute();
   await record(db, actor, { entity: 'user', entityId: userId, action: 'update', before: { manager_id: before.manager_id }, after: { manager_id: managerId } });
 }

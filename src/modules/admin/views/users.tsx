@@ -61,9 +61,10 @@ export interface UserFormValues {
   email?: string;
   roles?: string[];
   version?: number;
+  managerId?: string;
 }
 
-export function UserFormPage({ ctx, values, errors, userId }: { ctx: ViewContext; values: UserFormValues; errors?: Errors; userId?: number }) {
+export function UserFormPage({ ctx, values, errors, userId, managers = [] }: { ctx: ViewContext; values: UserFormValues; errors?: Errors; userId?: number; managers?: { id: number; name: string }[] }) {
   const t = ctx.t;
   const title = userId ? `${t('common.edit')} — ${values.name ?? ''}` : t('admin.new_user');
   const labels = { name: t('admin.name'), email: t('auth.email'), roles: t('admin.roles'), password: t('admin.initial_password') };
@@ -76,6 +77,9 @@ export function UserFormPage({ ctx, values, errors, userId }: { ctx: ViewContext
         <Field ctx={ctx} name="name" label={labels.name} value={values.name} required maxlength={120} errors={errors} autocomplete="off" />
         <Field ctx={ctx} name="email" type="email" label={labels.email} value={values.email} required errors={errors} autocomplete="off" />
         <Choices ctx={ctx} name="roles" legend={labels.roles} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} values={values.roles ?? []} errors={errors} />
+        {userId ? (
+          <Select ctx={ctx} name="manager_id" id="f-manager_id" label={t('admin.manager')} value={values.managerId} empty={t('common.none')} errors={errors} options={managers.filter((m) => m.id !== userId).map((m) => ({ value: String(m.id), label: m.name }))} />
+        ) : null}
         {userId ? null : <Field ctx={ctx} name="password" type="password" label={labels.password} hint={t('admin.invite_hint')} errors={errors} autocomplete="new-password" />}
         <Actions>
           <button type="submit">{userId ? t('common.save') : t('common.create')}</button>
@@ -86,7 +90,7 @@ export function UserFormPage({ ctx, values, errors, userId }: { ctx: ViewContext
   );
 }
 
-export function UserPage({ ctx, user }: { ctx: ViewContext; user: User }) {
+export function UserPage({ ctx, user, managerName }: { ctx: ViewContext; user: User; managerName?: string }) {
   const t = ctx.t;
   const self = ctx.user?.id === user.id;
   return (
@@ -95,6 +99,7 @@ export function UserPage({ ctx, user }: { ctx: ViewContext; user: User }) {
         items={[
           [t('auth.email'), user.email],
           [t('admin.roles'), user.roles.map((r) => t(`role.${r}`)).join(', ')],
+          [t('admin.manager'), managerName ?? '—'],
           [t('admin.status'), statusBadge(ctx, user)],
           [t('account.second_factor'), user.totp_enabled ? t('auth.totp_status_on') : t('auth.totp_status_off')],
           [t('admin.last_sign_in'), formatDateTime(user.last_sign_in_at, ctx.locale) || '—'],
