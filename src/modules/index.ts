@@ -2,6 +2,7 @@
 import type { ConsulaireModule } from '../platform/module.js';
 import { adminModule } from './admin/index.js';
 import { contentModule } from './content/index.js';
+import { extranetModule } from './extranet/index.js';
 import { registryModule } from './registry/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, contentModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, contentModule, extranetModule];

@@ -46,6 +46,10 @@ export const PERMISSIONS = [
   // extranet back office (M4, M6)
   'extranet:manage', // invitations, sign-up approvals, change requests
   'extranet:requests', // answer members' requests
+  // extranet, member audience only: granted per company by the extranet's member resolver,
+  // never by a staff role (see MEMBER_ONLY below)
+  'member:use', // a member of the current company: its pages, requests, corrections
+  'member:admin', // an administrator of the current company: invites and manages colleagues
   // content (M5, M7, M8)
   'content:write',
   'content:publish',
@@ -55,7 +59,9 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ALL: readonly Permission[] = PERMISSIONS;
+/** Permissions of the member audience: no staff role ever holds them, admin included. */
+export const MEMBER_ONLY: readonly Permission[] = ['member:use', 'member:admin'];
+const ALL: readonly Permission[] = PERMISSIONS.filter((p) => !MEMBER_ONLY.includes(p));
 
 /** Everyone on the staff gets these. */
 const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens'];

@@ -1,0 +1,70 @@
+// The extranet module (M4 business follow-up, M6 member extranet): member accounts and their
+// companies, invitations and SIRET sign-ups, "Mon entreprise" corrections, "Mes demandes",
+// "Suivi des affaires", contacts' consent; and the staff back office under /gestion-extranet.
+// Other modules import ONLY from this file.
+import { hashPassword } from '../../platform/auth/password.js';
+import { nowIso } from '../../platform/db/index.js';
+import { defineModule, type ModuleContext } from '../../platform/module.js';
+import { DEMO_PASSWORD } from '../../platform/seed.js';
+import { x } from './accounts.service.js';
+import { memberResolver, memberWeb } from './extranet.member.web.js';
+import { staffWeb } from './extranet.staff.web.js';
+import { extranetMessages } from './messages.js';
+import { companyPanel } from './panel.js';
+import { auditRefusals } from './web-helpers.js';
+
+export { preferencesOf, type Preference, type Channel } from './consent.service.js';
+
+export const DEMO_MEMBER_EMAIL = 'membre@demo-entreprise.fr';
+
+/** A demo member, administrator of the first active company of the demo register (if any). */
+async function seedExtranet(ctx: ModuleContext, log: (line: string) => void): Promise<void> {
+  const db = ctx.db;
+  const now = nowIso();
+  const account = await x(db)
+    .insertInto('member_accounts')
+    .values({ email: DEMO_MEMBER_EMAIL, name: 'Marie Membre', password_hash: await hashPassword(DEMO_PASSWORD), status: 'active', locale: 'fr', totp_enabled: 0, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  let company: { id: number; name: string } | undefined;
+  try {
+    company = (await db.selectFrom('companies').select(['id', 'name']).where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirst()) as { id: number; name: string } | undefined;
+  } catch {
+    company = undefined; // no register yet: the account stays without company
+  }
+  if (!company) {
+    log(`extranet: demo member ${DEMO_MEMBER_EMAIL} (no company in the register to link)`);
+    return;
+  }
+  await x(db).insertInto('member_memberships').values({ account_id: account.id, company_id: company.id, role: 'administrator', status: 'active', origin: 'staff_invitation', created_at: now, updated_at: now }).execute();
+  const req = await x(db)
+    .insertInto('member_requests')
+    .values({ company_id: company.id, account_id: account.id, category: 'formalities', subject: 'Modification de nos statuts', status: 'new', assignee_id: null, first_response_at: null, last_message_at: now, closed_at: null, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await x(db)
+    .insertInto('member_request_messages')
+    .values({ request_id: req.id, author_kind: 'member', author_account_id: account.id, author_user_id: null, author_name: 'Marie Membre', body: 'Bonjour, nous transférons notre siège : quelles formalités devons-nous accomplir ?', created_at: now })
+    .execute();
+  log(`extranet: demo member ${DEMO_MEMBER_EMAIL} (administrator of ${company.name}), password: the demo password`);
+}
+
+export const extranetModule = defineModule({
+  name: 'extranet',
+  messages: extranetMessages,
+  nav: [
+    { section: 'nav.section.extranet', label: 'nav.extranet.requests', href: '/gestion-extranet/demandes', permission: 'extranet:requests', order: 1 },
+    { section: 'nav.section.extranet', label: 'nav.extranet.signups', href: '/gestion-extranet/inscriptions', permission: 'extranet:manage', order: 2 },
+    { section: 'nav.section.extranet', label: 'nav.extranet.corrections', href: '/gestion-extranet/corrections', permission: 'extranet:manage', order: 3 },
+    { section: 'nav.section.extranet', label: 'nav.extranet.accounts', href: '/gestion-extranet/comptes', permission: 'extranet:manage', order: 4 },
+    { section: 'nav.section.extranet', label: 'nav.extranet.dashboard', href: '/gestion-extranet', permission: 'extranet:manage', order: 5 },
+  ],
+  web(app, ctx) {
+    app.setMemberResolver(memberResolver());
+    auditRefusals(app, ctx.db);
+    memberWeb(app, ctx);
+    staffWeb(app, ctx);
+  },
+  panels: [companyPanel],
+  seedDemo: seedExtranet,
+});

@@ -1,0 +1,354 @@
+// Extranet journeys through HTTP: accounts (invitation, sign-up queue, sign-in, reset, TOTP,
+// company switch, team), "Mon entreprise" corrections, "Mes demandes", timeline, consent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../src/platform/auth/totp.js';
+import { agent, count, createTestApp, makeUser, PASSWORD, type TestApp } from './helpers.js';
+import { makeCompany, makeContact, makeMember, memberAgent, PDF, PNG, postMultipart, siretFor } from './extranet-helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+const linkIn = (text: string) => text.match(/http:\/\/localhost:\d+(\/\S+)/)![1];
+async function lastMailTo(email: string) {
+  return t.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', email).orderBy('id', 'desc').executeTakeFirstOrThrow() as Promise<{ subject: string; text_body: string }>;
+}
+async function staffAgent(roles = ['documentation']) {
+  const u = await makeUser(t.db, roles);
+  const a = agent(t);
+  await a.signIn(u.email);
+  return { a, u };
+}
+
+describe('member sign-in', () => {
+  it('signs in on the extranet entry, shows the member shell, and signs out', async () => {
+    const c = await makeCompany(t.db, 'Boulangerie Martin');
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    const home = await a.get('/extranet');
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('shell-member');
+    expect(home.body).toContain('Boulangerie Martin');
+    expect(home.body).not.toContain('global-search');
+    expect(home.body).toContain('/extranet/deconnexion');
+    expect(await count(t.db, 'sessions', ['subject_id', m.id])).toBe(1);
+    const out = await a.post('/extranet/deconnexion');
+    expect(out.headers.location).toBe('/extranet/connexion');
+    expect((await a.get('/extranet')).headers.location).toBe('/extranet/connexion?next=%2Fextranet');
+  });
+
+  it('gives the same answer for a wrong password and an unknown address, and locks after repeated failures', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const wrong = await agent(t).post('/extranet/connexion', { email: m.email, password: 'not the password at all' });
+    const unknown = await agent(t).post('/extranet/connexion', { email: 'nobody@nowhere.fr', password: 'not the password at all' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const msg = (b: string) => b.match(/<div class="error-summary"[\s\S]*?<\/div>/)?.[0];
+    expect(msg(wrong.body)).toBe(msg(unknown.body));
+    for (let i = 0; i < 5; i++) await agent(t).post('/extranet/connexion', { email: m.email, password: 'wrong ' + i });
+    const locked = await agent(t).post('/extranet/connexion', { email: m.email, password: PASSWORD });
+    expect(locked.status).toBe(429);
+  });
+
+  it('keeps member and staff sessions apart', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    // A member session is not a staff session: staff pages ask for a staff sign-in.
+    expect((await a.get('/portail')).status).toBe(302);
+    expect((await a.get('/gestion-extranet/demandes')).headers.location).toMatch(/^\/connexion/);
+    const { a: staff } = await staffAgent(['admin']);
+    expect((await staff.get('/extranet/mon-entreprise')).headers.location).toMatch(/^\/extranet\/connexion/);
+    // The staff cookie carried to a member route does not count.
+    const cookie = staff.cookies.get('sid')!;
+    const forged = agent(t);
+    forged.cookies.set('msid', cookie);
+    expect((await forged.get('/extranet/demandes')).status).toBe(302);
+  });
+
+  it('asks for the TOTP code when the member enrolled a second factor', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    const page = await a.get('/extranet/compte/double-authentification');
+    const secret = page.body.match(/name="secret" value="([A-Z2-7]{32})"/)![1];
+    expect((await a.post('/extranet/compte/double-authentification', { secret, code: '000000' })).status).toBe(422);
+    expect((await a.post('/extranet/compte/double-authentification', { secret, code: totpCode(secret) })).status).toBe(302);
+    const b = agent(t);
+    await b.get('/extranet/connexion');
+    const first = await b.post('/extranet/connexion', { email: m.email, password: PASSWORD });
+    expect(first.headers.location).toMatch(/^\/extranet\/connexion\/code/);
+    expect((await b.get('/extranet/mon-entreprise')).status).toBe(302);
+    expect((await b.post('/extranet/connexion/code', { code: '123456' })).status).toBe(401);
+    const ok = await b.post('/extranet/connexion/code', { code: totpCode(secret) });
+    expect(ok.status).toBe(302);
+    expect((await b.get('/extranet/mon-entreprise')).status).toBe(200);
+  });
+
+  it('resets a password with a single-use link bound to the address', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = agent(t);
+    await a.get('/extranet/mot-de-passe-oublie');
+    const same1 = await a.post('/extranet/mot-de-passe-oublie', { email: m.email });
+    const same2 = await a.post('/extranet/mot-de-passe-oublie', { email: 'inconnu@nowhere.fr' });
+    expect(same1.status).toBe(200);
+    expect(same1.body.match(/<p class="flash[^>]*>[^<]*/)?.[0]).toBe(same2.body.match(/<p class="flash[^>]*>[^<]*/)?.[0]);
+    const mail = await lastMailTo(m.email);
+    const path = linkIn(mail.text_body);
+    expect(path).toMatch(/^\/extranet\/mot-de-passe\//);
+    expect((await a.get(path)).status).toBe(200);
+    expect((await a.post(path, { password: 'a brand new passphrase', confirm: 'a brand new passphrase' })).status).toBe(302);
+    expect((await a.post(path, { password: 'another new passphrase', confirm: 'another new passphrase' })).status).toBe(410);
+    expect((await agent(t).post('/extranet/connexion', { email: m.email, password: 'a brand new passphrase' })).status).toBe(302);
+    // An address changed after the link was sent voids the link.
+    await a.post('/extranet/mot-de-passe-oublie', { email: m.email });
+    const path2 = linkIn((await lastMailTo(m.email)).text_body);
+    await t.db.updateTable('member_accounts').set({ email: 'changed-' + m.email }).where('id', '=', m.id).execute();
+    expect((await a.get(path2)).status).toBe(410);
+  });
+});
+
+describe('invitations and sign-up', () => {
+  it('staff invite a contact; the link is single use, expiring and bound to the e-mail', async () => {
+    const c = await makeCompany(t.db, 'Menuiserie Durand');
+    const { a: staff } = await staffAgent();
+    const res = await staff.post('/gestion-extranet/invitations', { company_id: String(c.id), name: 'Jeanne Durand', email: 'jeanne@durand.fr', role: 'administrator' });
+    expect(res.status).toBe(302);
+    const mail = await lastMailTo('jeanne@durand.fr');
+    expect(mail.text_body).toContain('Menuiserie Durand');
+    const path = linkIn(mail.text_body);
+    const b = agent(t);
+    expect((await b.get(path)).status).toBe(200);
+    expect((await b.post(path, { password: 'short', confirm: 'short' })).status).toBe(422);
+    expect((await b.post(path, { password: 'une phrase choisie ici', confirm: 'une phrase choisie ici' })).status).toBe(302);
+    expect((await b.post(path, { password: 'une phrase choisie ici', confirm: 'une phrase choisie ici' })).status).toBe(410);
+    const m = await memberAgent(t, 'jeanne@durand.fr', 'une phrase choisie ici');
+    expect((await m.get('/extranet/mon-entreprise')).body).toContain('Menuiserie Durand');
+    // Expired links are refused.
+    await staff.post('/gestion-extranet/invitations', { company_id: String(c.id), name: 'Léo', email: 'leo@durand.fr', role: 'member' });
+    const late = linkIn((await lastMailTo('leo@durand.fr')).text_body);
+    await t.db.updateTable('one_time_links').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('email', '=', 'leo@durand.fr').execute();
+    expect((await agent(t).get(late)).status).toBe(410);
+    // A link whose invitation now names another address is void.
+    await staff.post('/gestion-extranet/invitations', { company_id: String(c.id), name: 'Zoé', email: 'zoe@durand.fr', role: 'member' });
+    const zoe = linkIn((await lastMailTo('zoe@durand.fr')).text_body);
+    await t.db.updateTable('member_invitations').set({ email: 'eve@evil.fr' }).where('email', '=', 'zoe@durand.fr').execute();
+    expect((await agent(t).post(zoe, { password: 'eve wants this company', confirm: 'eve wants this company' })).status).toBe(410);
+    expect(await count(t.db, 'member_accounts', ['email', 'eve@evil.fr'])).toBe(0);
+  });
+
+  it('a company administrator invites a colleague; a plain member cannot', async () => {
+    const c = await makeCompany(t.db);
+    const admin = await makeMember(t.db, [c.id], 'administrator');
+    const plain = await makeMember(t.db, [c.id], 'member');
+    const pa = await memberAgent(t, plain.email);
+    expect((await pa.get('/extranet/equipe')).status).toBe(403);
+    expect((await pa.post('/extranet/equipe/invitations', { name: 'X', email: 'x@x.fr', role: 'administrator' })).status).toBe(403);
+    const aa = await memberAgent(t, admin.email);
+    expect((await aa.get('/extranet/equipe')).status).toBe(200);
+    expect((await aa.post('/extranet/equipe/invitations', { name: 'Coline', email: 'coline@ent.fr', role: 'member' })).status).toBe(302);
+    const path = linkIn((await lastMailTo('coline@ent.fr')).text_body);
+    expect((await agent(t).post(path, { password: 'encore une phrase sûre', confirm: 'encore une phrase sûre' })).status).toBe(302);
+    const row = await t.db.selectFrom('member_memberships').innerJoin('member_accounts', 'member_accounts.id', 'member_memberships.account_id').select(['role', 'origin', 'company_id']).where('email', '=', 'coline@ent.fr').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ role: 'member', origin: 'member_invitation', company_id: c.id });
+  });
+
+  it('SIRET sign-up: same answer whatever is known, e-mail confirmation, then the approval queue', async () => {
+    const c = await makeCompany(t.db, 'Garage Petit');
+    const known = await makeMember(t.db, [c.id]);
+    const a = agent(t);
+    await a.get('/extranet/inscription');
+    const r1 = await a.post('/extranet/inscription', { siret: c.siret, name: 'Paul Petit', email: 'paul@garage-petit.fr' });
+    const r2 = await agent(t).post('/extranet/inscription', { siret: siretFor(987654), name: 'Paul Petit', email: known.email });
+    expect(r1.status).toBe(200);
+    expect(r2.status).toBe(200);
+    const flash = (b: string) => b.match(/<p class="flash flash-success"[^>]*>[^<]*/)?.[0];
+    expect(flash(r1.body)).toBeDefined();
+    expect(flash(r1.body)).toBe(flash(r2.body));
+    expect((await agent(t).post('/extranet/inscription', { siret: '12345678901234', name: 'X', email: 'x@x.fr' })).status).toBe(422);
+    // Confirmation: choose a password; the request joins the queue.
+    const path = linkIn((await lastMailTo('paul@garage-petit.fr')).text_body);
+    expect((await a.post(path, { password: 'une phrase du garage', confirm: 'une phrase du garage' })).status).toBe(302);
+    const paul = await memberAgent(t, 'paul@garage-petit.fr', 'une phrase du garage');
+    expect((await paul.get('/extranet')).body).toContain('en cours d’examen');
+    expect((await paul.get('/extranet/mon-entreprise')).status).toBe(403);
+    const { a: staff } = await staffAgent();
+    const queue = await staff.get('/gestion-extranet/inscriptions');
+    expect(queue.body).toContain('paul@garage-petit.fr');
+    expect(queue.body).toContain('Garage Petit');
+    const signup = await t.db.selectFrom('member_signups').selectAll().where('email', '=', 'paul@garage-petit.fr').executeTakeFirstOrThrow();
+    expect((await staff.post(`/gestion-extranet/inscriptions/${signup.id}/approuver`, { company_id: String(c.id), role: 'member', version: String(signup.version) })).status).toBe(302);
+    expect((await lastMailTo('paul@garage-petit.fr')).subject).toMatch(/ouvert/);
+    expect((await paul.get('/extranet/mon-entreprise')).body).toContain('Garage Petit');
+    // The other request (known address, unknown SIRET) is refused with a reason sent by mail.
+    const path2 = linkIn((await lastMailTo(known.email)).text_body);
+    expect((await agent(t).get(path2)).body).toContain('déjà un compte');
+    expect((await agent(t).post(path2, {})).status).toBe(302);
+    const s2 = await t.db.selectFrom('member_signups').selectAll().where('email', '=', known.email).executeTakeFirstOrThrow();
+    expect((await staff.post(`/gestion-extranet/inscriptions/${s2.id}/refuser`, { reason: '', version: String(s2.version) })).status).toBe(422);
+    expect((await staff.post(`/gestion-extranet/inscriptions/${s2.id}/refuser`, { reason: 'SIRET inconnu de nos services', version: String(s2.version) })).status).toBe(302);
+    expect((await lastMailTo(known.email)).text_body).toContain('SIRET inconnu de nos services');
+  });
+});
+
+describe('Mon entreprise: corrections', () => {
+  it('changes nothing until accepted, then applies only the accepted fields through the registry', async () => {
+    const c = await makeCompany(t.db, 'Imprimerie Roux');
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    const form = await a.get('/extranet/mon-entreprise/corriger');
+    expect(form.status).toBe(200);
+    expect((await a.post('/extranet/mon-entreprise/corrections', { phone: 'pas un numéro !' })).status).toBe(422);
+    expect((await a.post('/extranet/mon-entreprise/corrections', { phone: '04 77 00 00 00' })).status).toBe(422); // nothing changed
+    const res = await a.post('/extranet/mon-entreprise/corrections', { phone: '04 77 12 34 56', website: 'https://apres.example.fr', street_name: 'Rue Neuve', postal_code: '42000', city: 'Saint-Étienne' });
+    expect(res.status).toBe(302);
+    const company = () => t.db.selectFrom('companies').select(['phone', 'website', 'version']).where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(await company()).toMatchObject({ phone: '04 77 00 00 00', website: 'https://avant.example.fr' });
+    const cr = await t.db.selectFrom('member_change_requests').selectAll().where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    const { a: staff } = await staffAgent();
+    const page = await staff.get(`/gestion-extranet/corrections/${cr.id}`);
+    expect(page.body).toContain('04 77 12 34 56');
+    expect(page.body).toContain('https://avant.example.fr');
+    // Refusing part needs a reason.
+    expect((await staff.post(`/gestion-extranet/corrections/${cr.id}/decision`, { accepted: ['phone'], reason: '', version: String(cr.version), decision: 'apply' })).status).toBe(422);
+    expect((await staff.post(`/gestion-extranet/corrections/${cr.id}/decision`, { accepted: ['phone', 'street_name'], reason: 'Le site indiqué ne répond pas', version: String(cr.version), decision: 'apply' })).status).toBe(302);
+    expect(await company()).toMatchObject({ phone: '04 77 12 34 56', website: 'https://avant.example.fr' });
+    const est = await t.db.selectFrom('establishments').select('street_name').where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    expect(est.street_name).toBe('RUE NEUVE');
+    const mine = await a.get(`/extranet/mon-entreprise/corrections/${cr.id}`);
+    expect(mine.body).toContain('Acceptée en partie');
+    expect(mine.body).toContain('Le site indiqué ne répond pas');
+    expect((await a.get('/extranet/mon-entreprise')).body).toContain('04 77 12 34 56');
+    // Decided once only.
+    expect((await staff.post(`/gestion-extranet/corrections/${cr.id}/decision`, { accepted: ['website'], reason: '', version: String(cr.version + 1), decision: 'apply' })).status).toBe(409);
+  });
+});
+
+describe('Mes demandes', () => {
+  it('a request with an attachment becomes a conversation; statuses, notifications with a link only, response time', async () => {
+    const c = await makeCompany(t.db, 'Fromagerie Blanc');
+    const m = await makeMember(t.db, [c.id]);
+    const { a: staff, u } = await staffAgent();
+    const a = await memberAgent(t, m.email);
+    await a.get('/extranet/demandes/nouvelle');
+    const bad = await postMultipart(t, a, '/extranet/demandes', { category: 'funding', subject: 'Aide', body: 'Bonjour' }, [{ name: 'attachments', filename: 'devis.pdf', type: 'application/pdf', data: Buffer.from('MZ\x90\x00 not a pdf') }]);
+    expect(bad.status).toBe(422);
+    expect(await count(t.db, 'member_requests', ['company_id', c.id])).toBe(0);
+    const big = await postMultipart(t, a, '/extranet/demandes', { category: 'funding', subject: 'Aide', body: 'Bonjour' }, [{ name: 'attachments', filename: 'gros.pdf', type: 'application/pdf', data: Buffer.concat([PDF, Buffer.alloc(5 * 1024 * 1024)]) }]);
+    expect(big.status).toBe(422);
+    expect(await count(t.db, 'member_requests', ['company_id', c.id])).toBe(0);
+    const ok = await postMultipart(t, a, '/extranet/demandes', { category: 'funding', subject: 'Aide à l’export', body: 'Secret: notre chiffre est 42 M€' }, [{ name: 'attachments', filename: 'devis.pdf', type: 'text/plain', data: PDF }]);
+    expect(ok.status).toBe(302);
+    const id = Number(String(ok.headers.location).split('/').pop());
+    const req = await t.db.selectFrom('member_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(req).toMatchObject({ status: 'new', category: 'funding', company_id: c.id });
+    const att = await t.db.selectFrom('member_attachments').select(['id', 'content_type']).where('request_id', '=', id).executeTakeFirstOrThrow();
+    expect(att.content_type).toBe('application/pdf');
+    const staffMail = await lastMailTo(u.email);
+    expect(staffMail.text_body).toContain(`/gestion-extranet/demandes/${id}`);
+    expect(staffMail.text_body).not.toContain('42 M€');
+    expect(staffMail.subject).not.toContain('export');
+    // Staff read, download, reply.
+    expect((await staff.get(`/gestion-extranet/demandes/${id}`)).body).toContain('42 M€');
+    const dl = await staff.get(`/gestion-extranet/pieces-jointes/${att.id}`);
+    expect(dl.status).toBe(200);
+    expect(dl.headers['content-disposition']).toMatch(/^attachment/);
+    const reply = await postMultipart(t, staff, `/gestion-extranet/demandes/${id}/reponse`, { body: 'Pouvez-vous préciser le pays ?', status: 'waiting_member', version: String(req.version) }, [{ name: 'attachments', filename: 'guide.png', type: 'image/png', data: PNG }]);
+    expect(reply.status).toBe(302);
+    const after = await t.db.selectFrom('member_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('waiting_member');
+    expect(after.first_response_at).not.toBeNull();
+    expect(after.assignee_id).toBe(u.id);
+    const memberMail = await lastMailTo(m.email);
+    expect(memberMail.text_body).toContain(`/extranet/demandes/${id}`);
+    expect(memberMail.text_body).not.toContain('pays');
+    const thread = await a.get(`/extranet/demandes/${id}`);
+    expect(thread.body).toContain('Pouvez-vous préciser le pays ?');
+    expect(thread.body).toContain('guide.png');
+    expect((await a.post(`/extranet/demandes/${id}/messages`, { body: 'Le Canada.' })).status).toBe(302);
+    expect((await t.db.selectFrom('member_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('in_progress');
+    const queue = await staff.get('/gestion-extranet/demandes?categorie=funding');
+    expect(queue.body).toContain('Aide à l’export');
+    expect(queue.body).toContain('Délais de première réponse');
+    expect((await staff.post(`/gestion-extranet/demandes/${id}/cloturer`, { version: String(after.version + 1) })).status).toBe(302);
+    expect((await a.post(`/extranet/demandes/${id}/messages`, { body: 'Encore une chose' })).status).toBe(409);
+  });
+
+  it('rate-limits request creation per member', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    let last = 0;
+    for (let i = 0; i < 11; i++) last = (await a.post('/extranet/demandes', { category: 'other', subject: `Question ${i}`, body: 'Bonjour' })).status;
+    expect(last).toBe(429);
+    expect(await count(t.db, 'member_requests', ['company_id', c.id])).toBe(10);
+  });
+});
+
+describe('timeline, consent, company switch', () => {
+  it('switches between the companies a person belongs to, and only those', async () => {
+    const c1 = await makeCompany(t.db, 'Alpha SARL');
+    const c2 = await makeCompany(t.db, 'Beta SAS');
+    const other = await makeCompany(t.db, 'Gamma SA');
+    const m = await makeMember(t.db, [c1.id, c2.id]);
+    const a = await memberAgent(t, m.email);
+    const home = await a.get('/extranet');
+    expect(home.body).toContain('switch-company');
+    expect((await a.post('/extranet/entreprise-courante', { company_id: String(c2.id), next: '/extranet/mon-entreprise' })).status).toBe(302);
+    expect((await a.get('/extranet/mon-entreprise')).body).toContain('Beta SAS');
+    expect((await a.post('/extranet/entreprise-courante', { company_id: String(other.id) })).status).toBe(404);
+    expect((await a.get('/extranet/mon-entreprise')).body).toContain('Beta SAS');
+    // A revoked membership takes effect at once, even for the selected company.
+    await t.db.updateTable('member_memberships').set({ status: 'revoked' }).where('account_id', '=', m.id).where('company_id', '=', c2.id).execute();
+    expect((await a.get('/extranet/mon-entreprise')).body).toContain('Alpha SARL');
+  });
+
+  it('records each consent change with its date and origin', async () => {
+    const c = await makeCompany(t.db);
+    const contact = await makeContact(t.db, c.id, 'Bernard');
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    expect((await a.get('/extranet/contacts')).body).toContain('Bernard');
+    expect((await a.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter'] })).status).toBe(302);
+    expect((await a.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter', 'events'] })).status).toBe(302);
+    const events = await t.db.selectFrom('member_consent_events').selectAll().where('contact_id', '=', contact).orderBy('id').execute();
+    expect(events.map((e) => [e.channel, e.value, e.origin])).toEqual([
+      ['newsletter', 1, 'extranet'],
+      ['events', 0, 'extranet'],
+      ['events', 1, 'extranet'],
+    ]);
+    expect(events[0].actor_label).toBe(`membre:${m.email}`);
+    expect((await a.get('/extranet/contacts')).body).toContain('extranet');
+  });
+
+  it('the timeline shows the company’s requests and corrections, and the home page the latest', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    await a.post('/extranet/demandes', { category: 'training', subject: 'Formation Excel', body: 'Bonjour' });
+    const tl = await a.get('/extranet/suivi');
+    expect(tl.body).toContain('Formation Excel');
+    expect((await a.get('/extranet')).body).toContain('Formation Excel');
+  });
+
+  it('the company page shows who has access and what is pending', async () => {
+    const c = await makeCompany(t.db, 'Panneaux Verts');
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    await a.post('/extranet/demandes', { category: 'other', subject: 'Question panneau', body: 'Bonjour' });
+    const { panelsFor } = t.app.ctx;
+    const panel = panelsFor('company').find((p) => p.order === 60)!;
+    const admin = await makeUser(t.db, ['documentation']);
+    const { renderToString } = await import('preact-render-to-string');
+    const view = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: admin.id, label: admin.email, kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage', 'extranet:requests']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
+    const html = renderToString((await panel.render(t.app.ctx, view, c.id))!);
+    expect(html).toContain(m.email);
+    expect(html).toContain('Question panneau');
+    const memberView = { ...view, actor: { id: null, label: 'm', kind: 'member' as const, roles: [], permissions: new Set(['member:use']) } };
+    expect(await panel.render(t.app.ctx, memberView, c.id)).toBeNull();
+  });
+});
