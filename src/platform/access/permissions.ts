@@ -38,7 +38,8 @@ export const PERMISSIONS = [
   'registry:export',
   'registry:personal_data', // GDPR export / erasure of contacts
   // CRM (M2, M3)
-  'crm:use', // own visits, deals, tasks
+  'crm:use', // read visits, deals, tasks (every adviser reads them all)
+  'crm:write', // record visits, deals, tasks (an API token needs the crm:write scope for it)
   'crm:manage', // team's records (managers)
   'crm:all', // every record (direction)
   'crm:reports',
@@ -73,14 +74,16 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'admin:audit',
     'registry:export',
     'crm:use',
+    'crm:write',
     'crm:manage',
     'crm:all',
     'crm:reports',
+    'crm:settings',
     'content:write',
     'workspace:create',
   ],
-  manager: [...STAFF, 'crm:use', 'crm:manage', 'crm:reports', 'registry:export', 'content:write'],
-  adviser: [...STAFF, 'crm:use', 'registry:edit'],
+  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write'],
+  adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit'],
   documentation: [
     ...STAFF,
     'registry:edit',
@@ -95,7 +98,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],
   hr: [...STAFF, 'directory:edit'],
   accounting: [...STAFF],
-  training: [...STAFF, 'content:write', 'crm:use'],
+  training: [...STAFF, 'content:write', 'crm:use', 'crm:write'],
   staff: [...STAFF],
 };
 
@@ -104,7 +107,7 @@ export const API_SCOPES = {
   'registry:read': ['registry:read'],
   'registry:write': ['registry:read', 'registry:edit'],
   'crm:read': ['crm:use'],
-  'crm:write': ['crm:use'],
+  'crm:write': ['crm:use', 'crm:write'],
   'content:read': ['content:write'],
   'admin:read': ['admin:users', 'admin:audit'],
 } as const satisfies Record<string, readonly Permission[]>;

@@ -1,0 +1,138 @@
+// Visit reports that survive a lost network. The form gets an id generated on the phone; on
+// "save" the report is put in a small outbox in localStorage, then posted; if the post cannot
+// reach the server it stays there ("waiting to be sent") and is re-sent when the phone is back
+// online (the 'online' event, each page load, every 30 s). The server stores one report per id,
+// so a report sent twice (lost answer, two tabs) arrives exactly once. A draft being typed is
+// also kept, so a reload or a crash does not lose it.
+(function () {
+  'use strict';
+  var OUTBOX = 'consulaire.crm.outbox';
+  var DRAFT = 'consulaire.crm.draft';
+  var status = document.getElementById('offline-status');
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
+  function read(key, fallback) {
+    try { var v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
+  }
+  function write(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full or disabled */ }
+  }
+  function outbox() { return read(OUTBOX, []); }
+  function remove(id) { write(OUTBOX, outbox().filter(function (x) { return x.id !== id; })); }
+  function say(kind, n) {
+    if (!status) return;
+    var text = status.getAttribute('data-' + kind) || '';
+    status.textContent = text.replace('{n}', String(n || ''));
+    status.className = 'crm-offline-status' + (kind === 'pending' || kind === 'saved-locally' ? ' is-pending' : kind === 'failed' ? ' is-failed' : ' is-sent');
+  }
+  function showPending() {
+    var n = outbox().length;
+    if (n) say('pending', n);
+  }
+  function post(item) {
+    return fetch(item.action, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: item.body,
+    });
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing) return;
+    var list = outbox();
+    if (!list.length) return;
+    flushing = true;
+    var item = list[0];
+    post(item).then(function (res) {
+      flushing = false;
+      if (res.ok) {
+        remove(item.id);
+        say('sent');
+        flush();
+      } else if (res.status >= 400 && res.status < 500) {
+        // Refused (a rule broken, session expired…): keep it aside, never silently dropped.
+        remove(item.id);
+        var failed = read(OUTBOX + '.failed', []);
+        failed.push(item);
+        write(OUTBOX + '.failed', failed);
+        say('failed');
+      } else showPending();
+    }, function () {
+      flushing = false;
+      showPending();
+    });
+  }
+
+  var form = document.querySelector('form[data-offline="visit"]');
+  if (form) {
+    var cid = form.querySelector('input[name="client_id"]');
+    var hasErrors = !!document.querySelector('.error-summary');
+    var draft = read(DRAFT, null);
+    if (!cid.value) cid.value = draft && draft.clientId && !hasErrors ? draft.clientId : uuid();
+    // Restore a draft typed earlier (not over a form the server sent back with errors).
+    if (draft && !hasErrors && draft.clientId === cid.value) {
+      (draft.fields || []).forEach(function (f) {
+        var el = form.querySelector('[name="' + f[0] + '"]' + (f[2] ? '[value="' + f[1] + '"]' : ''));
+        if (!el) return;
+        if (el.type === 'checkbox' || el.type === 'radio') el.checked = true;
+        else if (el.type !== 'hidden') el.value = f[1];
+      });
+    }
+    var timer;
+    form.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var fields = [];
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (!el.name || el.name === '_csrf' || el.type === 'submit') return;
+          if (el.type === 'checkbox' || el.type === 'radio') { if (el.checked) fields.push([el.name, el.value, 1]); }
+          else if (el.value) fields.push([el.name, el.value]);
+        });
+        write(DRAFT, { clientId: cid.value, fields: fields });
+      }, 300);
+    });
+
+    form.addEventListener('submit', function (e) {
+      if (e.submitter && e.submitter.name === 'action') return; // the no-JS company search
+      e.preventDefault();
+      var data = new URLSearchParams(new FormData(form));
+      data.delete('action');
+      var item = { id: cid.value, action: form.action, body: data.toString(), savedAt: new Date().toISOString() };
+      write(OUTBOX, outbox().filter(function (x) { return x.id !== item.id; }).concat([item]));
+      try { localStorage.removeItem(DRAFT); } catch (err) { /* ignore */ }
+      var button = form.querySelector('button[type="submit"]:not([name])');
+      if (button) button.disabled = true;
+      function keptOnPhone() {
+        if (button) button.disabled = false;
+        form.reset();
+        cid.value = uuid();
+        say('saved-locally');
+      }
+      post(item).then(function (res) {
+        if (res.ok) {
+          remove(item.id);
+          return res.json().then(function (j) { window.location.assign(j.href); });
+        }
+        if (res.status === 422) {
+          // Let the server show its field errors: the same data, posted the ordinary way.
+          remove(item.id);
+          form.submit();
+          return;
+        }
+        keptOnPhone();
+      }, keptOnPhone);
+    });
+  }
+
+  window.addEventListener('online', flush);
+  showPending();
+  if (navigator.onLine !== false) flush();
+  setInterval(flush, 30000);
+})();

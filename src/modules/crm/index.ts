@@ -1,0 +1,74 @@
+// The CRM module (M2 visit reports, M3 prospects and deals): advisers' visits from the field
+// (offline-capable), deals and the pipeline, tasks, portfolios, one timeline per company,
+// reminders (digest, calendar feed) and management reports. Other modules import only this file.
+import { can } from '../../platform/access/index.js';
+import type { AnyDb } from '../../platform/db/index.js';
+import { defineModule, type ModuleContext } from '../../platform/module.js';
+import { companyNamer } from './companies.js';
+import { crmApi } from './crm.api.js';
+import { crmWeb } from './crm.web.js';
+import { todayParis } from './dates.js';
+import { planDigests, sendDigest } from './digest.service.js';
+import { crmMessages } from './messages.js';
+import { companyPanel } from './panel.js';
+import { seedCrmDemo } from './seed.js';
+import { listTasks } from './task.service.js';
+
+export { listMemberVisibleActivity, type MemberActivity } from './activity.service.js';
+
+const fr = crmMessages.fr;
+
+// Job handlers receive the database only; the digest also needs the mailer and the public URL
+// of the app that owns this database (one per app, several apps in one test process).
+const contexts = new WeakMap<AnyDb, ModuleContext>();
+
+// The digest is written in French, the CCI's working language (users' locale is not stored
+// per job); the catalogue keeps it next to the other texts.
+const digestText = {
+  subject: (n: number) => fr['crm.digest.subject'].replace('{n}', String(n)),
+  intro: (name: string) => fr['crm.digest.intro'].replace('{name}', name),
+  overdue: fr['crm.digest.overdue'],
+  today: fr['crm.digest.today'],
+  footer: fr['crm.digest.footer'],
+};
+
+export const crmModule = defineModule({
+  name: 'crm',
+  messages: crmMessages,
+  nav: [
+    { section: 'nav.section.crm', label: 'nav.crm.home', href: '/crm', permission: 'crm:use', order: 1 },
+    { section: 'nav.section.crm', label: 'nav.crm.new_visit', href: '/crm/visites/nouvelle', permission: 'crm:write', order: 2 },
+    { section: 'nav.section.crm', label: 'nav.crm.visits', href: '/crm/visites', permission: 'crm:use', order: 3 },
+    { section: 'nav.section.crm', label: 'nav.crm.tasks', href: '/crm/taches', permission: 'crm:use', order: 4 },
+    { section: 'nav.section.crm', label: 'nav.crm.deals', href: '/crm/affaires', permission: 'crm:use', order: 5 },
+    { section: 'nav.section.crm', label: 'nav.crm.board', href: '/crm/affaires/tableau', permission: 'crm:use', order: 6 },
+    { section: 'nav.section.crm', label: 'nav.crm.portfolio', href: '/crm/portefeuille', permission: 'crm:use', order: 7 },
+    { section: 'nav.section.crm', label: 'nav.crm.calendar', href: '/crm/calendrier', permission: 'crm:use', order: 8 },
+    { section: 'nav.section.crm', label: 'nav.crm.reports', href: '/crm/rapports', permission: 'crm:reports', order: 9 },
+    { section: 'nav.section.crm', label: 'nav.crm.settings', href: '/crm/parametres', permission: 'crm:settings', order: 10 },
+  ],
+  web: (app, ctx) => {
+    contexts.set(ctx.db, ctx);
+    return crmWeb(app, ctx);
+  },
+  api: crmApi,
+  jobs: {
+    'crm.digest.plan': async (_payload, { db }) => ({ queued: await planDigests(db) }),
+    'crm.digest.send': async (payload: { userId: number; day: string }, { db }) => {
+      const ctx = contexts.get(db);
+      if (!ctx) throw new Error('crm: no module context for this database');
+      return { sent: await sendDigest(db, ctx.mailer, ctx.config.publicUrl, digestText, payload.userId, payload.day, companyNamer(db)) };
+    },
+  },
+  schedules: [{ kind: 'crm.digest.plan', everySeconds: 3600 }],
+  // The adviser's tasks due today or overdue, on /portail.
+  todo: async (ctx, actor) => {
+    if (!can(actor, 'crm:use') || actor.id === null) return [];
+    const today = todayParis();
+    const tasks = await listTasks(ctx.db, { ownerIds: [actor.id], open: true, dueBy: today }, 10);
+    return tasks.map((t) => ({ label: `${t.due_date < today ? '⚠ ' : ''}${t.title}`, href: '/crm/taches', due: t.due_date }));
+  },
+  panels: [companyPanel],
+  seedDemo: seedCrmDemo,
+});
+

@@ -1,0 +1,34 @@
+// Record rules of the CRM. Every adviser reads every visit and deal (a shared view of who does
+// what with whom) but a visit report, a deal or a task is changed only by its owner, the owner's
+// manager (users.manager_id, transitively) or direction (crm:all); confidential notes follow
+// the same circle.
+import { can } from '../../platform/access/index.js';
+import type { Actor } from '../../platform/audit/audit.js';
+import { teamOf } from '../../platform/auth/users.js';
+import type { AnyDb } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+
+/** The people whose records the actor may change besides their own (their reports). */
+export async function managedBy(db: AnyDb, actor: Actor): Promise<Set<number>> {
+  if (actor.id === null) return new Set();
+  return new Set(await teamOf(db, actor.id));
+}
+
+/** Pure rule, given the actor's team (so lists compute the team once). */
+export function mayEdit(actor: Actor, ownerId: number, team: ReadonlySet<number>): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind !== 'staff' || !can(actor, 'crm:use')) return false;
+  return actor.id === ownerId || can(actor, 'crm:all') || team.has(ownerId);
+}
+
+/** Confidential notes: the owner and the people above them (managers, direction). */
+export const maySeeConfidential = mayEdit;
+
+export async function canEdit(db: AnyDb, actor: Actor, ownerId: number): Promise<boolean> {
+  if (actor.id === ownerId || actor.kind === 'system' || can(actor, 'crm:all')) return mayEdit(actor, ownerId, new Set());
+  return mayEdit(actor, ownerId, await managedBy(db, actor));
+}
+
+export async function assertCanEdit(db: AnyDb, actor: Actor, ownerId: number): Promise<void> {
+  if (!(await canEdit(db, actor, ownerId))) throw new AppError('forbidden', 'crm.not_owner');
+}

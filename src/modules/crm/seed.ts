@@ -1,0 +1,72 @@
+// Demo data: a few visits, deals and tasks for the demo adviser (conseiller@demo.cci.fr), whose
+// manager becomes manager@demo.cci.fr. Uses whatever companies the registry's demo seed created
+// (through its public search); without registry data it only sets up the team.
+import type { Kysely } from 'kysely';
+import { SYSTEM_ACTOR, type Actor } from '../../platform/audit/audit.js';
+import { permissionsOf } from '../../platform/access/permissions.js';
+import { setManager } from '../../platform/auth/users.js';
+import type { AnyDb } from '../../platform/db/index.js';
+import type { PlatformTables } from '../../platform/db/tables.js';
+import type { ModuleContext } from '../../platform/module.js';
+import { listContacts, searchCompaniesForPicker, type CompanySummary } from '../registry/index.js';
+import { listServices, listStages, listTopics } from './catalogue.service.js';
+import { addDays, todayParis } from './dates.js';
+import { createDeal, moveDeal } from './deal.service.js';
+import { assignPortfolio } from './portfolio.service.js';
+import { createTask } from './task.service.js';
+import { recordVisit } from './visit.service.js';
+
+async function actorFor(db: AnyDb, email: string): Promise<Actor | undefined> {
+  const u = await (db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+  if (!u) return undefined;
+  const roles = (await (db as Kysely<PlatformTables>).selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
+  return { id: u.id, label: u.email, kind: 'staff', roles, permissions: permissionsOf(roles) };
+}
+
+async function someCompanies(db: AnyDb): Promise<CompanySummary[]> {
+  const seen = new Map<number, CompanySummary>();
+  // The registry has no "list all" export: a few common words of company names find some.
+  for (const q of ['sas', 'sarl', 'boulangerie', 'lyon', 'saint', 'garage', 'transports', 'restaurant', 'conseil', 'industrie']) {
+    for (const c of await searchCompaniesForPicker(db, q, 10)) seen.set(c.id, c);
+    if (seen.size >= 12) break;
+  }
+  return [...seen.values()].slice(0, 12);
+}
+
+export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => void): Promise<void> {
+  const db = ctx.db;
+  const adviser = await actorFor(db, 'conseiller@demo.cci.fr');
+  const manager = await actorFor(db, 'manager@demo.cci.fr');
+  if (!adviser || !manager) return log('crm: demo users missing, nothing seeded');
+  await setManager(db, SYSTEM_ACTOR, adviser.id!, manager.id);
+  const companies = await someCompanies(db);
+  if (companies.length === 0) return log('crm: no registry companies found, only the team was set up');
+  const today = todayParis();
+  const [topics, stages, services] = await Promise.all([listTopics(db), listStages(db), listServices(db)]);
+  await db.transaction().execute(async (trx) => {
+    await assignPortfolio(trx, manager, companies.slice(0, 8).map((c) => c.id), adviser.id);
+    for (const [i, c] of companies.slice(0, 6).entries()) {
+      const contacts = await listContacts(trx, c.id);
+      await recordVisit(trx, adviser, {
+        companyId: c.id,
+        date: addDays(today, -7 * (i + 1)),
+        topics: [topics[i % topics.length].code, topics[(i + 3) % topics.length].code],
+        contactIds: contacts.slice(0, 1).map((x) => x.id),
+        notes: 'Rencontre avec la direction : point sur l’activité et les projets de l’année.',
+        needs: i % 2 ? 'Recrutement d’un alternant.' : 'Accompagnement à l’export (salon professionnel).',
+        confidentialNotes: i === 0 ? 'Tension de trésorerie évoquée à demi-mot.' : '',
+        shareable: i % 2 === 0,
+        followUps: [{ title: 'Envoyer la documentation', due: addDays(today, i - 2), ownerId: adviser.id! }],
+      });
+    }
+    const open = stages.filter((s) => s.kind === 'open');
+    for (const [i, c] of companies.slice(0, 8).entries()) {
+      const svc = services[i % services.length];
+      const deal = await createDeal(trx, adviser, { companyId: c.id, title: `${svc.name} — ${c.name}`.slice(0, 200), serviceId: svc.id, stageId: open[i % open.length].id, expectedCloseDate: addDays(today, 20 * (i + 1)) });
+      if (i === 6) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'won')!.id, version: deal.version });
+      if (i === 7) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'lost')!.id, lostReason: 'Budget reporté', version: deal.version });
+    }
+    await createTask(trx, adviser, { title: 'Relancer pour la proposition', due: addDays(today, 3), companyId: companies[0].id });
+  });
+  log(`crm: ${Math.min(companies.length, 6)} visits, ${Math.min(companies.length, 8)} deals, tasks and a portfolio for conseiller@demo.cci.fr`);
+}

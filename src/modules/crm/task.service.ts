@@ -1,0 +1,109 @@
+// Tasks: follow-ups of a visit, next steps of a deal, or a reminder on a company. Each has one
+// owner and a due date; "my tasks" lists the overdue ones first.
+import { permissionsOf } from '../../platform/access/permissions.js';
+import { record, type Actor } from '../../platform/audit/audit.js';
+import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { updateWithVersion } from '../../platform/db/locking.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { findCompany } from '../registry/index.js';
+import type { CrmDb, TaskRow } from './crm.tables.js';
+import { addDays, isDate, todayParis } from './dates.js';
+import { assertCanEdit } from './policy.js';
+
+const d = (db: AnyDb) => db as CrmDb;
+
+/** A task can be given to any active colleague who uses the CRM. */
+export async function validateTaskOwner(db: AnyDb, userId: number): Promise<boolean> {
+  if (!Number.isInteger(userId) || userId <= 0) return false;
+  const u = await d(db).selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
+  if (!u || u.status !== 'active') return false;
+  const roles = (await d(db).selectFrom('user_roles').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
+  return permissionsOf(roles).has('crm:use');
+}
+
+/** Colleagues a task may be given to (form choices). */
+export async function listCrmUsers(db: AnyDb): Promise<{ id: number; name: string; manager_id: number | null }[]> {
+  const rows = await d(db)
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.name', 'users.manager_id', 'user_roles.role'])
+    .where('users.status', '=', 'active')
+    .orderBy('users.name')
+    .execute();
+  const out = new Map<number, { id: number; name: string; manager_id: number | null }>();
+  for (const r of rows) if (permissionsOf([r.role]).has('crm:use')) out.set(r.id, { id: r.id, name: r.name, manager_id: r.manager_id });
+  return [...out.values()];
+}
+
+export interface TaskInput {
+  title: string;
+  due: string;
+  ownerId?: number;
+  companyId?: number;
+  dealId?: number;
+}
+
+export async function createTask(db: AnyDb, actor: Actor, input: TaskInput, today = todayParis()): Promise<TaskRow> {
+  if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
+  const fields: Record<string, string> = {};
+  const title = input.title.trim();
+  if (!title) fields.title = 'field.required';
+  else if (title.length > 200) fields.title = 'field.too_long';
+  if (!isDate(input.due)) fields.due = 'field.date';
+  else if (input.due < addDays(today, -1) || input.due > addDays(today, 3 * 366)) fields.due = 'crm.task_due_range';
+  const ownerId = input.ownerId ?? actor.id;
+  if (!(await validateTaskOwner(db, ownerId))) fields.owner_id = 'crm.task_owner_unknown';
+  if (input.companyId !== undefined && !(await findCompany(db, input.companyId))) fields.company_id = 'crm.company_unknown';
+  let companyId = input.companyId ?? null;
+  if (input.dealId !== undefined) {
+    const deal = await d(db).selectFrom('crm_deals').select(['id', 'company_id']).where('id', '=', input.dealId).executeTakeFirst();
+    if (!deal) fields.deal_id = 'crm.deal_not_found';
+    else companyId = deal.company_id;
+  }
+  if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 200 });
+  const now = nowIso();
+  const row = await d(db)
+    .insertInto('crm_tasks')
+    .values({ owner_id: ownerId, created_by: actor.id, company_id: companyId, visit_id: null, deal_id: input.dealId ?? null, title, due_date: input.due, done_at: null, created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await record(db, actor, { entity: 'crm_task', entityId: row.id, action: 'create', after: { title, due_date: input.due, owner_id: ownerId, company_id: companyId, deal_id: input.dealId ?? null } });
+  return row;
+}
+
+/** Marks a task done (or open again). The owner, whoever created it, managers and direction may. */
+export async function setTaskDone(db: AnyDb, actor: Actor, id: number, done: boolean, version: number): Promise<void> {
+  const task = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!task) throw notFound('crm.task_not_found');
+  if (task.created_by !== actor.id) await assertCanEdit(db, actor, task.owner_id);
+  const doneAt = done ? nowIso() : null;
+  await updateWithVersion(db, 'crm_tasks', id, version, { done_at: doneAt });
+  await record(db, actor, { entity: 'crm_task', entityId: id, action: done ? 'complete' : 'reopen', before: { done_at: task.done_at }, after: { done_at: doneAt } });
+}
+
+export interface TaskFilter {
+  ownerIds?: number[];
+  companyId?: number;
+  open?: boolean;
+  dueBy?: string;
+}
+
+/** Open tasks by due date (so the overdue ones come first), then the recently done. */
+export async function listTasks(db: AnyDb, filter: TaskFilter, limit = 200): Promise<TaskRow[]> {
+  let q = d(db).selectFrom('crm_tasks').selectAll();
+  if (filter.ownerIds) q = q.where('owner_id', 'in', filter.ownerIds.length ? filter.ownerIds : [-1]);
+  if (filter.companyId !== undefined) q = q.where('company_id', '=', filter.companyId);
+  if (filter.open === true) q = q.where('done_at', 'is', null);
+  if (filter.open === false) q = q.where('done_at', 'is not', null);
+  if (filter.dueBy) q = q.where('due_date', '<=', filter.dueBy);
+  if (filter.open === false) return q.orderBy('done_at', 'desc').limit(limit).execute();
+  return q.orderBy('due_date').orderBy('id').limit(limit).execute();
+}
+
+export async function listTasksOfVisit(db: AnyDb, visitId: number): Promise<TaskRow[]> {
+  return d(db).selectFrom('crm_tasks').selectAll().where('visit_id', '=', visitId).orderBy('due_date').orderBy('id').execute();
+}
+
+export async function listTasksOfDeal(db: AnyDb, dealId: number): Promise<TaskRow[]> {
+  return d(db).selectFrom('crm_tasks').selectAll().where('deal_id', '=', dealId).orderBy('due_date').orderBy('id').execute();
+}

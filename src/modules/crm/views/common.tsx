@@ -1,0 +1,59 @@
+// Small pieces shared by the CRM's pages.
+import type { ComponentChildren } from 'preact';
+import { formatDate, formatMoney } from '../../../platform/i18n/index.js';
+import type { Crumb } from '../../../platform/ui/layout.js';
+import type { ViewContext } from '../../../platform/ui/view-context.js';
+
+export const crmCrumbs = (ctx: ViewContext, ...more: Crumb[]): Crumb[] => [{ label: ctx.t('app.home'), href: '/portail' }, { label: ctx.t('crm.home.title'), href: '/crm' }, ...more];
+
+export const money = (ctx: ViewContext, cents: number) => formatMoney(cents, ctx.locale);
+export const day = (ctx: ViewContext, date: string | null | undefined) => formatDate(date, ctx.locale);
+
+/** "2026-03" → "mars 2026" */
+export function monthLabel(ctx: ViewContext, month: string): string {
+  if (!month) return ctx.t('crm.deal.no_close_date');
+  return new Intl.DateTimeFormat(ctx.locale === 'fr' ? 'fr-FR' : 'en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(month + '-01T00:00:00Z'));
+}
+
+export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
+  return (
+    <section class="crm-section" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** Links to switch a list between "mine", "my team" and "everybody". */
+export function ScopeSwitch({ ctx, path, scope, canTeam }: { ctx: ViewContext; path: string; scope: string; canTeam: boolean }) {
+  const opts = ['mine', ...(canTeam ? ['team'] : []), 'all'];
+  return (
+    <nav class="crm-scope" aria-label={ctx.t('crm.scope.label')}>
+      <ul>
+        {opts.map((o) => (
+          <li>
+            <a href={`${path}?portee=${o}`} aria-current={o === scope ? 'page' : undefined}>
+              {ctx.t(`crm.scope.${o}`)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** Where crm-offline.js says how many visit reports wait on this phone (texts from the server). */
+export function OfflineStatus({ ctx }: { ctx: ViewContext }) {
+  return (
+    <p
+      id="offline-status"
+      class="crm-offline-status"
+      role="status"
+      aria-live="polite"
+      data-pending={ctx.t('crm.offline.pending')}
+      data-saved-locally={ctx.t('crm.offline.saved_locally')}
+      data-sent={ctx.t('crm.offline.sent')}
+      data-failed={ctx.t('crm.offline.failed')}
+    ></p>
+  );
+}
