@@ -6,6 +6,22 @@
   document.addEventListener('htmx:configRequest', function (e) {
     if (meta) e.detail.headers['x-csrf-token'] = meta.getAttribute('content');
   });
+  // An htmx request refused by the server (403, 409, 422…): say so where the user looks.
+  document.body && document.body.addEventListener('consulaire:error', showError);
+  document.addEventListener('consulaire:error', showError);
+  function showError(e) {
+    var main = document.getElementById('main');
+    if (!main || !e.detail) return;
+    var box = document.getElementById('live-error');
+    if (!box) {
+      box = document.createElement('p');
+      box.id = 'live-error';
+      box.className = 'flash flash-error';
+      box.setAttribute('role', 'alert');
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = e.detail.value || e.detail;
+  }
   document.addEventListener('submit', function (e) {
     var form = e.target;
     if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();

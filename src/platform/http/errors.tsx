@@ -42,7 +42,7 @@ export function renderError(req: FastifyRequest, reply: FastifyReply, status: nu
   }
   const title = req.t(`error.${status}.title`);
   if (req.isHtmx) {
-    return reply.code(status).header('HX-Reswap', 'none').header('HX-Trigger', JSON.stringify({ 'consulaire:error': message })).type('text/html').send(`<p class="flash flash-error" role="alert">${escapeHtml(message)}</p>`);
+    return reply.code(status).header('HX-Reswap', 'none').header('HX-Trigger', asciiJson({ 'consulaire:error': message })).type('text/html').send(`<p class="flash flash-error" role="alert">${escapeHtml(message)}</p>`);
   }
   return reply.render(
     <Page ctx={req.view()} title={title}>
@@ -56,6 +56,11 @@ export function renderError(req: FastifyRequest, reply: FastifyReply, status: nu
     </Page>,
     status,
   );
+}
+
+/** Header values must be ASCII: JSON with \u escapes for accented letters stays valid JSON. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 function escapeHtml(s: string): string {
