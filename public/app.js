@@ -7,7 +7,6 @@
     if (meta) e.detail.headers['x-csrf-token'] = meta.getAttribute('content');
   });
   // An htmx request refused by the server (403, 409, 422…): say so where the user looks.
-  document.body && document.body.addEventListener('consulaire:error', showError);
   document.addEventListener('consulaire:error', showError);
   function showError(e) {
     var main = document.getElementById('main');
