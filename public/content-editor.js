@@ -46,8 +46,15 @@
     var b = document.createElement('button');
     b.type = 'button';
     b.className = 'editor-button';
-    b.textContent = label;
-    b.setAttribute('aria-label', title);
+    // The symbol is what sighted users see; the name read aloud is the full label.
+    var sym = document.createElement('span');
+    sym.setAttribute('aria-hidden', 'true');
+    sym.textContent = label;
+    var name = document.createElement('span');
+    name.className = 'visually-hidden';
+    name.textContent = title;
+    b.appendChild(sym);
+    b.appendChild(name);
     b.title = title;
     b.addEventListener('click', function (e) { e.preventDefault(); onClick(); });
     return b;
