@@ -69,13 +69,16 @@ export function allowOnly(req: FastifyRequest, allowed: readonly string[]): void
 const PREFIXES = ['/extranet', '/gestion-extranet'];
 
 /**
- * Every refused request on the extranet's routes (401, 403, 404, 429) leaves an audit row:
+ * Every refused request on the extranet's routes (401 or a redirect to sign-in, 403, 404, 429) leaves an audit row:
  * probing another company's ids must be visible to the people who watch the audit log.
  */
 export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
   app.addHook('onResponse', async (req, reply) => {
     const status = reply.statusCode;
-    if (![401, 403, 404, 429].includes(status)) return;
+    // A page asked with the other audience's session answers with a redirect to a sign-in
+    // page (a plain visitor without any session is not worth a row).
+    const toSignIn = status === 302 && Boolean(req.cookies.sid || req.cookies.msid) && /^\/(extranet\/)?connexion\?next=/.test(String(reply.getHeader('location') ?? ''));
+    if (![401, 403, 404, 429].includes(status) && !toSignIn) return;
     const path = req.url.split('?')[0];
     if (!PREFIXES.some((p) => path === p || path.startsWith(p + '/'))) return;
     try {
@@ -83,7 +86,7 @@ export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
         entity: 'extranet_access',
         entityId: path.replace(/[A-Za-z0-9_-]{24,}/g, '…').slice(0, 200),
         action: 'denied',
-        changes: { method: req.method, status, company: req.actor?.memberOf?.current ?? null },
+        changes: { method: req.method, status: toSignIn ? 401 : status, company: req.actor?.memberOf?.current ?? null },
       });
     } catch (e) {
       req.log.error({ err: e }, 'could not audit a refused extranet request');
