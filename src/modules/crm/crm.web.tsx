@@ -71,6 +71,8 @@ function wantsJson(req: FastifyRequest): boolean {
 
 // ——— visit form ———
 
+const has = (body: unknown, name: string) => typeof body === 'object' && body !== null && name in body;
+
 function visitValues(body: unknown): VisitFormValues {
   return {
     clientId: str(body, 'client_id', 80),
@@ -82,7 +84,7 @@ function visitValues(body: unknown): VisitFormValues {
     newContact: { firstName: str(body, 'new_contact_first_name', 200), lastName: str(body, 'new_contact_last_name', 200), role: str(body, 'new_contact_role', 300), email: str(body, 'new_contact_email', 300), phone: str(body, 'new_contact_phone', 50) },
     notes: str(body, 'notes', 25_000),
     needs: str(body, 'needs', 25_000),
-    confidentialNotes: str(body, 'confidential_notes', 25_000),
+    confidentialNotes: has(body, 'confidential_notes') ? str(body, 'confidential_notes', 25_000) : undefined,
     shareable: str(body, 'shareable') === '1',
     followUps: Array.from({ length: FOLLOW_UP_ROWS }, (_, i) => ({ title: str(body, `followup_${i}_title`, 300), due: str(body, `followup_${i}_due`, 20), ownerId: optInt(str(body, `followup_${i}_owner`, 12)) })),
     version: int(body, 'version'),

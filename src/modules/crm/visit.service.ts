@@ -209,7 +209,9 @@ export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: Vi
   await assertCanEdit(db, actor, before.owner_id);
   const c = await check(db, actor, { ...input, followUps: [] }, { today, isNew: false });
   const beforeContacts = (await d(db).selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute()).map((r) => r.contact_id).sort((a, b) => a - b);
-  const patch = { company_id: c.company.id, visit_date: c.date, topics: JSON.stringify(c.topics), notes: c.notes, needs: c.needs, confidential_notes: c.confidential, shareable: input.shareable ? 1 : 0 };
+  // A form or API call that does not carry the confidential notes leaves them as they are.
+  const confidential = input.confidentialNotes === undefined ? before.confidential_notes : c.confidential;
+  const patch = { company_id: c.company.id, visit_date: c.date, topics: JSON.stringify(c.topics), notes: c.notes, needs: c.needs, confidential_notes: confidential, shareable: input.shareable ? 1 : 0 };
   await updateWithVersion(db, 'crm_visits', id, input.version ?? -1, patch);
   await d(db).deleteFrom('crm_visit_participants').where('visit_id', '=', id).execute();
   if (c.contactIds.length) await d(db).insertInto('crm_visit_participants').values(c.contactIds.map((contact_id) => ({ visit_id: id, contact_id }))).execute();
@@ -219,7 +221,7 @@ export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: Vi
     entityId: id,
     action: 'update',
     before: { company_id: before.company_id, visit_date: before.visit_date, topics: before.topics, notes: before.notes, needs: before.needs, confidential_notes: hide(before.confidential_notes), shareable: before.shareable, participants: beforeContacts },
-    after: { ...patch, confidential_notes: before.confidential_notes !== c.confidential ? '(modifié)' : hide(c.confidential), participants: [...c.contactIds].sort((a, b) => a - b) },
+    after: { ...patch, confidential_notes: before.confidential_notes !== confidential ? '(modifié)' : hide(confidential), participants: [...c.contactIds].sort((a, b) => a - b) },
   });
 }
 

@@ -19,7 +19,8 @@ export interface VisitFormValues {
   newContact: { firstName: string; lastName: string; role: string; email: string; phone: string };
   notes: string;
   needs: string;
-  confidentialNotes: string;
+  /** undefined when the form did not carry the field */
+  confidentialNotes?: string;
   shareable: boolean;
   followUps: { title: string; due: string; ownerId?: number }[];
   version?: number;
