@@ -53,7 +53,8 @@ export const crmModule = defineModule({
   },
   api: crmApi,
   jobs: {
-    'crm.digest.plan': async (_payload, { db }) => ({ queued: await planDigests(db) }),
+    // The slot's time (run_at), not the clock: a late run still plans the day it was due for.
+    'crm.digest.plan': async (_payload, { db, job }) => ({ queued: await planDigests(db, new Date(job.run_at)) }),
     'crm.digest.send': async (payload: { userId: number; day: string }, { db }) => {
       const ctx = contexts.get(db);
       if (!ctx) throw new Error('crm: no module context for this database');
