@@ -1,6 +1,7 @@
 // Command-line commands contributed by modules (e.g. `import sirene`, `seed --establishments`).
 // Kept apart from main.ts so a module adds a command by adding one entry here.
 import type { ModuleContext } from './platform/module.js';
+import { importSireneCommand, seedEstablishmentsCommand } from './modules/registry/registry.cli.js';
 
 export interface Command {
   /** first word, e.g. 'import' */
@@ -12,4 +13,18 @@ export interface Command {
   run(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void>;
 }
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  {
+    name: 'import',
+    sub: 'sirene',
+    usage: 'import sirene --unites F --etablissements F [--report F]   import SIRENE stock files (territory only)',
+    options: { unites: { type: 'string' }, etablissements: { type: 'string' }, report: { type: 'string' } },
+    run: importSireneCommand,
+  },
+  {
+    name: 'seed',
+    usage: 'seed --establishments N                synthetic registry of N establishments (benchmarks)',
+    options: { establishments: { type: 'string' } },
+    run: seedEstablishmentsCommand,
+  },
+];

@@ -22,6 +22,8 @@ export const registryMessages: Messages = {
     'registry.siret_not_of_siren': 'Le SIRET doit commencer par le SIREN.',
     'registry.siren_exists': 'Une entreprise porte déjà ce SIREN.',
     'registry.siret_exists': 'Un établissement porte déjà ce SIRET.',
+    'registry.import_missing_column': 'Fichier {file} : colonne(s) obligatoire(s) absente(s) : {columns}. Rien n’a été importé.',
+    'registry.import_unreadable': 'Fichier {file} illisible.',
   },
   en: {
     'nav.registry.search': 'Find a company',
@@ -44,5 +46,7 @@ export const registryMessages: Messages = {
     'registry.siret_not_of_siren': 'The SIRET must start with the SIREN.',
     'registry.siren_exists': 'A company already has this SIREN.',
     'registry.siret_exists': 'An establishment already has this SIRET.',
+    'registry.import_missing_column': 'File {file}: required column(s) missing: {columns}. Nothing was imported.',
+    'registry.import_unreadable': 'File {file} cannot be read.',
   },
 };

@@ -80,7 +80,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('establishments_company_idx').on('establishments').column('company_id').execute();
   // Facet and sort indexes: status first because every default search filters active ones.
-  for (const col of ['naf_section', 'naf_division', 'department', 'commune_code', 'headcount_band', 'legal_form', 'sort_name', 'creation_date', 'postal_code']) {
+  for (const col of ['naf_section', 'naf_division', 'department', 'commune_code', 'headcount_band', 'legal_form', 'sort_name', 'creation_date']) {
     await db.schema.createIndex(`establishments_${col}_idx`).on('establishments').columns(['status', col]).execute();
   }
   await addFullTextIndex(db, 'establishments', 'search_text');

@@ -1,0 +1,72 @@
+// Command-line entry points: `import sirene` (progress line with rows/s and ETA, summary) and
+// `seed --establishments N` (synthetic registry for benchmarks and demos).
+import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
+import type { ModuleContext } from '../../platform/module.js';
+import { importSireneStock, type ImportProgress } from './import.service.js';
+
+function fmtEta(s: number | null): string {
+  if (s === null) return '…';
+  const m = Math.floor(s / 60);
+  return m ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+}
+
+export function progressLine(p: ImportProgress): string {
+  const width = 30;
+  const filled = Math.round((p.percent / 100) * width);
+  const phase = { establishments: 'établissements', units: 'unités légales', saving: 'enregistrement', done: 'terminé' }[p.phase];
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.percent.toFixed(1).padStart(5)} % ${phase.padEnd(15)} ${p.rows.toLocaleString('fr-FR')} lignes, ${p.rate.toLocaleString('fr-FR')} lignes/s, reste ${fmtEta(p.etaSeconds)}`;
+}
+
+export async function importSireneCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
+  const units = values.unites;
+  const ests = values.etablissements;
+  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER]');
+  const territory = await ctx.settings.get('cci.territory');
+  const tty = process.stderr.isTTY;
+  const { stats, rejected } = await importSireneStock(ctx.db, {
+    unitsFile: units,
+    establishmentsFile: ests,
+    territory,
+    actor: { ...SYSTEM_ACTOR, label: 'import SIRENE (ligne de commande)' },
+    reportFile: typeof values.report === 'string' ? values.report : undefined,
+    onProgress: (p) => {
+      process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`);
+    },
+  });
+  if (tty) process.stderr.write('\n');
+  console.log(`Import SIRENE terminé en ${stats.seconds} s (${stats.establishmentsPerSecond.toLocaleString('fr-FR')} établissements/s) — territoire ${territory.join(', ')}`);
+  console.log(`  établissements lus ${stats.establishmentRows}, retenus ${stats.kept}, hors territoire ${stats.outOfTerritory}, à l'étranger ${stats.foreign}`);
+  console.log(`  unités légales lues ${stats.unitRows}`);
+  console.log(`  entreprises : ${stats.companiesCreated} créées, ${stats.companiesUpdated} modifiées, ${stats.companiesUnchanged} inchangées`);
+  console.log(`  établissements : ${stats.establishmentsCreated} créés, ${stats.establishmentsUpdated} modifiés (dont ${stats.establishmentsClosed} fermés), ${stats.establishmentsUnchanged} inchangés`);
+  console.log(`  lignes rejetées : ${stats.rejected} (dont ${stats.duplicates} doublons exacts)${values.report ? ` — détail dans ${values.report}` : ''}`);
+  for (const x of rejected.slice(0, 10)) console.log(`    ${x.file} ligne ${x.line} ${x.key} : ${x.reason} ${x.detail}`);
+}
+
+export async function seedEstablishmentsCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
+  if (values.establishments === undefined) {
+    // `seed --demo` is the platform's: this command only owns `seed --establishments N`.
+    // main.ts routes every `seed` here, so hand the demo case back to the platform's seeding.
+    const { isEmptyDatabase, seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } = await import('../../platform/seed.js');
+    const { MODULES } = await import('../index.js');
+    if (!values.demo) throw new Error('seed needs --demo or --establishments N');
+    if (ctx.config.production) throw new Error('production mode (NODE_ENV=production) never seeds demo data');
+    if (!(await isEmptyDatabase(ctx.db))) return console.log('The database is not empty: nothing seeded.');
+    await seedDemoUsers(ctx.db);
+    for (const m of MODULES) if (m.seedDemo) await m.seedDemo(ctx, (s) => console.log(s));
+    console.log('Demo CCI created.');
+    console.log('Demo accounts (password: ' + DEMO_PASSWORD + '):');
+    for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(14)} ${u.email}`);
+    return;
+  }
+  const n = Number(values.establishments);
+  if (!Number.isInteger(n) || n < 1 || n > 5_000_000) throw new Error('--establishments must be a number between 1 and 5000000');
+  const { seedRegistry } = await import('./seed.service.js');
+  const territory = await ctx.settings.get('cci.territory');
+  const existing = Number(((await ctx.db.selectFrom('companies').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
+  const tty = process.stderr.isTTY;
+  // A second run adds new companies instead of re-importing the same SIRENs.
+  const res = await seedRegistry(ctx.db, { establishments: n, territory, seed: 42 + existing, sirenStart: 10_000_000 + existing * 2, onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`) });
+  if (tty) process.stderr.write('\n');
+  console.log(`${res.stats.establishmentsCreated} établissements et ${res.stats.companiesCreated} entreprises créés, ${res.contacts} contacts (${res.stats.seconds} s, ${res.stats.establishmentsPerSecond} établissements/s).`);
+}

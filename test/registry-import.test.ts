@@ -1,0 +1,143 @@
+// SIRENE import: the shared sample, generated files with every trap of the real files,
+// idempotent re-import with history, missing column → nothing changed.
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
+import { EST_HEADER, UNIT_HEADER, generateSireneFiles } from '../src/modules/registry/generator.js';
+import { importSireneStock } from '../src/modules/registry/import.service.js';
+import { count, createTestApp, type TestApp } from './helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SAMPLE = path.join(here, '..', 'src', 'modules', 'registry', 'reference', 'sample');
+let t: TestApp;
+const dir = mkdtempSync(path.join(tmpdir(), 'registry-import-'));
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+const run = (units: string, ests: string, reportFile?: string) =>
+  importSireneStock(t.db, { unitsFile: units, establishmentsFile: ests, territory: ['42', '69'], actor: SYSTEM_ACTOR, reportFile });
+
+function est(cells: Record<string, string>): string {
+  const base: Record<string, string> = { statutDiffusionEtablissement: 'O', dateCreationEtablissement: '2001-02-03', trancheEffectifsEtablissement: '01', etablissementSiege: 'true', numeroVoieEtablissement: '3', typeVoieEtablissement: 'RUE', libelleVoieEtablissement: 'DE LA PAIX', codePostalEtablissement: '42000', libelleCommuneEtablissement: 'SAINT-ETIENNE', codeCommuneEtablissement: '42218', coordonneeLambertAbscisseEtablissement: '808000.0', coordonneeLambertOrdonneeEtablissement: '6482000.0', etatAdministratifEtablissement: 'A', activitePrincipaleEtablissement: '47.24Z', ...cells };
+  base.siren ??= base.siret?.slice(0, 9) ?? '';
+  base.nic ??= base.siret?.slice(9) ?? '';
+  return EST_HEADER.map((h) => {
+    const v = base[h.trim()] ?? '';
+    return /[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  }).join(',');
+}
+function unit(cells: Record<string, string>): string {
+  const base: Record<string, string> = { statutDiffusionUniteLegale: 'O', dateCreationUniteLegale: '2001-02-03', etatAdministratifUniteLegale: 'A', categorieJuridiqueUniteLegale: '5710', activitePrincipaleUniteLegale: '47.24Z', trancheEffectifsUniteLegale: '01', nicSiegeUniteLegale: '00011', ...cells };
+  return UNIT_HEADER.map((h) => {
+    const v = base[h] ?? '';
+    return /[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  }).join(',');
+}
+
+describe('SIRENE import', () => {
+  it('imports the shared sample: territory only, rejects reported, coordinates converted', async () => {
+    const report = path.join(dir, 'rejects.csv');
+    const { stats, rejected } = await run(path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), path.join(SAMPLE, 'StockEtablissement_utf8.csv'), report);
+    expect(stats.establishmentRows).toBe(92);
+    expect(stats.kept + stats.outOfTerritory + stats.foreign + stats.rejected).toBe(92);
+    expect(stats.outOfTerritory).toBeGreaterThan(0);
+    expect(stats.foreign).toBe(1);
+    expect(rejected.map((x) => x.reason)).toEqual(expect.arrayContaining(['bad_check_digit', 'duplicate']));
+    const text = readFileSync(report, 'utf8');
+    expect(text.startsWith('\uFEFFfichier;ligne;identifiant;motif')).toBe(true);
+    expect(text).toContain('bad_check_digit');
+    expect(await count(t.db, 'establishments')).toBe(stats.establishmentsCreated);
+    // quotes and commas in names survive
+    const amis = await t.db.selectFrom('companies').select(['name']).where('siren', '=', '404160566').executeTakeFirstOrThrow();
+    expect(amis.name).toBe('MÉCANIQUE LEFÈVRE, SARL "LES AMIS"');
+    // Lambert-93 → WGS84: Villefranche-sur-Saône is near 45.99 N, 4.72 E
+    const lib = await t.db.selectFrom('establishments').select(['latitude', 'longitude', 'geo_source']).where('siret', '=', '90717355300013').executeTakeFirstOrThrow();
+    expect(lib.geo_source).toBe('sirene');
+    expect(lib.latitude).toBeGreaterThan(45.9);
+    expect(lib.latitude).toBeLessThan(46.1);
+    expect(lib.longitude).toBeGreaterThan(4.6);
+    expect(lib.longitude).toBeLessThan(4.8);
+    // partial diffusion: [ND] never stored, unit marked, centroid used
+    const nd = await t.db.selectFrom('establishments').select(['diffusion', 'street_name', 'geo_source', 'sign']).where('siret', '=', '64929376800010').executeTakeFirstOrThrow();
+    expect(nd).toEqual({ diffusion: 'partial', street_name: null, geo_source: 'centroid', sign: null });
+    // closed establishment kept, marked closed
+    expect((await t.db.selectFrom('establishments').select('status').where('siret', '=', '75216991200017').executeTakeFirstOrThrow()).status).toBe('closed');
+    // the foreign establishment is not in the registry
+    expect(await count(t.db, 'establishments', ['siret', '90717355300099'])).toBe(0);
+  });
+
+  it('re-importing the same files changes nothing and writes no history', async () => {
+    const changes = await count(t.db, 'registry_changes');
+    const ests = await count(t.db, 'establishments');
+    const { stats } = await run(path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), path.join(SAMPLE, 'StockEtablissement_utf8.csv'));
+    expect(stats.establishmentsCreated).toBe(0);
+    expect(stats.establishmentsUpdated).toBe(0);
+    expect(stats.companiesUpdated).toBe(0);
+    expect(await count(t.db, 'establishments')).toBe(ests);
+    expect(await count(t.db, 'registry_changes')).toBe(changes);
+  });
+
+  it('handles every trap of generated files and records what a newer file changes', async () => {
+    const u = path.join(dir, 'u.csv');
+    const e = path.join(dir, 'e.csv');
+    await generateSireneFiles(u, e, { establishments: 300, territory: ['42', '69'], seed: 7, sirenStart: 20_000_000 });
+    // traps: an unknown extra column, [ND], quotes/commas, foreign, outside, bad digits, bad date, duplicates
+    const units = readFileSync(u, 'utf8').trimEnd().split('\n');
+    const estLines = readFileSync(e, 'utf8').trimEnd().split('\n');
+    const extraHeader = (lines: string[]) => [lines[0] + ',colonneInconnue', ...lines.slice(1).map((l) => l + ',x')];
+    const siren = '732829320';
+    const myUnits = [unit({ siren, denominationUniteLegale: 'Boulangerie "Au Bon Pain", Lyon' })];
+    const myEsts = [
+      est({ siret: '73282932000017', codePostalEtablissement: '69002', codeCommuneEtablissement: '69382', libelleCommuneEtablissement: 'LYON 2E ARRONDISSEMENT', coordonneeLambertAbscisseEtablissement: '[ND]', coordonneeLambertOrdonneeEtablissement: '' }),
+      est({ siret: '73282932000025', codePostalEtablissement: '75001', codeCommuneEtablissement: '75101', etablissementSiege: 'false' }), // outside the territory
+      est({ siret: '73282932000033', codeCommuneEtablissement: '', codePostalEtablissement: '', codePaysEtrangerEtablissement: '99140', libellePaysEtrangerEtablissement: 'SUISSE', etablissementSiege: 'false' }),
+      est({ siret: '73282932000018', etablissementSiege: 'false' }), // bad check digit
+      est({ siret: '73282932000041', dateCreationEtablissement: '2001-13-45', etablissementSiege: 'false' }), // malformed date
+      est({ siret: '', siren, nic: '' }), // missing key
+    ];
+    writeFileSync(u, [...extraHeader([...units, ...myUnits]), extraHeader([units[0], myUnits[0]])[1 + 0]].join('\n') + '\n');
+    const allEsts = [...estLines, ...myEsts, myEsts[0]]; // exact duplicate of the first one
+    writeFileSync(e, extraHeader(allEsts).join('\r\n') + '\r\n');
+    const { stats, rejected } = await run(u, e);
+    const reasons = rejected.map((x) => x.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['bad_check_digit', 'malformed_date', 'missing_siret', 'duplicate']));
+    expect(stats.foreign).toBe(1);
+    expect(stats.outOfTerritory).toBe(1);
+    expect(stats.establishmentsCreated).toBe(301);
+    const c = await t.db.selectFrom('companies').selectAll().where('siren', '=', siren).executeTakeFirstOrThrow();
+    expect(c.name).toBe('Boulangerie "Au Bon Pain", Lyon');
+    const lyon = await t.db.selectFrom('establishments').selectAll().where('siret', '=', '73282932000017').executeTakeFirstOrThrow();
+    expect(lyon.geo_source).toBe('centroid');
+    expect(lyon.latitude).toBeGreaterThan(45.7);
+
+    // A newer file: the bakery moves and closes; the history says what changed and when.
+    const moved = [est({ siret: '73282932000017', codePostalEtablissement: '42000', codeCommuneEtablissement: '42218', etatAdministratifEtablissement: 'F' })];
+    writeFileSync(e, [EST_HEADER.join(','), ...moved].join('\n') + '\n');
+    const second = await run(u, e);
+    expect(second.stats.establishmentsUpdated).toBe(1);
+    expect(second.stats.establishmentsClosed).toBe(1);
+    const hist = await t.db.selectFrom('registry_changes').selectAll().where('entity_id', '=', lyon.id).where('entity', '=', 'establishment').execute();
+    expect(hist).toHaveLength(1);
+    expect(hist[0].action).toBe('close');
+    const ch = JSON.parse(hist[0].changes);
+    expect(ch.status).toEqual(['active', 'closed']);
+    expect(ch.commune_code).toEqual(['69382', '42218']);
+    expect(await count(t.db, 'establishments', ['siret', '73282932000017'])).toBe(1);
+  });
+
+  it('stops with a clear error and changes nothing when a required column is missing', async () => {
+    const u = path.join(dir, 'u2.csv');
+    const e = path.join(dir, 'e2.csv');
+    copyFileSync(path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), u);
+    const lines = readFileSync(path.join(SAMPLE, 'StockEtablissement_utf8.csv'), 'utf8').split('\n');
+    writeFileSync(e, [lines[0].replace('codeCommuneEtablissement', 'codeCommune'), ...lines.slice(1)].join('\n'));
+    const before = { c: await count(t.db, 'companies'), e: await count(t.db, 'establishments'), i: await count(t.db, 'registry_imports') };
+    await expect(run(u, e)).rejects.toMatchObject({ kind: 'invalid', code: 'registry.import_missing_column', params: { columns: 'codeCommuneEtablissement' } });
+    expect({ c: await count(t.db, 'companies'), e: await count(t.db, 'establishments'), i: await count(t.db, 'registry_imports') }).toEqual(before);
+  });
+});
