@@ -3,8 +3,9 @@ import type { ConsulaireModule } from '../platform/module.js';
 import { adminModule } from './admin/index.js';
 import { contentModule } from './content/index.js';
 import { directoryModule } from './directory/index.js';
+import { workspacesModule } from './workspaces/index.js';
 import { crmModule } from './crm/index.js';
 import { extranetModule } from './extranet/index.js';
 import { registryModule } from './registry/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, extranetModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule];

@@ -20,6 +20,8 @@ import { HomeBlock } from './views/home.js';
 import { hrefOf } from './views/common.js';
 
 export type { Audience, Kind } from './content.table.js';
+/** Upload checks shared with other modules (workspaces): type judged by the bytes, stored by hash. */
+export { detectType, readStored, storeDocument } from './content.files.js';
 
 /** A published item as another module receives it (body is sanitised HTML, safe to print). */
 export interface PublishedItem {
