@@ -3,16 +3,7 @@
 // correction requests. Always for the scope's company only; never notes or staff-only fields.
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/index.js';
-
-type MemberActivity = { kind: 'deal' | 'visit'; id: number; date: string; title: string; stage?: string; amountCents?: number; documents?: { name: string; href: string }[] };
-// TEMPORARY until the CRM's index.ts lands: loaded by path so this file compiles without it.
-const CRM_INDEX = '../crm/index.js';
-let crm: Promise<{ listMemberVisibleActivity?: (db: AnyDb, companyId: number) => Promise<MemberActivity[]> }> | undefined;
-async function listMemberVisibleActivity(db: AnyDb, companyId: number): Promise<MemberActivity[]> {
-  crm ??= import(CRM_INDEX).catch(() => ({}));
-  const m = await crm;
-  return m.listMemberVisibleActivity ? m.listMemberVisibleActivity(db, companyId) : [];
-}
+import { listMemberVisibleActivity } from '../crm/index.js';
 import type { ExtranetTables, RequestStatus } from './extranet.table.js';
 
 const x = (db: AnyDb) => db as Kysely<ExtranetTables>;
@@ -26,8 +17,8 @@ export type TimelineItem =
 export async function companyTimeline(db: AnyDb, companyId: number, limit?: number): Promise<TimelineItem[]> {
   const [activity, requests, corrections] = await Promise.all([
     listMemberVisibleActivity(db, companyId),
-    x(db).selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(500).execute(),
-    x(db).selectFrom('member_change_requests').select(['id', 'status', 'created_at', 'decided_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(200).execute(),
+    x(db).selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(limit ?? 500).execute(),
+    x(db).selectFrom('member_change_requests').select(['id', 'status', 'created_at', 'decided_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(limit ?? 200).execute(),
   ]);
   const items: TimelineItem[] = [
     ...activity.map((a): TimelineItem => (a.kind === 'deal' ? { kind: 'deal', id: a.id, date: a.date, title: a.title, stage: a.stage, amountCents: a.amountCents, documents: a.documents } : { kind: 'visit', id: a.id, date: a.date, title: a.title })),

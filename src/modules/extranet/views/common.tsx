@@ -1,7 +1,8 @@
 // Pieces shared by the member and staff views of the extranet.
 import { Badge } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
-import { formatDate, formatDateTime, formatMoney } from '../../../platform/i18n/index.js';
+import { formatMoney } from '../../../platform/i18n/index.js';
+import { formatDate, formatDateTime } from './format.js';
 import type { RequestStatus } from '../extranet.table.js';
 import type { AttachmentMeta, RequestThread } from '../requests.service.js';
 import type { ChangeRequestView, CorrectableField } from '../corrections.service.js';

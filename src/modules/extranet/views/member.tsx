@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { CsrfField, Page, type Crumb } from '../../../platform/ui/layout.js';
 import { Actions, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
-import { formatDate, formatDateTime } from '../../../platform/i18n/index.js';
+import { formatDate, formatDateTime } from './format.js';
 import type { MembershipView } from '../accounts.service.js';
 import type { ContactPreferences } from '../consent.service.js';
 import { CHANNELS } from '../consent.service.js';

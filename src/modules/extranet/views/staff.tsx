@@ -3,7 +3,7 @@
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
-import { formatDate, formatDateTime } from '../../../platform/i18n/index.js';
+import { formatDate, formatDateTime } from './format.js';
 import type { MemberAccountRow, SignupRow } from '../extranet.table.js';
 import { CORRECTABLE, type ChangeRequestView } from '../corrections.service.js';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type QueueRow, type RequestThread, type ResponseStats } from '../requests.service.js';
