@@ -104,7 +104,8 @@
       e.preventDefault();
       var data = new URLSearchParams(new FormData(form));
       data.delete('action');
-      var item = { id: cid.value, action: form.action, body: data.toString(), savedAt: new Date().toISOString() };
+      // getAttribute: form.action would be the button named "action" (the no-JS search).
+      var item = { id: cid.value, action: new URL(form.getAttribute('action'), window.location.href).href, body: data.toString(), savedAt: new Date().toISOString() };
       write(OUTBOX, outbox().filter(function (x) { return x.id !== item.id; }).concat([item]));
       try { localStorage.removeItem(DRAFT); } catch (err) { /* ignore */ }
       var button = form.querySelector('button[type="submit"]:not([name])');

@@ -1,0 +1,143 @@
+// The CRM in real Chromium: the adviser files a visit report on a 360 px phone, loses the
+// network, saves (kept on the phone, "waiting to be sent"), gets the network back, and the report
+// arrives exactly once. Then the pipeline board's keyboard move, and an axe scan of every CRM page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
+import { createContact } from '../src/modules/registry/index.js';
+import { createManualCompany } from '../src/modules/registry/company.service.js';
+import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+
+let server: Server;
+let browser: Browser;
+let companyId: number;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const db = server.database.db;
+  companyId = await createManualCompany(db, SYSTEM_ACTOR, { name: 'Zéphyr Cycles', streetName: 'Rue de la Paix', streetNumber: '3', postalCode: '42000', communeCode: '42218' });
+  await createContact(db, SYSTEM_ACTOR, companyId, { firstName: 'Léa', lastName: 'Vélo', role: 'Gérante' });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const visitsOf = async (notes: string) => Number((await server.database.db.selectFrom('crm_visits').select((eb) => eb.fn.countAll().as('n')).where('notes', '=', notes).executeTakeFirstOrThrow()).n);
+
+async function scan(page: Page) {
+  const v = await axeScan(page);
+  expect(v, describeViolations(page.url(), v)).toEqual([]);
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached');
+}
+
+describe('CRM in a browser', () => {
+  it('files a visit on a phone while offline; it is sent when the network returns, exactly once', async () => {
+    const ctx = await newContext(browser, { mobile: true });
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/crm/visites/nouvelle`);
+    await scan(page);
+    // Two keystrokes find the company (htmx), then its people appear.
+    await page.getByLabel(/Rechercher l’entreprise/).pressSequentially('zé', { delay: 50 });
+    await page.getByLabel(/Zéphyr Cycles/).check();
+    await page.getByLabel(/Léa Vélo/).check();
+    await page.getByLabel('Numérique').check();
+    const notes = `Visite hors réseau ${Date.now()}`;
+    await page.getByLabel('Notes', { exact: true }).fill(notes);
+    await page.getByLabel('Suite 1', { exact: true }).fill('Envoyer le diagnostic');
+    await page.getByLabel('Échéance de la suite 1').fill(new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10));
+    await scan(page);
+
+    await ctx.setOffline(true);
+    await page.getByRole('button', { name: 'Enregistrer la visite' }).click();
+    await expect.poll(() => page.locator('#offline-status').textContent()).toContain('en attente d’envoi');
+    expect(await visitsOf(notes)).toBe(0);
+    const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('consulaire.crm.outbox') ?? '[]').length);
+    expect(queued).toBe(1);
+
+    await ctx.setOffline(false);
+    await waitFor(async () => (await visitsOf(notes)) === 1);
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('consulaire.crm.outbox') ?? '[]').length)).toBe(0);
+    // Reloading (another flush) does not send it again.
+    await page.goto(`${server.url}/crm/visites`);
+    await page.waitForTimeout(500);
+    expect(await visitsOf(notes)).toBe(1);
+    expect(await page.content()).toContain('Zéphyr Cycles');
+    const tasks = await server.database.db.selectFrom('crm_tasks').select('title').where('title', '=', 'Envoyer le diagnostic').execute();
+    expect(tasks).toHaveLength(1);
+    // The page fits a 360 px screen (no horizontal scrolling of the document).
+    await page.goto(`${server.url}/crm/visites/nouvelle`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await ctx.close();
+  });
+
+  it('moves a deal with the keyboard on the board, and every CRM page passes axe', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/crm/affaires/nouvelle?entreprise=${companyId}`);
+    await scan(page);
+    await page.getByLabel(/^Intitulé/).fill('Diagnostic numérique Zéphyr');
+    await page.getByLabel(/^Montant/).fill('1 500');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.waitForURL(/\/crm\/affaires\/\d+$/);
+    await scan(page);
+    const dealUrl = page.url();
+
+    await page.goto(`${server.url}/crm/affaires/tableau`);
+    await scan(page);
+    const select = page.getByLabel('Étape de « Diagnostic numérique Zéphyr »');
+    await select.focus();
+    await select.selectOption({ label: 'Négociation' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('Affaire déplacée.').waitFor();
+    const moved = await server.database.db
+      .selectFrom('crm_deals as d')
+      .innerJoin('crm_stages as s', 's.id', 'd.stage_id')
+      .select('s.code')
+      .where('d.title', '=', 'Diagnostic numérique Zéphyr')
+      .executeTakeFirstOrThrow();
+    expect(moved.code).toBe('negotiation');
+    await page.goto(dealUrl);
+    // The stage history table lists the move.
+    expect(await page.getByRole('region', { name: 'Historique des étapes' }).textContent()).toContain('Négociation');
+
+    for (const path of ['/crm', '/crm/visites', '/crm/taches', '/crm/affaires', '/crm/portefeuille', '/crm/calendrier', `/crm/entreprises/${companyId}/chronologie`]) {
+      await page.goto(`${server.url}${path}`);
+      await scan(page);
+    }
+    const firstVisit = await server.database.db.selectFrom('crm_visits').select('id').orderBy('id').executeTakeFirst();
+    if (firstVisit) {
+      await page.goto(`${server.url}/crm/visites/${firstVisit.id}`);
+      await scan(page);
+    }
+    await ctx.close();
+
+    const mgr = await newContext(browser);
+    const p2 = await mgr.newPage();
+    await signIn(p2, server.url, 'manager@demo.cci.fr');
+    for (const path of ['/crm/rapports', '/crm/portefeuille/attribuer', '/crm/affaires/tableau?portee=team']) {
+      await p2.goto(`${server.url}${path}`);
+      await scan(p2);
+    }
+    await mgr.close();
+
+    const adm = await newContext(browser);
+    const p3 = await adm.newPage();
+    await signIn(p3, server.url, 'direction@demo.cci.fr');
+    await p3.goto(`${server.url}/crm/parametres`);
+    await scan(p3);
+    await adm.close();
+  });
+});
