@@ -1,7 +1,17 @@
 // The registry module ("fichier consulaire", M1): companies (SIREN), establishments (SIRET),
 // contacts, SIRENE import, search. Other modules import ONLY from this file.
-import { defineModule } from '../../platform/module.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
+import { defineModule, type SearchHit } from '../../platform/module.js';
+import { searchCompaniesForPicker } from './company.service.js';
+import { importSireneStock } from './import.service.js';
 import { registryMessages } from './messages.js';
+import { registryApi } from './registry.api.js';
+import { registryWeb } from './registry.web.js';
+import { formatSiren } from './rules.js';
 
 export {
   companyHref,
@@ -17,12 +27,73 @@ export {
   type ContactSummary,
   type ContactInput,
 } from './company.service.js';
+export { findSegment } from './admin.service.js';
+export { parseSearch, searchEstablishments, type SearchQuery, type SearchItem } from './search.service.js';
 export { isValidSiren, isValidSiret, vatNumber } from './rules.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const registryModule = defineModule({
   name: 'registry',
   messages: registryMessages,
   nav: [
     { section: 'nav.section.registry', label: 'nav.registry.search', href: '/registre', permission: 'registry:read', order: 1 },
+    { section: 'nav.section.registry', label: 'nav.registry.new', href: '/registre/entreprises/nouvelle', permission: 'registry:edit', order: 2 },
+    { section: 'nav.section.registry', label: 'nav.registry.imports', href: '/registre/imports', permission: 'registry:import', order: 3 },
+    { section: 'nav.section.registry', label: 'nav.registry.duplicates', href: '/registre/doublons', permission: 'registry:merge', order: 4 },
   ],
+  web: registryWeb,
+  api: registryApi,
+  jobs: {
+    // Upload in the portal: the files were saved under DATA_DIR/imports by the route.
+    'registry.import': async (payload: { importId: number; unitsFile: string; establishmentsFile: string; actorLabel: string; actorId: number | null }, job) => {
+      const { Settings } = await import('../../platform/settings.js');
+      const territoryEnv = process.env.CCI_TERRITORY?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+      const territory = territoryEnv?.length ? territoryEnv : await new Settings(job.db).get('cci.territory');
+      const result = await importSireneStock(job.db, {
+        unitsFile: payload.unitsFile,
+        establishmentsFile: payload.establishmentsFile,
+        territory,
+        importId: payload.importId,
+        actor: { id: payload.actorId, label: payload.actorLabel, kind: 'staff', roles: [], permissions: new Set(['registry:import']) },
+        onProgress: (p) => job.progress(p as unknown as Record<string, unknown>),
+      });
+      try {
+        rmSync(payload.unitsFile, { force: true });
+        rmSync(payload.establishmentsFile, { force: true });
+      } catch {
+        /* the files are temporary; a leftover is harmless */
+      }
+      return { stats: result.stats, rejected: result.rejected.slice(0, 200) };
+    },
+  },
+  search: {
+    permission: 'registry:read',
+    async search(ctx, _actor, q, limit): Promise<SearchHit[]> {
+      const found = await searchCompaniesForPicker(ctx.db, q, limit);
+      return found.map((c) => ({
+        kind: 'registry.kind.company',
+        title: c.name,
+        subtitle: [c.siren ? formatSiren(c.siren) : null, [c.postalCode, c.city].filter(Boolean).join(' ')].filter(Boolean).join(' · '),
+        href: `/registre/entreprises/${c.id}`,
+      }));
+    },
+  },
+  async seedDemo(ctx, log) {
+    // The shared SIRENE sample (copied into the project), then a few thousand generated
+    // establishments so the demo CCI looks alive.
+    const territory = await ctx.settings.get('cci.territory');
+    const dir = mkdtempSync(path.join(tmpdir(), 'consulaire-demo-'));
+    try {
+      const sample = path.join(here, 'reference', 'sample');
+      copyFileSync(path.join(sample, 'StockUniteLegale_utf8.csv'), path.join(dir, 'u.csv'));
+      copyFileSync(path.join(sample, 'StockEtablissement_utf8.csv'), path.join(dir, 'e.csv'));
+      const first = await importSireneStock(ctx.db, { unitsFile: path.join(dir, 'u.csv'), establishmentsFile: path.join(dir, 'e.csv'), territory, actor: { ...SYSTEM_ACTOR, label: 'démonstration' } });
+      const { seedRegistry } = await import('./seed.service.js');
+      const gen = await seedRegistry(ctx.db, { establishments: 3000, territory, seed: 2026 });
+      log(`Registre : ${first.stats.establishmentsCreated + gen.stats.establishmentsCreated} établissements, ${gen.contacts} contacts.`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 });

@@ -1,0 +1,203 @@
+// Registry search: one box + facets, on establishments (what people look for is a place of
+// business), with the company's name. The URL query string is the whole search (shareable,
+// saved as a named segment, reused by exports, the API and other modules).
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { AnyDb } from '../../platform/db/index.js';
+import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
+import type { RegistryTables } from './registry.table.js';
+import { identifierIn } from './rules.js';
+
+export const FACETS = ['section', 'division', 'department', 'commune', 'band', 'form', 'tag'] as const;
+export type FacetName = (typeof FACETS)[number];
+const FACET_COLUMN: Record<Exclude<FacetName, 'tag'>, string> = {
+  section: 'naf_section',
+  division: 'naf_division',
+  department: 'department',
+  commune: 'commune_code',
+  band: 'headcount_band',
+  form: 'legal_form',
+};
+export const SORTS = ['relevance', 'name', 'created', 'headcount'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export interface SearchQuery {
+  q: string;
+  filters: Record<FacetName, string[]>;
+  status: 'active' | 'closed' | 'all';
+  sort: Sort;
+  page: number;
+  perPage: number;
+}
+
+const SAFE_VALUE = /^[\p{L}\p{N} ._'’-]{1,60}$/u;
+
+/** Reads a search from a query string object (web or API); unknown or unsafe values are ignored. */
+export function parseSearch(query: Record<string, unknown>, perPage = 25): SearchQuery {
+  const many = (k: string): string[] => {
+    const v = query[k];
+    const arr = Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v];
+    return [...new Set(arr.map(String).filter((x) => SAFE_VALUE.test(x)))].slice(0, 30);
+  };
+  const filters = Object.fromEntries(FACETS.map((f) => [f, many(f)])) as Record<FacetName, string[]>;
+  const status = query.status === 'closed' || query.status === 'all' ? query.status : 'active';
+  const sort = SORTS.includes(query.sort as Sort) ? (query.sort as Sort) : 'relevance';
+  const page = Math.min(Math.max(1, Number(query.page) || 1), 400);
+  return { q: String(query.q ?? '').slice(0, 200).trim(), filters, status, sort, page, perPage };
+}
+
+/** The query string of a search (segments store it; links rebuild it). */
+export function searchToQueryString(s: SearchQuery, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  if (s.q) p.set('q', s.q);
+  for (const f of FACETS) for (const v of s.filters[f]) p.append(f, v);
+  if (s.status !== 'active') p.set('status', s.status);
+  if (s.sort !== 'relevance') p.set('sort', s.sort);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return p.toString();
+}
+
+type EstQuery = SelectQueryBuilder<RegistryTables & { e: RegistryTables['establishments'] }, 'e', object>;
+
+/** The WHERE of a search (every filter), applied to `establishments as e`. */
+export function applySearch(db: AnyDb, query: EstQuery, s: SearchQuery, except?: FacetName): EstQuery {
+  let qb = query;
+  const id = identifierIn(s.q);
+  if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
+  else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
+  else {
+    const terms = searchTerms(s.q);
+    if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
+  }
+  if (s.status !== 'all') qb = qb.where('e.status', '=', s.status);
+  for (const f of FACETS) {
+    if (f === except) continue;
+    const values = s.filters[f];
+    if (!values.length) continue;
+    if (f === 'tag') {
+      qb = qb.where('e.company_id', 'in', (eb: any) =>
+        eb.selectFrom('registry_company_tags as ct').innerJoin('registry_tags as t', 't.id', 'ct.tag_id').select('ct.company_id').where('t.name', 'in', values),
+      );
+    } else qb = qb.where(`e.${FACET_COLUMN[f]}` as never, 'in', values as never);
+  }
+  return qb;
+}
+
+export interface SearchItem {
+  id: number;
+  companyId: number;
+  siret: string | null;
+  siren: string | null;
+  name: string;
+  sign: string | null;
+  isHeadOffice: boolean;
+  status: 'active' | 'closed';
+  diffusion: 'public' | 'partial';
+  nafCode: string | null;
+  legalForm: string | null;
+  headcountBand: string | null;
+  streetNumber: string | null;
+  streetType: string | null;
+  streetName: string | null;
+  postalCode: string | null;
+  city: string | null;
+  communeCode: string | null;
+  creationDate: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface SearchResult {
+  items: SearchItem[];
+  total: number;
+  facets: Record<FacetName, { value: string; count: number }[]>;
+}
+
+const base = (db: AnyDb) => (db as unknown as import('kysely').Kysely<RegistryTables>).selectFrom('establishments as e') as unknown as EstQuery;
+
+export function itemColumns(qb: EstQuery) {
+  return (qb as any)
+    .innerJoin('companies as c', 'c.id', 'e.company_id')
+    .select([
+      'e.id', 'e.company_id as companyId', 'e.siret', 'c.siren', 'c.name', 'e.sign', 'e.is_head_office as isHeadOffice', 'e.status', 'e.diffusion',
+      'e.naf_code as nafCode', 'e.legal_form as legalForm', 'e.headcount_band as headcountBand', 'e.street_number as streetNumber',
+      'e.street_type as streetType', 'e.street_name as streetName', 'e.postal_code as postalCode', 'e.city', 'e.commune_code as communeCode',
+      'e.creation_date as creationDate', 'e.latitude', 'e.longitude',
+    ]);
+}
+
+export function orderSearch(qb: any, s: SearchQuery) {
+  switch (s.sort) {
+    case 'name':
+      return qb.orderBy('e.sort_name').orderBy('e.id');
+    case 'created':
+      return qb.orderBy('e.creation_date', 'desc').orderBy('e.id');
+    case 'headcount':
+      // INSEE band codes sort by size except NN (unknown): put it last.
+      return qb.orderBy(sql`case when e.headcount_band = 'NN' or e.headcount_band is null then '' else e.headcount_band end`, 'desc').orderBy('e.id');
+    default: {
+      // Relevance: the name starting with what was typed, then head offices, then by name.
+      const first = normaliseSearchText(s.q).split(' ')[0];
+      if (!first || identifierIn(s.q)) return qb.orderBy('e.sort_name').orderBy('e.id');
+      return qb
+        .orderBy(sql`case when e.sort_name like ${first + '%'} then 0 else 1 end`)
+        .orderBy('e.is_head_office', 'desc')
+        .orderBy('e.sort_name')
+        .orderBy('e.id');
+    }
+  }
+}
+
+/** Results page + total + facet counts (each facet counted under every filter, its own included). */
+export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
+  const filtered = applySearch(db, base(db), s);
+  const itemsQ = orderSearch(itemColumns(filtered), s).limit(s.perPage).offset((s.page - 1) * s.perPage);
+  const totalQ = filtered.select(sql<number>`count(*)`.as('n') as never).executeTakeFirst() as Promise<{ n: number } | undefined>;
+  const facetQs = opts.facets === false ? [] : FACETS.map((f) => facetCounts(db, s, f));
+  const [items, total, ...facets] = await Promise.all([itemsQ.execute(), totalQ, ...facetQs]);
+  return {
+    items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })),
+    total: Number(total?.n ?? 0),
+    facets: Object.fromEntries(FACETS.map((f, i) => [f, (facets[i] as { value: string; count: number }[] | undefined) ?? []])) as SearchResult['facets'],
+  };
+}
+
+async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ value: string; count: number }[]> {
+  const q = applySearch(db, base(db), s) as any;
+  const limit = f === 'commune' || f === 'division' ? 15 : 25;
+  const rows =
+    f === 'tag'
+      ? await q
+          .innerJoin('registry_company_tags as ct', 'ct.company_id', 'e.company_id')
+          .innerJoin('registry_tags as t', 't.id', 'ct.tag_id')
+          .select(['t.name as value', sql<number>`count(*)`.as('count')])
+          .groupBy('t.name')
+          .orderBy(sql`count(*)`, 'desc')
+          .limit(limit)
+          .execute()
+      : await q
+          .select([`e.${FACET_COLUMN[f]} as value`, sql<number>`count(*)`.as('count')])
+          .where(`e.${FACET_COLUMN[f]}`, 'is not', null)
+          .groupBy(`e.${FACET_COLUMN[f]}`)
+          .orderBy(sql`count(*)`, 'desc')
+          .limit(limit)
+          .execute();
+  // Selected values always show, even when the top-N would hide them.
+  const out = (rows as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) }));
+  for (const v of s.filters[f]) if (!out.some((x) => x.value === v)) out.push({ value: v, count: 0 });
+  return out;
+}
+
+/** Every matching row, streamed in id order by keyset pages (exports at any size, flat memory). */
+export async function* streamSearch(db: AnyDb, s: SearchQuery, pageSize = 5000): AsyncGenerator<(SearchItem & { companyName: string })[]> {
+  let after = 0;
+  for (;;) {
+    const rows = (await itemColumns(applySearch(db, base(db), s).where('e.id', '>', after))
+      .orderBy('e.id')
+      .limit(pageSize)
+      .execute()) as any[];
+    if (!rows.length) return;
+    after = rows[rows.length - 1].id;
+    yield rows.map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 }));
+    if (rows.length < pageSize) return;
+  }
+}

@@ -1,0 +1,151 @@
+// Search page of the registry: one box, sort, status, facets with counts, results, segments.
+import { can } from '../../../platform/access/index.js';
+import { Badge, ButtonLink, Facet, Pagination, Select, Table, withQuery, type FacetValue } from '../../../platform/ui/components.js';
+import { CsrfField, Page } from '../../../platform/ui/layout.js';
+import type { ViewContext } from '../../../platform/ui/view-context.js';
+import { departmentName, HEADCOUNT_BANDS, legalFormLabel, NAF_SECTIONS, communeByCode, nafLabel } from '../reference.js';
+import { formatSiren } from '../rules.js';
+import { FACETS, searchToQueryString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
+
+export interface Segment {
+  id: number;
+  name: string;
+  query: string;
+}
+
+export function facetLabel(ctx: ViewContext, f: FacetName, v: string): string {
+  switch (f) {
+    case 'section':
+      return `${v} — ${NAF_SECTIONS[v]?.[ctx.locale === 'en' ? 'en' : 'fr'] ?? ''}`;
+    case 'division':
+      return `${v} — ${nafLabel(v) ?? ''}`;
+    case 'department':
+      return `${v} — ${departmentName(v) ?? ''}`;
+    case 'commune':
+      return communeByCode(v)?.name ?? v;
+    case 'band':
+      return HEADCOUNT_BANDS[v] ?? v;
+    case 'form':
+      return legalFormLabel(v) ?? v;
+    default:
+      return v;
+  }
+}
+
+export function address(x: { streetNumber?: string | null; streetType?: string | null; streetName?: string | null; postalCode?: string | null; city?: string | null }): string {
+  return [[x.streetNumber, x.streetType, x.streetName].filter(Boolean).join(' '), [x.postalCode, x.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+}
+
+function queryObject(s: SearchQuery): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of new URLSearchParams(searchToQueryString(s))) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  if (s.page > 1) out.page = String(s.page);
+  return out;
+}
+
+export function Results({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; result: SearchResult }) {
+  const t = ctx.t;
+  const query = queryObject(s);
+  const facets = FACETS.map((f) => ({ f, values: result.facets[f].map((v): FacetValue => ({ value: v.value, label: facetLabel(ctx, f, v.value), count: v.count })) }));
+  const qs = searchToQueryString(s);
+  return (
+    <div id="registre-resultats" class="with-facets" aria-live="polite">
+      <div>
+        <h2 class="visually-hidden">{t('registry.facets')}</h2>
+        {facets.map(({ f, values }) => (
+          <Facet ctx={ctx} title={t(`registry.facet.${f}`)} name={f} values={values} selected={s.filters[f]} path="/registre" query={query} />
+        ))}
+      </div>
+      <div>
+        <h2>{t('registry.results')}</h2>
+        {can(ctx.actor, 'registry:export') ? (
+          <p class="actions">
+            <a class="button button-secondary" href={`/registre/export.csv${qs ? '?' + qs : ''}`}>{t('common.export_csv')}</a>{' '}
+            <a class="button button-secondary" href={`/registre/export.xlsx${qs ? '?' + qs : ''}`}>{t('common.export_xlsx')}</a>
+          </p>
+        ) : null}
+        <Table<SearchItem>
+          ctx={ctx}
+          caption={t('registry.results')}
+          rows={result.items}
+          empty={t('registry.no_results')}
+          columns={[
+            {
+              label: t('registry.name'),
+              rowHeader: true,
+              cell: (x) => (
+                <>
+                  <a href={`/registre/entreprises/${x.companyId}`}>{x.name}</a>
+                  {x.sign && x.sign !== x.name ? <span class="muted"> — {x.sign}</span> : null}
+                  {x.isHeadOffice ? <> <Badge kind="info">{t('registry.head_office')}</Badge></> : null}
+                  {x.diffusion === 'partial' ? <> <Badge kind="warning">{t('registry.partial')}</Badge></> : null}
+                  {x.status === 'closed' ? <> <Badge kind="danger">{t('registry.status.closed')}</Badge></> : null}
+                </>
+              ),
+            },
+            { label: t('registry.siret'), cell: (x) => formatSiren(x.siret) },
+            { label: t('registry.address'), cell: (x) => address(x) },
+            { label: t('registry.naf'), cell: (x) => (x.nafCode ? <abbr title={nafLabel(x.nafCode) ?? ''}>{x.nafCode}</abbr> : '') },
+            { label: t('registry.headcount'), cell: (x) => (x.headcountBand ? HEADCOUNT_BANDS[x.headcountBand] ?? x.headcountBand : '') },
+          ]}
+        />
+        <Pagination ctx={ctx} page={s.page} perPage={s.perPage} total={result.total} path="/registre" query={query} />
+      </div>
+    </div>
+  );
+}
+
+export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: SearchQuery; result: SearchResult; segments: Segment[] }) {
+  const t = ctx.t;
+  const qs = searchToQueryString(s);
+  return (
+    <Page ctx={ctx} title={t('registry.title')} wide>
+      <form method="get" action="/registre" class="toolbar" role="search" hx-get="/registre" hx-target="#registre-resultats" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:250ms from:#f-q, change from:select, submit">
+        <div class="field">
+          <label for="f-q">{t('registry.search_label')}</label>
+          <p class="hint" id="f-q-hint">{t('registry.search_hint')}</p>
+          <input id="f-q" type="search" name="q" value={s.q} autocomplete="off" aria-describedby="f-q-hint" />
+        </div>
+        <Select ctx={ctx} name="sort" label={t('registry.sort')} value={s.sort} options={['relevance', 'name', 'created', 'headcount'].map((v) => ({ value: v, label: t(`registry.sort.${v}`) }))} />
+        <Select ctx={ctx} name="status" label={t('registry.status')} value={s.status} options={['active', 'closed', 'all'].map((v) => ({ value: v, label: t(`registry.status_filter.${v}`) }))} />
+        {FACETS.flatMap((f) => s.filters[f].map((v) => <input type="hidden" name={f} value={v} />))}
+        <button type="submit" class="button button-primary">{t('common.search')}</button>
+        {qs ? <a href="/registre">{t('common.reset_filters')}</a> : null}
+      </form>
+      <p class="actions">
+        {can(ctx.actor, 'registry:edit') ? <ButtonLink href="/registre/entreprises/nouvelle" variant="secondary">{t('registry.new_company')}</ButtonLink> : null}{' '}
+        {can(ctx.actor, 'registry:import') ? <ButtonLink href="/registre/imports" variant="secondary">{t('registry.imports')}</ButtonLink> : null}{' '}
+        {can(ctx.actor, 'registry:merge') ? <ButtonLink href="/registre/doublons" variant="secondary">{t('registry.duplicates')}</ButtonLink> : null}
+      </p>
+      <Results ctx={ctx} s={s} result={result} />
+      <section aria-labelledby="segments-title">
+        <h2 id="segments-title">{t('registry.segments')}</h2>
+        {segments.length ? (
+          <ul class="tags">
+            {segments.map((g) => (
+              <li>
+                <a href={`/registre?${g.query}`}>{g.name}</a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="empty">{t('registry.no_segments')}</p>
+        )}
+        <form method="post" action="/registre/segments" class="toolbar">
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="query" value={qs} />
+          <div class="field">
+            <label for="f-segment">{t('registry.segment_name')}</label>
+            <input id="f-segment" name="name" required maxlength={100} />
+          </div>
+          <button type="submit" class="button button-secondary">{t('registry.save_segment')}</button>
+        </form>
+      </section>
+    </Page>
+  );
+}
+
+export { withQuery };

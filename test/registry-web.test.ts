@@ -1,0 +1,226 @@
+// Registry pages and API: search relevance in French, facets, permissions (who may edit, merge,
+// export), stale edits refused, partial diffusion, exports, merge, GDPR, API with scopes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
+import { createApiToken } from '../src/platform/auth/api-tokens.js';
+import { createContact } from '../src/modules/registry/index.js';
+import { createManualCompany } from '../src/modules/registry/company.service.js';
+import { importSireneStock } from '../src/modules/registry/import.service.js';
+import { nafLabel } from '../src/modules/registry/reference.js';
+import { agent, api, count, createTestApp, makeUser, type TestApp } from './helpers.js';
+
+const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
+let t: TestApp;
+let socgen: number;
+beforeAll(async () => {
+  t = await createTestApp();
+  await importSireneStock(t.db, { unitsFile: path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), establishmentsFile: path.join(SAMPLE, 'StockEtablissement_utf8.csv'), territory: ['42', '69'], actor: SYSTEM_ACTOR });
+  socgen = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Société Générale', postalCode: '42000', communeCode: '42218', streetName: 'Place Jean Jaurès', streetNumber: '1' }));
+  await t.db.transaction().execute((trx) => createContact(trx, SYSTEM_ACTOR, socgen, { firstName: 'Hélène', lastName: 'Chevrier', email: 'h.chevrier@socgen-loire.fr' }));
+});
+afterAll(async () => t?.close());
+
+async function as(roles: string[]) {
+  const u = await makeUser(t.db, roles);
+  const a = agent(t);
+  await a.signIn(u.email);
+  return a;
+}
+const names = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/registre\/entreprises\/(\d+)">([^<]*)<\/a>/g)].map((m) => m[2]);
+
+describe('search', () => {
+  it('ignores accents and case, matches prefixes, identifiers with spaces, streets, towns, postal codes and contacts', async () => {
+    const a = await as(['staff']);
+    expect(names((await a.get('/registre?q=societe+generale')).body)).toContain('Société Générale');
+    expect(names((await a.get('/registre?q=SOCIÉTÉ')).body)).toContain('Société Générale');
+    expect(names((await a.get('/registre?q=boulang')).body).some((n) => /BOULANG/i.test(n))).toBe(true);
+    expect(names((await a.get('/registre?q=librairie+chev')).body)).toEqual(['LIBRAIRIE CHEVALIER']);
+    expect(names((await a.get('/registre?q=907+173+553')).body)).toEqual(['LIBRAIRIE CHEVALIER']);
+    expect(names((await a.get('/registre?q=9071+7355+3000+13')).body)).toEqual(['LIBRAIRIE CHEVALIER']);
+    expect(names((await a.get('/registre?q=helene+chevrier')).body)).toEqual(['Société Générale']);
+    expect(names((await a.get('/registre?q=boulevard+brotteaux')).body)).toContain('LIBRAIRIE CHEVALIER');
+    expect(names((await a.get('/registre?q=villefranche')).body)).toContain('LIBRAIRIE CHEVALIER');
+    const pc = names((await a.get('/registre?q=69400')).body);
+    expect(pc.length).toBeGreaterThan(0);
+    expect(names((await a.get('/registre?q=zzzzzz')).body)).toEqual([]);
+  });
+
+  it('shows facet counts, filters by them, hides closed establishments unless asked, and keeps the search in the URL', async () => {
+    const a = await as(['staff']);
+    const all = await a.get('/registre');
+    expect(all.status).toBe(200);
+    expect(all.body).toContain('Section NAF');
+    expect(all.body).toMatch(/href="\/registre\?department=42"/);
+    const closedSiret = '75216991200017';
+    expect((await a.get(`/registre?q=${closedSiret}`)).body).not.toContain('RUE DE LA REPUBLIQUE');
+    expect(names((await a.get(`/registre?q=${closedSiret}&status=closed`)).body)).toHaveLength(1);
+    const loire = await t.app.fastify.inject({ url: '/api/v1/establishments' });
+    expect(loire.statusCode).toBe(401);
+    const r42 = await a.get('/registre?department=42');
+    const r69 = await a.get('/registre?department=69');
+    const n = (h: string) => Number((h.match(/(\d[\d\u202f ]*) résultat/) ?? ['', '0'])[1].replace(/\D/g, ''));
+    const total = n(all.body);
+    expect(n(r42.body) + n(r69.body)).toBe(total);
+    // htmx asks for the results fragment only
+    const frag = await a.get('/registre?q=librairie', { 'hx-request': 'true' });
+    expect(frag.body.startsWith('<div id="registre-resultats"')).toBe(true);
+  });
+
+  it('saves a named segment holding the query', async () => {
+    const a = await as(['adviser']);
+    const res = await a.post('/registre/segments', { name: 'Librairies de la Loire', query: 'q=librairie&department=42' });
+    expect(res.status).toBe(302);
+    expect((await a.get('/registre')).body).toContain('href="/registre?q=librairie&amp;department=42"');
+  });
+});
+
+describe('company page, edits and permissions', () => {
+  it('shows identity with VAT number and NAF label, head office first, partial diffusion marked', async () => {
+    const a = await as(['staff']);
+    const c = await t.db.selectFrom('companies').select('id').where('siren', '=', '907173553').executeTakeFirstOrThrow();
+    const page = await a.get(`/registre/entreprises/${c.id}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('FR'); // VAT
+    const key = (12 + 3 * (907173553 % 97)) % 97;
+    expect(page.body).toContain(`FR${String(key).padStart(2, '0')}907173553`);
+    expect(page.body).toContain(`41.20A — ${nafLabel('41.20A')!.replace(/'/g, '&#39;')}`);
+    const p = await t.db.selectFrom('companies').select('id').where('siren', '=', '649293768').executeTakeFirstOrThrow();
+    const partial = await a.get(`/registre/entreprises/${p.id}`);
+    expect(partial.body).toContain('Diffusion partielle');
+    expect((await a.get('/registre/entreprises/999999')).status).toBe(404);
+    expect((await a.get('/registre/entreprises/abc')).status).toBe(404);
+  });
+
+  it('lets advisers edit with optimistic locking; staff cannot; a stale edit is refused and changes nothing', async () => {
+    const staff = await as(['staff']);
+    expect((await staff.get(`/registre/entreprises/${socgen}/modifier`)).status).toBe(403);
+    expect((await staff.post(`/registre/entreprises/${socgen}`, { name: 'Pirate', version: '1' })).status).toBe(403);
+    const adv = await as(['adviser']);
+    const form = await adv.get(`/registre/entreprises/${socgen}/modifier`);
+    const version = form.body.match(/name="version" value="(\d+)"/)![1];
+    const ok = await adv.post(`/registre/entreprises/${socgen}`, { name: 'Société Générale Loire', version, phone: '04 77 00 00 00' });
+    expect(ok.status).toBe(302);
+    const stale = await adv.post(`/registre/entreprises/${socgen}`, { name: 'Écrasé', version });
+    expect(stale.status).toBe(409);
+    const row = await t.db.selectFrom('companies').select(['name', 'version']).where('id', '=', socgen).executeTakeFirstOrThrow();
+    expect(row.name).toBe('Société Générale Loire');
+    const bad = await adv.post(`/registre/entreprises/${socgen}`, { name: '', version: String(row.version), nafCode: '99.99Q', email: 'x' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('Code NAF inconnu');
+    const page = await adv.get(`/registre/entreprises/${socgen}`);
+    expect(page.body).toContain('Société Générale Loire');
+    expect(page.body).toMatch(/name : <del class="diff-old">Société Générale<\/del>/);
+    expect(await count(t.db, 'audit_log', ['entity_id', String(socgen)])).toBeGreaterThan(0);
+  });
+
+  it('creates manual companies with validation (Luhn, postal code vs commune)', async () => {
+    const adv = await as(['adviser']);
+    const bad = await adv.post('/registre/entreprises', { name: 'Test', siren: '123456789', postalCode: '69001', communeCode: '42218', countryCode: 'FR' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('SIREN invalide');
+    expect(bad.body).toContain('ne correspond pas à la commune');
+    const before = await count(t.db, 'companies');
+    const foreign = await adv.post('/registre/entreprises', { name: 'Uhrenfabrik AG', countryCode: 'CH', city: 'Genève', streetName: 'Rue du Rhône 1' });
+    expect(foreign.status).toBe(302);
+    expect(await count(t.db, 'companies')).toBe(before + 1);
+  });
+
+  it('adds contacts with consent date and source', async () => {
+    const adv = await as(['adviser']);
+    const bad = await adv.post(`/registre/entreprises/${socgen}/contacts`, { lastName: 'Roux', consent: 'granted' });
+    expect(bad.status).toBe(422);
+    const ok = await adv.post(`/registre/entreprises/${socgen}/contacts`, { firstName: 'Zoé', lastName: 'Roux', consent: 'granted', consentDate: '2026-03-02', consentSource: 'salon Industrie Lyon' });
+    expect(ok.status).toBe(302);
+    const page = await adv.get(`/registre/entreprises/${socgen}`);
+    expect(page.body).toContain('Zoé Roux');
+    expect(page.body).toContain('salon Industrie Lyon');
+  });
+});
+
+describe('exports', () => {
+  it('streams CSV with BOM and ; for allowed roles only, without partial units’ personal fields', async () => {
+    expect((await (await as(['adviser'])).get('/registre/export.csv')).status).toBe(403);
+    const m = await as(['manager']);
+    const csv = await m.get('/registre/export.csv?status=all');
+    expect(csv.status).toBe(200);
+    expect(csv.body.startsWith('\uFEFFsiret;siren;nom')).toBe(true);
+    const lines = csv.body.trim().split('\n');
+    expect(lines.length - 1).toBe(await count(t.db, 'establishments'));
+    const nd = lines.find((l) => l.startsWith('94655200700019') || l.includes('946552007'));
+    if (nd) expect(nd).toContain('Unité non diffusible');
+    const xlsx = await m.get('/registre/export.xlsx?department=42');
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+  });
+});
+
+describe('duplicates, merge and GDPR', () => {
+  it('lists a manual record found in SIRENE and merges it keeping contacts, notes and history; only documentation may', async () => {
+    // a manual record of a company SIRENE has: same name and postal code
+    const manual = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Librairie Chevalier', postalCode: '69400', communeCode: '69264' }));
+    await t.db.transaction().execute((trx) => createContact(trx, SYSTEM_ACTOR, manual, { firstName: 'Paul', lastName: 'Chevalier', email: 'paul@librairie-chevalier.fr' }));
+    const adv = await as(['adviser']);
+    expect((await adv.get('/registre/doublons')).status).toBe(403);
+    const doc = await as(['documentation']);
+    const list = await doc.get('/registre/doublons');
+    expect(list.status).toBe(200);
+    expect(list.body).toContain('Librairie Chevalier');
+    const target = await t.db.selectFrom('companies').select('id').where('siren', '=', '907173553').executeTakeFirstOrThrow();
+    expect((await adv.post('/registre/doublons/fusion', { keep: String(target.id), drop: String(manual) })).status).toBe(403);
+    const res = await doc.post('/registre/doublons/fusion', { keep: String(target.id), drop: String(manual) });
+    expect(res.status).toBe(302);
+    expect(await count(t.db, 'contacts', ['company_id', target.id])).toBeGreaterThanOrEqual(1);
+    const dropped = await t.db.selectFrom('companies').select(['merged_into_id']).where('id', '=', manual).executeTakeFirstOrThrow();
+    expect(dropped.merged_into_id).toBe(target.id);
+    const audit = await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'company').where('entity_id', '=', String(target.id)).execute();
+    expect(audit.map((x) => x.action)).toContain('merge');
+  });
+
+  it('exports a contact’s data as JSON and erases it (anonymised, audit kept); only documentation may', async () => {
+    const c = await t.db.transaction().execute((trx) => createContact(trx, SYSTEM_ACTOR, socgen, { firstName: 'Ana', lastName: 'Gdpr', email: 'ana@example.fr' }));
+    const adv = await as(['adviser']);
+    expect((await adv.get(`/registre/contacts/${c.id}/export.json`)).status).toBe(403);
+    const doc = await as(['documentation']);
+    const json = await doc.get(`/registre/contacts/${c.id}/export.json`);
+    expect(json.status).toBe(200);
+    expect(json.json().contact.email).toBe('ana@example.fr');
+    expect((await adv.post(`/registre/contacts/${c.id}/effacer`)).status).toBe(403);
+    expect((await doc.post(`/registre/contacts/${c.id}/effacer`)).status).toBe(302);
+    const row = await t.db.selectFrom('contacts').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(row.email).toBeNull();
+    expect(row.last_name).toBe('Personne effacée');
+    expect(row.erased_at).not.toBeNull();
+    expect((await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'contact').where('entity_id', '=', String(c.id)).execute()).map((x) => x.action)).toContain('gdpr_erase');
+    expect((await adv.get('/registre?q=ana+gdpr')).body).not.toContain('Société Générale');
+  });
+});
+
+describe('API', () => {
+  it('searches with facets, reads a company by SIREN, creates and updates with scopes', async () => {
+    const u = await makeUser(t.db, ['adviser']);
+    const { token: read } = await t.db.transaction().execute((trx) => createApiToken(trx, SYSTEM_ACTOR, u.id, { name: 'r', scopes: ['registry:read'], days: 1 }));
+    const { token: write } = await t.db.transaction().execute((trx) => createApiToken(trx, SYSTEM_ACTOR, u.id, { name: 'w', scopes: ['registry:write'], days: 1 }));
+    const s = await api(t, 'GET', '/api/v1/establishments?q=librairie&department=69', read);
+    expect(s.status).toBe(200);
+    const body = s.json();
+    expect(body.total).toBeGreaterThan(0);
+    expect(body.items[0]).toMatchObject({ siret: expect.any(String), siren: expect.any(String), name: expect.any(String), status: 'active', diffusion: 'public' });
+    expect(body.facets.department[0].value).toBe('69');
+    const c = await api(t, 'GET', '/api/v1/companies/907173553', read);
+    expect(c.status).toBe(200);
+    expect(c.json().establishments.length).toBeGreaterThan(0);
+    expect((await api(t, 'GET', '/api/v1/companies/000000000', read)).status).toBe(404);
+    expect((await api(t, 'POST', '/api/v1/companies', read, { name: 'X' })).status).toBe(403);
+    const bad = await api(t, 'POST', '/api/v1/companies', write, { name: 'X', siren: '111111111', postalCode: '42000', communeCode: '42218' });
+    expect(bad.status).toBe(422);
+    const created = await api(t, 'POST', '/api/v1/companies', write, { name: 'API SAS', siren: '732829320', postalCode: '42000', communeCode: '42218' });
+    expect(created.status).toBe(201);
+    const v = created.json().version;
+    expect((await api(t, 'PATCH', '/api/v1/companies/732829320', write, { phone: '04 77 11 22 33', version: v })).status).toBe(200);
+    expect((await api(t, 'PATCH', '/api/v1/companies/732829320', write, { phone: '04 77 11 22 44', version: v })).status).toBe(409);
+    const spec = await t.app.fastify.inject({ url: '/api/openapi.json' });
+    expect(spec.body).toContain('/api/v1/establishments');
+  });
+});
