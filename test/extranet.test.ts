@@ -228,6 +228,26 @@ describe('Mon entreprise: corrections', () => {
   });
 });
 
+describe('Mon entreprise: a new contact', () => {
+  it('is proposed by the member and added to the register only when accepted; the portal lists what waits', async () => {
+    const c = await makeCompany(t.db, 'Chaudronnerie Gay');
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    expect((await a.post('/extranet/mon-entreprise/corrections', { contact_first_name: 'Sans', contact_email: 'pas-une-adresse' })).status).toBe(422);
+    expect((await a.post('/extranet/mon-entreprise/corrections', { contact_first_name: 'Lucie', contact_last_name: 'Gay', contact_role: 'Gérante', contact_email: 'lucie@gay.fr' })).status).toBe(302);
+    expect(await count(t.db, 'contacts', ['company_id', c.id])).toBe(0);
+    const { a: staff } = await staffAgent();
+    expect((await staff.get('/portail')).body).toContain('correction(s) proposée(s) par des ressortissants');
+    const cr = await t.db.selectFrom('member_change_requests').selectAll().where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    const page = await staff.get(`/gestion-extranet/corrections/${cr.id}`);
+    expect(page.body).toContain('Lucie Gay — Gérante — lucie@gay.fr');
+    expect((await staff.post(`/gestion-extranet/corrections/${cr.id}/decision`, { accepted: ['new_contact'], reason: '', version: String(cr.version), decision: 'apply' })).status).toBe(302);
+    const contact = await t.db.selectFrom('contacts').selectAll().where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    expect(contact).toMatchObject({ first_name: 'Lucie', last_name: 'Gay', role: 'Gérante', email: 'lucie@gay.fr' });
+    expect((await a.get('/extranet/contacts')).body).toContain('Gay');
+  });
+});
+
 describe('Mes demandes', () => {
   it('a request with an attachment becomes a conversation; statuses, notifications with a link only, response time', async () => {
     const c = await makeCompany(t.db, 'Fromagerie Blanc');

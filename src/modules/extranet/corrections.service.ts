@@ -11,7 +11,7 @@ import { conflict, invalid, isAppError, notFound } from '../../platform/errors.j
 import type { MailDeps } from './accounts.service.js';
 import type { ChangeRequestRow, ExtranetTables } from './extranet.table.js';
 import { correctableFields, type CorrectableFields } from './registry-bridge.js';
-import { applyCompanyCorrection } from '../registry/index.js';
+import { applyCompanyCorrection, createContact } from '../registry/index.js';
 import type { MemberScope } from './scope.js';
 
 const x = (db: AnyDb) => db as Kysely<ExtranetTables>;
@@ -30,9 +30,16 @@ export const CORRECTABLE = [
   'description',
   'activity_text',
 ] as const;
-export type CorrectableField = (typeof CORRECTABLE)[number];
+/** A person to add to the company's contacts: one more line of the diff, applied by createContact. */
+export const NEW_CONTACT = 'new_contact' as const;
+export const CONTACT_FIELDS = ['contact_first_name', 'contact_last_name', 'contact_role', 'contact_email', 'contact_phone'] as const;
+/** Every key a change set may hold, in display order. */
+export const DIFF_KEYS = [...CORRECTABLE, NEW_CONTACT] as const;
+export type CorrectableField = (typeof CORRECTABLE)[number] | typeof NEW_CONTACT;
+/** Every form field the correction form offers (nothing else is accepted). */
+export const CORRECTION_FORM_FIELDS: readonly string[] = [...CORRECTABLE, ...CONTACT_FIELDS];
 
-const MAX: Record<CorrectableField, number> = {
+const MAX: Record<(typeof CORRECTABLE)[number], number> = {
   address_complement: 200,
   street_number: 10,
   street_type: 10,
@@ -50,6 +57,8 @@ export interface ProposedChange {
   to: string | null;
   /** resolved INSEE commune code when the postal code or city changes */
   communeCode?: string;
+  /** the person to add (new_contact only) */
+  contact?: { firstName: string; lastName: string; role: string; email: string; phone: string };
 }
 export type ChangeSet = Partial<Record<CorrectableField, ProposedChange>>;
 
@@ -104,6 +113,18 @@ export function proposedChanges(current: CorrectableFields, body: Record<string,
     const from = (current[f] ?? '') as string;
     const same = f === 'city' || f === 'street_name' || f === 'street_type' ? fold(from) === fold(to) : from === to;
     if (!same) out[f] = { from: from || null, to: to || null };
+  }
+  const person = Object.fromEntries(CONTACT_FIELDS.map((f) => [f, (body[f] ?? '').trim().slice(0, 200)])) as Record<(typeof CONTACT_FIELDS)[number], string>;
+  if (CONTACT_FIELDS.some((f) => person[f])) {
+    if (!person.contact_last_name) errors.contact_last_name = 'field.required';
+    if (person.contact_email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(person.contact_email)) errors.contact_email = 'field.email';
+    if (person.contact_phone && !/^\+?[0-9 .()-]{6,20}$/.test(person.contact_phone)) errors.contact_phone = 'extranet.phone_invalid';
+    const label = [[person.contact_first_name, person.contact_last_name].filter(Boolean).join(' '), person.contact_role, person.contact_email, person.contact_phone].filter(Boolean).join(' — ');
+    out.new_contact = {
+      from: null,
+      to: label,
+      contact: { firstName: person.contact_first_name, lastName: person.contact_last_name, role: person.contact_role, email: person.contact_email, phone: person.contact_phone },
+    };
   }
   if (out.phone?.to && !/^[+\d][\d .\-()]{5,29}$/.test(out.phone.to)) errors.phone = 'extranet.phone_invalid';
   if (out.website?.to && !/^https?:\/\/[^\s<>"]+\.[^\s<>"]+$/i.test(out.website.to)) errors.website = 'extranet.website_invalid';
@@ -210,7 +231,11 @@ export async function decideCorrection(db: AnyDb, actor: Actor, id: number, inpu
     if (accepted.has('description')) fields.description = val('description');
     if (accepted.has('activity_text')) fields.activityText = val('activity_text');
     try {
-      await applyCompanyCorrection(db, actor, req.company_id, fields, current.version);
+      if (Object.keys(fields).length) await applyCompanyCorrection(db, actor, req.company_id, fields, current.version);
+      const person = req.changes.new_contact?.contact;
+      if (accepted.has(NEW_CONTACT) && person) {
+        await createContact(db, actor, req.company_id, { firstName: person.firstName, lastName: person.lastName, role: person.role || undefined, email: person.email || undefined, phone: person.phone || undefined });
+      }
     } catch (e) {
       // The registry's field names (camelCase) are mapped back to the proposal's.
       if (isAppError(e) && e.kind === 'invalid') throw invalid('extranet.correction_rejected_by_registry', {}, { fields: Object.keys(e.fields).join(', ') });

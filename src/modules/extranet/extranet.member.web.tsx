@@ -40,7 +40,7 @@ import {
   type MailDeps,
 } from './accounts.service.js';
 import { listCompanyPreferences, setPreferences } from './consent.service.js';
-import { countPendingCorrections, currentValues, getMemberCorrection, listCompanyCorrections, proposeCorrection, CORRECTABLE } from './corrections.service.js';
+import { countPendingCorrections, currentValues, getMemberCorrection, listCompanyCorrections, proposeCorrection, CORRECTION_FORM_FIELDS } from './corrections.service.js';
 import { addMemberMessage, closeMemberRequest, createRequest, getMemberAttachment, getMemberRequest, listCompanyRequests } from './requests.service.js';
 import { scopeOf, type MemberScope } from './scope.js';
 import { companyTimeline } from './timeline.service.js';
@@ -421,9 +421,9 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
   });
 
   app.post('/extranet/mon-entreprise/corrections', memberUse, async (req, reply) => {
-    allowOnly(req, CORRECTABLE);
+    allowOnly(req, CORRECTION_FORM_FIELDS);
     const s = scope(req);
-    const body = Object.fromEntries(CORRECTABLE.filter((f) => (req.body as Record<string, unknown>)?.[f] !== undefined).map((f) => [f, str(req.body, f, 5000)]));
+    const body = Object.fromEntries(CORRECTION_FORM_FIELDS.filter((f) => (req.body as Record<string, unknown>)?.[f] !== undefined).map((f) => [f, str(req.body, f, 5000)]));
     try {
       const newId = await db.transaction().execute((trx) => proposeCorrection(trx, s, body));
       reply.flash('success', 'extranet.correction.sent');

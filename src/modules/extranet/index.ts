@@ -2,6 +2,7 @@
 // companies, invitations and SIRET sign-ups, "Mon entreprise" corrections, "Mes demandes",
 // "Suivi des affaires", contacts' consent; and the staff back office under /gestion-extranet.
 // Other modules import ONLY from this file.
+import { can } from '../../platform/access/index.js';
 import { hashPassword } from '../../platform/auth/password.js';
 import { nowIso } from '../../platform/db/index.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
@@ -26,17 +27,34 @@ async function seedExtranet(ctx: ModuleContext, log: (line: string) => void): Pr
     .values({ email: DEMO_MEMBER_EMAIL, name: 'Marie Membre', password_hash: await hashPassword(DEMO_PASSWORD), status: 'active', locale: 'fr', totp_enabled: 0, created_at: now, updated_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
-  let company: { id: number; name: string } | undefined;
+  // Prefer companies the CRM demo shares something with (a livelier timeline), then any.
+  const companies: { id: number; name: string }[] = [];
   try {
-    company = (await db.selectFrom('companies').select(['id', 'name']).where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirst()) as { id: number; name: string } | undefined;
+    const shared = (await db
+      .selectFrom('crm_visits')
+      .innerJoin('companies', 'companies.id', 'crm_visits.company_id')
+      .select(['companies.id', 'companies.name'])
+      .where('crm_visits.shareable', '=', 1)
+      .orderBy('companies.id')
+      .limit(2)
+      .execute()
+      .catch(() => [])) as { id: number; name: string }[];
+    companies.push(...shared);
+    if (companies.length < 2) {
+      const more = (await db.selectFrom('companies').select(['id', 'name']).where('status', '=', 'active').orderBy('id').limit(3).execute()) as { id: number; name: string }[];
+      for (const c of more) if (companies.length < 2 && !companies.some((k) => k.id === c.id)) companies.push(c);
+    }
   } catch {
-    company = undefined; // no register yet: the account stays without company
+    // no register yet: the account stays without company
   }
-  if (!company) {
+  if (companies.length === 0) {
     log(`extranet: demo member ${DEMO_MEMBER_EMAIL} (no company in the register to link)`);
     return;
   }
-  await x(db).insertInto('member_memberships').values({ account_id: account.id, company_id: company.id, role: 'administrator', status: 'active', origin: 'staff_invitation', created_at: now, updated_at: now }).execute();
+  const company = companies[0];
+  for (const [i, c] of companies.entries()) {
+    await x(db).insertInto('member_memberships').values({ account_id: account.id, company_id: c.id, role: i === 0 ? 'administrator' : 'member', status: 'active', origin: 'staff_invitation', created_at: now, updated_at: now }).execute();
+  }
   const req = await x(db)
     .insertInto('member_requests')
     .values({ company_id: company.id, account_id: account.id, category: 'formalities', subject: 'Modification de nos statuts', status: 'new', assignee_id: null, first_response_at: null, last_message_at: now, closed_at: null, created_at: now, updated_at: now })
@@ -46,7 +64,7 @@ async function seedExtranet(ctx: ModuleContext, log: (line: string) => void): Pr
     .insertInto('member_request_messages')
     .values({ request_id: req.id, author_kind: 'member', author_account_id: account.id, author_user_id: null, author_name: 'Marie Membre', body: 'Bonjour, nous transférons notre siège : quelles formalités devons-nous accomplir ?', created_at: now })
     .execute();
-  log(`extranet: demo member ${DEMO_MEMBER_EMAIL} (administrator of ${company.name}), password: the demo password`);
+  log(`extranet: demo member ${DEMO_MEMBER_EMAIL} (${companies.map((c) => c.name).join(', ')}), password: the demo password`);
 }
 
 export const extranetModule = defineModule({
@@ -66,5 +84,28 @@ export const extranetModule = defineModule({
     staffWeb(app, ctx);
   },
   panels: [companyPanel],
+  // Sign-ups and corrections for the documentation service; unassigned requests for answerers.
+  todo: async (ctx, actor) => {
+    const items: { label: string; href: string }[] = [];
+    // TodoItem labels are plain strings (no translator is passed): the French catalogue.
+    const t = (n: number, key: string) => extranetMessages.fr[key].replace('{count}', String(n));
+    if (can(actor, 'extranet:manage')) {
+      const [signups, corrections] = await Promise.all([
+        x(ctx.db).selectFrom('member_signups').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
+        x(ctx.db).selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
+      ]);
+      if (Number(signups.n)) items.push({ label: t(Number(signups.n), 'extranet.todo.signups'), href: '/gestion-extranet/inscriptions' });
+      if (Number(corrections.n)) items.push({ label: t(Number(corrections.n), 'extranet.todo.corrections'), href: '/gestion-extranet/corrections' });
+    }
+    if (can(actor, 'extranet:requests')) {
+      const open = await x(ctx.db).selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'new').where('assignee_id', 'is', null).executeTakeFirstOrThrow();
+      if (Number(open.n)) items.push({ label: t(Number(open.n), 'extranet.todo.unassigned'), href: '/gestion-extranet/demandes?statut=new&assigne=none' });
+      if (actor.id !== null) {
+        const mine = await x(ctx.db).selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('assignee_id', '=', actor.id).where('status', 'in', ['new', 'in_progress']).executeTakeFirstOrThrow();
+        if (Number(mine.n)) items.push({ label: t(Number(mine.n), 'extranet.todo.mine'), href: '/gestion-extranet/demandes?assigne=me' });
+      }
+    }
+    return items;
+  },
   seedDemo: seedExtranet,
 });

@@ -6,7 +6,7 @@ import { formatDate, formatDateTime } from './format.js';
 import type { RequestStatus } from '../extranet.table.js';
 import type { AttachmentMeta, RequestThread } from '../requests.service.js';
 import type { ChangeRequestView, CorrectableField } from '../corrections.service.js';
-import { CORRECTABLE } from '../corrections.service.js';
+import { DIFF_KEYS } from '../corrections.service.js';
 import type { TimelineItem } from '../timeline.service.js';
 
 const STATUS_KIND: Record<RequestStatus, 'info' | 'warning' | 'success' | 'neutral'> = {
@@ -81,7 +81,7 @@ export function fieldLabel(ctx: ViewContext, f: CorrectableField): string {
 /** Field-by-field diff of a correction request, with the decision per field once decided. */
 export function CorrectionDiff({ ctx, req, selectable }: { ctx: ViewContext; req: ChangeRequestView; selectable?: boolean }) {
   const t = ctx.t;
-  const fields = CORRECTABLE.filter((f) => req.changes[f]);
+  const fields = DIFF_KEYS.filter((f) => req.changes[f]);
   return (
     <div class="table-wrap" tabindex={0} role="region" aria-label={t('extranet.correction.diff')}>
       <table class="table diff-table">

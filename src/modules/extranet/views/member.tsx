@@ -7,7 +7,7 @@ import { formatDate, formatDateTime } from './format.js';
 import type { MembershipView } from '../accounts.service.js';
 import type { ContactPreferences } from '../consent.service.js';
 import { CHANNELS } from '../consent.service.js';
-import { CORRECTABLE, type ChangeRequestView } from '../corrections.service.js';
+import { CORRECTABLE, DIFF_KEYS, type ChangeRequestView } from '../corrections.service.js';
 import type { CorrectableFields } from '../registry-bridge.js';
 import type { MemberRequestRow, SignupRow } from '../extranet.table.js';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../attachments.js';
@@ -151,7 +151,7 @@ export function CompanyPage({ ctx, chrome, company, values, corrections }: { ctx
         rows={corrections}
         columns={[
           { label: t('extranet.col.date'), rowHeader: true, cell: (c) => <a href={`/extranet/mon-entreprise/corrections/${c.id}`}>{formatDateTime(c.created_at, ctx.locale)}</a> },
-          { label: t('extranet.col.fields'), cell: (c) => CORRECTABLE.filter((f) => c.changes[f]).map((f) => fieldLabel(ctx, f)).join(', ') },
+          { label: t('extranet.col.fields'), cell: (c) => DIFF_KEYS.filter((f) => c.changes[f]).map((f) => fieldLabel(ctx, f)).join(', ') },
           { label: t('extranet.col.status'), cell: (c) => <CorrectionStatusBadge ctx={ctx} status={c.status} /> },
         ]}
       />
@@ -161,7 +161,14 @@ export function CompanyPage({ ctx, chrome, company, values, corrections }: { ctx
 
 export function CorrectionFormPage({ ctx, chrome, values, errors }: { ctx: ViewContext; chrome: MemberChrome; values: Record<string, string | null>; errors?: Errors }) {
   const t = ctx.t;
-  const labels = Object.fromEntries(CORRECTABLE.map((f) => [f, fieldLabel(ctx, f)]));
+  const labels: Record<string, string> = {
+    ...Object.fromEntries(CORRECTABLE.map((f) => [f, fieldLabel(ctx, f)])),
+    contact_first_name: t('extranet.contact.first_name'),
+    contact_last_name: t('extranet.contact.last_name'),
+    contact_role: t('extranet.contact.role'),
+    contact_email: t('auth.email'),
+    contact_phone: t('extranet.field.phone'),
+  };
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('extranet.correction.form_title')} crumbs={[{ label: t('extranet.company.title'), href: '/extranet/mon-entreprise' }, { label: t('extranet.correction.form_title') }]}>
       <p>{t('extranet.correction.form_help')}</p>
@@ -183,6 +190,17 @@ export function CorrectionFormPage({ ctx, chrome, values, errors }: { ctx: ViewC
         <Field ctx={ctx} name="website" type="url" label={labels.website} value={values.website} errors={errors} maxlength={300} hint={t('extranet.website_hint')} />
         <Field ctx={ctx} name="description" label={labels.description} value={values.description} errors={errors} multiline maxlength={4000} />
         <Field ctx={ctx} name="activity_text" label={labels.activity_text} value={values.activity_text} errors={errors} multiline maxlength={2000} />
+        <fieldset>
+          <legend>{t('extranet.correction.new_contact')}</legend>
+          <p class="hint">{t('extranet.correction.new_contact_hint')}</p>
+          <div class="form-grid">
+            <Field ctx={ctx} name="contact_first_name" label={t('extranet.contact.first_name')} value={values.contact_first_name} errors={errors} maxlength={100} autocomplete="off" />
+            <Field ctx={ctx} name="contact_last_name" label={t('extranet.contact.last_name')} value={values.contact_last_name} errors={errors} maxlength={100} autocomplete="off" />
+            <Field ctx={ctx} name="contact_role" label={t('extranet.contact.role')} value={values.contact_role} errors={errors} maxlength={200} autocomplete="off" />
+            <Field ctx={ctx} name="contact_email" type="email" label={t('auth.email')} value={values.contact_email} errors={errors} maxlength={200} autocomplete="off" />
+            <Field ctx={ctx} name="contact_phone" type="tel" label={labels.phone} value={values.contact_phone} errors={errors} maxlength={30} autocomplete="off" />
+          </div>
+        </fieldset>
         <Actions>
           <button type="submit">{t('extranet.correction.submit')}</button>
           <a href="/extranet/mon-entreprise">{t('common.cancel')}</a>

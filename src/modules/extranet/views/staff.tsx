@@ -5,7 +5,7 @@ import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, PostButton, Sel
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { formatDate, formatDateTime } from './format.js';
 import type { MemberAccountRow, SignupRow } from '../extranet.table.js';
-import { CORRECTABLE, type ChangeRequestView } from '../corrections.service.js';
+import { CORRECTABLE, DIFF_KEYS, type ChangeRequestView } from '../corrections.service.js';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type QueueRow, type RequestThread, type ResponseStats } from '../requests.service.js';
 import { AttachmentField } from './member.js';
 import { CorrectionDiff, CorrectionStatusBadge, RequestStatusBadge, Thread, fieldLabel } from './common.js';
@@ -206,7 +206,7 @@ export function CorrectionsPage({ ctx, rows }: { ctx: ViewContext; rows: (Change
         rows={rows}
         columns={[
           { label: t('extranet.col.company'), rowHeader: true, cell: (c) => <a href={`/gestion-extranet/corrections/${c.id}`}>{c.companyName}</a> },
-          { label: t('extranet.col.fields'), cell: (c) => CORRECTABLE.filter((f) => c.changes[f]).map((f) => fieldLabel(ctx, f)).join(', ') },
+          { label: t('extranet.col.fields'), cell: (c) => DIFF_KEYS.filter((f) => c.changes[f]).map((f) => fieldLabel(ctx, f)).join(', ') },
           { label: t('extranet.col.date'), cell: (c) => formatDateTime(c.created_at, ctx.locale) },
         ]}
       />
