@@ -27,6 +27,8 @@ export interface LiveFilter {
   upcomingFrom?: string;
   limit?: number;
   offset?: number;
+  /** false when the caller does not show a total (home, navigation, feeds): one query less */
+  count?: boolean;
 }
 
 export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}, now = new Date().toISOString()): Promise<{ items: LiveRow[]; total: number }> {
@@ -36,13 +38,33 @@ export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}
   if (f.parentId !== undefined) q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
   if (f.folderId !== undefined) q = q.where('folder_id', '=', f.folderId);
   if (f.upcomingFrom) q = q.where((eb) => eb.or([eb('event_end', '>=', f.upcomingFrom!), eb.and([eb('event_end', 'is', null), eb('event_start', '>=', f.upcomingFrom!)])]));
-  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const total = f.count === false ? -1 : Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   let rows = q.selectAll();
   if (f.kind === 'event') rows = rows.orderBy('event_start', 'asc');
   else if (f.kind === 'page') rows = rows.orderBy('position').orderBy('title');
   else rows = rows.orderBy('news_date', 'desc').orderBy('published_at', 'desc');
   const items = await rows.orderBy('item_id', 'desc').limit(f.limit ?? 20).offset(f.offset ?? 0).execute();
   return { items, total };
+}
+
+// The top pages of a channel's menu are read on every page: kept 5 s per process, per database
+// and per audience (one audience's titles never show in another's menu). Publishing or
+// withdrawing in this process drops them at once; other instances follow within 5 s.
+const NAV_TTL_MS = 5000;
+let navEpoch = 0;
+const navCache = new WeakMap<object, Map<Audience, { at: number; epoch: number; pages: { title: string; slug: string }[] }>>();
+export async function topPages(db: AnyDb, audience: Audience): Promise<{ title: string; slug: string }[]> {
+  let perDb = navCache.get(db);
+  if (!perDb) navCache.set(db, (perDb = new Map()));
+  const hit = perDb.get(audience);
+  if (hit && hit.epoch === navEpoch && Date.now() - hit.at < NAV_TTL_MS) return hit.pages;
+  const { items } = await listLive(db, audience, { kind: 'page', parentId: null, limit: 8, count: false });
+  const pages = items.map((p) => ({ title: p.title, slug: p.slug }));
+  perDb.set(audience, { at: Date.now(), epoch: navEpoch, pages });
+  return pages;
+}
+export function forgetTopPages(): void {
+  navEpoch++;
 }
 
 export async function findLive(db: AnyDb, audience: Audience, id: number, now = new Date().toISOString()): Promise<LiveRow | undefined> {

@@ -215,7 +215,7 @@ export function contentWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const audience = (req.query as { audience?: string }).audience;
     if (!isAudience(audience) || !item[`aud_${audience}`]) throw new AppError('not_found', 'content.not_found');
     const ch = audience === 'intranet' ? ({ base: '/intranet', audience } as const) : ({ base: '', audience } as const);
-    const view = audience === 'intranet' ? req.view() : req.view({ shell: audience === 'extranet' ? 'member' : 'public', nav: [] });
+    const view = audience === 'intranet' ? req.view() : req.view({ shell: 'public', nav: [] });
     const alt = item.image_file_id ? (await filesOf(db, item.id, 'image')).find((f) => f.id === item.image_file_id)?.alt : null;
     const banner = (
       <p class="flash flash-info preview-banner" role="note">

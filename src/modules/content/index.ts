@@ -131,8 +131,8 @@ export const contentModule = defineModule({
     if (!can(view.actor, 'portal:use')) return null;
     const now = new Date().toISOString();
     const [news, events, links] = await Promise.all([
-      listLive(ctx.db, 'intranet', { kind: 'news', limit: 5 }, now),
-      listLive(ctx.db, 'intranet', { kind: 'event', upcomingFrom: now, limit: 4 }, now),
+      listLive(ctx.db, 'intranet', { kind: 'news', limit: 5, count: false }, now),
+      listLive(ctx.db, 'intranet', { kind: 'event', upcomingFrom: now, limit: 4, count: false }, now),
       listLinks(ctx.db),
     ]);
     return HomeBlock({ ctx: view, news: news.items, events: events.items, links });

@@ -5,7 +5,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import { can } from '../../platform/access/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, d } from './content.queries.js';
+import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, d, topPages } from './content.queries.js';
 import { readStored } from './content.files.js';
 import { fileVisible } from './content.service.js';
 import type { Audience, LiveRow } from './content.table.js';
@@ -32,8 +32,7 @@ function refId(ref: string): number | undefined {
 }
 
 export async function siteNav(db: AnyDb, audience: Audience): Promise<SiteNav> {
-  const { items } = await listLive(db, audience, { kind: 'page', parentId: null, limit: 8 });
-  return { pages: items.map((p) => ({ title: p.title, slug: p.slug })) };
+  return { pages: await topPages(db, audience) };
 }
 
 export async function liveDocuments(db: AnyDb, audience: Audience) {
@@ -114,9 +113,9 @@ export function publicWeb(app: FastifyInstance, ctx: ModuleContext): void {
   app.get('/', pub, async (req, reply) => {
     const now = new Date().toISOString();
     const [news, events, pages, nav] = await Promise.all([
-      listLive(db, 'public', { kind: 'news', limit: 4 }, now),
-      listLive(db, 'public', { kind: 'event', upcomingFrom: now, limit: 4 }, now),
-      listLive(db, 'public', { kind: 'page', parentId: null, limit: 8 }, now),
+      listLive(db, 'public', { kind: 'news', limit: 4, count: false }, now),
+      listLive(db, 'public', { kind: 'event', upcomingFrom: now, limit: 4, count: false }, now),
+      listLive(db, 'public', { kind: 'page', parentId: null, limit: 8, count: false }, now),
       siteNav(db, 'public'),
     ]);
     return reply.render(<HomePage ctx={view(req, PUBLIC)} nav={nav} news={news.items} events={events.items} pages={pages.items} />);
@@ -157,7 +156,7 @@ export function publicWeb(app: FastifyInstance, ctx: ModuleContext): void {
   // — feeds and sitemap: the public audience only —
   const base = () => ctx.config.publicUrl.replace(/\/$/, '');
   app.get('/actualites/flux.rss', pub, async (req, reply) => {
-    const { items } = await listLive(db, 'public', { kind: 'news', limit: 30 });
+    const { items } = await listLive(db, 'public', { kind: 'news', limit: 30, count: false });
     const name = await ctx.settings.get('cci.name');
     const u = base();
     const body = `<?xml version="1.0" encoding="UTF-8"?>
@@ -169,7 +168,7 @@ ${items.map((n) => `<item><title>${xml(n.title)}</title><link>${u}${hrefOf(PUBLI
     return reply.type('application/rss+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(body);
   });
   app.get('/actualites/flux.atom', pub, async (req, reply) => {
-    const { items } = await listLive(db, 'public', { kind: 'news', limit: 30 });
+    const { items } = await listLive(db, 'public', { kind: 'news', limit: 30, count: false });
     const name = await ctx.settings.get('cci.name');
     const u = base();
     const updated = items.reduce((m, n) => (n.updated_at > m ? n.updated_at : m), '1970-01-01T00:00:00.000Z');
@@ -184,7 +183,7 @@ ${items.map((n) => `<entry><title>${xml(n.title)}</title><id>${u}${hrefOf(PUBLIC
   app.get('/sitemap.xml', pub, async (_req, reply) => {
     const u = base();
     const all: LiveRow[] = [];
-    for (const kind of ['page', 'news', 'event'] as const) all.push(...(await listLive(db, 'public', { kind, limit: 5000 })).items);
+    for (const kind of ['page', 'news', 'event'] as const) all.push(...(await listLive(db, 'public', { kind, limit: 5000, count: false })).items);
     const fixed = ['/', '/actualites', '/evenements', '/documents', '/mentions-legales', '/accessibilite'];
     const body = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
