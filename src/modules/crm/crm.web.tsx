@@ -11,7 +11,7 @@ import type { Option } from '../../platform/ui/components.js';
 import { findCompany, listContacts, searchCompaniesForPicker, type CompanySummary } from '../registry/index.js';
 import { calendarFeed, calendarOwner, activeCalendarToken, createCalendarToken, revokeCalendarToken } from './calendar.service.js';
 import { listServices, listStages, listTopics, saveService, saveStage, saveTopic } from './catalogue.service.js';
-import { companyNamer, companySummaries } from './companies.js';
+import { companyNamer, companyNames, companySummaries } from './companies.js';
 import { addDays, isDate, todayParis } from './dates.js';
 import { board, createDeal, forecast, getDeal, listDeals, moveDeal, updateDeal, type DealFilter, type DealInput } from './deal.service.js';
 import { parseEuros, centsToInput } from './money.js';
@@ -133,7 +133,7 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     return reply.render(<HomePage ctx={req.view()} tasks={tasks} visits={visits.items} portfolio={portfolio.items} portfolioTotal={portfolio.total} names={names} today={today} />);
   });
 
-  const nameMap = async (ids: number[]) => new Map([...(await companySummaries(db, ids.filter((i) => i > 0))).values()].map((c) => [c.id, c.name]));
+  const nameMap = (ids: number[]) => companyNames(db, ids);
 
   // Company picker (htmx): two keystrokes are enough.
   app.get('/crm/entreprises/choix', USE, async (req, reply) => {

@@ -359,21 +359,23 @@ export async function board(db: AnyDb, filter: DealFilter, today = todayParis())
     .select(['stage_id', sql<number>`count(*)`.as('count'), sql<number>`coalesce(sum(amount_cents), 0)`.as('amount'), sql<number>`coalesce(sum((amount_cents * probability + 50) / 100), 0)`.as('weighted')])
     .groupBy('stage_id')
     .execute()) as { stage_id: number; count: number; amount: number; weighted: number }[];
-  // One query for the cards of every column: rank inside each stage, keep the first N.
-  const ranked = recent(applyFilter(d(db).selectFrom('crm_deals'), filter)).select([
-    ...LIST_COLUMNS,
-    sql<number>`row_number() over (partition by stage_id order by coalesce(expected_close_date, '9999-12-31'), id)`.as('rank'),
-  ]);
-  const cards = (await d(db)
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rank', '<=', BOARD_CARDS_PER_COLUMN)
-    .orderBy('stage_id')
-    .orderBy('rank')
-    .execute()) as (DealListItem & { rank: number })[];
+  // The first cards of each column, one small query per stage that walks the
+  // (stage_id, expected_close_date) index; deals without a date come after the dated ones.
+  const cardsOf = async (stage: StageRow): Promise<DealListItem[]> => {
+    const base = () => {
+      let q = applyFilter(d(db).selectFrom('crm_deals'), filter).where('stage_id', '=', stage.id);
+      if (stage.kind !== 'open') q = q.where('closed_on', '>=', since);
+      return q.select([...LIST_COLUMNS]);
+    };
+    const dated = (await base().where('expected_close_date', 'is not', null).orderBy('expected_close_date').orderBy('id').limit(BOARD_CARDS_PER_COLUMN).execute()) as DealListItem[];
+    if (dated.length === BOARD_CARDS_PER_COLUMN) return dated;
+    const undated = (await base().where('expected_close_date', 'is', null).orderBy('id').limit(BOARD_CARDS_PER_COLUMN - dated.length).execute()) as DealListItem[];
+    return [...dated, ...undated];
+  };
+  const cards = await Promise.all(stages.map(cardsOf));
   return stages.map((stage) => {
     const t = totals.find((x) => x.stage_id === stage.id);
-    return { stage, count: Number(t?.count ?? 0), amountCents: Number(t?.amount ?? 0), weightedCents: Number(t?.weighted ?? 0), deals: cards.filter((c) => c.stage_id === stage.id) };
+    return { stage, count: Number(t?.count ?? 0), amountCents: Number(t?.amount ?? 0), weightedCents: Number(t?.weighted ?? 0), deals: cards[stages.indexOf(stage)] };
   });
 }
 

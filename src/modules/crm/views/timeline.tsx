@@ -2,16 +2,15 @@
 // filters by kind.
 import { Badge, ButtonLink, Field } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
-import { formatDateTime } from '../../../platform/i18n/index.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary } from '../../registry/index.js';
 import { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from '../timeline.service.js';
-import { crmCrumbs, day, money } from './common.js';
+import { crmCrumbs, dateTime, day, money } from './common.js';
 
 const KIND_BADGE: Record<TimelineKind, 'info' | 'success' | 'warning' | 'neutral'> = { visit: 'info', deal: 'success', task: 'warning', note: 'neutral', registry: 'neutral' };
 
 function when(ctx: ViewContext, at: string) {
-  return at.length === 10 ? day(ctx, at) : formatDateTime(at, ctx.locale);
+  return at.length === 10 ? day(ctx, at) : dateTime(ctx, at);
 }
 
 export function TimelineList({ ctx, events }: { ctx: ViewContext; events: TimelineEvent[] }) {
