@@ -3,11 +3,13 @@
 // among 20 companies of the same size (so scoping has to use the indexes). Baseline, in the
 // same run: the raw SQL those pages need (the counts and the latest events), without HTTP,
 // rendering, session or membership checks.
-// Usage: npx tsx bench/extranet.ts   (SQLite in a temp folder; DATABASE_URL=postgres://… for PostgreSQL)
+// Usage: npx tsx bench/extranet.ts   (SQLite in a temp folder; DATABASE_URL=postgres://… for
+// PostgreSQL: a throwaway database is created on that server and dropped at the end)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { MODULES } from '../src/modules/index.js';
@@ -26,7 +28,19 @@ const RUNS = 300;
 async function main() {
   useFastHashingForTests();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'consulaire-bench-extranet-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-1', CONSULAIRE_DEMO: '0', DATABASE_URL: process.env.DATABASE_URL ?? '' } as NodeJS.ProcessEnv);
+  const admin = process.env.DATABASE_URL;
+  let url = '';
+  const dbName = `consulaire_bench_extranet_${process.pid}`;
+  if (admin) {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`create database ${dbName}`);
+    await c.end();
+    const u = new URL(admin);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+  }
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-1', CONSULAIRE_DEMO: '0', DATABASE_URL: url } as NodeJS.ProcessEnv);
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir });
   const db = database.db;
   await migrateToLatest(db);
@@ -107,6 +121,12 @@ async function main() {
   await app.close();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
+  if (admin) {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`drop database if exists ${dbName} with (force)`);
+    await c.end();
+  }
 }
 
 main().catch((e) => {

@@ -16,8 +16,13 @@ const STATUS_KIND: Record<RequestStatus, 'info' | 'warning' | 'success' | 'neutr
   closed: 'neutral',
 };
 
+/** Staff read "waiting for the member" where the member reads "waiting for you". */
+export function statusLabel(ctx: ViewContext, status: RequestStatus): string {
+  return ctx.t(ctx.shell === 'member' ? `extranet.status.${status}` : `extranet.staff_status.${status}`);
+}
+
 export function RequestStatusBadge({ ctx, status }: { ctx: ViewContext; status: RequestStatus }) {
-  return <Badge kind={STATUS_KIND[status]}>{ctx.t(`extranet.status.${status}`)}</Badge>;
+  return <Badge kind={STATUS_KIND[status]}>{statusLabel(ctx, status)}</Badge>;
 }
 
 export function CorrectionStatusBadge({ ctx, status }: { ctx: ViewContext; status: string }) {

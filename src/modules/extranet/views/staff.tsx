@@ -260,7 +260,7 @@ export function QueuePage({ ctx, rows, query, stats, companies }: { ctx: ViewCon
     <Page ctx={ctx} title={t('extranet.admin.requests')} crumbs={[base(ctx), { label: t('extranet.admin.requests') }]}>
       <form method="get" action="/gestion-extranet/demandes" class="toolbar">
         <Select ctx={ctx} name="categorie" label={t('extranet.col.category')} empty={t('common.all')} value={query.categorie} options={REQUEST_CATEGORIES.map((c) => ({ value: c, label: t(`extranet.category.${c}`) }))} />
-        <Select ctx={ctx} name="statut" label={t('extranet.col.status')} empty={t('extranet.admin.open_statuses')} value={query.statut} options={REQUEST_STATUSES.map((s) => ({ value: s, label: t(`extranet.status.${s}`) }))} />
+        <Select ctx={ctx} name="statut" label={t('extranet.col.status')} empty={t('extranet.admin.open_statuses')} value={query.statut} options={REQUEST_STATUSES.map((s) => ({ value: s, label: t(`extranet.staff_status.${s}`) }))} />
         <Select ctx={ctx} name="assigne" label={t('extranet.col.assignee')} empty={t('common.all')} value={query.assigne} options={[{ value: 'me', label: t('extranet.admin.assigned_to_me') }, { value: 'none', label: t('extranet.admin.unassigned') }]} />
         <button type="submit">{t('common.filter')}</button>
       </form>
@@ -329,7 +329,7 @@ export function StaffThreadPage({ ctx, thread, companyName, author, staff, error
             <input type="hidden" name="version" value={String(r.version)} />
             <Field ctx={ctx} name="body" label={t('extranet.message')} value={body} required multiline rows={6} errors={errors} />
             <AttachmentField ctx={ctx} errors={errors} />
-            <Select ctx={ctx} name="status" label={t('extranet.admin.status_after')} value="waiting_member" options={['waiting_member', 'in_progress', 'closed'].map((s) => ({ value: s, label: t(`extranet.status.${s}`) }))} />
+            <Select ctx={ctx} name="status" label={t('extranet.admin.status_after')} value="waiting_member" options={['waiting_member', 'in_progress', 'closed'].map((s) => ({ value: s, label: t(`extranet.staff_status.${s}`) }))} />
             <div>
               <button type="submit">{t('extranet.thread.send')}</button>
             </div>
