@@ -15,7 +15,7 @@ import type { PlatformTables } from '../../platform/db/tables.js';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors.js';
 import type { Mailer } from '../../platform/mail/index.js';
 import type { Translate } from '../../platform/i18n/index.js';
-import { findCompany } from '../registry/index.js';
+import { findCompany, isValidSiret } from '../registry/index.js';
 import type { ExtranetTables, MemberAccountRow, MembershipRole, SignupRow } from './extranet.table.js';
 import { takeToken } from './extranet.rate.js';
 
@@ -347,21 +347,6 @@ export function normaliseSiret(v: string): string {
   return v.replace(/[\s.]/g, '');
 }
 
-/** Luhn check of a SIRET (La Poste's establishments are the known exception). */
-export function isSiret(v: string): boolean {
-  if (!/^\d{14}$/.test(v)) return false;
-  if (v.startsWith('356000000')) return true;
-  let sum = 0;
-  for (let i = 0; i < 14; i++) {
-    let n = Number(v[13 - i]);
-    if (i % 2 === 1) {
-      n *= 2;
-      if (n > 9) n -= 9;
-    }
-    sum += n;
-  }
-  return sum % 10 === 0;
-}
 
 /**
  * Records a sign-up and e-mails a confirmation link. Whatever the address or the SIRET (known,
@@ -383,7 +368,7 @@ export async function requestSignup(db: AnyDb, actor: Actor, ip: string, input: 
     Object.assign(fields, (e as AppError).fields);
   }
   if (!siret) fields.siret = 'field.required';
-  else if (!isSiret(siret)) fields.siret = 'extranet.siret_invalid';
+  else if (!isValidSiret(siret)) fields.siret = 'extranet.siret_invalid';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   await takeToken(db, ip, [
     { key: `signup-ip:${ip}`, max: 10, windowSeconds: 3600 },
