@@ -130,6 +130,30 @@ describe('SIRENE import', () => {
     expect(await count(t.db, 'establishments', ['siret', '73282932000017'])).toBe(1);
   });
 
+  it('bulk-loads a large file into an empty registry with indexes rebuilt at the end (searchable, triggers back)', async () => {
+    const { testDatabase } = await import('./helpers.js');
+    const other = await testDatabase();
+    try {
+      const u = path.join(dir, 'bu.csv');
+      const e = path.join(dir, 'be.csv');
+      await generateSireneFiles(u, e, { establishments: 400, territory: ['42', '69'], seed: 9 });
+      const { stats } = await importSireneStock(other.db, { unitsFile: u, establishmentsFile: e, territory: ['42', '69'], actor: SYSTEM_ACTOR, bulkThreshold: 100 });
+      expect(stats.establishmentsCreated).toBe(400);
+      const { searchEstablishments, parseSearch } = await import('../src/modules/registry/search.service.js');
+      const one = await other.db.selectFrom('companies').select(['name', 'siren']).where('diffusion', '=', 'public').limit(1).executeTakeFirstOrThrow();
+      const res = await searchEstablishments(other.db, parseSearch({ q: one.name, status: 'all' }));
+      expect(res.items.map((x) => x.siren)).toContain(one.siren);
+      const { fullTextIndexActive } = await import('../src/platform/db/search.js');
+      expect(await fullTextIndexActive(other.db, 'establishments')).toBe(true);
+      // a later manual write is indexed again by the triggers
+      const { createManualCompany } = await import('../src/modules/registry/company.service.js');
+      await other.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Zythologie Stéphanoise', postalCode: '42000', communeCode: '42218' }));
+      expect((await searchEstablishments(other.db, parseSearch({ q: 'zythologie' }))).total).toBe(1);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('stops with a clear error and changes nothing when a required column is missing', async () => {
     const u = path.join(dir, 'u2.csv');
     const e = path.join(dir, 'e2.csv');

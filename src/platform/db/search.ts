@@ -43,11 +43,54 @@ export async function addFullTextIndex(db: AnyDb, table: string, column: string)
   }
   const fts = `${table}_fts`;
   await sql.raw(`create virtual table ${fts} using fts5(doc, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 4')`).execute(db);
-  await sql.raw(`create trigger ${table}_fts_ai after insert on ${table} begin insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`).execute(db);
-  await sql.raw(`create trigger ${table}_fts_ad after delete on ${table} begin delete from ${fts} where rowid = old.id; end`).execute(db);
+  await createTriggers(db, table, column);
+}
+
+async function createTriggers(db: AnyDb, table: string, column: string): Promise<void> {
+  const fts = `${table}_fts`;
+  await sql.raw(`create trigger if not exists ${table}_fts_ai after insert on ${table} begin insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`).execute(db);
+  await sql.raw(`create trigger if not exists ${table}_fts_ad after delete on ${table} begin delete from ${fts} where rowid = old.id; end`).execute(db);
   await sql
-    .raw(`create trigger ${table}_fts_au after update of ${column} on ${table} when coalesce(old.${column}, '') <> coalesce(new.${column}, '') begin delete from ${fts} where rowid = old.id; insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`)
+    .raw(`create trigger if not exists ${table}_fts_au after update of ${column} on ${table} when coalesce(old.${column}, '') <> coalesce(new.${column}, '') begin delete from ${fts} where rowid = old.id; insert into ${fts}(rowid, doc) values (new.id, new.${column}); end`)
     .execute(db);
+}
+
+/**
+ * Bulk loads: stop maintaining the full-text index row by row (SQLite triggers / PostgreSQL GIN
+ * index) and rebuild it once at the end with `resumeFullTextIndex`, several times faster.
+ * While suspended, searches miss the rows written since; an interrupted load is repaired by
+ * calling `resumeFullTextIndex` (it is idempotent).
+ */
+export async function suspendFullTextIndex(db: AnyDb, table: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`drop index if exists ${sql.ref(table + '_fts_idx')}`.execute(db);
+    return;
+  }
+  for (const s of ['ai', 'ad', 'au']) await sql.raw(`drop trigger if exists ${table}_fts_${s}`).execute(db);
+}
+
+/** True when the full-text index of `table` is being maintained (not suspended). */
+export async function fullTextIndexActive(db: AnyDb, table: string): Promise<boolean> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ n: number }>`select count(*) as n from pg_indexes where indexname = ${table + '_fts_idx'}`.execute(db);
+    return Number(r.rows[0]?.n) > 0;
+  }
+  const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'trigger' and name = ${table + '_fts_ai'}`.execute(db);
+  return Number(r.rows[0]?.n) > 0;
+}
+
+export async function resumeFullTextIndex(db: AnyDb, table: string, column: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`create index if not exists ${sql.ref(table + '_fts_idx')} on ${sql.table(table)} using gin (${sql.ref(column + '_tsv')})`.execute(db);
+    return;
+  }
+  if (await fullTextIndexActive(db, table)) return;
+  const fts = `${table}_fts`;
+  // One statement: FTS5 gets the rows in rowid order and builds large segments.
+  await sql.raw(`insert into ${fts}(${fts}) values ('delete-all')`).execute(db);
+  await sql.raw(`insert into ${fts}(rowid, doc) select id, ${column} from ${table} order by id`).execute(db);
+  await sql.raw(`insert into ${fts}(${fts}) values ('optimize')`).execute(db);
+  await createTriggers(db, table, column);
 }
 
 /**
@@ -63,25 +106,4 @@ export function fullTextMatch(db: AnyDb, table: string, alias: string, column: s
   // FTS5 syntax: "word"* is a prefix query; quoting keeps digits and keywords (AND, OR, NOT) literal.
   const query = terms.map((t) => `"${t}"*`).join(' ');
   return sql<boolean>`${sql.ref(`${alias}.id`)} in (select rowid from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${query})`;
-}
-
-/**
- * Relevance score (higher is better) of the same match, for ORDER BY. SQLite: bm25 through a
- * join is costly, so the caller uses `fullTextRanked` instead when sorting by relevance.
- */
-export function fullTextRankedIds(db: AnyDb, table: string, column: string, terms: string[], limit: number): RawBuilder<{ id: number; score: number }> {
-  if (dialectOf(db) === 'postgres') {
-    const query = terms.map((t) => `${t}:*`).join(' & ');
-    return sql<{ id: number; score: number }>`select id, ts_rank(${sql.ref(column + '_tsv')}, to_tsquery('simple'::regconfig, ${query})) as score from ${sql.table(table)} where ${sql.ref(column + '_tsv')} @@ to_tsquery('simple'::regconfig, ${query}) order by score desc limit ${limit}`;
-  }
-  const query = terms.map((t) => `"${t}"*`).join(' ');
-  return sql<{ id: number; score: number }>`select rowid as id, -rank as score from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${query} order by rank limit ${limit}`;
-}
-
-/** Bulk rebuild after a large import (SQLite only; PostgreSQL's generated column needs none). */
-export async function rebuildFullTextIndex(db: AnyDb, table: string, column: string): Promise<void> {
-  if (dialectOf(db) === 'postgres') return;
-  const fts = `${table}_fts`;
-  await sql.raw(`delete from ${fts}`).execute(db);
-  await sql.raw(`insert into ${fts}(rowid, doc) select id, ${column} from ${table}`).execute(db);
 }
