@@ -3,13 +3,14 @@
 // publishes, a public visitor then sees it — and never sees an intranet-only item.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+import { axeScan, describeViolations, launchBrowser, newContext, signIn, type Server } from './helpers.js';
+import { startContentServer } from './content-helpers.js';
 
 let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startContentServer();
   browser = await launchBrowser();
 });
 afterAll(async () => {
