@@ -372,3 +372,37 @@ describe('timeline, consent, company switch', () => {
     expect(await panel.render(t.app.ctx, memberView, c.id)).toBeNull();
   });
 });
+
+describe('messages', () => {
+  it('every extranet page has all its texts, in French and in English', async () => {
+    const c = await makeCompany(t.db);
+    await makeContact(t.db, c.id);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    await a.post('/extranet/demandes', { category: 'other', subject: 'Question', body: 'Bonjour' });
+    await a.post('/extranet/mon-entreprise/corrections', { phone: '04 11 22 33 44' });
+    const req = await t.db.selectFrom('member_requests').select('id').where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    const cr = await t.db.selectFrom('member_change_requests').select('id').where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    const { a: staff } = await staffAgent();
+    const anon = agent(t);
+    const rawKey = /\b(extranet|auth|common|field)\.[a-z_]+(\.[a-z_]+)*\b(?![@/])/g;
+    for (const lang of ['fr', 'en']) {
+      for (const who of [a, staff, anon]) await who.get(`/lang/${lang}?next=/`);
+      const pages: [typeof a, string][] = [
+        [anon, '/extranet/connexion'],
+        [anon, '/extranet/inscription'],
+        [anon, '/extranet/mot-de-passe-oublie'],
+        [anon, '/extranet/invitation/nope'],
+        ...['/extranet', '/extranet/mon-entreprise', '/extranet/mon-entreprise/corriger', `/extranet/mon-entreprise/corrections/${cr.id}`, '/extranet/demandes', '/extranet/demandes/nouvelle', `/extranet/demandes/${req.id}`, '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification'].map((u) => [a, u] as [typeof a, string]),
+        ...['/gestion-extranet', '/gestion-extranet/comptes', `/gestion-extranet/comptes/${m.id}`, '/gestion-extranet/inscriptions', '/gestion-extranet/corrections', `/gestion-extranet/corrections/${cr.id}`, '/gestion-extranet/demandes', `/gestion-extranet/demandes/${req.id}`, '/gestion-extranet/routage', `/gestion-extranet/invitations/nouvelle?entreprise=${c.id}`].map((u) => [staff, u] as [typeof a, string]),
+      ];
+      for (const [who, url] of pages) {
+        const res = await who.get(url);
+        expect([200, 410], `${lang} ${url}`).toContain(res.status);
+        const text = res.body.replace(/<[^>]+>/g, ' ');
+        expect(text.match(rawKey) ?? [], `${lang} ${url}`).toEqual([]);
+      }
+    }
+  });
+});
+

@@ -128,9 +128,12 @@ export function staffWeb(app: FastifyInstance, ctx: ModuleContext): void {
 
   app.post('/gestion-extranet/invitations/:id/annuler', manage, async (req, reply) => {
     allowOnly(req, []);
-    await db.transaction().execute((trx) => revokeInvitation(trx, req.actor, id(req)));
+    const invitationId = id(req);
+    const inv = await x(db).selectFrom('member_invitations').select('company_id').where('id', '=', invitationId).executeTakeFirst();
+    if (!inv) throw notFound();
+    await db.transaction().execute((trx) => revokeInvitation(trx, req.actor, invitationId));
     reply.flash('success', 'extranet.team.invitation_cancelled');
-    return reply.redirect('/gestion-extranet');
+    return reply.redirect(`/registre/entreprises/${inv.company_id}`);
   });
 
   // ——— sign-up queue ———

@@ -21,7 +21,7 @@ export const companyPanel: RecordPanel = {
         .where('m.status', '=', 'active')
         .orderBy('a.name')
         .execute(),
-      x(db).selectFrom('member_invitations').select(['email', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').execute(),
+      x(db).selectFrom('member_invitations').select(['id', 'email', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').execute(),
       x(db).selectFrom('member_change_requests').select(['id', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').orderBy('created_at').execute(),
       x(db).selectFrom('member_requests').select(['id', 'subject', 'status']).where('company_id', '=', companyId).where('status', '!=', 'closed').orderBy('last_message_at', 'desc').limit(10).execute(),
     ]);

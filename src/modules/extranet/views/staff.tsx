@@ -362,7 +362,7 @@ export function RoutingPage({ ctx, routes, staff }: { ctx: ViewContext; routes: 
 export interface PanelData {
   companyId: number;
   members: { accountId: number; name: string; email: string; role: string; lastSignIn: string | null }[];
-  invitations: { email: string; created_at: string }[];
+  invitations: { id: number; email: string; created_at: string }[];
   corrections: { id: number; created_at: string }[];
   requests: { id: number; subject: string; status: 'new' | 'in_progress' | 'waiting_member' | 'closed' }[];
   canManage: boolean;
@@ -387,7 +387,19 @@ export function CompanyPanel({ ctx, data }: { ctx: ViewContext; data: PanelData 
           ))}
         </ul>
       )}
-      {data.invitations.length ? <p>{t('extranet.panel.invitations', { count: data.invitations.length, emails: data.invitations.map((i) => i.email).join(', ') })}</p> : null}
+      {data.invitations.length ? (
+        <>
+          <h3>{t('extranet.team.pending_invitations')}</h3>
+          <ul>
+            {data.invitations.map((i) => (
+              <li>
+                {i.email} <span class="muted">— {formatDate(i.created_at, ctx.locale)}</span>{' '}
+                {data.canManage ? <PostButton ctx={ctx} action={`/gestion-extranet/invitations/${i.id}/annuler`} label={t('extranet.team.cancel_invitation')} /> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       {data.corrections.length ? (
         <p>
           {t('extranet.panel.corrections', { count: data.corrections.length })}{' '}
