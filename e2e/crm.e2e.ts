@@ -45,8 +45,22 @@ describe('CRM in a browser', () => {
     const ctx = await newContext(browser, { mobile: true });
     const page = await ctx.newPage();
     await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    // The demo seed gave the demo adviser some activity and a manager.
+    const demoVisits = await server.database.db.selectFrom('crm_visits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(demoVisits.n)).toBeGreaterThan(0);
+    await page.goto(`${server.url}/crm`);
+    await scan(page);
+    expect(await page.content()).toContain('Relancer pour la proposition');
     await page.goto(`${server.url}/crm/visites/nouvelle`);
     await scan(page);
+    // The service worker keeps a copy of the form: it opens with no network at all.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.reload();
+    await ctx.setOffline(true);
+    await page.goto(`${server.url}/crm/visites/nouvelle`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Nouvelle visite');
+    await ctx.setOffline(false);
+    await page.goto(`${server.url}/crm/visites/nouvelle`);
     // Two keystrokes find the company (htmx), then its people appear.
     await page.getByLabel(/Rechercher l’entreprise/).pressSequentially('zé', { delay: 50 });
     await page.getByLabel(/Zéphyr Cycles/).check();
@@ -113,7 +127,7 @@ describe('CRM in a browser', () => {
     // The stage history table lists the move.
     expect(await page.getByRole('region', { name: 'Historique des étapes' }).textContent()).toContain('Négociation');
 
-    for (const path of ['/crm', '/crm/visites', '/crm/taches', '/crm/affaires', '/crm/portefeuille', '/crm/calendrier', `/crm/entreprises/${companyId}/chronologie`]) {
+    for (const path of ['/crm', '/crm/visites', '/crm/taches', '/crm/affaires', '/crm/portefeuille', '/crm/calendrier', `/crm/entreprises/${companyId}/chronologie`, `/registre/entreprises/${companyId}`]) {
       await page.goto(`${server.url}${path}`);
       await scan(page);
     }

@@ -132,6 +132,11 @@
     });
   }
 
+  // The service worker keeps a copy of the form so that it opens without network.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register('/crm/sw.js', { scope: '/crm/' }).catch(function () { /* optional */ });
+  }
+
   window.addEventListener('online', flush);
   showPending();
   if (navigator.onLine !== false) flush();

@@ -1,5 +1,8 @@
 // HTML routes of the CRM. Each route declares its permission; services check the records.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { can } from '../../platform/access/index.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { teamOf } from '../../platform/auth/users.js';
@@ -29,6 +32,8 @@ import { SettingsPage } from './views/settings.js';
 import { TimelinePage } from './views/timeline.js';
 import { CompanyChoices, FOLLOW_UP_ROWS, PeopleChoices, VisitFormPage, VisitPage, VisitsPage, type VisitFormValues } from './views/visits.js';
 import { exportCsv, exportXlsx } from './export.js';
+
+const SW_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public', 'crm-sw.js');
 
 type Scope = 'mine' | 'team' | 'all';
 const USE = { config: { permission: 'crm:use' as const } };
@@ -124,6 +129,11 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const contacts = company ? await listContacts(db, company.id) : [];
     return reply.render(<VisitFormPage ctx={req.view()} values={values} errors={opts.errors} topics={topics} company={company} candidates={candidates} contacts={contacts} users={users} visitId={opts.visitId} maxDate={addDays(todayParis(), VISIT_MAX_FUTURE_DAYS)} />, opts.status ?? (opts.errors ? 422 : 200));
   };
+
+  // The service worker must be served from /crm/ to control the CRM's pages (public/crm-sw.js).
+  app.get('/crm/sw.js', { config: { public: true } }, async (_req, reply) =>
+    reply.header('service-worker-allowed', '/crm/').header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(await readFile(SW_FILE, 'utf8')),
+  );
 
   app.get('/crm', USE, async (req, reply) => {
     const me = req.actor.id!;

@@ -41,6 +41,15 @@ export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => voi
   await setManager(db, SYSTEM_ACTOR, adviser.id!, manager.id);
   const companies = await someCompanies(db);
   if (companies.length === 0) return log('crm: no registry companies found, only the team was set up');
+  try {
+    await seedActivity(db, adviser, manager, companies, log);
+  } catch (e) {
+    // Demo data must never stop the demo from starting.
+    log(`crm: demo activity not seeded (${(e as Error).message})`);
+  }
+}
+
+async function seedActivity(db: AnyDb, adviser: Actor, manager: Actor, companies: CompanySummary[], log: (line: string) => void): Promise<void> {
   const today = todayParis();
   const [topics, stages, services] = await Promise.all([listTopics(db), listStages(db), listServices(db)]);
   await db.transaction().execute(async (trx) => {
@@ -56,7 +65,7 @@ export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => voi
         needs: i % 2 ? 'Recrutement d’un alternant.' : 'Accompagnement à l’export (salon professionnel).',
         confidentialNotes: i === 0 ? 'Tension de trésorerie évoquée à demi-mot.' : '',
         shareable: i % 2 === 0,
-        followUps: [{ title: 'Envoyer la documentation', due: addDays(today, i - 2), ownerId: adviser.id! }],
+        followUps: [{ title: i % 2 ? 'Envoyer la documentation' : 'Rappeler pour un rendez-vous', due: addDays(today, i), ownerId: adviser.id! }],
       });
     }
     const open = stages.filter((s) => s.kind === 'open');
@@ -66,7 +75,9 @@ export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => voi
       if (i === 6) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'won')!.id, version: deal.version });
       if (i === 7) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'lost')!.id, lostReason: 'Budget reporté', version: deal.version });
     }
-    await createTask(trx, adviser, { title: 'Relancer pour la proposition', due: addDays(today, 3), companyId: companies[0].id });
+    const late = await createTask(trx, adviser, { title: 'Relancer pour la proposition', due: today, companyId: companies[0].id });
+    // One overdue task, so the home page and the digest have something "en retard" to show.
+    await trx.updateTable('crm_tasks').set({ due_date: addDays(today, -3) }).where('id', '=', late.id).execute();
   });
   log(`crm: ${Math.min(companies.length, 6)} visits, ${Math.min(companies.length, 8)} deals, tasks and a portfolio for conseiller@demo.cci.fr`);
 }
