@@ -48,7 +48,7 @@ export async function calendarOwner(db: AnyDb, token: string): Promise<{ id: num
 }
 
 /** The .ics text: visits from 6 months back to a year ahead, open tasks; all-day events. */
-export async function calendarFeed(db: AnyDb, user: { id: number; name: string }, opts: { publicUrl: string; companyName: (id: number) => Promise<string>; title: string; today?: string }): Promise<string> {
+export async function calendarFeed(db: AnyDb, user: { id: number; name: string }, opts: { publicUrl: string; companyName: (id: number) => Promise<string>; title: string; visitLabel: string; taskLabel: string; today?: string }): Promise<string> {
   const today = opts.today ?? todayParis();
   const [visits, tasks] = await Promise.all([
     d(db)
@@ -73,7 +73,7 @@ export async function calendarFeed(db: AnyDb, user: { id: number; name: string }
       start: day(v.visit_date),
       end: day(addDays(v.visit_date, 1)),
       allDay: true,
-      summary: `Visite — ${name}`,
+      summary: `${opts.visitLabel} — ${name}`,
       description: v.notes.slice(0, 2000),
       url: `${opts.publicUrl}/crm/visites/${v.id}`,
       lastModified: new Date(v.updated_at),
@@ -87,7 +87,7 @@ export async function calendarFeed(db: AnyDb, user: { id: number; name: string }
       start: day(t.due_date),
       end: day(addDays(t.due_date, 1)),
       allDay: true,
-      summary: `Tâche — ${t.title}${name ? ` (${name})` : ''}`,
+      summary: `${opts.taskLabel} — ${t.title}${name ? ` (${name})` : ''}`,
       url: `${opts.publicUrl}/crm/taches`,
       lastModified: new Date(t.updated_at),
       stamp: new Date(t.updated_at),

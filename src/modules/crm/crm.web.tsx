@@ -521,7 +521,7 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const token = raw.endsWith('.ics') ? raw.slice(0, -4) : raw;
     const owner = await calendarOwner(db, token);
     if (!owner) throw notFound();
-    const body = await calendarFeed(db, owner, { publicUrl: ctx.config.publicUrl, companyName: companyNamer(db), title: req.t('crm.calendar.feed_name') });
+    const body = await calendarFeed(db, owner, { publicUrl: ctx.config.publicUrl, companyName: companyNamer(db), title: req.t('crm.calendar.feed_name'), visitLabel: req.t('crm.timeline.kind.visit'), taskLabel: req.t('crm.timeline.kind.task') });
     return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').header('x-robots-tag', 'noindex').send(body);
   });
 
