@@ -141,6 +141,22 @@ describe('invitations and sign-up', () => {
     expect(await count(t.db, 'member_accounts', ['email', 'eve@evil.fr'])).toBe(0);
   });
 
+  it('sign-up links are single use, and sign-ups are rate-limited per address without revealing anything', async () => {
+    const c = await makeCompany(t.db);
+    const a = agent(t);
+    await a.get('/extranet/inscription');
+    expect((await a.post('/extranet/inscription', { siret: c.siret, name: 'Rita Once', email: 'rita@once.fr' })).status).toBe(200);
+    const path = linkIn((await lastMailTo('rita@once.fr')).text_body);
+    expect((await a.post(path, { password: 'une phrase unique ici', confirm: 'une phrase unique ici' })).status).toBe(302);
+    expect((await a.post(path, { password: 'une phrase unique ici', confirm: 'une phrase unique ici' })).status).toBe(410);
+    expect(await count(t.db, 'member_signups', ['email', 'rita@once.fr'])).toBe(1);
+    const before = await count(t.db, 'mail_outbox', ['to_address', 'flood@once.fr']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await agent(t).post('/extranet/inscription', { siret: c.siret, name: 'Flood', email: 'flood@once.fr' })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect((await count(t.db, 'mail_outbox', ['to_address', 'flood@once.fr'])) - before).toBe(3);
+  });
+
   it('a company administrator invites a colleague; a plain member cannot', async () => {
     const c = await makeCompany(t.db);
     const admin = await makeMember(t.db, [c.id], 'administrator');
@@ -296,6 +312,28 @@ describe('Mes demandes', () => {
     expect(queue.body).toContain('Délais de première réponse');
     expect((await staff.post(`/gestion-extranet/demandes/${id}/cloturer`, { version: String(after.version + 1) })).status).toBe(302);
     expect((await a.post(`/extranet/demandes/${id}/messages`, { body: 'Encore une chose' })).status).toBe(409);
+  });
+
+  it('measures first-response times by category and filters the queue by company', async () => {
+    const c = await makeCompany(t.db, 'Chronos SARL');
+    const m = await makeMember(t.db, [c.id]);
+    const created = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const mk = async (minutes: number | null) => {
+      const r = await t.db.insertInto('member_requests').values({ company_id: c.id, account_id: m.id, category: 'international', subject: `Délai ${minutes}`, status: 'in_progress', assignee_id: null, first_response_at: minutes === null ? null : new Date(Date.parse(created) + minutes * 60_000).toISOString(), last_message_at: created, closed_at: null, created_at: created, updated_at: created }).returning('id').executeTakeFirstOrThrow();
+      return r.id;
+    };
+    await mk(30);
+    await mk(90);
+    await mk(null);
+    const { responseStats } = await import('../src/modules/extranet/requests.service.js');
+    const intl = (await responseStats(t.db)).find((s) => s.category === 'international')!;
+    const { a: staff } = await staffAgent();
+    const page = await staff.get(`/gestion-extranet/demandes?entreprise=${c.id}&statut=`);
+    expect(page.body).toContain('Délai 30');
+    expect(page.body).toContain('Délai null');
+    expect(page.body).not.toContain('Aide à l’export');
+    // No other test of this file uses this category: median and average of 30 and 90 min.
+    expect(intl).toMatchObject({ total: 3, answered: 2, medianMinutes: 60, averageMinutes: 60 });
   });
 
   it('rate-limits request creation per member', async () => {

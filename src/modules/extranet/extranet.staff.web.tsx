@@ -213,7 +213,7 @@ export function staffWeb(app: FastifyInstance, ctx: ModuleContext): void {
 
   app.get('/gestion-extranet/demandes', answer, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const rows = await listQueue(db, req.actor, { category: q.categorie, status: q.statut, assignee: q.assigne === 'me' || q.assigne === 'none' ? q.assigne : undefined });
+    const rows = await listQueue(db, req.actor, { category: q.categorie, status: q.statut, assignee: q.assigne === 'me' || q.assigne === 'none' ? q.assigne : undefined, companyId: idParam(q.entreprise) });
     const companies = new Map<number, string>();
     for (const r of rows) if (!companies.has(r.company_id)) companies.set(r.company_id, await companyName(r.company_id));
     return reply.render(<QueuePage ctx={req.view()} rows={rows} query={q} stats={await responseStats(db)} companies={companies} />);

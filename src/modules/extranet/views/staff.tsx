@@ -261,6 +261,7 @@ export function QueuePage({ ctx, rows, query, stats, companies }: { ctx: ViewCon
       <form method="get" action="/gestion-extranet/demandes" class="toolbar">
         <Select ctx={ctx} name="categorie" label={t('extranet.col.category')} empty={t('common.all')} value={query.categorie} options={REQUEST_CATEGORIES.map((c) => ({ value: c, label: t(`extranet.category.${c}`) }))} />
         <Select ctx={ctx} name="statut" label={t('extranet.col.status')} empty={t('extranet.admin.open_statuses')} value={query.statut} options={REQUEST_STATUSES.map((s) => ({ value: s, label: t(`extranet.staff_status.${s}`) }))} />
+        {query.entreprise ? <input type="hidden" name="entreprise" value={query.entreprise} /> : null}
         <Select ctx={ctx} name="assigne" label={t('extranet.col.assignee')} empty={t('common.all')} value={query.assigne} options={[{ value: 'me', label: t('extranet.admin.assigned_to_me') }, { value: 'none', label: t('extranet.admin.unassigned') }]} />
         <button type="submit">{t('common.filter')}</button>
       </form>
@@ -415,6 +416,11 @@ export function CompanyPanel({ ctx, data }: { ctx: ViewContext; data: PanelData 
       {data.requests.length ? (
         <>
           <h3>{t('extranet.panel.requests')}</h3>
+          {data.canAnswer ? (
+            <p>
+              <a href={`/gestion-extranet/demandes?entreprise=${data.companyId}&statut=`}>{t('extranet.panel.all_requests')}</a>
+            </p>
+          ) : null}
           <ul>
             {data.requests.map((r) => (
               <li>
