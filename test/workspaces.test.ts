@@ -80,7 +80,7 @@ describe('workspaces', () => {
     const doc = await (t.db as Kysely<any>).selectFrom('workspace_documents').selectAll().where('workspace_id', '=', ws).executeTakeFirstOrThrow();
     expect((await upload(director, `/espaces/${ws}/documents`, { document_id: String(doc.id), title: '', note: 'v2' }, Buffer.concat([PDF, Buffer.from('%v2')]), 'cr-v2.pdf')).statusCode).toBe(302);
     const versions = await (t.db as Kysely<any>).selectFrom('workspace_document_versions').selectAll().where('document_id', '=', doc.id).orderBy('number').execute();
-    expect(versions.map((v: { number: number }) => v.number)).toEqual([1, 2]);
+    expect(versions.map((v) => Number(v.number))).toEqual([1, 2]);
     const url = `/espaces/${ws}/documents/${versions[0].id}/${versions[0].name}`;
     expect((await member.get(url)).status).toBe(200);
     expect((await outsider.get(url)).status).toBe(404);

@@ -6,6 +6,7 @@ import { can } from '../../platform/access/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { listItems, listLive } from './content.queries.js';
+import { searchable } from './content.sanitize.js';
 import { getItem } from './content.service.js';
 import { KINDS, STATUSES, type LiveRow } from './content.table.js';
 import { hrefOf } from './views/common.js';
@@ -75,7 +76,6 @@ export function contentApi(api: FastifyInstance, ctx: ModuleContext): void {
       if (audience !== 'public' && !(req.actor.kind === 'staff' && can(req.actor, 'content:write'))) {
         throw new AppError(req.actor.kind === 'anonymous' ? 'unauthenticated' : 'forbidden', 'common.forbidden');
       }
-      const { searchable } = await import('./content.sanitize.js');
       const { items, total } = await listLive(db, audience, { kind: q.kind, q: q.q ? searchable(q.q) : undefined, limit: q.limit ?? 20, offset: q.offset ?? 0 });
       return { items: items.map((r) => published(r, audience)), total };
     },

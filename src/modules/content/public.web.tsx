@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, d, topPages } from './content.queries.js';
 import { readStored } from './content.files.js';
+import { searchable } from './content.sanitize.js';
 import { fileVisible } from './content.service.js';
 import type { Audience, LiveRow } from './content.table.js';
 import { hrefOf, type Channel } from './views/common.js';
@@ -104,7 +105,6 @@ export function publicWeb(app: FastifyInstance, ctx: ModuleContext): void {
     });
     app.get(`${base}/rechercher`, opts, async (req, reply) => {
       const q = String((req.query as Record<string, unknown>).q ?? '').trim().slice(0, 100);
-      const { searchable } = await import('./content.sanitize.js');
       const [found, nav] = await Promise.all([q.length >= 2 ? listLive(db, ch.audience, { q: searchable(q), limit: 30 }) : Promise.resolve({ items: [] as LiveRow[], total: 0 }), siteNav(db, ch.audience)]);
       return reply.render(<SearchPage ctx={view(req, ch)} ch={ch} nav={nav} q={q} items={found.items} />);
     });
