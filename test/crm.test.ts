@@ -407,6 +407,41 @@ describe('extranet view, reports, settings', () => {
     expect(JSON.stringify(items)).not.toMatch(/interne|chut/);
   });
 
+  it('counts visits per adviser and month, coverage, pipeline and won/lost, filtered by team, département and NAF section', async () => {
+    const { makeUser } = await import('./helpers.js');
+    const boss = await makeUser(t.db, ['manager']);
+    const adv = await makeUser(t.db, ['adviser']);
+    const { setManager } = await import('../src/platform/auth/users.js');
+    const { SYSTEM_ACTOR } = await import('../src/platform/audit/audit.js');
+    const { assignPortfolio } = await import('../src/modules/crm/portfolio.service.js');
+    const { buildReports } = await import('../src/modules/crm/reports.service.js');
+    await setManager(t.db, SYSTEM_ACTOR, adv.id, boss.id);
+    const shop = await company(t.db, 'Épicerie Fine', { nafCode: '47.11B' });
+    const soft = await company(t.db, 'Logiciels du Rhône', { nafCode: '62.01Z', communeCode: '69123', postalCode: '69001' });
+    const a = actorOf(adv);
+    const month = today.slice(0, 7);
+    for (const c of [shop, shop, soft]) await recordVisit(t.db, a, { companyId: c, date: today, topics: [], contactIds: [] });
+    await assignPortfolio(t.db, actorOf(boss), [shop, soft], adv.id);
+    const won = await createDeal(t.db, a, { companyId: shop, title: 'gagnée', amountCents: 100000 });
+    await moveDeal(t.db, a, won.id, { stageId: await stageId('won'), version: won.version });
+    const lost = await createDeal(t.db, a, { companyId: soft, title: 'perdue', amountCents: 50000 });
+    await moveDeal(t.db, a, lost.id, { stageId: await stageId('lost'), lostReason: 'Concurrent moins cher', version: lost.version });
+    await createDeal(t.db, a, { companyId: soft, title: 'ouverte', amountCents: 30000, probability: 50, stageId: await stageId('negotiation') });
+
+    const all = await buildReports(t.db, { from: month, to: month, teamOf: boss.id });
+    expect(all.visitsPerAdviser).toEqual([{ adviserId: adv.id, perMonth: { [month]: 3 }, total: 3 }]);
+    expect(all.coverage).toEqual([{ adviserId: adv.id, portfolio: 2, visitedInPortfolio: 2, companiesVisited: 2 }]);
+    expect(all.wonLost).toEqual([{ month, won: 1, wonCents: 100000, lost: 1, lostCents: 50000 }]);
+    expect(all.lostReasons).toEqual([{ reason: 'Concurrent moins cher', count: 1 }]);
+    expect(all.pipelineByStage.find((x) => x.label === 'Négociation')).toMatchObject({ count: 1, amountCents: 30000, weightedCents: 15000 });
+    const retail = await buildReports(t.db, { from: month, to: month, teamOf: boss.id, nafSection: 'G' });
+    expect(retail.visitsPerAdviser[0].total).toBe(2);
+    expect(retail.wonLost[0]).toMatchObject({ won: 1, lost: 0 });
+    const rhone = await buildReports(t.db, { from: month, to: month, teamOf: boss.id, department: '69' });
+    expect(rhone.visitsPerAdviser[0].total).toBe(1);
+    expect(rhone.coverage[0]).toMatchObject({ portfolio: 1, visitedInPortfolio: 1 });
+  });
+
   it('shows the management reports with charts and exports them; advisers cannot', async () => {
     const page = await as.manager.get(`/crm/rapports?team=${people.manager.id}&naf=&department=42`);
     expect(page.status).toBe(200);
