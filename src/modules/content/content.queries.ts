@@ -3,7 +3,8 @@
 // API, the extranet's calls) uses it, so isolation cannot be forgotten in one of them.
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { sql, type AnyDb } from '../../platform/db/index.js';
-import type { Audience, ContentTables, FileRow, ItemRow, Kind, LinkRow, LiveRow, LogRow, RevisionRow, Status } from './content.table.js';
+import type { Audience, ContentTables, FileRow, ItemListRow, ItemRow, Kind, LinkRow, LiveRow, LogRow, RevisionRow, Status } from './content.table.js';
+export type { ItemListRow } from './content.table.js';
 
 export type Db = Kysely<ContentTables>;
 export const d = (db: AnyDb) => db as Db;
@@ -105,7 +106,6 @@ export interface ItemFilter {
   q?: string;
   authorId?: number;
 }
-export type ItemListRow = ItemRow & { section_name: string | null; author_name: string | null; live_revision: number | null };
 
 export async function listItems(db: AnyDb, f: ItemFilter, page = 1, perPage = 30): Promise<{ items: ItemListRow[]; total: number }> {
   let q = d(db)

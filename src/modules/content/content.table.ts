@@ -78,6 +78,8 @@ export interface ItemsTable extends Record_, EditableFields {
   revision: number;
 }
 export type ItemRow = Selectable<ItemsTable>;
+/** An item as the back-office lists show it. */
+export type ItemListRow = ItemRow & { section_name: string | null; author_name: string | null; live_revision: number | null };
 
 export interface RevisionsTable {
   id: Generated<number>;
