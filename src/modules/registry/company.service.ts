@@ -11,6 +11,7 @@ import { communeByCode, isNafCode, LEGAL_FORMS, HEADCOUNT_BANDS } from './refere
 import type { ChangeRow, CompanyRow, ContactRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { identifierIn, isValidSiren, isValidSiret } from './rules.js';
 import { derivedColumns } from './search-text.js';
+import { invalidateSearchCache } from './search.service.js';
 
 const r = (db: AnyDb) => db as unknown as RegistryDb;
 
@@ -185,6 +186,8 @@ export async function recordChange(db: AnyDb, actor: Actor, e: { companyId: numb
     .insertInto('registry_changes')
     .values({ company_id: e.companyId, entity: e.entity, entity_id: e.entityId, at: nowIso(), source: e.source, import_id: e.importId ?? null, actor_label: actor.label, action: e.action, changes: JSON.stringify(e.changes) })
     .execute();
+  // Every manual write records a change: the cached search counts are stale from now on.
+  invalidateSearchCache();
 }
 
 /** Adds a person to a company ("add the person met"): validated, audited, searchable. */

@@ -21,6 +21,7 @@ import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { derivedColumns } from './search-text.js';
+import { invalidateSearchCache } from './search.service.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
 const r = (db: AnyDb) => db as unknown as RegistryDb;
@@ -409,6 +410,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
       await r(trx).updateTable('registry_imports').set({ status: 'done', finished_at: nowIso(), stats: JSON.stringify(stats) }).where('id', '=', importId).execute();
       await record(trx, opts.actor, { entity: 'registry_import', entityId: importId, action: 'import', changes: { ...stats } });
     });
+    invalidateSearchCache();
     await progress.tick('done', true);
     return { importId, stats, rejected };
   } catch (e) {

@@ -147,18 +147,49 @@ export function orderSearch(qb: any, s: SearchQuery) {
   }
 }
 
+/**
+ * Counts (total + facets) of recent searches, per process. Counting a broad search means
+ * visiting most of a million index entries seven times; the registry changes monthly (imports)
+ * and by single edits, so counts up to a minute old are acceptable, and every registry write
+ * in this process clears the cache at once. Results themselves are never cached.
+ */
+const COUNT_TTL_MS = 60_000;
+const countCache = new Map<string, { at: number; total: number; facets: SearchResult['facets'] }>();
+export function invalidateSearchCache(): void {
+  countCache.clear();
+}
+function countKey(db: AnyDb, s: SearchQuery): string {
+  // one cache per database handle (tests run several databases in one process)
+  let id = dbIds.get(db);
+  if (id === undefined) dbIds.set(db, (id = ++dbSeq));
+  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status]);
+}
+const dbIds = new WeakMap<object, number>();
+let dbSeq = 0;
+
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
   const filtered = applySearch(db, base(db), s);
   const itemsQ = orderSearch(itemColumns(filtered), s).limit(s.perPage).offset((s.page - 1) * s.perPage);
+  const key = countKey(db, s);
+  const hit = countCache.get(key);
+  if (hit && Date.now() - hit.at < COUNT_TTL_MS) {
+    const items = await itemsQ.execute();
+    return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: hit.total, facets: hit.facets };
+  }
   const totalQ = filtered.select(sql<number>`count(*)`.as('n') as never).executeTakeFirst() as Promise<{ n: number } | undefined>;
   const facetQs = opts.facets === false ? [] : FACETS.map((f) => facetCounts(db, s, f));
   const [items, total, ...facets] = await Promise.all([itemsQ.execute(), totalQ, ...facetQs]);
-  return {
+  const result = {
     items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })),
     total: Number(total?.n ?? 0),
     facets: Object.fromEntries(FACETS.map((f, i) => [f, (facets[i] as { value: string; count: number }[] | undefined) ?? []])) as SearchResult['facets'],
   };
+  if (opts.facets !== false) {
+    if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
+    countCache.set(key, { at: Date.now(), total: result.total, facets: result.facets });
+  }
+  return result;
 }
 
 async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ value: string; count: number }[]> {

@@ -1,0 +1,243 @@
+// Registry benchmark (issue 3): import rate vs raw insert rate, search p50/p95/p99 vs the bare
+// full-text query, company page p95, CSV export rows/s and memory, server RSS — on SQLite and
+// PostgreSQL, at the size given (default 100,000; the issue asks 1,000,000 when the machine allows).
+//   npx tsx bench/registry.ts [--size 1000000] [--db sqlite|postgres|both] [--runs 3]
+// Results are appended to bench/results/registry.md. Times are medians of the runs; ratios are
+// against baselines measured in the same run, so the machine's noise cancels out as far as it can.
+import { mkdtempSync, rmSync, appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg, cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { MODULES } from '../src/modules/index.js';
+import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
+import { useFastHashingForTests } from '../src/platform/auth/password.js';
+import { createUser } from '../src/platform/auth/users.js';
+import { openDatabase, type AnyDb } from '../src/platform/db/index.js';
+import { migrateToLatest } from '../src/platform/db/migrate.js';
+import { fullTextMatch, searchTerms } from '../src/platform/db/search.js';
+import { csvExport } from '../src/modules/registry/export.service.js';
+import { generateSireneFiles } from '../src/modules/registry/generator.js';
+import { csvRows, importSireneStock } from '../src/modules/registry/import.service.js';
+import { establishmentColumns, mapEstablishment, Rejection } from '../src/modules/registry/sirene.mapping.js';
+import { parseSearch } from '../src/modules/registry/search.service.js';
+import { addSyntheticContacts } from '../src/modules/registry/seed.service.js';
+import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
+
+const { values } = parseArgs({ options: { size: { type: 'string' }, db: { type: 'string' }, runs: { type: 'string' }, queries: { type: 'string' } } });
+const SIZE = Number(values.size ?? 100_000);
+const RUNS = Number(values.runs ?? 3);
+const REPEAT = Number(values.queries ?? 20);
+const DIALECTS = (values.db ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [values.db!];
+const TERRITORY = ['42', '69'];
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const ms = (t: bigint) => Number(t) / 1e6;
+const fmt = (n: number, d = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function freshDb(dialect: string, dir: string) {
+  if (dialect === 'sqlite') return { database: openDatabase({ dataDir: dir }), drop: async () => {} };
+  const name = `consulaire_bench_${process.pid}`;
+  const c = new pg.Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  await c.query(`drop database if exists ${name} with (force)`);
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(PG_ADMIN);
+  u.pathname = `/${name}`;
+  const database = openDatabase({ databaseUrl: u.toString(), dataDir: dir, poolSize: 4 });
+  return {
+    database,
+    url: u.toString(),
+    drop: async () => {
+      const c2 = new pg.Client({ connectionString: PG_ADMIN });
+      await c2.connect();
+      await c2.query(`drop database if exists ${name} with (force)`);
+      await c2.end();
+    },
+  };
+}
+
+/** Raw insert baseline: the same kept rows, mapped, into a table with no index, multi-row inserts. */
+async function rawInsertRate(db: AnyDb, estFile: string): Promise<number> {
+  const rows: Record<string, unknown>[] = [];
+  let header: string[] = [];
+  let ix: ReturnType<typeof establishmentColumns>['index'] = {};
+  for await (const { row } of csvRows(estFile, () => {})) {
+    if (!header.length) {
+      header = row;
+      ix = establishmentColumns(row).index;
+      continue;
+    }
+    const m = mapEstablishment(row, ix, header.length);
+    if (!(m instanceof Rejection)) rows.push(m as never);
+  }
+  const cols = Object.keys(rows[0]);
+  await sql.raw(`create table bench_raw (${cols.map((c) => `${c} text`).join(', ')})`).execute(db);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += 10_000) {
+    await db.transaction().execute(async (trx) => {
+      for (let j = i; j < Math.min(rows.length, i + 10_000); j += 500) await trx.insertInto('bench_raw').values(rows.slice(j, j + 500).map((r) => Object.fromEntries(cols.map((c) => [c, r[c] === null ? null : String(r[c])])))).execute();
+    });
+  }
+  const secs = ms(process.hrtime.bigint() - t0) / 1000;
+  await sql.raw('drop table bench_raw').execute(db);
+  return rows.length / secs;
+}
+
+async function main() {
+  useFastHashingForTests();
+  const work = mkdtempSync(path.join(tmpdir(), 'consulaire-bench-'));
+  const unitsFile = path.join(work, 'StockUniteLegale_utf8.csv');
+  const estFile = path.join(work, 'StockEtablissement_utf8.csv');
+  console.error(`generating ${fmt(SIZE)} establishments…`);
+  await generateSireneFiles(unitsFile, estFile, { establishments: SIZE, territory: TERRITORY, seed: 1 });
+  const out: string[] = [];
+  const load = loadavg()[0];
+  out.push(`\n## ${new Date().toISOString().slice(0, 16)} — ${fmt(SIZE)} establishments, ${RUNS} run(s)\n`);
+  out.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, load average at start ${load.toFixed(2)} (shared with other work).\n`);
+
+  for (const dialect of DIALECTS) {
+    const importRates: number[] = [];
+    const rawRates: number[] = [];
+    let database!: Awaited<ReturnType<typeof freshDb>>;
+    for (let run = 0; run < RUNS; run++) {
+      const dir = mkdtempSync(path.join(work, `${dialect}-`));
+      database = await freshDb(dialect, dir);
+      const db = database.database.db;
+      await migrateToLatest(db);
+      console.error(`${dialect} run ${run + 1}: raw insert…`);
+      rawRates.push(await rawInsertRate(db, estFile));
+      console.error(`${dialect} run ${run + 1}: import…`);
+      const t0 = process.hrtime.bigint();
+      const res = await importSireneStock(db, { unitsFile, establishmentsFile: estFile, territory: TERRITORY, actor: SYSTEM_ACTOR });
+      importRates.push(res.stats.establishmentRows / (ms(process.hrtime.bigint() - t0) / 1000));
+      if (run < RUNS - 1) {
+        await database.database.close();
+        await database.drop();
+      }
+    }
+    const db = database.database.db;
+    console.error(`${dialect}: contacts…`);
+    await addSyntheticContacts(db, 7);
+    if (dialect === 'postgres') await sql`analyze`.execute(db);
+    else await sql`analyze`.execute(db);
+
+    // The app, as the server runs it, on this database; one signed-in adviser.
+    const dir = mkdtempSync(path.join(work, 'app-'));
+    const config = loadConfig({ DATA_DIR: dir, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent', CONSULAIRE_DEMO: '0' } as NodeJS.ProcessEnv, { databaseUrl: (database as { url?: string }).url });
+    const app = await buildApp({ config, database: database.database, modules: MODULES, logger: false });
+    await app.fastify.ready();
+    const user = await createUser(db, SYSTEM_ACTOR, { email: `bench${Date.now()}@test.cci.fr`, name: 'Bench', roles: ['direction', 'adviser'], password: 'bench password 123' });
+    const login = await app.fastify.inject({ url: '/connexion' });
+    const csrf = String((login.headers['set-cookie'] as string[] | string)).match(/csrf=([^;]+)/)![1];
+    const signin = await app.fastify.inject({ method: 'POST', url: '/connexion', headers: { cookie: `csrf=${csrf}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ email: user.email, password: 'bench password 123', _csrf: csrfTokenFor(config.sessionSecret, csrf) }).toString() });
+    const sid = String(signin.headers['set-cookie']).match(/sid=([^;]+)/)![1];
+    const cookie = `sid=${sid}; csrf=${csrf}`;
+    const get = (url: string) => app.fastify.inject({ url, headers: { cookie } });
+
+    const sample = await db.selectFrom('establishments').select(['siret', 'company_id']).where('status', '=', 'active').orderBy('id').offset(Math.floor(SIZE / 3)).limit(1).executeTakeFirstOrThrow();
+    const mix: [string, string][] = [
+      ['word', 'q=boulangerie'],
+      ['two words', 'q=restaurant+lyon'],
+      ['prefix', 'q=boul'],
+      ['prefix, accent', 'q=meca'],
+      ['contact name', 'q=chevalier'],
+      ['street', 'q=rue+victor+hugo'],
+      ['SIREN with spaces', `q=${sample.siret!.slice(0, 3)}+${sample.siret!.slice(3, 6)}+${sample.siret!.slice(6, 9)}`],
+      ['SIRET', `q=${sample.siret}`],
+      ['facet only (broad)', 'department=69'],
+      ['facets (narrow)', 'section=I&commune=42218'],
+      ['everything (no filter)', ''],
+      ['word + facet + sort', 'q=conseil&department=42&sort=name'],
+    ];
+    const rows: string[] = [];
+    const allP95: number[] = [];
+    for (const [label, qs] of mix) {
+      await get(`/registre?${qs}`); // warm-up
+      const times: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const t0 = process.hrtime.bigint();
+        const r = await get(`/registre?${qs}`);
+        times.push(ms(process.hrtime.bigint() - t0));
+        if (r.statusCode !== 200) throw new Error(`${label}: ${r.statusCode}`);
+      }
+      // bare full-text SQL for the same words: first page of ids + count, nothing else
+      const s = parseSearch(Object.fromEntries(new URLSearchParams(qs)));
+      const terms = searchTerms(s.q);
+      let bare = NaN;
+      if (terms.length && !/^\d/.test(terms[0])) {
+        const bt: number[] = [];
+        for (let i = 0; i < REPEAT; i++) {
+          const t0 = process.hrtime.bigint();
+          const q = db.selectFrom('establishments as e').where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
+          await Promise.all([q.select('e.id').limit(25).execute(), q.select(sql`count(*)`.as('n')).execute()]);
+          bt.push(ms(process.hrtime.bigint() - t0));
+        }
+        bare = median(bt);
+      }
+      allP95.push(pct(times, 95));
+      rows.push(`| ${label} | \`${qs || '—'}\` | ${fmt(median(times), 1)} | ${fmt(pct(times, 95), 1)} | ${fmt(pct(times, 99), 1)} | ${Number.isNaN(bare) ? '—' : fmt(bare, 1)} | ${Number.isNaN(bare) ? '—' : fmt(median(times) / bare, 1) + '×'} |`);
+    }
+    // company pages
+    const ids = (await db.selectFrom('companies').select('id').orderBy('id').execute()).map((x) => x.id);
+    const pageTimes: number[] = [];
+    for (let i = 0; i < REPEAT * 5; i++) {
+      const id = ids[Math.floor((i * 7919) % ids.length)];
+      const t0 = process.hrtime.bigint();
+      const r = await get(`/registre/entreprises/${id}`);
+      pageTimes.push(ms(process.hrtime.bigint() - t0));
+      if (r.statusCode !== 200) throw new Error(`company page ${r.statusCode}`);
+    }
+    // CSV export of every establishment, consumed as a stream; memory sampled while it runs
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t0 = process.hrtime.bigint();
+    let lines = 0;
+    for await (const chunk of csvExport(db, parseSearch({ status: 'all' }))) lines += (chunk.toString().match(/\n/g) ?? []).length;
+    const exportSecs = ms(process.hrtime.bigint() - t0) / 1000;
+    clearInterval(timer);
+    global.gc?.();
+    const rss = process.memoryUsage().rss;
+
+    const total = Number((await db.selectFrom('establishments').select(sql`count(*)`.as('n')).executeTakeFirstOrThrow() as { n: number }).n);
+    out.push(`\n### ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${fmt(total)} establishments, ${fmt(ids.length)} companies)\n`);
+    out.push(`| measure | value | target |\n|---|---|---|`);
+    out.push(`| SIRENE import (median of ${RUNS}) | ${fmt(median(importRates))} establishments/s (runs: ${importRates.map((x) => fmt(x)).join(', ')}) | ${dialect === 'sqlite' ? '≥ 100,000/s' : '≥ 50,000/s'} |`);
+    out.push(`| raw insert of the same rows, no index (median) | ${fmt(median(rawRates))} rows/s → import = ${fmt((median(importRates) / median(rawRates)) * 100)} % of raw | — |`);
+    out.push(`| search p95, worst query of the mix | ${fmt(Math.max(...allP95), 1)} ms | ≤ 100 ms |`);
+    out.push(`| company page p50 / p95 | ${fmt(median(pageTimes), 1)} / ${fmt(pct(pageTimes, 95), 1)} ms | p95 ≤ 20 ms |`);
+    out.push(`| CSV export of ${fmt(lines - 1)} rows | ${fmt((lines - 1) / exportSecs)} rows/s, RSS +${fmt((peak - rssBefore) / 2 ** 20)} MiB peak during export | ≥ 100,000 rows/s, flat memory |`);
+    out.push(`| process RSS after the runs (app + registry loaded) | ${fmt(rss / 2 ** 20)} MiB | ≤ 300 MB |`);
+    out.push(`\nSearch (results + facet counts + HTML render, through the HTTP stack with a session), ${REPEAT} runs per query after a warm-up:\n`);
+    out.push(`| query | URL | p50 ms | p95 ms | p99 ms | bare FTS ms (p50) | ratio |\n|---|---|---|---|---|---|---|`);
+    out.push(...rows);
+    await app.close();
+    await database.database.close();
+    await database.drop();
+    console.error(out.slice(-rows.length - 12).join('\n'));
+  }
+  mkdirSync(path.join(process.cwd(), 'bench', 'results'), { recursive: true });
+  const file = path.join(process.cwd(), 'bench', 'results', 'registry.md');
+  let head = '';
+  try {
+    readFileSync(file);
+  } catch {
+    head = '# Registry benchmark results\n\nProduced by `npx tsx bench/registry.ts`; each section is one run of the script.\n';
+  }
+  appendFileSync(file, head + out.join('\n') + '\n');
+  rmSync(work, { recursive: true, force: true });
+  console.error(`written to ${file}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
