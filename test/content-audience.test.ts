@@ -7,6 +7,7 @@ import * as svc from '../src/modules/content/content.service.js';
 import { cleanHtml } from '../src/modules/content/content.sanitize.js';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { createSession } from '../src/platform/auth/sessions.js';
+import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { agent, api, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
 import { publishedDocument, publishedItem } from './content-helpers.js';
 
@@ -121,6 +122,29 @@ describe('audience isolation', () => {
     expect((await api(t, 'GET', '/api/v1/content/published?audience=intranet')).status).toBe(401);
     expect((await api(t, 'GET', '/api/v1/content/published?audience=extranet')).status).toBe(401);
     expect((await api(t, 'GET', '/api/v1/content/items')).status).toBe(401);
+  });
+
+  it('a token with the content scope reads the intranet through the API; a plain token does not', async () => {
+    const editor = await makeUser(t.db, ['editor']);
+    const { token } = await createApiToken(t.db, SYSTEM_ACTOR, editor.id, { name: 'lecture', scopes: ['content:read'] });
+    const res = await api(t, 'GET', '/api/v1/content/published?audience=intranet&kind=news', token);
+    expect(res.status).toBe(200);
+    expect(res.json().items.map((i: { title: string }) => i.title)).toEqual(['Zeta interne']);
+    const plain = await makeUser(t.db, ['staff']);
+    const other = await createApiToken(t.db, SYSTEM_ACTOR, plain.id, { name: 'registre', scopes: ['registry:read'] });
+    expect((await api(t, 'GET', '/api/v1/content/published?audience=intranet', other.token)).status).toBe(403);
+    expect((await api(t, 'GET', '/api/v1/content/published?audience=extranet', other.token)).status).toBe(403);
+  });
+
+  it('the portal home shows intranet news, upcoming intranet events and pinned links only', async () => {
+    await svc.addLink(t.db, SYSTEM_ACTOR, { title: 'Lien épinglé utile', url: '/annuaire' });
+    const home = await staff.get('/portail');
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('Zeta interne');
+    expect(home.body).toContain('Zeta pot interne');
+    expect(home.body).toContain('Lien épinglé utile');
+    expect(home.body).not.toContain('Zeta adherents');
+    expect(home.body).not.toContain('Zeta publique');
   });
 
   it('the extranet module receives extranet items only, with member file links', async () => {
