@@ -123,8 +123,16 @@ describe('CRM in a browser', () => {
       .where('d.title', '=', 'Diagnostic numérique Zéphyr')
       .executeTakeFirstOrThrow();
     expect(moved.code).toBe('negotiation');
+    // Drag and drop: the card goes back to "Qualifiée".
+    await page.goto(`${server.url}/crm/affaires/tableau`);
+    const card = page.locator('.crm-card', { hasText: 'Diagnostic numérique Zéphyr' });
+    await card.dragTo(page.locator('.board-column', { has: page.getByRole('heading', { name: /^Qualifiée/ }) }));
+    await page.waitForLoadState('load');
+    await expect
+      .poll(async () => (await server.database.db.selectFrom('crm_deals as d').innerJoin('crm_stages as s', 's.id', 'd.stage_id').select('s.code').where('d.title', '=', 'Diagnostic numérique Zéphyr').executeTakeFirstOrThrow()).code)
+      .toBe('qualified');
     await page.goto(dealUrl);
-    // The stage history table lists the move.
+    // The stage history table lists the moves.
     expect(await page.getByRole('region', { name: 'Historique des étapes' }).textContent()).toContain('Négociation');
 
     for (const path of ['/crm', '/crm/visites', '/crm/taches', '/crm/affaires', '/crm/portefeuille', '/crm/calendrier', `/crm/entreprises/${companyId}/chronologie`, `/registre/entreprises/${companyId}`]) {

@@ -6,7 +6,7 @@ import type { CompanySummary, ContactSummary } from '../../registry/index.js';
 import type { ServiceRow, StageRow, TaskRow } from '../crm.tables.js';
 import type { BoardColumn, DealListItem, DealView, ForecastLine } from '../deal.service.js';
 import { crmCrumbs, day, money, monthLabel } from './common.js';
-import { CompanyChoices } from './visits.js';
+import { CompanyChoices, PeopleChoices } from './visits.js';
 
 export interface DealFilterValues {
   portee: string;
@@ -246,7 +246,7 @@ export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; erro
             </p>
           ) : null}
           <label for="f-company_q">{t('crm.visit.company_search')}</label>
-          <input type="search" id="f-company_q" name="company_q" value={v.companyQ ?? ''} autocomplete="off" hx-get="/crm/entreprises/choix?for=deal" hx-trigger="input changed delay:150ms, search" hx-target="#company-results" hx-sync="this:replace" />
+          <input type="search" id="f-company_q" name="company_q" value={v.companyQ ?? ''} autocomplete="off" hx-get="/crm/entreprises/choix" hx-trigger="input changed delay:150ms, search" hx-target="#company-results" hx-sync="this:replace" />
           <button type="submit" name="action" value="search" class="button button-secondary crm-nojs">
             {t('common.search')}
           </button>
@@ -264,19 +264,12 @@ export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; erro
           <Field ctx={ctx} name="lost_reason" label={t('crm.deal.lost_reason')} hint={t('crm.deal.lost_reason_hint')} value={v.lostReason} errors={errors} />
           <Select ctx={ctx} name="owner_id" label={t('crm.owner')} value={v.ownerId ?? String(ctx.user?.id ?? '')} errors={errors} options={p.users} />
         </div>
-        {p.contacts.length ? (
-          <fieldset class="field">
-            <legend>{t('crm.deal.contacts')}</legend>
-            <ul class="crm-picker">
-              {p.contacts.map((c) => (
-                <li>
-                  <input type="checkbox" name="contact_ids" id={`contact-${c.id}`} value={String(c.id)} checked={v.contactIds.includes(c.id)} />
-                  <label for={`contact-${c.id}`}>{`${c.firstName} ${c.lastName}`.trim()}</label>
-                </li>
-              ))}
-            </ul>
-          </fieldset>
-        ) : null}
+        <fieldset class="field">
+          <legend>{t('crm.deal.contacts')}</legend>
+          <div id="people">
+            <PeopleChoices ctx={ctx} contacts={p.contacts} selected={v.contactIds} />
+          </div>
+        </fieldset>
         <Field ctx={ctx} name="notes" label={t('crm.visit.notes')} value={v.notes} errors={errors} multiline rows={3} />
         <Field ctx={ctx} name="confidential_notes" label={t('crm.visit.confidential_notes')} hint={t('crm.visit.confidential_hint')} value={v.confidentialNotes} errors={errors} multiline rows={2} />
         <div class="actions">
