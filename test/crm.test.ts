@@ -456,6 +456,23 @@ describe('extranet view, reports, settings', () => {
     expect((await as.adviser.get('/crm/rapports')).status).toBe(403);
   });
 
+  it('has every text of every CRM page in French and in English (no raw message key)', async () => {
+    const c = await company(t.db);
+    const { visit } = await recordVisit(t.db, actorOf(people.adviser), { companyId: c, date: today, topics: ['export'], contactIds: [] });
+    const deal = await createDeal(t.db, actorOf(people.adviser), { companyId: c, title: 'Traduction', amountCents: 100 });
+    const pages = ['/crm', '/crm/visites', '/crm/visites/nouvelle', `/crm/visites/${visit.id}`, `/crm/visites/${visit.id}/modifier`, '/crm/taches', '/crm/affaires', '/crm/affaires/tableau', '/crm/affaires/nouvelle', `/crm/affaires/${deal.id}`, `/crm/affaires/${deal.id}/modifier`, '/crm/portefeuille', '/crm/portefeuille/attribuer', '/crm/calendrier', `/crm/entreprises/${c}/chronologie`, '/crm/rapports', '/crm/parametres'];
+    for (const lang of ['fr', 'en']) {
+      const a = as.direction;
+      a.cookies.set('lang', lang);
+      for (const p of pages) {
+        const res = await a.get(p);
+        expect(res.status, p).toBe(200);
+        expect(res.body.match(/\b(crm|nav)\.[a-z_]+(\.[a-z_]+)*\b/g)?.filter((k) => !k.startsWith('crm.js')) ?? [], `${lang} ${p}`).toEqual([]);
+      }
+      a.cookies.delete('lang');
+    }
+  });
+
   it('lets direction configure topics, services and stages, with field errors', async () => {
     expect((await as.direction.post('/crm/parametres/sujets', { code: 'energie', label: 'Énergie', position: '9', active: '1' })).status).toBe(302);
     expect((await as.direction.post('/crm/parametres/sujets', { code: 'Bad Code', label: 'x', active: '1' })).status).toBe(422);
