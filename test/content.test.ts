@@ -202,6 +202,21 @@ describe('scheduled publishing', () => {
     expect(await db().selectFrom('content_log').select('id').where('item_id', '=', id2).where('action', '=', 'publish').execute()).toHaveLength(1);
   });
 
+  it('two instances running the schedule at the same moment publish once', async () => {
+    const id = await create(editor, 'Deux instances');
+    await act(editor, id, 'soumettre');
+    const at = new Date(Math.ceil(Date.now() / 60000) * 60000 + 20 * 60000);
+    await act(webmaster, id, 'publier', { at: utcToParis(at.toISOString()) });
+    const quiet = { error() {}, info() {} };
+    const a = new JobRunner(t.db, contentModule.jobs!, contentModule.schedules!, quiet);
+    const b = new JobRunner(t.db, contentModule.jobs!, contentModule.schedules!, quiet);
+    // Different slots, so both runners really run the publishing job concurrently.
+    await Promise.all([a.tick(new Date(at.getTime() + 60_000)), b.tick(new Date(at.getTime() + 120_000))]);
+    expect((await item(id)).status).toBe('published');
+    expect(await db().selectFrom('content_log').select('id').where('item_id', '=', id).where('action', '=', 'publish').execute()).toHaveLength(1);
+    expect(await count(t.db, 'content_live', ['item_id', id])).toBe(1);
+  });
+
   it('cancelling a schedule returns the item to review', async () => {
     const id = await create(editor, 'Annulée');
     await act(editor, id, 'soumettre');
