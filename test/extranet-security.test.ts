@@ -278,6 +278,45 @@ describe('audiences', () => {
   });
 });
 
+describe('robustness', () => {
+  it('no extranet route answers 500 to malformed input, whoever asks', async () => {
+    const weird: Record<string, string | string[]>[] = [
+      {},
+      { body: ['a', 'b'], subject: ['x', 'y'], category: ['other', 'funding'], phone: ['1', '2'], email: ['a@b.fr', 'c@d.fr'], role: ['member', 'administrator'], version: ['1', '2'], company_id: ['1', '2'] },
+      { body: 'x'.repeat(60_000), subject: 'é'.repeat(5000), phone: '\u0000', email: '"><script>', version: '-99999999999999999999', company_id: '1e309', siret: '١٢٣٤٥٦٧٨٩٠١٢٣٤', reason: '\ud800' },
+      // NUL characters in valid-looking values (PostgreSQL refuses them in text columns).
+      { category: 'other', subject: 'a\u0000b', body: 'c\u0000d', email: 'x\u0000@exemple.fr', password: 'p\u0000', name: 'n\u0000', description: 'd\u0000', reason: 'r\u0000', channels: 'newsletter' },
+      // Only fields the forms offer, so the request goes past the mass-assignment check.
+      { body: 'x'.repeat(60_000), subject: 'é'.repeat(5000), category: 'nope', phone: '\u0000', website: 'javascript:alert(1)', postal_code: '00000', city: '\ud800', channels: ['newsletter', 'zzz'], current: '', password: 'p'.repeat(5000), confirm: '', secret: 'A'.repeat(32), code: 'abcdef' },
+    ];
+    const who: [string, Agent][] = [
+      ['member', a],
+      ['staff', staff],
+      ['anonymous', agent(t)],
+    ];
+    for (const [label, ag] of who) {
+      for (const r of routes) {
+        const url = r.url.replace(':id', String(ofA[ID_KIND[r.url]] ?? ofA.request)).replace(':token', 'x'.repeat(43));
+        if (r.method === 'GET') {
+          for (const q of ['', '?q=%00%ff&page=-1&statut[]=x&categorie=%E0%A4%A&entreprise=abc&next=//evil.example', '?q=a%00b&statut=%00&entreprise=1%00']) {
+            const res = await ag.get(url + q);
+            expect(res.status, `${label} GET ${url}${q}`).toBeLessThan(500);
+          }
+        } else {
+          for (const form of weird) {
+            const res = await ag.post(url, form);
+            expect(res.status, `${label} POST ${url} ${Object.keys(form).join(',')}`).toBeLessThan(500);
+          }
+          const json = await ag.request('POST', url, { payload: { company_id: B.id, body: { nested: true } } });
+          expect(json.status, `${label} POST json ${url}`).toBeLessThan(500);
+          const broken = await t.app.fastify.inject({ method: 'POST', url, payload: '--x\r\nbroken', headers: { 'content-type': 'multipart/form-data; boundary=x', cookie: [...ag.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': ag.csrf } });
+          expect(broken.statusCode, `${label} POST broken multipart ${url}`).toBeLessThan(500);
+        }
+      }
+    }
+  });
+});
+
 function tableOf(kind: string): string {
   return {
     correction: 'member_change_requests',

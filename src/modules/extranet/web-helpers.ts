@@ -45,7 +45,7 @@ export async function readForm(req: FastifyRequest, allowed: readonly string[]):
         else out.files.push(checked);
       } else {
         if (!ok.has(part.fieldname)) throw forbidden('extranet.forbidden_fields');
-        out.fields[part.fieldname] = String(part.value ?? '').slice(0, 20_000);
+        out.fields[part.fieldname] = String(part.value ?? '').replace(/\u0000/g, '').slice(0, 20_000);
       }
     }
   } catch (e) {
@@ -67,6 +67,28 @@ export function allowOnly(req: FastifyRequest, allowed: readonly string[]): void
 }
 
 const PREFIXES = ['/extranet', '/gestion-extranet'];
+const onOurRoutes = (url: string) => {
+  const path = url.split('?')[0];
+  return PREFIXES.some((p) => path === p || path.startsWith(p + '/'));
+};
+
+/** NUL characters: PostgreSQL refuses them in text (a 500), and no form needs them. */
+function clean(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(/\u0000/g, '');
+  if (Array.isArray(v)) return v.map(clean);
+  return v;
+}
+
+/** Removes NUL characters from the query and the urlencoded body of the extranet's routes. */
+export function stripNul(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    if (!onOurRoutes(req.url)) return;
+    for (const bag of [req.query, req.body]) {
+      if (!bag || typeof bag !== 'object' || Buffer.isBuffer(bag)) continue;
+      for (const [k, v] of Object.entries(bag as Record<string, unknown>)) (bag as Record<string, unknown>)[k] = clean(v);
+    }
+  });
+}
 
 /**
  * Every refused request on the extranet's routes (401 or a redirect to sign-in, 403, 404, 429) leaves an audit row:
@@ -79,8 +101,8 @@ export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
     // page (a plain visitor without any session is not worth a row).
     const toSignIn = status === 302 && Boolean(req.cookies.sid || req.cookies.msid) && /^\/(extranet\/)?connexion\?next=/.test(String(reply.getHeader('location') ?? ''));
     if (![401, 403, 404, 429].includes(status) && !toSignIn) return;
+    if (!onOurRoutes(req.url)) return;
     const path = req.url.split('?')[0];
-    if (!PREFIXES.some((p) => path === p || path.startsWith(p + '/'))) return;
     try {
       await record(db, req.actor ?? { id: null, label: 'anonyme', kind: 'anonymous', roles: [], permissions: new Set() }, {
         entity: 'extranet_access',
