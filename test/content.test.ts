@@ -231,6 +231,21 @@ describe('scheduled publishing', () => {
   });
 });
 
+describe('page tree', () => {
+  it('pages nest under their parent; a page cannot move under its own child', async () => {
+    const parent = await create(editor, 'Services aux entreprises', { slug: 'services' }, 'page');
+    const child = await create(editor, 'Export', { slug: 'export', parent_id: String(parent) }, 'page');
+    const tree = await editor.get('/contenus/arborescence');
+    expect(tree.status).toBe(200);
+    expect(tree.body).toMatch(/Services aux entreprises[\s\S]*<ul>[\s\S]*Export/);
+    const cycle = await editor.post(`/contenus/${parent}/modifier`, { version: String((await item(parent)).version), title: 'Services aux entreprises', slug: 'services', audiences: ['public'], parent_id: String(child) });
+    expect(cycle.status).toBe(422);
+    expect((await item(parent)).parent_id).toBeNull();
+    const taken = await editor.post('/contenus?type=page', { title: 'Autre', slug: 'export', audiences: ['public'] });
+    expect(taken.status).toBe(422);
+  });
+});
+
 describe('revisions', () => {
   it('every save is a revision; two revisions compare; an old one is restored as a new draft', async () => {
     const id = await create(editor, 'Titre A', { body: '<p>Premier texte</p>' });

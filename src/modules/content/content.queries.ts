@@ -172,6 +172,18 @@ export async function listLinks(db: AnyDb): Promise<LinkRow[]> {
   return d(db).selectFrom('content_links').selectAll().orderBy('position').orderBy('id').execute();
 }
 
+/** Every page with its state and whether a live copy exists (the back office's tree). */
+export async function pageTree(db: AnyDb) {
+  return d(db)
+    .selectFrom('content_items as i')
+    .leftJoin('content_live as l', 'l.item_id', 'i.id')
+    .where('i.kind', '=', 'page')
+    .select(['i.id', 'i.title', 'i.slug', 'i.parent_id', 'i.position', 'i.status', 'i.aud_intranet', 'i.aud_extranet', 'i.aud_public', 'l.revision as live_revision'])
+    .orderBy('i.position')
+    .orderBy('i.title')
+    .execute();
+}
+
 /** Live pages (any audience) for the parent choice of the page form. */
 export async function pageChoices(db: AnyDb) {
   return d(db).selectFrom('content_items').select(['id', 'title', 'parent_id']).where('kind', '=', 'page').orderBy('title').execute();

@@ -9,12 +9,12 @@ import { idParam, int, list, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { utcToParis } from './content.dates.js';
 import { MAX_DOCUMENT_BYTES } from './content.files.js';
-import { d, filesOf, listFolders, listItems, listLinks, listSections, liveOf, logOf, pageChoices, revision, revisionsOf, sectionRights } from './content.queries.js';
+import { d, filesOf, listFolders, listItems, listLinks, listSections, liveOf, logOf, pageChoices, pageTree, revision, revisionsOf, sectionRights } from './content.queries.js';
 import { textOf } from './content.sanitize.js';
 import * as svc from './content.service.js';
 import { isAudience, isKind, STATUSES, type ItemRow, type Kind, type Status } from './content.table.js';
 import { siteNav } from './public.web.js';
-import { EditPage, ItemOverview, ItemsPage, ReviewPage, RevisionsPage, SectionPage, SettingsPage, type ItemFormValues } from './views/backoffice.js';
+import { EditPage, ItemOverview, ItemsPage, PageTreePage, ReviewPage, RevisionsPage, SectionPage, SettingsPage, type ItemFormValues } from './views/backoffice.js';
 import { ItemPage } from './views/public.js';
 
 const write = { config: { permission: 'content:write' as const } };
@@ -108,6 +108,8 @@ export function contentWeb(app: FastifyInstance, ctx: ModuleContext): void {
   app.get('/contenus/relecture', write, async (req, reply) => {
     return reply.render(<ReviewPage ctx={req.view()} items={await reviewQueue(db, req.actor)} />);
   });
+
+  app.get('/contenus/arborescence', write, async (req, reply) => reply.render(<PageTreePage ctx={req.view()} rows={await pageTree(db)} />));
 
   app.get('/contenus/nouveau', write, async (req, reply) => {
     const kind = (req.query as { type?: string }).type;

@@ -3,6 +3,7 @@ import type { Messages } from '../../platform/i18n/index.js';
 
 const fr: Record<string, string> = {
   'content.title': 'Contenus',
+  'content.page_tree': 'Arborescence des pages',
   'content.nav.news': 'Actualités internes',
   'content.nav.events': 'Agenda',
   'content.nav.documents': 'Documents',
@@ -254,6 +255,7 @@ const fr: Record<string, string> = {
 
 const en: Record<string, string> = {
   'content.title': 'Content',
+  'content.page_tree': 'Page tree',
   'content.nav.news': 'Staff news',
   'content.nav.events': 'Events',
   'content.nav.documents': 'Documents',

@@ -29,6 +29,9 @@ export function ItemsPage(p: { ctx: ViewContext; items: ItemListRow[]; total: nu
           </ButtonLink>
         ))}
       </Actions>
+      <p>
+        <a href="/contenus/arborescence">{t('content.page_tree')}</a> · <a href="/contenus/relecture">{t('content.review.title')}</a>
+      </p>
       <form method="get" action="/contenus" class="toolbar">
         <div class="field">
           <label for="f-q">{t('content.filter.q')}</label>
@@ -61,6 +64,42 @@ function ItemsTable({ ctx, items, caption }: { ctx: ViewContext; items: ItemList
         { label: t('content.field.updated'), cell: (r) => formatDateTime(r.updated_at, ctx.locale) },
       ]}
     />
+  );
+}
+
+type TreeRow = { id: number; title: string; slug: string; parent_id: number | null; status: Status; aud_intranet: number; aud_extranet: number; aud_public: number; live_revision: number | null };
+
+function PageBranch({ ctx, rows, parent, depth }: { ctx: ViewContext; rows: TreeRow[]; parent: number | null; depth: number }) {
+  const children = rows.filter((r) => r.parent_id === parent);
+  if (!children.length || depth > 10) return null;
+  return (
+    <ul class={parent === null ? 'org-chart' : undefined}>
+      {children.map((r) => (
+        <li>
+          <a href={`/contenus/${r.id}`}>{r.title}</a> <StatusBadge ctx={ctx} status={r.status} />
+          {r.live_revision && r.status !== 'published' ? <> <Badge kind="success">{ctx.t('content.live_badge')}</Badge></> : null}
+          <span class="muted"> — /pages/{r.slug} · {audiencesLabel(ctx, r)}</span>
+          <PageBranch ctx={ctx} rows={rows} parent={r.id} depth={depth + 1} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function PageTreePage({ ctx, rows }: { ctx: ViewContext; rows: TreeRow[] }) {
+  const t = ctx.t;
+  // Pages whose parent is gone are shown at the top level rather than lost.
+  const ids = new Set(rows.map((r) => r.id));
+  const fixed = rows.map((r) => (r.parent_id && !ids.has(r.parent_id) ? { ...r, parent_id: null } : r));
+  return (
+    <Page ctx={ctx} title={t('content.page_tree')} crumbs={[...crumbsRoot(ctx), { label: t('content.page_tree') }]}>
+      <Actions>
+        <ButtonLink href="/contenus/nouveau?type=page" variant="secondary">
+          {t('content.new.page')}
+        </ButtonLink>
+      </Actions>
+      {rows.length ? <PageBranch ctx={ctx} rows={fixed} parent={null} depth={0} /> : <p class="empty">{t('common.no_results')}</p>}
+    </Page>
   );
 }
 

@@ -6,6 +6,9 @@ import type { EditableFields, Kind } from '../content.table.js';
 /** What any reading page needs of an item: the live row or, in a preview, the working copy. */
 export type Readable = EditableFields & { id: number; kind: Kind; published_at?: string | null };
 
+/** Items are written in French: when the interface is in English, the item says so (RGAA 8.7). */
+export const CONTENT_LANG = 'fr';
+
 /** Where a reader channel lives: '' for the public site, '/intranet' for staff. */
 export type Channel = { base: '' | '/intranet'; audience: 'public' | 'intranet' | 'extranet' };
 
@@ -46,7 +49,7 @@ export function Cover({ r }: { r: Readable & { image_alt?: string | null } }) {
 export function ItemArticle({ ctx, r, imageAlt }: { ctx: ViewContext; r: Readable; imageAlt?: string | null }) {
   const t = ctx.t;
   return (
-    <article class="content-article">
+    <article class="content-article" lang={CONTENT_LANG}>
       {r.kind === 'news' && r.news_date ? (
         <p class="muted">
           <time dateTime={r.news_date}>{formatDate(r.news_date, ctx.locale)}</time>

@@ -5,7 +5,7 @@ import { Pagination } from '../../../platform/ui/components.js';
 import { Page, type Crumb } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { LiveRow } from '../content.table.js';
-import { EventWhen, hrefOf, ItemArticle, type Channel, type Readable } from './common.js';
+import { CONTENT_LANG, EventWhen, hrefOf, ItemArticle, type Channel, type Readable } from './common.js';
 
 export interface SiteNav {
   pages: { title: string; slug: string }[];
@@ -41,7 +41,7 @@ export function NewsList({ ctx, ch, items, headingLevel = 2 }: { ctx: ViewContex
   if (items.length === 0) return <p class="empty">{ctx.t('content.site.no_news')}</p>;
   const H = headingLevel === 2 ? 'h2' : 'h3';
   return (
-    <ul class="cards news-cards">
+    <ul class="cards news-cards" lang={CONTENT_LANG}>
       {items.map((n) => (
         <li class="card">
           <H class="card-title">
@@ -62,7 +62,7 @@ export function NewsList({ ctx, ch, items, headingLevel = 2 }: { ctx: ViewContex
 export function EventList({ ctx, ch, items }: { ctx: ViewContext; ch: Channel; items: LiveRow[] }) {
   if (items.length === 0) return <p class="empty">{ctx.t('content.site.no_events')}</p>;
   return (
-    <ul class="event-list">
+    <ul class="event-list" lang={CONTENT_LANG}>
       {items.map((e) => (
         <li>
           <a href={hrefOf(ch, e)}>{e.title}</a>
@@ -174,7 +174,7 @@ export function DocumentsPage(p: { ctx: ViewContext; ch: Channel; nav: SiteNav; 
       {[...byFolder].map(([folder, docs]) => (
         <section>
           <h2>{folder}</h2>
-          <ul class="document-list">
+          <ul class="document-list" lang={CONTENT_LANG}>
             {docs.map((doc) => (
               <li id={`doc-${doc.item_id}`}>
                 {doc.document_file_id ? (
