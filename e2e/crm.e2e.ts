@@ -95,6 +95,30 @@ describe('CRM in a browser', () => {
     await ctx.close();
   });
 
+  it('keeps an offline report through an expired session and sends it after signing in again', async () => {
+    const ctx = await newContext(browser, { mobile: true });
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/crm/visites/nouvelle?entreprise=${companyId}`);
+    const notes = `Visite longue coupure ${Date.now()}`;
+    await page.getByLabel('Notes', { exact: true }).fill(notes);
+    await ctx.setOffline(true);
+    await page.getByRole('button', { name: 'Enregistrer la visite' }).click();
+    await expect.poll(() => page.locator('#offline-status').textContent()).toContain('en attente d’envoi');
+    // Hours later, the session is gone.
+    await server.database.db.deleteFrom('sessions').execute();
+    await ctx.setOffline(false);
+    await expect.poll(() => page.locator('#offline-status').textContent()).toContain('reconnectez-vous');
+    expect(await visitsOf(notes)).toBe(0);
+    await signIn(page, server.url, 'conseiller@demo.cci.fr'); // new session, new CSRF token
+    await page.goto(`${server.url}/crm`);
+    await waitFor(async () => (await visitsOf(notes)) === 1);
+    await page.reload();
+    await page.waitForTimeout(500);
+    expect(await visitsOf(notes)).toBe(1);
+    await ctx.close();
+  });
+
   it('moves a deal with the keyboard on the board, and every CRM page passes axe', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();

@@ -28,18 +28,22 @@
     if (!status) return;
     var text = status.getAttribute('data-' + kind) || '';
     status.textContent = text.replace('{n}', String(n || ''));
-    status.className = 'crm-offline-status' + (kind === 'pending' || kind === 'saved-locally' ? ' is-pending' : kind === 'failed' ? ' is-failed' : ' is-sent');
+    status.className = 'crm-offline-status' + (kind === 'pending' || kind === 'saved-locally' || kind === 'signed-out' ? ' is-pending' : kind === 'failed' ? ' is-failed' : ' is-sent');
   }
   function showPending() {
     var n = outbox().length;
     if (n) say('pending', n);
   }
   function post(item) {
+    // The CSRF token changes when one signs in again: send the current page's token.
+    var body = new URLSearchParams(item.body);
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) body.set('_csrf', meta.getAttribute('content'));
     return fetch(item.action, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: item.body,
+      body: body.toString(),
     });
   }
 
@@ -56,8 +60,11 @@
         remove(item.id);
         say('sent');
         flush();
+      } else if (res.status === 401) {
+        // Signed out meanwhile (session expired): it leaves after the next sign-in.
+        say('signed-out', list.length);
       } else if (res.status >= 400 && res.status < 500) {
-        // Refused (a rule broken, session expired…): keep it aside, never silently dropped.
+        // Refused (a rule broken…): kept aside, shown again in the form to be corrected.
         remove(item.id);
         var failed = read(OUTBOX + '.failed', []);
         failed.push(item);
@@ -75,14 +82,28 @@
     var cid = form.querySelector('input[name="client_id"]');
     var hasErrors = !!document.querySelector('.error-summary');
     var draft = read(DRAFT, null);
+    // A report the server refused comes back into the form, with its id, to be corrected.
+    var failedList = read(OUTBOX + '.failed', []);
+    if (!draft && !hasErrors && failedList.length) {
+      var back = failedList.shift();
+      write(OUTBOX + '.failed', failedList);
+      var fields = [];
+      new URLSearchParams(back.body).forEach(function (value, name) {
+        var el = form.querySelector('[name="' + name + '"]');
+        if (name !== '_csrf' && value !== '') fields.push([name, value, el && (el.type === 'checkbox' || el.type === 'radio') ? 1 : 0]);
+      });
+      draft = { clientId: back.id, fields: fields };
+      say('failed');
+    }
     if (!cid.value) cid.value = draft && draft.clientId && !hasErrors ? draft.clientId : uuid();
+    else if (draft && draft.clientId !== cid.value) draft = null;
     // Restore a draft typed earlier (not over a form the server sent back with errors).
     if (draft && !hasErrors && draft.clientId === cid.value) {
       (draft.fields || []).forEach(function (f) {
         var el = form.querySelector('[name="' + f[0] + '"]' + (f[2] ? '[value="' + f[1] + '"]' : ''));
         if (!el) return;
         if (el.type === 'checkbox' || el.type === 'radio') el.checked = true;
-        else if (el.type !== 'hidden') el.value = f[1];
+        else if (el.type !== 'hidden' || el.name === 'company_id') el.value = f[1];
       });
     }
     var timer;

@@ -29,7 +29,8 @@ const fr = {
   'crm.offline.pending': '{n} visite(s) en attente d’envoi — elles partiront dès le retour du réseau.',
   'crm.offline.saved_locally': 'Pas de réseau : la visite est gardée sur ce téléphone, en attente d’envoi.',
   'crm.offline.sent': 'Visite(s) en attente envoyée(s).',
-  'crm.offline.failed': 'Une visite gardée sur ce téléphone a été refusée : ouvrez le formulaire pour la corriger.',
+  'crm.offline.failed': 'Une visite gardée sur ce téléphone a été refusée : ouvrez le formulaire « Nouvelle visite » pour la corriger.',
+  'crm.offline.signed_out': '{n} visite(s) en attente : reconnectez-vous pour les envoyer.',
 
   'crm.visits.title': 'Visites',
   'crm.visits.none': 'Aucune visite.',
@@ -312,7 +313,8 @@ const en: Record<keyof typeof fr, string> = {
   'crm.offline.pending': '{n} visit(s) waiting to be sent — they will go as soon as the network is back.',
   'crm.offline.saved_locally': 'No network: the visit is kept on this phone, waiting to be sent.',
   'crm.offline.sent': 'Waiting visit(s) sent.',
-  'crm.offline.failed': 'A visit kept on this phone was refused: open the form to correct it.',
+  'crm.offline.failed': 'A visit kept on this phone was refused: open the “New visit” form to correct it.',
+  'crm.offline.signed_out': '{n} visit(s) waiting: sign in again to send them.',
 
   'crm.visits.title': 'Visits',
   'crm.visits.none': 'No visits.',

@@ -74,6 +74,7 @@ export function OfflineStatus({ ctx }: { ctx: ViewContext }) {
       data-saved-locally={ctx.t('crm.offline.saved_locally')}
       data-sent={ctx.t('crm.offline.sent')}
       data-failed={ctx.t('crm.offline.failed')}
+      data-signed-out={ctx.t('crm.offline.signed_out')}
     ></p>
   );
 }
