@@ -22,6 +22,8 @@ function topNav(ctx: ViewContext, ch: Channel, nav: SiteNav) {
     ...nav.pages.slice(0, 5).map((p) => ({ label: p.title, href: `/pages/${p.slug}` })),
     { label: t('content.site.documents'), href: '/documents' },
     { label: t('content.site.search'), href: '/rechercher' },
+    { label: t('content.site.members'), href: '/extranet' },
+    { label: t('content.site.staff'), href: '/portail' },
   ];
   return links.map((l) => ({ ...l, current: l.href === '/' ? path === '/' : path === l.href || path.startsWith(l.href + '/') }));
 }
@@ -81,7 +83,7 @@ export function HomePage({ ctx, nav, news, events, pages }: { ctx: ViewContext; 
   const t = ctx.t;
   const ch: Channel = { base: '', audience: 'public' };
   return (
-    <SitePage ctx={ctx} ch={ch} nav={nav} title={ctx.cciName} description={t('content.site.home_description', { name: ctx.cciName })}>
+    <SitePage ctx={ctx} ch={ch} nav={nav} title={t('content.site.home_title')} description={t('content.site.home_description', { name: ctx.cciName })}>
       <p class="lead">{t('content.site.welcome', { name: ctx.cciName })}</p>
       <section aria-labelledby="home-news">
         <h2 id="home-news">{t('content.site.latest_news')}</h2>
