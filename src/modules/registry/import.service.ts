@@ -94,12 +94,14 @@ const BULK_THRESHOLD = 20_000;
 
 export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
   for (const col of FACET_INDEX_COLUMNS) await sql`create index if not exists ${sql.ref(`establishments_${col}_idx`)} on establishments (status, ${sql.ref(col)})`.execute(db);
+  await sql`create index if not exists establishments_facets_idx on establishments (status, department, commune_code, naf_section, naf_division, headcount_band, legal_form)`.execute(db);
   await resumeFullTextIndex(db, 'establishments', 'search_text');
 }
 
 async function dropSearchIndexes(db: AnyDb): Promise<void> {
   await suspendFullTextIndex(db, 'establishments');
   for (const col of FACET_INDEX_COLUMNS) await sql`drop index if exists ${sql.ref(`establishments_${col}_idx`)}`.execute(db);
+  await sql`drop index if exists establishments_facets_idx`.execute(db);
 }
 
 /** Header of a CSV file (first line), parsed with the same rules as the rows. */

@@ -134,16 +134,10 @@ export function orderSearch(qb: any, s: SearchQuery) {
     case 'headcount':
       // INSEE band codes sort by size except NN (unknown): put it last.
       return qb.orderBy(sql`case when e.headcount_band = 'NN' or e.headcount_band is null then '' else e.headcount_band end`, 'desc').orderBy('e.id');
-    default: {
-      // Relevance: the name starting with what was typed, then head offices, then by name.
-      const first = normaliseSearchText(s.q).split(' ')[0];
-      if (!first || identifierIn(s.q)) return qb.orderBy('e.sort_name').orderBy('e.id');
-      return qb
-        .orderBy(sql`case when e.sort_name like ${first + '%'} then 0 else 1 end`)
-        .orderBy('e.is_head_office', 'desc')
-        .orderBy('e.sort_name')
-        .orderBy('e.id');
-    }
+    default:
+      // Relevance is "name starting with the first word typed, then the rest", both by name:
+      // searchEstablishments runs it as two index-ordered queries (see relevancePage).
+      return qb.orderBy('e.sort_name').orderBy('e.id');
   }
 }
 
@@ -170,26 +164,80 @@ let dbSeq = 0;
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
   const filtered = applySearch(db, base(db), s);
-  const itemsQ = orderSearch(itemColumns(filtered), s).limit(s.perPage).offset((s.page - 1) * s.perPage);
+  const itemsQ = { execute: () => resultPage(db, s) };
   const key = countKey(db, s);
   const hit = countCache.get(key);
   if (hit && Date.now() - hit.at < COUNT_TTL_MS) {
     const items = await itemsQ.execute();
     return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: hit.total, facets: hit.facets };
   }
-  const totalQ = filtered.select(sql<number>`count(*)`.as('n') as never).executeTakeFirst() as Promise<{ n: number } | undefined>;
-  const facetQs = opts.facets === false ? [] : FACETS.map((f) => facetCounts(db, s, f));
-  const [items, total, ...facets] = await Promise.all([itemsQ.execute(), totalQ, ...facetQs]);
+  const [items, counts] = await Promise.all([itemsQ.execute(), opts.facets === false ? countOnly(filtered) : allCounts(db, s)]);
   const result = {
     items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })),
-    total: Number(total?.n ?? 0),
-    facets: Object.fromEntries(FACETS.map((f, i) => [f, (facets[i] as { value: string; count: number }[] | undefined) ?? []])) as SearchResult['facets'],
+    total: counts.total,
+    facets: counts.facets,
   };
   if (opts.facets !== false) {
     if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
     countCache.set(key, { at: Date.now(), total: result.total, facets: result.facets });
   }
   return result;
+}
+
+/** The page of results. For relevance with words: names starting with the first word first. */
+async function resultPage(db: AnyDb, s: SearchQuery): Promise<unknown[]> {
+  const offset = (s.page - 1) * s.perPage;
+  const first = normaliseSearchText(s.q).split(' ')[0];
+  if (s.sort !== 'relevance' || !first || identifierIn(s.q)) return orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute();
+  const hi = first + '\uffff';
+  const prefixed = () => applySearch(db, base(db), s).where('e.sort_name', '>=', first).where('e.sort_name', '<', hi);
+  const nA = Number(((await prefixed().select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined)?.n ?? 0);
+  const out: unknown[] = [];
+  if (offset < nA) out.push(...(await itemColumns(prefixed()).orderBy('e.sort_name').orderBy('e.id').limit(s.perPage).offset(offset).execute()));
+  if (out.length < s.perPage) {
+    const rest = applySearch(db, base(db), s).where((eb: any) => eb.or([eb('e.sort_name', '<', first), eb('e.sort_name', '>=', hi)]));
+    out.push(...(await itemColumns(rest).orderBy('e.sort_name').orderBy('e.id').limit(s.perPage - out.length).offset(Math.max(0, offset - nA)).execute()));
+  }
+  return out;
+}
+
+async function countOnly(filtered: EstQuery): Promise<{ total: number; facets: SearchResult['facets'] }> {
+  const r = (await filtered.select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined;
+  return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'] };
+}
+
+/**
+ * Total and every facet in one pass: GROUP BY the six facet columns together (a few thousand
+ * combinations), summed per column here, instead of seven scans of the matching rows.
+ * Tags, on another table, are counted apart.
+ */
+async function allCounts(db: AnyDb, s: SearchQuery): Promise<{ total: number; facets: SearchResult['facets'] }> {
+  const cols = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
+  const q = applySearch(db, base(db), s) as any;
+  const [combos, tags] = await Promise.all([
+    q.select([...cols.map(([f, c]) => `e.${c} as ${f}`), sql<number>`count(*)`.as('n')]).groupBy(cols.map(([, c]) => `e.${c}`)).execute() as Promise<Record<string, string | number | null>[]>,
+    facetCounts(db, s, 'tag'),
+  ]);
+  let total = 0;
+  const sums = Object.fromEntries(cols.map(([f]) => [f, new Map<string, number>()])) as Record<string, Map<string, number>>;
+  for (const row of combos) {
+    const n = Number(row.n);
+    total += n;
+    for (const [f] of cols) {
+      const v = row[f];
+      if (v === null || v === undefined) continue;
+      const m = sums[f];
+      m.set(String(v), (m.get(String(v)) ?? 0) + n);
+    }
+  }
+  const facets = { tag: tags } as SearchResult['facets'];
+  for (const [f] of cols) {
+    const limit = f === 'commune' || f === 'division' ? 15 : 25;
+    const list = [...sums[f]].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, limit);
+    for (const v of s.filters[f]) if (!list.some((x) => x.value === v)) list.push({ value: v, count: 0 });
+    facets[f] = list;
+  }
+  return { total, facets };
 }
 
 async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ value: string; count: number }[]> {
