@@ -90,7 +90,7 @@ export const registryModule = defineModule({
       copyFileSync(path.join(sample, 'StockEtablissement_utf8.csv'), path.join(dir, 'e.csv'));
       const first = await importSireneStock(ctx.db, { unitsFile: path.join(dir, 'u.csv'), establishmentsFile: path.join(dir, 'e.csv'), territory, actor: { ...SYSTEM_ACTOR, label: 'démonstration' } });
       const { seedRegistry } = await import('./seed.service.js');
-      const gen = await seedRegistry(ctx.db, { establishments: 3000, territory, seed: 2026 });
+      const gen = await seedRegistry(ctx.db, { establishments: 2500, territory, seed: 2026 });
       log(`Registre : ${first.stats.establishmentsCreated + gen.stats.establishmentsCreated} établissements, ${gen.contacts} contacts.`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

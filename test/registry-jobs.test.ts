@@ -1,0 +1,82 @@
+// Upload of SIRENE files in the portal: a background job with progress; only the documentation
+// service may import; the demo seed stays quick.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryModule } from '../src/modules/registry/index.js';
+import { agent, count, createTestApp, makeUser, type TestApp } from './helpers.js';
+
+const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+function multipart(files: Record<string, [string, Buffer]>, csrf: string) {
+  const boundary = '----consulaire' + Math.random().toString(16).slice(2);
+  const parts: Buffer[] = [];
+  for (const [field, [name, data]] of Object.entries(files)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n`), data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('import in the portal', () => {
+  it('refuses advisers; runs the upload as a job with progress and a summary for the documentation service', async () => {
+    const adv = agent(t);
+    await adv.signIn((await makeUser(t.db, ['adviser'])).email);
+    expect((await adv.get('/registre/imports')).status).toBe(403);
+    const doc = agent(t);
+    await doc.signIn((await makeUser(t.db, ['documentation'])).email);
+    expect((await doc.get('/registre/imports')).status).toBe(200);
+    const files = { unites: ['StockUniteLegale_utf8.csv', readFileSync(path.join(SAMPLE, 'StockUniteLegale_utf8.csv'))], etablissements: ['StockEtablissement_utf8.csv', readFileSync(path.join(SAMPLE, 'StockEtablissement_utf8.csv'))] } as Record<string, [string, Buffer]>;
+    const mp = multipart(files, doc.csrf);
+    const cookie = [...doc.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await t.app.fastify.inject({ method: 'POST', url: `/registre/imports?_csrf=${encodeURIComponent(doc.csrf)}`, headers: { cookie, 'content-type': mp.type }, payload: mp.body });
+    expect(res.statusCode).toBe(302);
+    const page = res.headers.location as string;
+    expect(page).toMatch(/^\/registre\/imports\/\d+$/);
+    const before = await doc.get(page);
+    expect(before.body).toContain('hx-trigger="every 1s"');
+    expect(await count(t.db, 'establishments')).toBe(0);
+    expect(await t.app.jobs.tick()).toBeGreaterThanOrEqual(1);
+    const after = await doc.get(page, { 'hx-request': 'true' });
+    expect(after.body).toContain('Terminé');
+    expect(after.body).not.toContain('every 1s');
+    expect(await count(t.db, 'establishments')).toBeGreaterThan(80);
+    const full = await doc.get(page);
+    expect(full.body).toContain('clé de contrôle (Luhn) invalide');
+  });
+
+  it('refuses a file with a missing column before queueing anything', async () => {
+    const doc = agent(t);
+    await doc.signIn((await makeUser(t.db, ['documentation'])).email);
+    const broken = readFileSync(path.join(SAMPLE, 'StockEtablissement_utf8.csv'), 'utf8').replace('siret,', 'sirette,');
+    const mp = multipart({ unites: ['u.csv', readFileSync(path.join(SAMPLE, 'StockUniteLegale_utf8.csv'))], etablissements: ['e.csv', Buffer.from(broken)] }, doc.csrf);
+    const jobs = await count(t.db, 'jobs');
+    const cookie = [...doc.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await t.app.fastify.inject({ method: 'POST', url: `/registre/imports?_csrf=${encodeURIComponent(doc.csrf)}`, headers: { cookie, 'content-type': mp.type }, payload: mp.body });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('Une colonne obligatoire manque');
+    expect(await count(t.db, 'jobs')).toBe(jobs);
+  });
+});
+
+describe('demo seed', () => {
+  it('imports the sample and generated establishments', async () => {
+    const other = await createTestApp();
+    try {
+      const t0 = Date.now();
+      await registryModule.seedDemo!(other.app.ctx, () => {});
+      const secs = (Date.now() - t0) / 1000;
+      expect(await count(other.db, 'establishments')).toBeGreaterThan(2500);
+      expect(await count(other.db, 'contacts')).toBeGreaterThan(100);
+      console.log(`demo seed: ${secs.toFixed(1)} s`);
+    } finally {
+      await other.close();
+    }
+  });
+});
