@@ -283,6 +283,15 @@ describe('portfolio, tasks, home', () => {
     expect((await as.colleague.post(`/crm/entreprises/${c}/portefeuille`)).status).toBe(302);
     const mine = await as.adviser.get('/crm/portefeuille');
     expect(mine.status).toBe(200);
+    // From a registry search (words, or the address of a results page with its filters).
+    const word = `Quincaillerie${Math.random().toString(36).slice(2, 7)}`;
+    const found = [await company(t.db, `${word} Nord`), await company(t.db, `${word} Sud`)];
+    const preview = await as.manager.post('/crm/portefeuille/attribuer', { adviser_id: String(people.colleague.id), q: `/registre?q=${word}`, action: 'preview' });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toContain(`${word} Nord`);
+    expect(await count(t.db, 'crm_portfolio', ['company_id', found[0]])).toBe(0);
+    expect((await as.manager.post('/crm/portefeuille/attribuer', { adviser_id: String(people.colleague.id), q: word, action: 'assign' })).status).toBe(302);
+    for (const id of found) expect((await db().selectFrom('crm_portfolio').select('adviser_id').where('company_id', '=', id).executeTakeFirstOrThrow()).adviser_id).toBe(people.colleague.id);
   });
 
   it('lists my tasks overdue first, completes one, and puts due tasks on /portail', async () => {

@@ -19,7 +19,7 @@ import { addDays, isDate, todayParis } from './dates.js';
 import { board, createDeal, forecast, getDeal, listDeals, moveDeal, updateDeal, type DealFilter, type DealInput } from './deal.service.js';
 import { parseEuros, centsToInput } from './money.js';
 import { addCompanyNote } from './note.service.js';
-import { adviserOf, assignPortfolio, listPortfolio, MAX_BULK } from './portfolio.service.js';
+import { adviserOf, assignPortfolio, companyIdsFromRegistrySearch, listPortfolio, MAX_BULK } from './portfolio.service.js';
 import { buildReports, NAF_SECTIONS } from './reports.service.js';
 import { companyTimeline, isTimelineKind } from './timeline.service.js';
 import { createTask, listCrmUsers, listTasks, listTasksOfDeal, listTasksOfVisit, setTaskDone } from './task.service.js';
@@ -445,13 +445,13 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
   const MANAGE = { config: { permission: 'crm:manage' as const } };
   app.get('/crm/portefeuille/attribuer', MANAGE, async (req, reply) => reply.render(<AssignPage ctx={req.view()} users={await userOptions(db)} values={{ ids: '', q: '' }} />));
   app.post('/crm/portefeuille/attribuer', MANAGE, async (req, reply) => {
-    const values = { ids: str(req.body, 'company_ids', 100_000), q: str(req.body, 'q', 200), adviserId: str(req.body, 'adviser_id', 12) || undefined };
+    const values = { ids: str(req.body, 'company_ids', 100_000), q: str(req.body, 'q', 2000), adviserId: str(req.body, 'adviser_id', 12) || undefined };
     const users = await userOptions(db);
     const typed = values.ids.split(/[\s,;]+/).filter(Boolean);
     const errors: Record<string, string> = {};
     if (typed.some((x) => !/^\d{1,9}$/.test(x))) errors.company_ids = 'crm.portfolio_ids_invalid';
     let ids = typed.filter((x) => /^\d{1,9}$/.test(x)).map(Number);
-    if (values.q.length >= 2) ids = [...ids, ...(await searchCompaniesForPicker(db, values.q, 50)).map((c) => c.id)];
+    if (values.q.length >= 2) ids = [...ids, ...(await companyIdsFromRegistrySearch(db, values.q))];
     if (Object.keys(errors).length) return reply.render(<AssignPage ctx={req.view()} users={users} values={values} errors={errors} />, 422);
     if (str(req.body, 'action') === 'preview') {
       const found = await companySummaries(db, ids.slice(0, MAX_BULK));

@@ -4,7 +4,7 @@ import { can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso, type AnyDb } from '../../platform/db/index.js';
 import { AppError, invalid } from '../../platform/errors.js';
-import { findCompany } from '../registry/index.js';
+import { findCompany, parseSearch, searchEstablishments } from '../registry/index.js';
 import type { CrmDb } from './crm.tables.js';
 import { canEdit } from './policy.js';
 import { validateTaskOwner } from './task.service.js';
@@ -100,4 +100,28 @@ export async function listPortfolio(db: AnyDb, adviserIds: number[], page = 1, p
     .offset((page - 1) * perPage)
     .execute();
   return { items: items.map((i) => ({ ...i, last_visit: (i.last_visit as string | null) ?? null, open_deals: Number(i.open_deals ?? 0) })), total };
+}
+
+/**
+ * The companies of a registry search, for a bulk assignment: plain words, or the address (or
+ * query string) of a registry results page or saved segment, with all its facets. Every page of
+ * results is read, up to MAX_BULK companies.
+ */
+export async function companyIdsFromRegistrySearch(db: AnyDb, text: string, max = MAX_BULK): Promise<number[]> {
+  const raw = text.trim();
+  if (!raw) return [];
+  const query: Record<string, string | string[]> = {};
+  if (raw.includes('?') || /^[\w.-]+=/.test(raw)) {
+    const params = new URLSearchParams(raw.slice(raw.indexOf('?') + 1));
+    for (const key of new Set(params.keys())) query[key] = params.getAll(key);
+    for (const [k, v] of Object.entries(query)) if (v.length === 1) query[k] = v[0];
+  } else query.q = raw;
+  const ids = new Set<number>();
+  const perPage = 200;
+  for (let page = 1; page <= 400 && ids.size < max; page++) {
+    const res = await searchEstablishments(db, parseSearch({ ...query, page: String(page) }, perPage), { facets: false });
+    for (const item of res.items) ids.add(item.companyId);
+    if (res.items.length < perPage) break;
+  }
+  return [...ids].slice(0, max);
 }

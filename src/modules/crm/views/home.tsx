@@ -162,7 +162,7 @@ export function AssignPage(p: { ctx: ViewContext; users: Option[]; errors?: Erro
         <CsrfField ctx={ctx} />
         <Select ctx={ctx} name="adviser_id" label={t('crm.portfolio.adviser')} value={p.values.adviserId ?? ''} empty={t('crm.portfolio.nobody')} options={p.users} errors={p.errors} />
         <Field ctx={ctx} name="company_ids" label={t('crm.portfolio.ids')} hint={t('crm.portfolio.ids_hint')} value={p.values.ids} errors={p.errors} multiline rows={4} />
-        <Field ctx={ctx} name="q" type="search" label={t('crm.portfolio.search')} hint={t('crm.portfolio.search_hint')} value={p.values.q} errors={p.errors} />
+        <Field ctx={ctx} name="q" type="text" label={t('crm.portfolio.search')} hint={t('crm.portfolio.search_hint')} value={p.values.q} errors={p.errors} />
         <div class="actions">
           <button type="submit" name="action" value="preview" class="button button-secondary">
             {t('crm.portfolio.preview')}
