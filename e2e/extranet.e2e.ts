@@ -75,7 +75,7 @@ describe('member extranet in a browser', () => {
     await scan(member);
     await member.getByRole('link', { name: 'Proposer une correction' }).click();
     await scan(member);
-    await member.getByLabel('Téléphone').fill('04 77 98 76 54');
+    await member.getByLabel('Téléphone', { exact: true }).fill('04 77 98 76 54');
     await member.getByRole('button', { name: 'Envoyer la proposition' }).click();
     await member.waitForURL(/\/extranet\/mon-entreprise\/corrections\/\d+$/);
     await scan(member);

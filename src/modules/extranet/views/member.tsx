@@ -166,8 +166,8 @@ export function CorrectionFormPage({ ctx, chrome, values, errors }: { ctx: ViewC
     contact_first_name: t('extranet.contact.first_name'),
     contact_last_name: t('extranet.contact.last_name'),
     contact_role: t('extranet.contact.role'),
-    contact_email: t('auth.email'),
-    contact_phone: t('extranet.field.phone'),
+    contact_email: t('extranet.contact.email'),
+    contact_phone: t('extranet.contact.phone'),
   };
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('extranet.correction.form_title')} crumbs={[{ label: t('extranet.company.title'), href: '/extranet/mon-entreprise' }, { label: t('extranet.correction.form_title') }]}>
@@ -197,8 +197,8 @@ export function CorrectionFormPage({ ctx, chrome, values, errors }: { ctx: ViewC
             <Field ctx={ctx} name="contact_first_name" label={t('extranet.contact.first_name')} value={values.contact_first_name} errors={errors} maxlength={100} autocomplete="off" />
             <Field ctx={ctx} name="contact_last_name" label={t('extranet.contact.last_name')} value={values.contact_last_name} errors={errors} maxlength={100} autocomplete="off" />
             <Field ctx={ctx} name="contact_role" label={t('extranet.contact.role')} value={values.contact_role} errors={errors} maxlength={200} autocomplete="off" />
-            <Field ctx={ctx} name="contact_email" type="email" label={t('auth.email')} value={values.contact_email} errors={errors} maxlength={200} autocomplete="off" />
-            <Field ctx={ctx} name="contact_phone" type="tel" label={labels.phone} value={values.contact_phone} errors={errors} maxlength={30} autocomplete="off" />
+            <Field ctx={ctx} name="contact_email" type="email" label={t('extranet.contact.email')} value={values.contact_email} errors={errors} maxlength={200} autocomplete="off" />
+            <Field ctx={ctx} name="contact_phone" type="tel" label={t('extranet.contact.phone')} value={values.contact_phone} errors={errors} maxlength={30} autocomplete="off" />
           </div>
         </fieldset>
         <Actions>
