@@ -148,8 +148,22 @@ describe('exports', () => {
     expect(csv.body.startsWith('\uFEFFsiret;siren;nom')).toBe(true);
     const lines = csv.body.trim().split('\n');
     expect(lines.length - 1).toBe(await count(t.db, 'establishments'));
-    const nd = lines.find((l) => l.startsWith('94655200700019') || l.includes('946552007'));
-    if (nd) expect(nd).toContain('Unité non diffusible');
+    // a sole trader with partial diffusion: name, street, sign and coordinates never exported
+    const sole = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Jeanne Secret', legalForm: '1000', postalCode: '42000', communeCode: '42218', streetName: 'Rue Cachée', streetNumber: '7' }));
+    await t.db.updateTable('companies').set({ diffusion: 'partial' }).where('id', '=', sole).execute();
+    await t.db.updateTable('establishments').set({ diffusion: 'partial', sign: 'Chez Jeanne' }).where('company_id', '=', sole).execute();
+    const again = (await m.get('/registre/export.csv?status=all')).body;
+    expect(again).toContain('Unité non diffusible');
+    expect(again).not.toMatch(/Jeanne|CACHEE|Cachée/i);
+    const apiUser = await makeUser(t.db, ['adviser']);
+    const { token } = await t.db.transaction().execute((trx) => createApiToken(trx, SYSTEM_ACTOR, apiUser.id, { name: 'r', scopes: ['registry:read'], days: 1 }));
+    const viaApi = await api(t, 'GET', '/api/v1/establishments?q=jeanne+secret', token);
+    expect(viaApi.json().items).toHaveLength(1);
+    expect(JSON.stringify(viaApi.json().items)).not.toMatch(/Jeanne|CACHEE|Cachée/i);
+    // staff screens show it, with the warning
+    const staffPage = await m.get(`/registre/entreprises/${sole}`);
+    expect(staffPage.body).toContain('Jeanne Secret');
+    expect(staffPage.body).toContain('ne doivent être ni publiées ni utilisées en prospection');
     const xlsx = await m.get('/registre/export.xlsx?department=42');
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
@@ -194,6 +208,16 @@ describe('duplicates, merge and GDPR', () => {
     expect(row.erased_at).not.toBeNull();
     expect((await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'contact').where('entity_id', '=', String(c.id)).execute()).map((x) => x.action)).toContain('gdpr_erase');
     expect((await adv.get('/registre?q=ana+gdpr')).body).not.toContain('Société Générale');
+  });
+});
+
+describe('global search', () => {
+  it('answers with registry companies in the portal search', async () => {
+    const a = await as(['staff']);
+    const res = await a.get('/recherche?q=librairie+chevalier');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('LIBRAIRIE CHEVALIER');
+    expect(res.body).toMatch(/href="\/registre\/entreprises\/\d+"/);
   });
 });
 
