@@ -325,6 +325,8 @@ export function ItemOverview(p: { ctx: ViewContext; item: ItemRow; live?: LiveRo
                 <li>
                   <img src={`/fichiers/${i.id}/${i.name}`} alt={i.alt ?? ''} width={120} loading="lazy" />
                   <span>{i.alt}</span>
+                  {/* Without JavaScript, editors paste this into the HTML of the text. */}
+                  <code class="snippet">{`<img src="/fichiers/${i.id}/${i.name}" alt="${(i.alt ?? '').replace(/"/g, '&quot;')}">`}</code>
                 </li>
               ))}
             </ul>
