@@ -157,6 +157,25 @@ describe('invitations and sign-up', () => {
     expect((await count(t.db, 'mail_outbox', ['to_address', 'flood@once.fr'])) - before).toBe(3);
   });
 
+  it('a daily job deletes unconfirmed sign-ups after a week and expires old invitations', async () => {
+    const c = await makeCompany(t.db);
+    await agent(t).post('/extranet/inscription', { siret: c.siret, name: 'Oubli', email: 'oubli@stale.fr' });
+    await agent(t).post('/extranet/inscription', { siret: c.siret, name: 'Récent', email: 'recent@stale.fr' });
+    const { a: staff } = await staffAgent();
+    await staff.post('/gestion-extranet/invitations', { company_id: String(c.id), name: 'Vieux', email: 'vieux@stale.fr', role: 'member' });
+    const old = new Date(Date.now() - 8 * 86400_000).toISOString();
+    await t.db.updateTable('member_signups').set({ created_at: old }).where('email', '=', 'oubli@stale.fr').execute();
+    await t.db.updateTable('member_invitations').set({ created_at: old }).where('email', '=', 'vieux@stale.fr').execute();
+    const link = linkIn((await lastMailTo('oubli@stale.fr')).text_body);
+    const { enqueue } = await import('../src/platform/jobs/index.js');
+    await enqueue(t.db, 'extranet.purge');
+    await t.app.jobs.tick();
+    expect(await count(t.db, 'member_signups', ['email', 'oubli@stale.fr'])).toBe(0);
+    expect(await count(t.db, 'member_signups', ['email', 'recent@stale.fr'])).toBe(1);
+    expect((await t.db.selectFrom('member_invitations').select('status').where('email', '=', 'vieux@stale.fr').executeTakeFirstOrThrow()).status).toBe('expired');
+    expect((await agent(t).get(link)).status).toBe(410);
+  });
+
   it('a company administrator invites a colleague; a plain member cannot', async () => {
     const c = await makeCompany(t.db);
     const admin = await makeMember(t.db, [c.id], 'administrator');

@@ -523,3 +523,25 @@ export async function disableMemberTotp(db: AnyDb, actor: Actor, accountId: numb
   await x(db).updateTable('member_accounts').set({ totp_secret: null, totp_enabled: 0, updated_at: nowIso() }).where('id', '=', accountId).execute();
   await record(db, actor, { entity: 'member_account', entityId: accountId, action: 'totp_disable', changes: { totp_enabled: [1, 0] } });
 }
+
+// ——— housekeeping ———
+
+/**
+ * Personal data nobody confirmed is not kept: sign-ups whose address was never confirmed are
+ * deleted after 7 days; invitations not accepted within their link's life are marked expired.
+ */
+export async function purgeStale(db: AnyDb, now = new Date()): Promise<{ signups: number; invitations: number }> {
+  const week = new Date(now.getTime() - 7 * 86400_000).toISOString();
+  const stale = await x(db).selectFrom('member_signups').select('id').where('status', '=', 'unconfirmed').where('created_at', '<', week).execute();
+  if (stale.length) {
+    const ids = stale.map((r) => r.id);
+    await x(db).updateTable('one_time_links').set({ used_at: now.toISOString() }).where('purpose', '=', 'member_signup').where('subject_id', 'in', ids).where('used_at', 'is', null).execute();
+    await x(db).deleteFrom('member_signups').where('id', 'in', ids).execute();
+  }
+  const expiredBefore = new Date(now.getTime() - INVITATION_SECONDS * 1000).toISOString();
+  const inv = await x(db).updateTable('member_invitations').set({ status: 'expired' }).where('status', '=', 'pending').where('created_at', '<', expiredBefore).executeTakeFirst();
+  const result = { signups: stale.length, invitations: Number(inv.numUpdatedRows) };
+  if (result.signups || result.invitations) await record(db, { id: null, label: 'système', kind: 'system', roles: [], permissions: new Set() }, { entity: 'member_signup', entityId: 'purge', action: 'purge', changes: result });
+  return result;
+}
+

@@ -42,7 +42,7 @@ export interface MemberInvitationsTable {
   email: string;
   name: string;
   role: MembershipRole;
-  status: 'pending' | 'accepted' | 'revoked';
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
   invited_by: string;
   origin: string;
   created_at: string;

@@ -7,7 +7,7 @@ import { hashPassword } from '../../platform/auth/password.js';
 import { nowIso } from '../../platform/db/index.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
 import { DEMO_PASSWORD } from '../../platform/seed.js';
-import { x } from './accounts.service.js';
+import { purgeStale, x } from './accounts.service.js';
 import { memberResolver, memberWeb } from './extranet.member.web.js';
 import { staffWeb } from './extranet.staff.web.js';
 import { extranetMessages } from './messages.js';
@@ -85,6 +85,10 @@ export const extranetModule = defineModule({
     staffWeb(app, ctx);
   },
   panels: [companyPanel],
+  jobs: {
+    'extranet.purge': async (_payload, { db }) => purgeStale(db),
+  },
+  schedules: [{ kind: 'extranet.purge', everySeconds: 86400 }],
   // Sign-ups and corrections for the documentation service; unassigned requests for answerers.
   todo: async (ctx, actor) => {
     const items: { label: string; href: string }[] = [];
