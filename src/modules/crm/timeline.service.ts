@@ -119,7 +119,8 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
   }
   for (const c of changes) {
     const fields = Object.keys(c.changes ?? {});
-    out.push({ kind: 'registry', at: c.at, title: c.action, detail: fields.join(', '), who: c.actor_label });
+    // title 'entity:action' (e.g. 'establishment:close'), translated by the view.
+    out.push({ kind: 'registry', at: c.at, title: `${c.entity}:${c.action}`, detail: fields.join(', '), who: c.actor_label });
   }
   // Newest first; a day ('YYYY-MM-DD') sorts after the moments of the same day that precede it.
   out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));

@@ -23,7 +23,7 @@ export function BarChart({ title, rows, format }: { title: string; rows: { label
           return (
             <g>
               <text x={labelW - 6} y={y + 14} text-anchor="end" class="crm-chart-label">
-                {r.label.length > 26 ? r.label.slice(0, 25) + '…' : r.label}
+                {r.label.length > 24 ? r.label.slice(0, 23) + '…' : r.label}
               </text>
               <rect x={labelW} y={y + 3} width={Math.max(w, 1)} height={r.second !== undefined ? 13 : 16} class="crm-bar" />
               <text x={labelW + Math.max(w, 1) + 4} y={y + 14} class="crm-chart-value">

@@ -9,6 +9,16 @@ import { crmCrumbs, dateTime, day, money } from './common.js';
 
 const KIND_BADGE: Record<TimelineKind, 'info' | 'success' | 'warning' | 'neutral'> = { visit: 'info', deal: 'success', task: 'warning', note: 'neutral', registry: 'neutral' };
 
+/** 'establishment:close' → « Établissement : fermeture »; unknown words are shown as they are. */
+function registryLabel(ctx: ViewContext, title: string): string {
+  const [entity, action] = title.split(':');
+  const tr = (key: string, raw: string) => {
+    const v = ctx.t(key);
+    return v === key ? raw : v;
+  };
+  return `${tr(`crm.registry.${entity}`, entity)} : ${tr(`crm.registry.action.${action}`, action ?? '')}`;
+}
+
 function when(ctx: ViewContext, at: string) {
   return at.length === 10 ? day(ctx, at) : dateTime(ctx, at);
 }
@@ -25,7 +35,7 @@ export function TimelineList({ ctx, events }: { ctx: ViewContext; events: Timeli
             {e.who ? <span class="muted"> · {e.who}</span> : null}
           </p>
           <p>
-            {e.href ? <a href={e.href}>{e.title || t(`crm.timeline.kind.${e.kind}`)}</a> : e.kind === 'registry' ? t('crm.timeline.registry_change', { action: e.title }) : e.title}
+            {e.href ? <a href={e.href}>{e.title || t(`crm.timeline.kind.${e.kind}`)}</a> : e.kind === 'registry' ? t('crm.timeline.registry_change', { action: registryLabel(ctx, e.title) }) : e.title}
             {e.stage ? <> — {e.stage}</> : null}
             {e.kind === 'deal' && e.detail && /^\d+$/.test(e.detail) ? <> — {money(ctx, Number(e.detail))}</> : null}
             {e.kind === 'task' ? <> — {e.done ? t('crm.task.done') : t('crm.task.open')}</> : null}
