@@ -118,7 +118,8 @@ export function VisitFormPage(p: {
               <strong>{p.company.name}</strong>
             </p>
           ) : (
-            <>
+            <details class="crm-change-company" open={!p.company || undefined}>
+              <summary>{p.company ? t('crm.visit.change_company') : t('crm.visit.find_company')}</summary>
               <label for="f-company_q">{t('crm.visit.company_search')}</label>
               <input
                 type="search"
@@ -138,7 +139,7 @@ export function VisitFormPage(p: {
               <div id="company-results" aria-live="polite">
                 <CompanyChoices ctx={ctx} companies={p.candidates.filter((c) => c.id !== p.company?.id)} selected={v.companyId} q={v.companyQ} />
               </div>
-            </>
+            </details>
           )}
         </fieldset>
 
