@@ -278,6 +278,40 @@ describe('audiences', () => {
   });
 });
 
+describe('JSON API', () => {
+  it('is staff-only, read-only, scoped by token; members and scope-less tokens get nothing', async () => {
+    const { createApiToken } = await import('../src/platform/auth/api-tokens.js');
+    const { SYSTEM_ACTOR } = await import('../src/platform/audit/audit.js');
+    const doc = await makeUser(t.db, ['documentation']);
+    const good = (await createApiToken(t.db, SYSTEM_ACTOR, doc.id, { name: 'queue', scopes: ['extranet:read'], days: 30 })).token;
+    const other = (await createApiToken(t.db, SYSTEM_ACTOR, doc.id, { name: 'registry', scopes: ['registry:read'], days: 30 })).token;
+    const call = (url: string, token?: string, cookie?: string) => t.app.fastify.inject({ method: 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(cookie ? { cookie } : {}) } });
+    const list = await call('/api/v1/extranet/requests', good);
+    expect(list.statusCode).toBe(200);
+    const ids = (JSON.parse(list.body).items as { id: number }[]).map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining([ofA.request, ofB.request]));
+    const one = await call(`/api/v1/extranet/requests/${ofB.request}`, good);
+    expect(one.statusCode).toBe(200);
+    expect(JSON.parse(one.body).messages[0].attachments[0]).toMatchObject({ fileName: 'bilan.pdf', contentType: 'application/pdf' });
+    expect(JSON.parse(one.body).messages[0]).not.toHaveProperty('data');
+    expect((await call('/api/v1/extranet/response-times', good)).statusCode).toBe(200);
+    expect((await call('/api/v1/extranet/requests/99999', good)).statusCode).toBe(404);
+    expect((await call('/api/v1/extranet/requests/abc', good)).statusCode).toBe(400);
+    expect((await call('/api/v1/extranet/requests?status=deleted', good)).statusCode).toBe(400);
+    const memberCookie = [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    for (const url of ['/api/v1/extranet/requests', `/api/v1/extranet/requests/${ofA.request}`, '/api/v1/extranet/response-times']) {
+      expect((await call(url, other)).statusCode, url).toBe(403);
+      expect((await call(url)).statusCode, url).toBe(401);
+      expect((await call(url, undefined, memberCookie)).statusCode, url).toBe(401);
+    }
+    // Read-only: no write verb exists on the extranet API.
+    const post = await t.app.fastify.inject({ method: 'POST', url: '/api/v1/extranet/requests', headers: { authorization: `Bearer ${good}`, 'content-type': 'application/json' }, payload: JSON.stringify({ companyId: B.id, subject: 'x' }) });
+    expect([404, 405]).toContain(post.statusCode);
+    const spec = JSON.parse((await t.app.fastify.inject({ method: 'GET', url: '/api/openapi.json' })).body);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/v1/extranet/requests', '/api/v1/extranet/requests/{id}']));
+  });
+});
+
 describe('robustness', () => {
   it('no extranet route answers 500 to malformed input, whoever asks', async () => {
     const weird: Record<string, string | string[]>[] = [

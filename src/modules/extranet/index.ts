@@ -8,6 +8,7 @@ import { nowIso } from '../../platform/db/index.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
 import { DEMO_PASSWORD } from '../../platform/seed.js';
 import { purgeStale, x } from './accounts.service.js';
+import { extranetApi } from './extranet.api.js';
 import { memberResolver, memberWeb } from './extranet.member.web.js';
 import { staffWeb } from './extranet.staff.web.js';
 import { extranetMessages } from './messages.js';
@@ -84,6 +85,7 @@ export const extranetModule = defineModule({
     memberWeb(app, ctx);
     staffWeb(app, ctx);
   },
+  api: extranetApi,
   panels: [companyPanel],
   jobs: {
     'extranet.purge': async (_payload, { db }) => purgeStale(db),

@@ -110,6 +110,7 @@ export const API_SCOPES = {
   'crm:write': ['crm:use', 'crm:write'],
   'content:read': ['content:write'],
   'admin:read': ['admin:users', 'admin:audit'],
+  'extranet:read': ['extranet:requests'], // members' requests queue, read-only
 } as const satisfies Record<string, readonly Permission[]>;
 export type ApiScope = keyof typeof API_SCOPES;
 
