@@ -2,12 +2,14 @@
 // server in the same run (the floor: Fastify + @fastify/static + security headers, no database,
 // no rendering). Throughput with autocannon (10 connections), latency percentiles from a separate
 // closed loop of fetches (10 in flight) so that p95 is exact.
-// Usage: npx tsx bench/content.ts   [DURATION=8 seconds per URL] [DATABASE_URL=postgres://… to bench PostgreSQL]
+// Usage: npx tsx bench/content.ts   [DURATION=8 seconds per URL] [BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres
+//        to run on a throwaway PostgreSQL database created (and dropped) through that admin URL]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { machine, ms, stats, writeResult, type Stats } from './lib.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -51,9 +53,20 @@ async function throughput(url: string): Promise<{ rps: number; errors: number; n
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'consulaire-bench-content-'));
+let databaseUrl: string | undefined;
+const dbName = `consulaire_bench_content_${process.pid}`;
+if (process.env.BENCH_PG) {
+  const c = new pg.Client({ connectionString: process.env.BENCH_PG });
+  await c.connect();
+  await c.query(`create database ${dbName}`);
+  await c.end();
+  const u = new URL(process.env.BENCH_PG);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+}
 const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/content-server.ts')], {
   cwd: ROOT,
-  env: { ...process.env, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RUN_JOBS: '0', NODE_ENV: 'development' },
+  env: { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RUN_JOBS: '0', NODE_ENV: 'development' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
@@ -79,16 +92,22 @@ try {
   const md = [
     '# Public site (content module)',
     '',
-    `${machine()}, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, demo data, loopback, 10 concurrent clients; latency from ${LOOP} requests, throughput from autocannon over ${DURATION} s. Server and load generator share the machine's 2 cores.`,
+    `${machine()}, ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, demo data, loopback, 10 concurrent clients; latency from ${LOOP} requests, throughput from autocannon over ${DURATION} s. Server and load generator share the machine's 2 cores.`,
     '',
     '| URL | p50 | p95 | p99 | req/s | req/s vs static | p95 vs static |',
     '|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${ms(r.lat.p50)} | ${ms(r.lat.p95)} | ${ms(r.lat.p99)} | ${r.tp.rps.toFixed(0)}${r.tp.errors || r.tp.non2xx ? ` (${r.tp.errors + r.tp.non2xx} errors)` : ''} | ${(r.tp.rps / base.tp.rps).toFixed(2)} | ${(r.lat.p95 / base.lat.p95).toFixed(1)}× |`),
     '',
   ].join('\n');
-  writeResult(`content-${process.env.DATABASE_URL ? 'postgres' : 'sqlite'}`, md);
+  writeResult(`content-${databaseUrl ? 'postgres' : 'sqlite'}`, md);
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
+  if (databaseUrl) {
+    const c = new pg.Client({ connectionString: process.env.BENCH_PG });
+    await c.connect();
+    await c.query(`drop database if exists ${dbName} with (force)`);
+    await c.end();
+  }
 }

@@ -1,9 +1,8 @@
 // The content block of the staff home page (/portail): search, staff news, pinned links,
 // upcoming events.
-import { formatDate } from '../../../platform/i18n/index.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { LinkRow, LiveRow } from '../content.table.js';
-import { EventWhen, hrefOf } from './common.js';
+import { EventWhen, hrefOf, fmtDate } from './common.js';
 
 const INTRANET = { base: '/intranet', audience: 'intranet' } as const;
 
@@ -26,7 +25,7 @@ export function HomeBlock({ ctx, news, events, links }: { ctx: ViewContext; news
               {news.map((n) => (
                 <li>
                   <a href={hrefOf(INTRANET, n)}>{n.title}</a>
-                  {n.news_date ? <span class="muted"> — {formatDate(n.news_date, ctx.locale)}</span> : null}
+                  {n.news_date ? <span class="muted"> — {fmtDate(n.news_date, ctx.locale)}</span> : null}
                   {n.summary ? <p class="muted">{n.summary}</p> : null}
                 </li>
               ))}

@@ -1,11 +1,10 @@
 // Reading pages: the public site (public shell) and the intranet (staff shell) share them.
 import type { ComponentChildren } from 'preact';
-import { formatDate } from '../../../platform/i18n/index.js';
 import { Pagination } from '../../../platform/ui/components.js';
 import { Page, type Crumb } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { LiveRow } from '../content.table.js';
-import { CONTENT_LANG, EventWhen, hrefOf, ItemArticle, type Channel, type Readable } from './common.js';
+import { CONTENT_LANG, EventWhen, hrefOf, ItemArticle, type Channel, type Readable, fmtDate } from './common.js';
 
 export interface SiteNav {
   pages: { title: string; slug: string }[];
@@ -51,7 +50,7 @@ export function NewsList({ ctx, ch, items, headingLevel = 2 }: { ctx: ViewContex
           </H>
           {n.news_date ? (
             <p class="muted">
-              <time dateTime={n.news_date}>{formatDate(n.news_date, ctx.locale)}</time>
+              <time dateTime={n.news_date}>{fmtDate(n.news_date, ctx.locale)}</time>
             </p>
           ) : null}
           {n.summary ? <p>{n.summary}</p> : null}
