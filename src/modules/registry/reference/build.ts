@@ -1,7 +1,8 @@
 // Builds communes.json (committed) from @etalab/decoupage-administratif (codes, names, postal
-// codes) and the IGN centroids of ../shared/data/geo. Run once by a developer:
-//   npx tsx src/modules/registry/reference/build.ts /work/shared/data/geo/communes-centroides.csv
-// The application reads only the generated file, never ../shared.
+// codes) and the IGN centroid CSV of the shared geographic data (communes-centroides.csv).
+// Run once by a developer, giving the CSV's path:
+//   npx tsx src/modules/registry/reference/build.ts <path>/communes-centroides.csv
+// The application reads only the generated file, never the shared data folder.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const centroidFile = process.argv[2] ?? '/work/shared/data/geo/communes-centroides.csv';
+const centroidFile = process.argv[2];
+if (!centroidFile) throw new Error('usage: build.ts <communes-centroides.csv>');
 
 const centroids = new Map<string, [number, number]>();
 for (const line of readFileSync(centroidFile, 'utf8').split('\n').slice(1)) {
