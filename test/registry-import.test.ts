@@ -109,6 +109,11 @@ describe('SIRENE import', () => {
     expect(stats.foreign).toBe(1);
     expect(stats.outOfTerritory).toBe(1);
     expect(stats.establishmentsCreated).toBe(301);
+    // ceased legal units (C) are kept, marked ceased; their establishments are closed (F)
+    const ceased = await t.db.selectFrom('companies').select('id').where('status', '=', 'ceased').execute();
+    expect(ceased.length).toBeGreaterThan(0);
+    const ofCeased = await t.db.selectFrom('establishments').select('status').where('company_id', '=', ceased[0].id).execute();
+    expect(ofCeased.every((x) => x.status === 'closed')).toBe(true);
     const c = await t.db.selectFrom('companies').selectAll().where('siren', '=', siren).executeTakeFirstOrThrow();
     expect(c.name).toBe('Boulangerie "Au Bon Pain", Lyon');
     const lyon = await t.db.selectFrom('establishments').selectAll().where('siret', '=', '73282932000017').executeTakeFirstOrThrow();
