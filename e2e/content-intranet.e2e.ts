@@ -37,7 +37,7 @@ describe('intranet in a browser', () => {
       await expect(page.getByText('À relire : Nouvelles sessions de formation au management').count()).resolves.toBe(1);
       await expect(page.getByText(/Rédiger la charte de l’intranet/).count()).resolves.toBe(1);
       await scan(page);
-      for (const u of ['/intranet/actualites', '/intranet/evenements', '/intranet/documents', '/intranet/pages/vie-interne', '/annuaire', '/annuaire?q=helene', '/annuaire/services', '/espaces', '/contenus', '/contenus/arborescence', '/contenus/relecture', '/contenus/reglages', '/contenus/nouveau?type=event', '/contenus/nouveau?type=page', '/recherche?q=export']) {
+      for (const u of ['/intranet/actualites', '/intranet/evenements', '/intranet/documents', '/intranet/pages', '/intranet/pages/vie-interne', '/annuaire', '/annuaire?q=helene', '/annuaire/services', '/espaces', '/contenus', '/contenus/arborescence', '/contenus/relecture', '/contenus/reglages', '/contenus/nouveau?type=event', '/contenus/nouveau?type=page', '/recherche?q=export']) {
         await page.goto(`${server.url}${u}`);
         await scan(page);
       }

@@ -35,7 +35,7 @@ describe('public site and content workflow in a browser', () => {
       await expect(page.getByText('partiellement conforme au RGAA').count()).resolves.toBeGreaterThan(0);
       // Intranet-only news never reach the public site.
       await expect(page.getByText('Déménagement du service formation').count()).resolves.toBe(0);
-      const urls = ['/actualites', '/evenements', '/documents', '/pages/la-cci', '/pages/nos-missions', '/pages/formation-continue', '/rechercher?q=export', '/mentions-legales', '/accessibilite', '/page-qui-n-existe-pas'];
+      const urls = ['/actualites', '/evenements', '/documents', '/pages', '/pages/la-cci', '/pages/nos-missions', '/pages/formation-continue', '/rechercher?q=export', '/mentions-legales', '/accessibilite', '/page-qui-n-existe-pas'];
       for (const u of urls) {
         await page.goto(`${server.url}${u}`);
         await scan(page);

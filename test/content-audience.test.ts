@@ -54,6 +54,12 @@ describe('audience isolation', () => {
     expect((await anon.get('/pages/page-interne')).status).toBe(404);
     expect((await anon.get('/pages/page-adherents')).status).toBe(404);
     expect((await anon.get('/pages/page-publique')).status).toBe(200);
+    const index = await anon.get('/pages');
+    expect(index.body).toContain('Page publique');
+    expect(index.body).not.toMatch(/Page (interne|adherents)/);
+    const intranetIndex = await staff.get('/intranet/pages');
+    expect(intranetIndex.body).toContain('Page interne');
+    expect(intranetIndex.body).not.toMatch(/Page (publique|adherents)/);
     expect((await anon.get(`/evenements/${ids.intraEvent}`)).status).toBe(404);
     const home = await anon.get('/');
     expect(home.body).toContain('Zeta publique');

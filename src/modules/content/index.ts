@@ -90,7 +90,8 @@ export const contentModule = defineModule({
   nav: [
     { section: 'nav.section.content', label: 'content.nav.news', href: '/intranet/actualites', permission: 'portal:use', order: 1 },
     { section: 'nav.section.content', label: 'content.nav.events', href: '/intranet/evenements', permission: 'portal:use', order: 2 },
-    { section: 'nav.section.content', label: 'content.nav.documents', href: '/intranet/documents', permission: 'portal:use', order: 3 },
+    { section: 'nav.section.content', label: 'content.nav.pages', href: '/intranet/pages', permission: 'portal:use', order: 3 },
+    { section: 'nav.section.content', label: 'content.nav.documents', href: '/intranet/documents', permission: 'portal:use', order: 4 },
     { section: 'nav.section.content', label: 'content.nav.items', href: '/contenus', permission: 'content:write', order: 10 },
     { section: 'nav.section.content', label: 'content.nav.review', href: '/contenus/relecture', permission: 'content:write', order: 11 },
     { section: 'nav.section.content', label: 'content.nav.settings', href: '/contenus/reglages', permission: 'content:admin', order: 12 },

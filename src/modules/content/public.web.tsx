@@ -11,7 +11,7 @@ import { searchable } from './content.sanitize.js';
 import { fileVisible } from './content.service.js';
 import type { Audience, LiveRow } from './content.table.js';
 import { hrefOf, type Channel } from './views/common.js';
-import { DocumentsPage, HomePage, ItemPage, ListPage, SearchPage, TextPage, type SiteNav } from './views/public.js';
+import { DocumentsPage, HomePage, ItemPage, ListPage, PagesIndex, SearchPage, TextPage, type SiteNav } from './views/public.js';
 import type { AnyDb } from '../../platform/db/index.js';
 
 const PUBLIC: Channel = { base: '', audience: 'public' };
@@ -99,6 +99,10 @@ export function publicWeb(app: FastifyInstance, ctx: ModuleContext): void {
       const [nav, alt, ancestors, children] = await Promise.all([siteNav(db, ch.audience), imageAlt(db, r.image_file_id), liveAncestors(db, ch.audience, r), listLive(db, ch.audience, { kind: 'page', parentId: r.item_id, limit: 50 })]);
       return reply.render(<ItemPage ctx={view(req, ch)} ch={ch} nav={nav} r={{ ...r, id: r.item_id }} imageAlt={alt} ancestors={ancestors} children={children.items} />);
     });
+    app.get(`${base}/pages`, opts, async (req, reply) => {
+      const [{ items }, nav] = await Promise.all([listLive(db, ch.audience, { kind: 'page', limit: 1000, count: false }), siteNav(db, ch.audience)]);
+      return reply.render(<PagesIndex ctx={view(req, ch)} ch={ch} nav={nav} pages={items} />);
+    });
     app.get(`${base}/documents`, opts, async (req, reply) => {
       const [docs, nav] = await Promise.all([liveDocuments(db, ch.audience), siteNav(db, ch.audience)]);
       return reply.render(<DocumentsPage ctx={view(req, ch)} ch={ch} nav={nav} docs={docs} />);
@@ -184,7 +188,7 @@ ${items.map((n) => `<entry><title>${xml(n.title)}</title><id>${u}${hrefOf(PUBLIC
     const u = base();
     const all: LiveRow[] = [];
     for (const kind of ['page', 'news', 'event'] as const) all.push(...(await listLive(db, 'public', { kind, limit: 5000, count: false })).items);
-    const fixed = ['/', '/actualites', '/evenements', '/documents', '/mentions-legales', '/accessibilite'];
+    const fixed = ['/', '/actualites', '/evenements', '/pages', '/documents', '/mentions-legales', '/accessibilite'];
     const body = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 ${fixed.map((p) => `<url><loc>${u}${p}</loc></url>`).join('\n')}

@@ -20,6 +20,7 @@ function topNav(ctx: ViewContext, ch: Channel, nav: SiteNav) {
     { label: t('content.site.events'), href: '/evenements' },
     ...nav.pages.slice(0, 5).map((p) => ({ label: p.title, href: `/pages/${p.slug}` })),
     { label: t('content.site.documents'), href: '/documents' },
+    { label: t('content.site.all_pages'), href: '/pages' },
     { label: t('content.site.search'), href: '/rechercher' },
     { label: t('content.site.members'), href: '/extranet' },
     { label: t('content.site.staff'), href: '/portail' },
@@ -157,6 +158,35 @@ export function ItemPage(p: { ctx: ViewContext; ch: Channel; nav: SiteNav; r: Re
           </ul>
         </nav>
       ) : null}
+    </SitePage>
+  );
+}
+
+function PageTree({ ch, pages, parent, depth }: { ch: Channel; pages: LiveRow[]; parent: number | null; depth: number }) {
+  const children = pages.filter((p) => p.parent_id === parent);
+  if (!children.length || depth > 8) return null;
+  return (
+    <ul lang={CONTENT_LANG}>
+      {children.map((p) => (
+        <li>
+          <a href={hrefOf(ch, p)}>{p.title}</a>
+          {p.summary ? <span class="muted"> — {p.summary}</span> : null}
+          <PageTree ch={ch} pages={pages} parent={p.item_id} depth={depth + 1} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Every page of the channel as a tree (the site map for people). */
+export function PagesIndex(p: { ctx: ViewContext; ch: Channel; nav: SiteNav; pages: LiveRow[] }) {
+  const t = p.ctx.t;
+  // A page whose parent is not visible to this audience is shown at the top level.
+  const ids = new Set(p.pages.map((x) => x.item_id));
+  const pages = p.pages.map((x) => (x.parent_id && !ids.has(x.parent_id) ? { ...x, parent_id: null } : x));
+  return (
+    <SitePage ctx={p.ctx} ch={p.ch} nav={p.nav} title={t('content.site.all_pages')} description={t('content.site.all_pages')} crumbs={[{ label: t('content.site.all_pages') }]}>
+      {pages.length ? <PageTree ch={p.ch} pages={pages} parent={null} depth={0} /> : <p class="empty">{t('common.no_results')}</p>}
     </SitePage>
   );
 }
