@@ -45,6 +45,7 @@ import { addMemberMessage, closeMemberRequest, createRequest, getMemberAttachmen
 import { scopeOf, type MemberScope } from './scope.js';
 import { companyTimeline } from './timeline.service.js';
 import { allowOnly, readForm } from './web-helpers.js';
+import { takeToken } from './extranet.rate.js';
 import type { ExtranetTables } from './extranet.table.js';
 import {
   CompanyPage,
@@ -135,7 +136,8 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
 
   // ——— sign-in, sign-out ———
 
-  // Declared member (not public) so a member session is read; the handler itself needs none.
+  // The member audience (so a member session, or a pending TOTP step, is read) but open to
+  // anyone: the pages before sign-in.
   const memberOpen = { config: { audience: 'member' as const, public: true } };
 
   app.get('/extranet/connexion', memberOpen, async (req, reply) => {
@@ -611,8 +613,8 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
   });
 }
 
+/** A member may send 20 invitations an hour: the extranet is no relay for unsolicited mail. */
 async function takeInviteToken(db: AnyDb, ip: string, accountId: number) {
-  const { takeToken } = await import('./extranet.rate.js');
   await takeToken(db, ip, [{ key: `invite-account:${accountId}`, max: 20, windowSeconds: 3600 }]);
 }
 

@@ -216,7 +216,6 @@ export const extranetMessages: Messages = {
     'extranet.col.assignee': 'Attribuée à',
     'extranet.col.last_sign_in': 'Dernière connexion',
 
-    'extranet.no_company_error': 'Aucune entreprise',
     'extranet.forbidden_fields': 'Le formulaire contient des champs non autorisés.',
     'extranet.company_required': 'Indiquez le numéro de l’entreprise du fichier consulaire.',
     'extranet.signup_not_pending': 'Cette demande a déjà été traitée.',
@@ -283,7 +282,6 @@ export const extranetMessages: Messages = {
     'extranet.panel.title': 'Extranet',
     'extranet.panel.no_access': 'Personne n’a accès à l’extranet pour cette entreprise.',
     'extranet.panel.last_seen': 'dernière connexion le {date}',
-    'extranet.panel.invitations': '{count} invitation(s) en attente : {emails}',
     'extranet.panel.corrections': '{count} correction(s) proposée(s) en attente :',
     'extranet.panel.requests': 'Demandes ouvertes',
     'extranet.panel.all_requests': 'Toutes les demandes de l’entreprise',
@@ -522,7 +520,6 @@ export const extranetMessages: Messages = {
     'extranet.col.assignee': 'Assigned to',
     'extranet.col.last_sign_in': 'Last sign-in',
 
-    'extranet.no_company_error': 'No company',
     'extranet.forbidden_fields': 'The form contains fields that are not allowed.',
     'extranet.company_required': 'Give the company’s number in the register.',
     'extranet.signup_not_pending': 'This request has already been decided.',
@@ -589,7 +586,6 @@ export const extranetMessages: Messages = {
     'extranet.panel.title': 'Extranet',
     'extranet.panel.no_access': 'Nobody has extranet access for this company.',
     'extranet.panel.last_seen': 'last signed in on {date}',
-    'extranet.panel.invitations': '{count} pending invitation(s): {emails}',
     'extranet.panel.corrections': '{count} proposed correction(s) pending:',
     'extranet.panel.requests': 'Open requests',
     'extranet.panel.all_requests': 'All the company’s requests',
