@@ -456,8 +456,8 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     if (values.q.length >= 2) ids = [...ids, ...(await companyIdsFromRegistrySearch(db, values.q))];
     if (Object.keys(errors).length) return reply.render(<AssignPage ctx={req.view()} users={users} values={values} errors={errors} />, 422);
     if (str(req.body, 'action') === 'preview') {
-      const found = await companySummaries(db, ids.slice(0, MAX_BULK));
-      return reply.render(<AssignPage ctx={req.view()} users={users} values={values} preview={[...found.values()].map((c) => ({ id: c.id, name: c.name }))} />);
+      const found = await companyNames(db, ids.slice(0, MAX_BULK));
+      return reply.render(<AssignPage ctx={req.view()} users={users} values={values} preview={[...found].map(([id, name]) => ({ id, name }))} />);
     }
     try {
       const res = await db.transaction().execute((trx) => assignPortfolio(trx, req.actor, ids, optInt(values.adviserId) ?? null));

@@ -4,7 +4,8 @@ import { can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso, type AnyDb } from '../../platform/db/index.js';
 import { AppError, invalid } from '../../platform/errors.js';
-import { findCompany, parseSearch, searchEstablishments } from '../registry/index.js';
+import { parseSearch, searchEstablishments } from '../registry/index.js';
+import { companyNames } from './companies.js';
 import type { CrmDb } from './crm.tables.js';
 import { canEdit } from './policy.js';
 import { validateTaskOwner } from './task.service.js';
@@ -50,8 +51,9 @@ export async function assignPortfolio(db: AnyDb, actor: Actor, companyIds: numbe
     // A manager assigns within their team.
     throw invalid('common.invalid', { adviser_id: 'crm.adviser_not_in_team' });
   }
-  const unknown: number[] = [];
-  for (const id of ids) if (!current.has(id) && !(await findCompany(db, id))) unknown.push(id);
+  // Existence in one query per 500 ids (see companyNames: a bulk assignment may name 5,000).
+  const known = await companyNames(db, ids.filter((id) => !current.has(id)));
+  const unknown = ids.filter((id) => !current.has(id) && !known.has(id));
   if (unknown.length) throw invalid('common.invalid', { company_ids: 'crm.portfolio_unknown' }, { ids: unknown.slice(0, 10).join(', ') });
 
   const now = nowIso();

@@ -176,12 +176,13 @@ export function AssignPage(p: { ctx: ViewContext; users: Option[]; errors?: Erro
         <>
           <h2>{t('crm.portfolio.preview_title', { n: p.preview.length })}</h2>
           <ul>
-            {p.preview.map((c) => (
+            {p.preview.slice(0, 200).map((c) => (
               <li>
                 {c.name} <span class="muted">#{c.id}</span>
               </li>
             ))}
           </ul>
+          {p.preview.length > 200 ? <p class="muted">{t('crm.board.more', { n: p.preview.length - 200 })}</p> : null}
         </>
       ) : null}
     </Page>
