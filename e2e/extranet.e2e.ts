@@ -146,11 +146,12 @@ describe('member extranet in a browser', () => {
         await scan(page);
       }
       await memberSignIn(page, MEMBER, MEMBER_PASSWORD);
-      for (const u of ['/extranet', '/extranet/mon-entreprise', '/extranet/demandes', '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification', '/extranet/demandes/nouvelle', '/extranet/demandes/999999']) {
+      for (const u of ['/extranet', '/extranet/mon-entreprise', '/extranet/mon-entreprise/corriger', '/extranet/demandes', '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification', '/extranet/demandes/nouvelle', '/extranet/demandes/999999']) {
         await page.goto(`${server.url}${u}`);
         await scan(page);
+        // No horizontal scrolling of the page at 360 px (wide tables scroll inside their region).
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${u} fits`).toBe(true);
       }
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
       await ctx.close();
     }
     const ctx = await newContext(browser);

@@ -88,6 +88,17 @@ describe('member sign-in', () => {
     expect((await b.get('/extranet/mon-entreprise')).status).toBe(200);
   });
 
+  it('changing the password closes the member’s other sessions', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const one = await memberAgent(t, m.email);
+    const two = await memberAgent(t, m.email);
+    expect((await one.post('/extranet/compte/mot-de-passe', { current: 'wrong one', password: 'une toute nouvelle phrase', confirm: 'une toute nouvelle phrase' })).status).toBe(422);
+    expect((await one.post('/extranet/compte/mot-de-passe', { current: PASSWORD, password: 'une toute nouvelle phrase', confirm: 'une toute nouvelle phrase' })).status).toBe(302);
+    expect((await one.get('/extranet/compte')).status).toBe(200);
+    expect((await two.get('/extranet/compte')).status).toBe(302);
+  });
+
   it('resets a password with a single-use link bound to the address', async () => {
     const c = await makeCompany(t.db);
     const m = await makeMember(t.db, [c.id]);
