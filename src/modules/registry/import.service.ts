@@ -153,8 +153,9 @@ export function fingerprint(str: string): string {
   return (h1 >>> 0).toString(36) + '.' + (h2 >>> 0).toString(36) + '.' + str.length.toString(36);
 }
 
+/** Records are built with a fixed key order, so their values joined are a stable content key. */
 function hashOf(o: unknown): string {
-  return fingerprint(Array.isArray(o) ? o.join('\u001f') : JSON.stringify(o));
+  return fingerprint(Array.isArray(o) ? o.join('\u001f') : Object.values(o as object).join('\u001f'));
 }
 
 /** Multi-row INSERT in chunks (SQLite allows 32,766 bound parameters per statement). */
