@@ -79,6 +79,7 @@ async function signIn(app: Awaited<ReturnType<typeof buildApp>>, email: string):
 
 interface Row {
   dialect: string;
+  floor: Stats;
   timeline: Stats;
   timelineRaw: Stats;
   board: Stats;
@@ -129,12 +130,14 @@ async function run(dialect: 'sqlite' | 'postgres', databaseUrl?: string): Promis
       await sql`select stage_id, count(*), sum(amount_cents), sum((amount_cents * probability + 50) / 100) from crm_deals where closed_on is null group by stage_id`.execute(db);
       await sql`select r.*, c.name from (select d.id, d.company_id, d.stage_id, d.title, d.amount_cents, d.probability, d.expected_close_date, d.version, row_number() over (partition by d.stage_id order by coalesce(d.expected_close_date, '9999-12-31'), d.id) as rank from crm_deals d where d.closed_on is null) r join companies c on c.id = r.company_id where r.rank <= 50`.execute(db);
     };
+    // The floor: a CRM page with one tiny query (session, permissions, layout, rendering).
+    const floor = await timeIt(get('/crm/calendrier'), RUNS_TIMELINE);
     const timeline = await timeIt(get(timelineUrl), RUNS_TIMELINE);
     const timelineRaw = await timeIt(rawTimeline, RUNS_TIMELINE);
     const board = await timeIt(get(boardUrl), RUNS_BOARD, 5);
     const boardRaw = await timeIt(rawBoard, RUNS_BOARD, 5);
     await app.close();
-    return { dialect, timeline, timelineRaw, board, boardRaw, events, cards };
+    return { dialect, floor, timeline, timelineRaw, board, boardRaw, events, cards };
   } finally {
     await database.close().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
@@ -170,6 +173,7 @@ async function main() {
     '| database | page | p50 | p95 | baseline p95 (raw SQL) | ratio p95 |',
     '|---|---|---|---|---|---|',
     ...rows.flatMap((r) => [
+      `| ${r.dialect} | floor: a CRM page with one small query (/crm/calendrier) | ${ms(r.floor.p50)} | ${ms(r.floor.p95)} | — | — |`,
       `| ${r.dialect} | timeline (${r.events} events) | ${ms(r.timeline.p50)} | ${ms(r.timeline.p95)} | ${ms(r.timelineRaw.p95)} | ${ratio(r.timeline.p95, r.timelineRaw.p95)} |`,
       `| ${r.dialect} | board (${r.cards} cards shown) | ${ms(r.board.p50)} | ${ms(r.board.p95)} | ${ms(r.boardRaw.p95)} | ${ratio(r.board.p95, r.boardRaw.p95)} |`,
     ]),
