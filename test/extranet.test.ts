@@ -226,6 +226,8 @@ describe('invitations and sign-up', () => {
     const queue = await staff.get('/gestion-extranet/inscriptions');
     expect(queue.body).toContain('paul@garage-petit.fr');
     expect(queue.body).toContain('Garage Petit');
+    const search = await staff.get(`/gestion-extranet/inscriptions?q=${c.siret.slice(0, 9)}`);
+    expect(search.body).toMatch(new RegExp(`<th scope="row">${c.id}</th>`));
     const signup = await t.db.selectFrom('member_signups').selectAll().where('email', '=', 'paul@garage-petit.fr').executeTakeFirstOrThrow();
     expect((await staff.post(`/gestion-extranet/inscriptions/${signup.id}/approuver`, { company_id: String(c.id), role: 'member', version: String(signup.version) })).status).toBe(302);
     expect((await lastMailTo('paul@garage-petit.fr')).subject).toMatch(/ouvert/);

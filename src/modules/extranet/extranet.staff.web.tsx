@@ -5,7 +5,7 @@ import { idParam, int, list, str } from '../../platform/http/forms.js';
 import { isAppError, notFound } from '../../platform/errors.js';
 import { ilike } from '../../platform/db/index.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { findCompany, findContact, listContacts } from '../registry/index.js';
+import { findCompany, findContact, listContacts, searchCompaniesForPicker } from '../registry/index.js';
 import {
   approveSignup,
   getAccount,
@@ -145,7 +145,10 @@ export function staffWeb(app: FastifyInstance, ctx: ModuleContext): void {
       const c = cid !== undefined ? await findCompany(db, cid) : undefined;
       rows.push({ ...s, suggestion: c ? { id: c.id, name: c.name } : undefined });
     }
-    return reply.render(<SignupsPage ctx={req.view()} rows={rows} errors={errors} errorFor={errorFor} />, status);
+    // A company search to find the right id when the SIRET matches nothing (foreign, new…).
+    const q = String((req.query as Record<string, string>)?.q ?? '').slice(0, 100).trim();
+    const found = q ? await searchCompaniesForPicker(db, q, 10) : undefined;
+    return reply.render(<SignupsPage ctx={req.view()} rows={rows} errors={errors} errorFor={errorFor} q={q} found={found} />, status);
   };
 
   app.get('/gestion-extranet/inscriptions', manage, async (req, reply) => signupsPage(req, reply));

@@ -149,11 +149,28 @@ export interface SignupQueueRow extends SignupRow {
   suggestion?: { id: number; name: string };
 }
 
-export function SignupsPage({ ctx, rows, errors, errorFor }: { ctx: ViewContext; rows: SignupQueueRow[]; errors?: Errors; errorFor?: number }) {
+export function SignupsPage({ ctx, rows, errors, errorFor, q, found }: { ctx: ViewContext; rows: SignupQueueRow[]; errors?: Errors; errorFor?: number; q?: string; found?: { id: number; name: string; siren: string | null; city: string | null }[] }) {
   const t = ctx.t;
   return (
     <Page ctx={ctx} title={t('extranet.admin.signups')} crumbs={[base(ctx), { label: t('extranet.admin.signups') }]}>
       <p class="hint">{t('extranet.admin.signups_help')}</p>
+      <form method="get" action="/gestion-extranet/inscriptions" class="toolbar" role="search">
+        <Field ctx={ctx} name="q" type="search" label={t('extranet.admin.find_company')} hint={t('extranet.admin.find_company_hint')} value={q} />
+        <button type="submit">{t('common.search')}</button>
+      </form>
+      {found ? (
+        <Table
+          ctx={ctx}
+          caption={t('extranet.admin.find_company')}
+          rows={found}
+          columns={[
+            { label: t('extranet.admin.company_id'), rowHeader: true, numeric: true, cell: (c) => c.id },
+            { label: t('extranet.col.company'), cell: (c) => <a href={`/registre/entreprises/${c.id}`}>{c.name}</a> },
+            { label: t('extranet.company.siren'), cell: (c) => <span class="mono">{c.siren ?? '—'}</span> },
+            { label: t('extranet.field.city'), cell: (c) => c.city ?? '—' },
+          ]}
+        />
+      ) : null}
       {rows.length === 0 ? <p class="empty">{t('extranet.admin.queue_empty')}</p> : null}
       {rows.map((s) => (
         <section class="card signup-card" aria-labelledby={`signup-${s.id}`}>
