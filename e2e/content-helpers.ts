@@ -14,11 +14,12 @@ import { useFastHashingForTests } from '../src/platform/auth/password.js';
 import { openDatabase } from '../src/platform/db/index.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import { seedDemoUsers } from '../src/platform/seed.js';
+import type { ConsulaireModule } from '../src/platform/module.js';
 import type { Server } from './helpers.js';
 
-export async function startContentServer(env: Record<string, string> = {}): Promise<Server> {
+export async function startContentServer(env: Record<string, string> = {}, extra: readonly ConsulaireModule[] = []): Promise<Server> {
   useFastHashingForTests();
-  const modules = [adminModule, contentModule, directoryModule, workspacesModule];
+  const modules = [adminModule, ...extra, contentModule, directoryModule, workspacesModule];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'consulaire-e2e-content-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...env } as NodeJS.ProcessEnv);
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir });
