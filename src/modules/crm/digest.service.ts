@@ -39,9 +39,10 @@ export interface DigestText {
 }
 
 /** Job handler: writes the digest of one user to the outbox (sent by the platform's mailer). */
-export async function sendDigest(db: AnyDb, mailer: Mailer, publicUrl: string, text: DigestText, userId: number, day: string, companyName: (id: number) => Promise<string>): Promise<boolean> {
-  const user = await d(db).selectFrom('users').select(['id', 'email', 'name', 'status']).where('id', '=', userId).executeTakeFirst();
+export async function sendDigest(db: AnyDb, mailer: Mailer, publicUrl: string, textFor: (locale: string) => DigestText, userId: number, day: string, companyName: (id: number) => Promise<string>): Promise<boolean> {
+  const user = await d(db).selectFrom('users').select(['id', 'email', 'name', 'status', 'locale']).where('id', '=', userId).executeTakeFirst();
   if (!user || user.status !== 'active') return false;
+  const text = textFor(user.locale);
   const tasks = await d(db).selectFrom('crm_tasks').select(['id', 'title', 'due_date', 'company_id']).where('owner_id', '=', userId).where('done_at', 'is', null).where('due_date', '<=', day).orderBy('due_date').limit(200).execute();
   if (tasks.length === 0) return false;
   const line = async (t: (typeof tasks)[number]) => `- ${t.due_date.split('-').reverse().join('/')} · ${t.title}${t.company_id ? ` (${await companyName(t.company_id)})` : ''}`;

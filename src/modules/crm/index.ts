@@ -16,21 +16,22 @@ import { listTasks } from './task.service.js';
 
 export { listMemberVisibleActivity, type MemberActivity } from './activity.service.js';
 
-const fr = crmMessages.fr;
 
 // Job handlers receive the database only; the digest also needs the mailer and the public URL
 // of the app that owns this database (one per app, several apps in one test process).
 const contexts = new WeakMap<AnyDb, ModuleContext>();
 
-// The digest is written in French, the CCI's working language (users' locale is not stored
-// per job); the catalogue keeps it next to the other texts.
-const digestText = {
-  subject: (n: number) => fr['crm.digest.subject'].replace('{n}', String(n)),
-  intro: (name: string) => fr['crm.digest.intro'].replace('{name}', name),
-  overdue: fr['crm.digest.overdue'],
-  today: fr['crm.digest.today'],
-  footer: fr['crm.digest.footer'],
-};
+// The digest speaks the user's language (users.locale), French by default.
+function digestText(locale: string) {
+  const m = (locale === 'en' ? crmMessages.en : crmMessages.fr) as Record<string, string>;
+  return {
+    subject: (n: number) => m['crm.digest.subject'].replace('{n}', String(n)),
+    intro: (name: string) => m['crm.digest.intro'].replace('{name}', name),
+    overdue: m['crm.digest.overdue'],
+    today: m['crm.digest.today'],
+    footer: m['crm.digest.footer'],
+  };
+}
 
 export const crmModule = defineModule({
   name: 'crm',
