@@ -105,8 +105,9 @@ export const contentModule = defineModule({
   jobs: {
     'content.publish_due': async (_payload, job) => publishDue(job.db, new Date(job.job.run_at)),
   },
-  // Every minute: scheduled items whose time has come go live, expired ones go offline.
-  schedules: [{ kind: 'content.publish_due', everySeconds: 60 }],
+  // Every 15 s: scheduled items whose time has come go live (published_at is the scheduled time
+  // itself), expired ones go offline (readers already stop seeing them at the exact second).
+  schedules: [{ kind: 'content.publish_due', everySeconds: 15 }],
   search: {
     permission: 'portal:use',
     async search(ctx, actor, q, limit) {
