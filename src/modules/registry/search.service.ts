@@ -148,7 +148,7 @@ export function orderSearch(qb: any, s: SearchQuery) {
  * in this process clears the cache at once. Results themselves are never cached.
  */
 const COUNT_TTL_MS = 60_000;
-const countCache = new Map<string, { at: number; total: number; facets: SearchResult['facets'] }>();
+const countCache = new Map<string, { at: number; total: number; facets: SearchResult['facets']; prefixCount?: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
 }
@@ -164,9 +164,10 @@ let dbSeq = 0;
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
   const filtered = applySearch(db, base(db), s);
-  const itemsQ = { execute: () => resultPage(db, s) };
   const key = countKey(db, s);
   const hit = countCache.get(key);
+  const fresh = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
+  const itemsQ = { execute: () => resultPage(db, s, fresh) };
   if (hit && Date.now() - hit.at < COUNT_TTL_MS) {
     const items = await itemsQ.execute();
     return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: hit.total, facets: hit.facets };
@@ -185,13 +186,15 @@ export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { fa
 }
 
 /** The page of results. For relevance with words: names starting with the first word first. */
-async function resultPage(db: AnyDb, s: SearchQuery): Promise<unknown[]> {
+async function resultPage(db: AnyDb, s: SearchQuery, cached?: { prefixCount?: number }): Promise<unknown[]> {
   const offset = (s.page - 1) * s.perPage;
   const first = normaliseSearchText(s.q).split(' ')[0];
   if (s.sort !== 'relevance' || !first || identifierIn(s.q)) return orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute();
   const hi = first + '\uffff';
   const prefixed = () => applySearch(db, base(db), s).where('e.sort_name', '>=', first).where('e.sort_name', '<', hi);
-  const nA = Number(((await prefixed().select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined)?.n ?? 0);
+  // How many names start with the first word: counted once, kept with the search's counts.
+  const nA = cached?.prefixCount ?? Number(((await prefixed().select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined)?.n ?? 0);
+  if (cached) cached.prefixCount = nA;
   const out: unknown[] = [];
   if (offset < nA) out.push(...(await itemColumns(prefixed()).orderBy('e.sort_name').orderBy('e.id').limit(s.perPage).offset(offset).execute()));
   if (out.length < s.perPage) {
