@@ -142,6 +142,19 @@ describe('another company’s ids, on every member route', () => {
     expect((await b.get(`/extranet/pieces-jointes/${ofB.attachment}`)).status).toBe(200);
   });
 
+  it('a person in both companies sees only the current company’s records, until they switch', async () => {
+    const both = await makeMember(t.db, [A.id, B.id], 'member');
+    const ag = await memberAgent(t, both.email);
+    await ag.post('/extranet/entreprise-courante', { company_id: String(A.id) });
+    expect((await ag.get(`/extranet/demandes/${ofA.request}`)).status).toBe(200);
+    expect((await ag.get(`/extranet/demandes/${ofB.request}`)).status).toBe(404);
+    expect((await ag.get(`/extranet/pieces-jointes/${ofB.attachment}`)).status).toBe(404);
+    expect((await ag.get('/extranet/demandes')).body).not.toContain('Contenu secret de Bêta');
+    await ag.post('/extranet/entreprise-courante', { company_id: String(B.id) });
+    expect((await ag.get(`/extranet/demandes/${ofB.request}`)).status).toBe(200);
+    expect((await ag.get(`/extranet/demandes/${ofA.request}`)).status).toBe(404);
+  });
+
   it('scanning every attachment id only ever yields one’s own company’s files', async () => {
     const max = Number((await t.db.selectFrom('member_attachments').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m);
     const mine = new Set((await t.db.selectFrom('member_attachments').select('id').where('company_id', '=', A.id).execute()).map((r) => Number(r.id)));
