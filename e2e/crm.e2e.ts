@@ -150,8 +150,9 @@ describe('CRM in a browser', () => {
     // Drag and drop: the card goes back to "Qualifiée".
     await page.goto(`${server.url}/crm/affaires/tableau`);
     const card = page.locator('.crm-card', { hasText: 'Diagnostic numérique Zéphyr' });
+    const reloaded = page.waitForEvent('load'); // crm-board.js reloads the board after the move
     await card.dragTo(page.locator('.board-column', { has: page.getByRole('heading', { name: /^Qualifiée/ }) }));
-    await page.waitForLoadState('load');
+    await reloaded;
     await expect
       .poll(async () => (await server.database.db.selectFrom('crm_deals as d').innerJoin('crm_stages as s', 's.id', 'd.stage_id').select('s.code').where('d.title', '=', 'Diagnostic numérique Zéphyr').executeTakeFirstOrThrow()).code)
       .toBe('qualified');
@@ -163,6 +164,13 @@ describe('CRM in a browser', () => {
       await page.goto(`${server.url}${path}`);
       await scan(page);
     }
+    // The company page's CRM panel filters its timeline in place (htmx).
+    await page.goto(`${server.url}/registre/entreprises/${companyId}`);
+    const panel = page.locator(`#crm-tl-${companyId}`);
+    await panel.getByRole('link', { name: 'Affaires' }).click();
+    await expect.poll(() => panel.locator('li[data-kind]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-kind')))])).toEqual(['deal']);
+    expect(new URL(page.url()).pathname).toBe(`/registre/entreprises/${companyId}`);
+    await scan(page);
     const firstVisit = await server.database.db.selectFrom('crm_visits').select('id').orderBy('id').executeTakeFirst();
     if (firstVisit) {
       await page.goto(`${server.url}/crm/visites/${firstVisit.id}`);

@@ -334,6 +334,10 @@ describe('timeline', () => {
     const onlyVisits = await as.adviser.get(`/crm/entreprises/${c}/chronologie?type=visit`);
     expect(onlyVisits.body).toContain('Vieille visite');
     expect(onlyVisits.body).not.toContain('Diagnostic numérique');
+    const fragment = await as.adviser.get(`/crm/entreprises/${c}/chronologie?type=visit&bloc=1`, { 'hx-request': 'true' });
+    expect(fragment.body.startsWith('<div id="crm-tl-')).toBe(true);
+    expect(fragment.body).toContain('Vieille visite');
+    expect(fragment.body).not.toContain('Diagnostic numérique');
     expect((await as.outsider.get(`/crm/entreprises/${c}/chronologie`)).body).not.toContain('Note secrète');
     expect((await as.manager.get(`/crm/entreprises/${c}/chronologie`)).body).toContain('Note secrète');
     const html = renderToString((await companyPanel.render(t.app.ctx, { t: (k: string) => k, locale: 'fr', actor: adviser, csrf: 'x', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] }, c))!);

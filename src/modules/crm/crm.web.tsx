@@ -29,7 +29,7 @@ import { AssignPage, CalendarPage, HomePage, PortfolioPage, TasksPage } from './
 import { ReportsPage, type ReportFilterValues } from './views/reports.js';
 import { reportTables } from './views/reports.js';
 import { SettingsPage } from './views/settings.js';
-import { TimelinePage } from './views/timeline.js';
+import { PanelTimeline, TimelinePage } from './views/timeline.js';
 import { CompanyChoices, FOLLOW_UP_ROWS, PeopleChoices, VisitFormPage, VisitPage, VisitsPage, type VisitFormValues } from './views/visits.js';
 import { exportCsv, exportXlsx } from './export.js';
 import { stripNulOn } from './nul.js';
@@ -483,6 +483,11 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     if (!company) throw notFound('crm.company_unknown');
     const type = (req.query as Record<string, string | undefined>).type;
     const kind = isTimelineKind(type) ? type : undefined;
+    const q = req.query as Record<string, string | undefined>;
+    if (req.isHtmx && q.bloc === '1') {
+      const latest = await companyTimeline(db, req.actor, id, { kinds: kind ? [kind] : undefined, limit: 15 });
+      return reply.render(<PanelTimeline ctx={req.view()} companyId={id} events={latest} kind={kind} />);
+    }
     const events = await companyTimeline(db, req.actor, id, { kinds: kind ? [kind] : undefined });
     return reply.render(<TimelinePage ctx={req.view()} company={company} events={events} kind={kind} canWrite={can(req.actor, 'crm:write')} />);
   });

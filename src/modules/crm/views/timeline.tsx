@@ -53,20 +53,22 @@ export function TimelineList({ ctx, events }: { ctx: ViewContext; events: Timeli
   );
 }
 
-function KindFilter({ ctx, companyId, kind }: { ctx: ViewContext; companyId: number; kind?: TimelineKind }) {
+function KindFilter({ ctx, companyId, kind, swap }: { ctx: ViewContext; companyId: number; kind?: TimelineKind; swap?: boolean }) {
   const t = ctx.t;
   const base = `/crm/entreprises/${companyId}/chronologie`;
+  // In the panel, htmx swaps the panel's list in place; without JavaScript the links open the full page.
+  const hx = (href: string) => (swap ? { 'hx-get': `${href}${href.includes('?') ? '&' : '?'}bloc=1`, 'hx-target': `#crm-tl-${companyId}`, 'hx-swap': 'outerHTML' } : {});
   return (
     <nav class="crm-scope" aria-label={t('crm.timeline.filter')}>
       <ul>
         <li>
-          <a href={base} aria-current={!kind ? 'page' : undefined}>
+          <a href={base} aria-current={!kind ? 'page' : undefined} {...hx(base)}>
             {t('common.all')}
           </a>
         </li>
         {TIMELINE_KINDS.map((k) => (
           <li>
-            <a href={`${base}?type=${k}`} aria-current={kind === k ? 'page' : undefined}>
+            <a href={`${base}?type=${k}`} aria-current={kind === k ? 'page' : undefined} {...hx(`${base}?type=${k}`)}>
               {t(`crm.timeline.kinds.${k}`)}
             </a>
           </li>
@@ -100,12 +102,21 @@ export function CompanyPanel({ ctx, companyId, events, adviser, canWrite, canAss
           ) : null}
         </div>
       ) : null}
-      <KindFilter ctx={ctx} companyId={companyId} />
+      <PanelTimeline ctx={ctx} companyId={companyId} events={events} />
+    </section>
+  );
+}
+
+/** The panel's filter and latest events; also the htmx answer when a filter is chosen. */
+export function PanelTimeline({ ctx, companyId, events, kind }: { ctx: ViewContext; companyId: number; events: TimelineEvent[]; kind?: TimelineKind }) {
+  return (
+    <div id={`crm-tl-${companyId}`}>
+      <KindFilter ctx={ctx} companyId={companyId} kind={kind} swap />
       <TimelineList ctx={ctx} events={events} />
       <p>
-        <a href={`/crm/entreprises/${companyId}/chronologie`}>{t('crm.timeline.see_all')}</a>
+        <a href={`/crm/entreprises/${companyId}/chronologie${kind ? `?type=${kind}` : ''}`}>{ctx.t('crm.timeline.see_all')}</a>
       </p>
-    </section>
+    </div>
   );
 }
 
