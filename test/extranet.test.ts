@@ -338,6 +338,12 @@ describe('Mes demandes', () => {
     expect(thread.body).toContain('Pouvez-vous préciser le pays ?');
     expect(thread.body).toContain('guide.png');
     expect((await a.post(`/extranet/demandes/${id}/messages`, { body: 'Le Canada.' })).status).toBe(302);
+    // A staff reply based on the page before the member's message keeps the text and says why.
+    const stale = await staff.post(`/gestion-extranet/demandes/${id}/reponse`, { body: 'Réponse écrite trop tard', status: 'waiting_member', version: String(after.version) });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toContain('Réponse écrite trop tard');
+    expect(stale.body).toContain('Le Canada.');
+    expect(await count(t.db, 'member_request_messages', ['request_id', id])).toBe(3);
     expect((await t.db.selectFrom('member_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('in_progress');
     const queue = await staff.get('/gestion-extranet/demandes?categorie=funding');
     expect(queue.body).toContain('Aide à l’export');

@@ -243,6 +243,8 @@ export function staffWeb(app: FastifyInstance, ctx: ModuleContext): void {
       await db.transaction().execute((trx) => staffReply(trx, req.actor, requestId, { body: form.fields.body ?? '', status: form.fields.status ?? '', version: idParam(form.fields.version ?? '') }, form.files, m));
     } catch (e) {
       if (isAppError(e) && e.kind === 'invalid') return threadPage(req, reply, requestId, e.fields, form.fields.body, 422);
+      // Someone wrote in between: show the new messages and keep the reply typed so far.
+      if (isAppError(e) && e.kind === 'conflict') return threadPage(req, reply, requestId, { _form: e.code === 'common.stale_version' ? 'extranet.thread.stale' : e.code }, form.fields.body, 409);
       throw e;
     }
     reply.flash('success', 'extranet.thread.sent');

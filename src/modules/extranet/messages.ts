@@ -151,6 +151,7 @@ export const extranetMessages: Messages = {
     'extranet.thread.send': 'Envoyer',
     'extranet.thread.sent': 'Message envoyé.',
     'extranet.thread.staff': 'CCI',
+    'extranet.thread.stale': 'Un message a été ajouté pendant que vous répondiez : relisez l’échange, votre réponse est conservée ci-dessous (pièces jointes à joindre de nouveau).',
 
     'extranet.timeline.title': 'Suivi des affaires',
     'extranet.timeline.help': 'Les actions de la CCI avec et pour votre entreprise : affaires et prestations, rendez-vous partagés, vos demandes et corrections.',
@@ -457,6 +458,7 @@ export const extranetMessages: Messages = {
     'extranet.thread.send': 'Send',
     'extranet.thread.sent': 'Message sent.',
     'extranet.thread.staff': 'CCI',
+    'extranet.thread.stale': 'A message was added while you were replying: read the conversation again; your reply is kept below (attach files again).',
 
     'extranet.timeline.title': 'Business follow-up',
     'extranet.timeline.help': 'What the CCI does with and for your company: deals and services, shared meetings, your requests and corrections.',
