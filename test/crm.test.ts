@@ -222,6 +222,8 @@ describe('deals', () => {
     expect(history[2].changed_by).toBe(people.adviser.id);
     const page = await as.adviser.get(`/crm/affaires/${id}`);
     expect(page.body).toContain('Proposition envoyée');
+    const found = await as.colleague.get('/recherche?q=diagnostic%20exp');
+    expect(found.body).toContain(`href="/crm/affaires/${id}"`);
     expect(page.body).toContain('Prix trop élevé');
     // A stale move (old version) is refused.
     expect((await as.adviser.post(`/crm/affaires/${id}/etape`, { stage_id: String(await stageId('qualified')), version: '1' })).status).toBe(409);

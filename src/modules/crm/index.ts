@@ -2,7 +2,8 @@
 // (offline-capable), deals and the pipeline, tasks, portfolios, one timeline per company,
 // reminders (digest, calendar feed) and management reports. Other modules import only this file.
 import { can } from '../../platform/access/index.js';
-import type { AnyDb } from '../../platform/db/index.js';
+import { ilike, type AnyDb } from '../../platform/db/index.js';
+import type { CrmDb } from './crm.tables.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
 import { companyNamer } from './companies.js';
 import { crmApi } from './crm.api.js';
@@ -71,6 +72,21 @@ export const crmModule = defineModule({
     return tasks.map((t) => ({ label: `${t.due_date < today ? '⚠ ' : ''}${t.title}`, href: '/crm/taches', due: t.due_date }));
   },
   panels: [companyPanel],
+  // Global search: deals by title (companies are the registry's answer).
+  search: {
+    permission: 'crm:use',
+    async search(ctx, _actor, q, limit) {
+      const rows = await (ctx.db as CrmDb)
+        .selectFrom('crm_deals as d')
+        .innerJoin('crm_stages as s', 's.id', 'd.stage_id')
+        .select(['d.id', 'd.title', 's.label'])
+        .where(ilike(ctx.db, 'd.title', q))
+        .orderBy('d.updated_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ kind: 'crm.kind.deal', title: r.title, subtitle: r.label, href: `/crm/affaires/${r.id}` }));
+    },
+  },
   seedDemo: seedCrmDemo,
 });
 

@@ -14,6 +14,7 @@ const fr = {
   'nav.crm.settings': 'Paramètres CRM',
 
   'crm.home.title': 'Mon activité',
+  'crm.kind.deal': 'Affaire',
   'crm.home.my_tasks': 'Mes tâches',
   'crm.home.my_visits': 'Mes dernières visites',
   'crm.home.my_portfolio': 'Mon portefeuille ({n} entreprises)',
@@ -311,6 +312,7 @@ const en: Record<keyof typeof fr, string> = {
   'nav.crm.settings': 'CRM settings',
 
   'crm.home.title': 'My activity',
+  'crm.kind.deal': 'Deal',
   'crm.home.my_tasks': 'My tasks',
   'crm.home.my_visits': 'My latest visits',
   'crm.home.my_portfolio': 'My portfolio ({n} companies)',
