@@ -419,6 +419,13 @@ describe('timeline, consent, company switch', () => {
     ]);
     expect(events[0].actor_label).toBe(`membre:${m.email}`);
     expect((await a.get('/extranet/contacts')).body).toContain('extranet');
+    // Staff see the member's choices on the company page panel.
+    const panel = t.app.ctx.panelsFor('company').find((p) => p.order === 60)!;
+    const { renderToString } = await import('preact-render-to-string');
+    const staffView = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: 1, label: 's', kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
+    const html = renderToString((await panel.render(t.app.ctx, staffView, c.id))!);
+    expect(html).toContain('Paul Bernard');
+    expect(html).toContain('les invitations aux événements : Oui');
   });
 
   it('the timeline shows the company’s requests and corrections, and the home page the latest', async () => {

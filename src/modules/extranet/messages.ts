@@ -288,6 +288,7 @@ export const extranetMessages: Messages = {
     'extranet.panel.corrections': '{count} correction(s) proposée(s) en attente :',
     'extranet.panel.requests': 'Demandes ouvertes',
     'extranet.panel.all_requests': 'Toutes les demandes de l’entreprise',
+    'extranet.panel.consents': 'Consentements déclarés sur l’extranet',
 
     'extranet.mail.invite.subject': 'Votre accès à l’extranet de la {cci}',
     'extranet.mail.invite.body': 'Bonjour {name},\n\nVous êtes invité à accéder à l’espace de l’entreprise {company} sur l’extranet de la {cci}.\nPour activer votre accès, ouvrez ce lien (valable 7 jours, utilisable une fois) :\n{link}\n\nSi vous n’attendiez pas cette invitation, ignorez ce message.\n\n— {cci}',
@@ -595,6 +596,7 @@ export const extranetMessages: Messages = {
     'extranet.panel.corrections': '{count} proposed correction(s) pending:',
     'extranet.panel.requests': 'Open requests',
     'extranet.panel.all_requests': 'All the company’s requests',
+    'extranet.panel.consents': 'Consent recorded on the extranet',
 
     'extranet.mail.invite.subject': 'Your access to the {cci} extranet',
     'extranet.mail.invite.body': 'Hello {name},\n\nYou are invited to the space of {company} on the {cci} extranet.\nTo activate your access, open this link (valid 7 days, single use):\n{link}\n\nIf you did not expect this invitation, ignore this message.\n\n— {cci}',

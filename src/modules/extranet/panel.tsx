@@ -3,6 +3,7 @@
 import { can } from '../../platform/access/index.js';
 import type { ModuleContext, RecordPanel } from '../../platform/module.js';
 import { x } from './accounts.service.js';
+import { listCompanyPreferences } from './consent.service.js';
 import { CompanyPanel } from './views/staff.js';
 
 export const companyPanel: RecordPanel = {
@@ -25,6 +26,10 @@ export const companyPanel: RecordPanel = {
       x(db).selectFrom('member_change_requests').select(['id', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').orderBy('created_at').execute(),
       x(db).selectFrom('member_requests').select(['id', 'subject', 'status']).where('company_id', '=', companyId).where('status', '!=', 'closed').orderBy('last_message_at', 'desc').limit(10).execute(),
     ]);
+    const contacts = await listCompanyPreferences(db, companyId);
+    const consents = contacts
+      .filter((c) => Object.keys(c.preferences).length)
+      .map((c) => ({ name: [c.firstName, c.lastName].filter(Boolean).join(' '), newsletter: c.preferences.newsletter, events: c.preferences.events }));
     return (
       <CompanyPanel
         ctx={view}
@@ -34,6 +39,7 @@ export const companyPanel: RecordPanel = {
           invitations,
           corrections,
           requests,
+          consents,
           canManage: can(actor, 'extranet:manage'),
           canAnswer: can(actor, 'extranet:requests'),
         }}

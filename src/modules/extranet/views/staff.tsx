@@ -6,6 +6,7 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { formatDate, formatDateTime } from './format.js';
 import type { MemberAccountRow, SignupRow } from '../extranet.table.js';
 import { CORRECTABLE, DIFF_KEYS, type ChangeRequestView } from '../corrections.service.js';
+import type { Preference } from '../consent.service.js';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type QueueRow, type RequestThread, type ResponseStats } from '../requests.service.js';
 import { AttachmentField } from './member.js';
 import { CorrectionDiff, CorrectionStatusBadge, RequestStatusBadge, Thread, fieldLabel } from './common.js';
@@ -383,6 +384,8 @@ export interface PanelData {
   invitations: { id: number; email: string; created_at: string }[];
   corrections: { id: number; created_at: string }[];
   requests: { id: number; subject: string; status: 'new' | 'in_progress' | 'waiting_member' | 'closed' }[];
+  /** contacts whose preferences the member recorded on the extranet */
+  consents: { name: string; newsletter?: Preference; events?: Preference }[];
   canManage: boolean;
   canAnswer: boolean;
 }
@@ -442,6 +445,22 @@ export function CompanyPanel({ ctx, data }: { ctx: ViewContext; data: PanelData 
             {data.requests.map((r) => (
               <li>
                 {data.canAnswer ? <a href={`/gestion-extranet/demandes/${r.id}`}>{r.subject}</a> : r.subject} <RequestStatusBadge ctx={ctx} status={r.status} />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {data.consents.length ? (
+        <>
+          <h3>{t('extranet.panel.consents')}</h3>
+          <ul>
+            {data.consents.map((c) => (
+              <li>
+                {c.name} —{' '}
+                {(['newsletter', 'events'] as const)
+                  .filter((ch) => c[ch])
+                  .map((ch) => t('extranet.contacts.last_change', { channel: t(`extranet.channel.${ch}`), value: t(c[ch]!.value ? 'common.yes' : 'common.no'), date: formatDate(c[ch]!.at, ctx.locale), origin: t(`extranet.origin.${c[ch]!.origin}`) }))
+                  .join(' ; ')}
               </li>
             ))}
           </ul>
