@@ -65,6 +65,30 @@ describe('import in the portal', () => {
   });
 });
 
+describe('command line', () => {
+  it('import sirene prints a progress line and a summary, and writes the rejects report', async () => {
+    const other = await createTestApp();
+    const logs: string[] = [];
+    const errs: string[] = [];
+    const log = console.log;
+    const write = process.stderr.write.bind(process.stderr);
+    console.log = (...a: unknown[]) => void logs.push(a.join(' '));
+    process.stderr.write = ((s: string) => (errs.push(String(s)), true)) as never;
+    const report = path.join(other.database.dataDir, 'rejets.csv');
+    try {
+      const { importSireneCommand } = await import('../src/modules/registry/registry.cli.js');
+      await importSireneCommand(other.app.ctx, { unites: path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), etablissements: path.join(SAMPLE, 'StockEtablissement_utf8.csv'), report });
+    } finally {
+      console.log = log;
+      process.stderr.write = write;
+      await other.close().catch(() => {});
+    }
+    expect(errs.join('')).toMatch(/lignes\/s/);
+    expect(logs.join('\n')).toMatch(/Import SIRENE terminé/);
+    expect(logs.join('\n')).toMatch(/lignes rejetées : 2/);
+  });
+});
+
 describe('demo seed', () => {
   it('imports the sample and generated establishments', async () => {
     const other = await createTestApp();
