@@ -374,6 +374,19 @@ describe('Mes demandes', () => {
     expect(intl).toMatchObject({ total: 3, answered: 2, medianMinutes: 60, averageMinutes: 60 });
   });
 
+  it('lists the requests waiting for the member first', async () => {
+    const c = await makeCompany(t.db);
+    const m = await makeMember(t.db, [c.id]);
+    const a = await memberAgent(t, m.email);
+    await a.post('/extranet/demandes', { category: 'other', subject: 'Ancienne question', body: 'x' });
+    await a.post('/extranet/demandes', { category: 'other', subject: 'Récente question', body: 'y' });
+    const body1 = (await a.get('/extranet/demandes')).body;
+    expect(body1.indexOf('Récente question')).toBeLessThan(body1.indexOf('Ancienne question'));
+    await t.db.updateTable('member_requests').set({ status: 'waiting_member' }).where('subject', '=', 'Ancienne question').where('company_id', '=', c.id).execute();
+    const body2 = (await a.get('/extranet/demandes')).body;
+    expect(body2.indexOf('Ancienne question')).toBeLessThan(body2.indexOf('Récente question'));
+  });
+
   it('rate-limits request creation per member', async () => {
     const c = await makeCompany(t.db);
     const m = await makeMember(t.db, [c.id]);

@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { ROLE_GRANTS, type Permission } from '../../platform/access/permissions.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso, sql, type AnyDb } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import type { PlatformTables } from '../../platform/db/tables.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
@@ -135,8 +135,17 @@ export async function createRequest(db: AnyDb, scope: MemberScope, ip: string, i
   return row.id;
 }
 
+/** The company's requests; those waiting for the member's answer first. */
 export async function listCompanyRequests(db: AnyDb, companyId: number, limit = 200): Promise<MemberRequestRow[]> {
-  return x(db).selectFrom('member_requests').selectAll().where('company_id', '=', companyId).orderBy('last_message_at', 'desc').limit(limit).execute();
+  return x(db)
+    .selectFrom('member_requests')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .orderBy(sql`case when status = 'waiting_member' then 0 else 1 end`)
+    .orderBy('last_message_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 async function loadThread(db: AnyDb, request: MemberRequestRow): Promise<RequestThread> {
