@@ -142,6 +142,16 @@ describe('workflow state machine', () => {
     void editorId;
   });
 
+  it('the home page (cached 5 s for every visitor) shows a publication at once on this instance', async () => {
+    expect((await agent(t).get('/')).body).not.toContain('Nouvelle de la page d’accueil');
+    const id = await create(editor, 'Nouvelle de la page d’accueil');
+    await act(editor, id, 'soumettre');
+    await act(webmaster, id, 'publier');
+    expect((await agent(t).get('/')).body).toContain('Nouvelle de la page d’accueil');
+    await act(webmaster, id, 'depublier');
+    expect((await agent(t).get('/')).body).not.toContain('Nouvelle de la page d’accueil');
+  });
+
   it('unpublishing takes the item offline on every channel', async () => {
     const id = await create(editor, 'Retirée bientôt');
     await act(editor, id, 'soumettre');

@@ -48,24 +48,32 @@ export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}
   return { items, total };
 }
 
-// The top pages of a channel's menu are read on every page: kept 5 s per process, per database
-// and per audience (one audience's titles never show in another's menu). Publishing or
-// withdrawing in this process drops them at once; other instances follow within 5 s.
-const NAV_TTL_MS = 5000;
-let navEpoch = 0;
-const navCache = new WeakMap<object, Map<Audience, { at: number; epoch: number; pages: { title: string; slug: string }[] }>>();
-export async function topPages(db: AnyDb, audience: Audience): Promise<{ title: string; slug: string }[]> {
-  let perDb = navCache.get(db);
-  if (!perDb) navCache.set(db, (perDb = new Map()));
-  const hit = perDb.get(audience);
-  if (hit && hit.epoch === navEpoch && Date.now() - hit.at < NAV_TTL_MS) return hit.pages;
-  const { items } = await listLive(db, audience, { kind: 'page', parentId: null, limit: 8, count: false });
-  const pages = items.map((p) => ({ title: p.title, slug: p.slug }));
-  perDb.set(audience, { at: Date.now(), epoch: navEpoch, pages });
-  return pages;
+// Reads that every visitor of a channel shares (the menu's top pages, the home page's lists)
+// are kept 5 s per process, per database and per audience — one audience's items never serve
+// another. Publishing or withdrawing in this process drops them at once (epoch); other
+// instances follow within 5 s. Scheduled and expiring items are bounded by the same 5 s.
+const SHARED_TTL_MS = 5000;
+let epoch = 0;
+const shared = new WeakMap<object, Map<string, { at: number; epoch: number; value: unknown }>>();
+export async function sharedRead<T>(db: AnyDb, audience: Audience, key: string, load: () => Promise<T>): Promise<T> {
+  let perDb = shared.get(db);
+  if (!perDb) shared.set(db, (perDb = new Map()));
+  const k = `${audience}:${key}`;
+  const hit = perDb.get(k);
+  if (hit && hit.epoch === epoch && Date.now() - hit.at < SHARED_TTL_MS) return hit.value as T;
+  const value = await load();
+  perDb.set(k, { at: Date.now(), epoch, value });
+  return value;
 }
-export function forgetTopPages(): void {
-  navEpoch++;
+export function forgetSharedReads(): void {
+  epoch++;
+}
+
+export async function topPages(db: AnyDb, audience: Audience): Promise<{ title: string; slug: string }[]> {
+  return sharedRead(db, audience, 'top-pages', async () => {
+    const { items } = await listLive(db, audience, { kind: 'page', parentId: null, limit: 8, count: false });
+    return items.map((p) => ({ title: p.title, slug: p.slug }));
+  });
 }
 
 export async function findLive(db: AnyDb, audience: Audience, id: number, now = new Date().toISOString()): Promise<LiveRow | undefined> {

@@ -13,7 +13,7 @@ import { updateWithVersion } from '../../platform/db/locking.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { isDate, parisToUtc, todayParis } from './content.dates.js';
 import { storeDocument, storeImage } from './content.files.js';
-import { d, fileById, findItem, findLive, forgetTopPages, liveOf, revision } from './content.queries.js';
+import { d, fileById, findItem, findLive, forgetSharedReads, liveOf, revision } from './content.queries.js';
 import { cleanHtml, imagesWithoutAlt, searchable, slugify, textOf } from './content.sanitize.js';
 import { EDITABLE, type Audience, type EditableFields, type FileRow, type ItemRow, type Kind } from './content.table.js';
 
@@ -252,7 +252,7 @@ export async function sendBack(db: AnyDb, actor: Actor, id: number, version: num
 
 /** Copies the working copy into the live table (replacing the previous live version). */
 async function putLive(db: AnyDb, item: ItemRow, publishedAt: string, unpublishAt: string | null): Promise<void> {
-  forgetTopPages();
+  forgetSharedReads();
   await d(db).deleteFrom('content_live').where('item_id', '=', item.id).execute();
   const f: Record<string, unknown> = {};
   for (const k of EDITABLE) f[k] = item[k];
@@ -309,7 +309,7 @@ export async function unpublishItem(db: AnyDb, actor: Actor, id: number, version
   await assertRight(db, actor, item, 'publish');
   if (!(await liveOf(db, id))) throw conflict('content.not_online');
   await d(db).deleteFrom('content_live').where('item_id', '=', id).execute();
-  forgetTopPages();
+  forgetSharedReads();
   return transition(db, actor, item, version, { status: item.status === 'published' ? 'draft' : item.status }, 'unpublish');
 }
 
@@ -358,7 +358,7 @@ export async function publishDue(db: AnyDb, now: Date): Promise<{ published: num
     await db.transaction().execute(async (trx) => {
       const res = await d(trx).deleteFrom('content_live').where('item_id', '=', item_id).where('unpublish_at', '<=', nowS).executeTakeFirst();
       if (Number(res.numDeletedRows) !== 1) return;
-      forgetTopPages();
+      forgetSharedReads();
       await d(trx).updateTable('content_items').set({ status: 'draft', updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', item_id).where('status', '=', 'published').execute();
       await log(trx, SYSTEM_ACTOR, item_id, 'expire');
       await record(trx, SYSTEM_ACTOR, { entity: 'content_item', entityId: item_id, action: 'expire', changes: {} });

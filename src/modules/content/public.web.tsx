@@ -5,7 +5,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import { can } from '../../platform/access/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, d, topPages } from './content.queries.js';
+import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, d, sharedRead, topPages } from './content.queries.js';
 import { readStored } from './content.files.js';
 import { searchable } from './content.sanitize.js';
 import { fileVisible } from './content.service.js';
@@ -115,11 +115,16 @@ export function publicWeb(app: FastifyInstance, ctx: ModuleContext): void {
   }
 
   app.get('/', pub, async (req, reply) => {
-    const now = new Date().toISOString();
-    const [news, events, pages, nav] = await Promise.all([
-      listLive(db, 'public', { kind: 'news', limit: 4, count: false }, now),
-      listLive(db, 'public', { kind: 'event', upcomingFrom: now, limit: 4, count: false }, now),
-      listLive(db, 'public', { kind: 'page', parentId: null, limit: 8, count: false }, now),
+    const [{ news, events, pages }, nav] = await Promise.all([
+      sharedRead(db, 'public', 'home', async () => {
+        const now = new Date().toISOString();
+        const [news, events, pages] = await Promise.all([
+          listLive(db, 'public', { kind: 'news', limit: 4, count: false }, now),
+          listLive(db, 'public', { kind: 'event', upcomingFrom: now, limit: 4, count: false }, now),
+          listLive(db, 'public', { kind: 'page', parentId: null, limit: 8, count: false }, now),
+        ]);
+        return { news, events, pages };
+      }),
       siteNav(db, 'public'),
     ]);
     return reply.render(<HomePage ctx={view(req, PUBLIC)} nav={nav} news={news.items} events={events.items} pages={pages.items} />);
