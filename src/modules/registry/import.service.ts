@@ -380,6 +380,8 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     // ——— pass 3: establishments ———
     const existingCount = Number(((await r(db).selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
     const bulk = stats.kept >= (opts.bulkThreshold ?? BULK_THRESHOLD) && existingCount < stats.kept / 2;
+    // First load: nothing to compare with, so no lookup of existing rows per batch.
+    const empty = existingCount === 0;
     if (bulk) await dropSearchIndexes(db);
     const lines = createInterface({ input: createReadStream(keptFile), crlfDelay: Infinity });
     let ebatch: MappedEstablishment[] = [];
@@ -394,13 +396,13 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
       }
       ebatch.push(m);
       if (ebatch.length >= batchSize) {
-        await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats);
+        await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty);
         ebatch = [];
         progress.bytes = estSize + unitSize + Math.round(savedBytes);
         await progress.tick('saving');
       }
     }
-    if (ebatch.length) await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats);
+    if (ebatch.length) await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty);
     if (bulk) {
       await progress.tick('saving', true);
       await ensureSearchIndexes(db);
@@ -489,16 +491,16 @@ async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: M
 
 const EST_FIELDS = ['diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'latitude', 'longitude', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const;
 
-async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, batch: MappedEstablishment[], companyIds: Map<string, number>, stats: ImportStats) {
+async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, batch: MappedEstablishment[], companyIds: Map<string, number>, stats: ImportStats, empty = false) {
   await db.transaction().execute(async (trx) => {
     const t = r(trx);
     const cids = [...new Set(batch.map((m) => companyIds.get(m.siren)!))];
     const companies = await t.selectFrom('companies').select(['id', 'siren', 'name', 'acronym', 'usual_name', 'legal_form']).where('id', 'in', cids).execute();
     const companyById = new Map(companies.map((c) => [c.id, c]));
-    const contacts = await t.selectFrom('contacts').select(['company_id', 'first_name', 'last_name']).where('company_id', 'in', cids).where('erased_at', 'is', null).execute();
+    const contacts = empty ? [] : await t.selectFrom('contacts').select(['company_id', 'first_name', 'last_name']).where('company_id', 'in', cids).where('erased_at', 'is', null).execute();
     const names = new Map<number, string>();
     for (const c of contacts) names.set(c.company_id, `${names.get(c.company_id) ?? ''} ${c.first_name} ${c.last_name}`);
-    const existing = await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'company_id']).where('siret', 'in', batch.map((b) => b.siret)).execute();
+    const existing = empty ? [] : await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'company_id']).where('siret', 'in', batch.map((b) => b.siret)).execute();
     const bySiret = new Map(existing.map((e) => [e.siret!, e]));
     const now = nowIso();
     const fresh: Record<string, unknown>[] = [];
