@@ -68,3 +68,8 @@ it('treats a malformed body as a 400 and English is served when chosen', async (
   expect(nf.body).toContain('Page not found');
   expect(nf.body).toContain('<html lang="en"');
 });
+
+it('removes NUL characters from forms instead of failing on PostgreSQL', async () => {
+  const res = await agent(t).post('/connexion', { email: 'a\u0000b@test.cci.fr', password: 'x\u0000y' });
+  expect(res.status).toBe(401);
+});

@@ -12,7 +12,6 @@ import { weightedCents } from './money.js';
 import { createTask, listTasks, setTaskDone } from './task.service.js';
 import { getVisit, listVisits, recordVisit, type VisitListItem } from './visit.service.js';
 import { notFound } from '../../platform/errors.js';
-import { stripNulOn } from './nul.js';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem };
 const READ = { permission: 'crm:use' as const };
@@ -28,7 +27,6 @@ function taskOut(t: TaskRow) {
 
 export function crmApi(api: FastifyInstance, ctx: ModuleContext): void {
   const { db } = ctx;
-  stripNulOn(api, (url) => /^\/api\/v1\/(visits|deals|tasks)(\/|$)/.test(url));
   const stageLabels = async () => new Map((await listStages(db)).map((s) => [s.id, s.label]));
   const dealOut = (d: Omit<DealRow, 'notes' | 'confidential_notes'>, labels: Map<number, string>) => ({
     id: d.id,

@@ -32,7 +32,6 @@ import { SettingsPage } from './views/settings.js';
 import { PanelTimeline, TimelinePage } from './views/timeline.js';
 import { CompanyChoices, FOLLOW_UP_ROWS, PeopleChoices, VisitFormPage, VisitPage, VisitsPage, type VisitFormValues } from './views/visits.js';
 import { exportCsv, exportXlsx } from './export.js';
-import { stripNulOn } from './nul.js';
 
 const SW_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public', 'crm-sw.js');
 
@@ -116,7 +115,6 @@ function visitInput(v: VisitFormValues): VisitInput {
 
 export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
   const { db } = ctx;
-  stripNulOn(app, (url) => url === '/crm' || url.startsWith('/crm/'));
 
   const renderVisitForm = async (req: FastifyRequest, reply: FastifyReply, values: VisitFormValues, opts: { errors?: Record<string, string>; visitId?: number; status?: number } = {}) => {
     const [topics, users] = await Promise.all([listTopics(db, { activeOnly: opts.visitId === undefined }), userOptions(db)]);

@@ -13,7 +13,7 @@ import { memberResolver, memberWeb } from './extranet.member.web.js';
 import { staffWeb } from './extranet.staff.web.js';
 import { extranetMessages } from './messages.js';
 import { companyPanel } from './panel.js';
-import { auditRefusals, stripNul } from './web-helpers.js';
+import { auditRefusals } from './web-helpers.js';
 
 export { preferencesOf, type Preference, type Channel } from './consent.service.js';
 
@@ -81,7 +81,6 @@ export const extranetModule = defineModule({
   web(app, ctx) {
     app.setMemberResolver(memberResolver());
     auditRefusals(app, ctx.db);
-    stripNul(app);
     memberWeb(app, ctx);
     staffWeb(app, ctx);
   },

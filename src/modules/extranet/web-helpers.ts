@@ -72,24 +72,6 @@ const onOurRoutes = (url: string) => {
   return PREFIXES.some((p) => path === p || path.startsWith(p + '/'));
 };
 
-/** NUL characters: PostgreSQL refuses them in text (a 500), and no form needs them. */
-function clean(v: unknown): unknown {
-  if (typeof v === 'string') return v.replace(/\u0000/g, '');
-  if (Array.isArray(v)) return v.map(clean);
-  return v;
-}
-
-/** Removes NUL characters from the query and the urlencoded body of the extranet's routes. */
-export function stripNul(app: FastifyInstance): void {
-  app.addHook('preValidation', async (req) => {
-    if (!onOurRoutes(req.url)) return;
-    for (const bag of [req.query, req.body]) {
-      if (!bag || typeof bag !== 'object' || Buffer.isBuffer(bag)) continue;
-      for (const [k, v] of Object.entries(bag as Record<string, unknown>)) (bag as Record<string, unknown>)[k] = clean(v);
-    }
-  });
-}
-
 /**
  * Every refused request on the extranet's routes (401 or a redirect to sign-in, 403, 404, 429) leaves an audit row:
  * probing another company's ids must be visible to the people who watch the audit log.

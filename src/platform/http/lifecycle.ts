@@ -219,6 +219,13 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
     }
   });
 
+  // PostgreSQL refuses NUL characters in text (it would be a 500) and no form means one: they
+  // are removed from every query string and body before validation, for every route.
+  app.addHook('preValidation', async (req) => {
+    if (req.body !== undefined && !Buffer.isBuffer(req.body)) req.body = withoutNul(req.body);
+    if (req.query && typeof req.query === 'object') withoutNul(req.query);
+  });
+
   // CSRF on every state-changing browser request; API calls authenticate with bearer tokens
   // (never cookies), so a forged cross-site request cannot carry their credentials.
   app.addHook('preHandler', async (req) => {
@@ -248,6 +255,15 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
     if (!cfg.permission) throw new AppError('forbidden', 'common.forbidden');
     assertCan(req.actor, cfg.permission);
   });
+}
+
+function withoutNul(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? v.replace(/\u0000/g, '') : v;
+  if (Array.isArray(v)) return v.map(withoutNul);
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) (v as Record<string, unknown>)[k] = withoutNul(x);
+  }
+  return v;
 }
 
 export function safeNext(next: unknown, fallback = '/portail'): string {
