@@ -7,7 +7,7 @@ import path from 'node:path';
 const dir = import.meta.dirname;
 const wanted = process.argv.slice(2);
 const all = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'lib.ts'].includes(f) && !f.includes('.lib.'))
+  .filter((f) => f.endsWith('.ts') && !['run.ts', 'lib.ts'].includes(f) && !f.includes('.lib.') && !f.endsWith('-server.ts'))
   .map((f) => f.replace(/\.ts$/, ''));
 const chosen = wanted.length ? all.filter((n) => wanted.includes(n)) : all;
 execFileSync(process.execPath, [path.join(dir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, '..', 'tsconfig.build.json')], { stdio: 'inherit' });

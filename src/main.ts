@@ -126,7 +126,9 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
 
-  const module = COMMANDS.find((c) => c.name === cmd && (!c.sub || c.sub === sub));
+  // A module command is either `name sub` (import sirene) or `name` with one of its own options
+  // (seed --establishments N); `seed --demo` stays the platform's.
+  const module = COMMANDS.find((c) => c.name === cmd && (c.sub ? c.sub === sub : Object.keys(c.options).some((o) => values[o as keyof typeof values] !== undefined)));
   if (module) {
     const database = await open(config);
     try {

@@ -44,21 +44,6 @@ export async function importSireneCommand(ctx: ModuleContext, values: Record<str
 }
 
 export async function seedEstablishmentsCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
-  if (values.establishments === undefined) {
-    // `seed --demo` is the platform's: this command only owns `seed --establishments N`.
-    // main.ts routes every `seed` here, so hand the demo case back to the platform's seeding.
-    const { isEmptyDatabase, seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } = await import('../../platform/seed.js');
-    const { MODULES } = await import('../index.js');
-    if (!values.demo) throw new Error('seed needs --demo or --establishments N');
-    if (ctx.config.production) throw new Error('production mode (NODE_ENV=production) never seeds demo data');
-    if (!(await isEmptyDatabase(ctx.db))) return console.log('The database is not empty: nothing seeded.');
-    await seedDemoUsers(ctx.db);
-    for (const m of MODULES) if (m.seedDemo) await m.seedDemo(ctx, (s) => console.log(s));
-    console.log('Demo CCI created.');
-    console.log('Demo accounts (password: ' + DEMO_PASSWORD + '):');
-    for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(14)} ${u.email}`);
-    return;
-  }
   const n = Number(values.establishments);
   if (!Number.isInteger(n) || n < 1 || n > 5_000_000) throw new Error('--establishments must be a number between 1 and 5000000');
   const { seedRegistry } = await import('./seed.service.js');
