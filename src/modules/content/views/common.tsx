@@ -1,5 +1,6 @@
 // Pieces shared by the public site, the intranet reading pages and the previews.
 import type { ViewContext } from '../../../platform/ui/view-context.js';
+import { formatDate, formatDateTime, type Locale } from '../../../platform/i18n/index.js';
 import type { EditableFields, Kind } from '../content.table.js';
 
 /** What any reading page needs of an item: the live row or, in a preview, the working copy. */
@@ -92,32 +93,6 @@ export function audiencesLabel(ctx: ViewContext, r: Pick<EditableFields, 'aud_in
   return [r.aud_intranet ? ctx.t('content.audience.intranet') : '', r.aud_extranet ? ctx.t('content.audience.extranet') : '', r.aud_public ? ctx.t('content.audience.public') : ''].filter(Boolean).join(', ');
 }
 
-// Intl formatters are costly to build (a fraction of a millisecond each): the public pages,
-// read far more than any other, keep one per locale and style instead of one per date.
-const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
-function formatter(locale: string, key: 'date' | 'day' | 'datetime'): Intl.DateTimeFormat {
-  const k = `${locale}:${key}`;
-  let f = FORMATTERS.get(k);
-  if (!f) {
-    const tag = locale === 'fr' ? 'fr-FR' : 'en-GB';
-    f =
-      key === 'datetime'
-        ? new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' })
-        : new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeZone: key === 'day' ? 'UTC' : 'Europe/Paris' });
-    FORMATTERS.set(k, f);
-  }
-  return f;
-}
-
-/** Same output as platform formatDate, with a cached formatter. */
-export function fmtDate(iso: string | null | undefined, locale: string): string {
-  if (!iso) return '';
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return formatter(locale, 'day').format(new Date(iso + 'T00:00:00Z'));
-  return formatter(locale, 'date').format(new Date(iso));
-}
-
-/** Same output as platform formatDateTime, with a cached formatter. */
-export function fmtDateTime(iso: string | null | undefined, locale: string): string {
-  if (!iso) return '';
-  return formatter(locale, 'datetime').format(new Date(iso));
-}
+/** Dates of the content pages: the platform's cached formatters. */
+export const fmtDate = (iso: string | null | undefined, locale: string): string => formatDate(iso, locale as Locale);
+export const fmtDateTime = (iso: string | null | undefined, locale: string): string => formatDateTime(iso, locale as Locale);

@@ -2,37 +2,20 @@
 import type { ComponentChildren } from 'preact';
 import type { Crumb } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
+import { formatDate, formatDateTime, formatMoney, formatMonth } from '../../../platform/i18n/index.js';
 
 export const crmCrumbs = (ctx: ViewContext, ...more: Crumb[]): Crumb[] => [{ label: ctx.t('app.home'), href: '/portail' }, { label: ctx.t('crm.home.title'), href: '/crm' }, ...more];
 
-// The same formats as platform/i18n's formatMoney / formatDate / formatDateTime, with the Intl
-// formatters built once per locale: a board or a timeline formats hundreds of values per page,
-// and building an Intl formatter costs far more than using one (measured in bench/crm.ts).
-const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
-function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
-  let f = formatters.get(key) as T | undefined;
-  if (!f) formatters.set(key, (f = make()));
-  return f;
-}
-const tag = (ctx: ViewContext) => (ctx.locale === 'fr' ? 'fr-FR' : 'en-GB');
-
-export const money = (ctx: ViewContext, cents: number) => cached(`money:${ctx.locale}`, () => new Intl.NumberFormat(tag(ctx), { style: 'currency', currency: 'EUR' })).format(cents / 100);
+export const money = (ctx: ViewContext, cents: number) => formatMoney(cents, ctx.locale);
 
 /** A calendar date ('YYYY-MM-DD') as written; a moment (ISO timestamp) in Paris time. */
-export function day(ctx: ViewContext, date: string | null | undefined): string {
-  if (!date) return '';
-  if (/^\d{4}-\d{2}-\d{2}$/.test(date)) return cached(`date-utc:${ctx.locale}`, () => new Intl.DateTimeFormat(tag(ctx), { dateStyle: 'short', timeZone: 'UTC' })).format(new Date(date + 'T00:00:00Z'));
-  return cached(`date-paris:${ctx.locale}`, () => new Intl.DateTimeFormat(tag(ctx), { dateStyle: 'short', timeZone: 'Europe/Paris' })).format(new Date(date));
-}
+export const day = (ctx: ViewContext, date: string | null | undefined): string => formatDate(date, ctx.locale);
 
-export function dateTime(ctx: ViewContext, iso: string): string {
-  return cached(`datetime:${ctx.locale}`, () => new Intl.DateTimeFormat(tag(ctx), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' })).format(new Date(iso));
-}
+export const dateTime = (ctx: ViewContext, iso: string): string => formatDateTime(iso, ctx.locale);
 
 /** "2026-03" → "mars 2026" */
 export function monthLabel(ctx: ViewContext, month: string): string {
-  if (!month) return ctx.t('crm.deal.no_close_date');
-  return cached(`month:${ctx.locale}`, () => new Intl.DateTimeFormat(tag(ctx), { month: 'short', year: 'numeric', timeZone: 'UTC' })).format(new Date(month + '-01T00:00:00Z'));
+  return month ? formatMonth(month, ctx.locale) : ctx.t('crm.deal.no_close_date');
 }
 
 export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
