@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Permission } from './access/permissions.js';
 import type { Actor } from './audit/audit.js';
 import type { AnyDb, Dialect } from './db/index.js';
-import type { Messages } from './i18n/index.js';
+import type { Messages, Translate } from './i18n/index.js';
 import type { JobHandler, Schedule } from './jobs/index.js';
 import type { Mailer } from './mail/index.js';
 import type { Settings } from './settings.js';
@@ -80,7 +80,8 @@ export interface ConsulaireModule {
   jobs?: Record<string, JobHandler>;
   schedules?: Schedule[];
   search?: SearchProvider;
-  todo?: (ctx: ModuleContext, actor: Actor) => Promise<TodoItem[]>;
+  /** labels are translated with `t` (the reader's language) */
+  todo?: (ctx: ModuleContext, actor: Actor, t: Translate) => Promise<TodoItem[]>;
   /** a block on the staff home page (/portail): news, links, events…; null when nothing to show */
   home?: (ctx: ModuleContext, view: ViewContext) => Promise<VNode | null>;
   panels?: RecordPanel[];

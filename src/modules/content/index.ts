@@ -120,13 +120,13 @@ export const contentModule = defineModule({
       return hits.slice(0, limit * 2);
     },
   },
-  async todo(ctx, actor) {
+  async todo(ctx, actor, t) {
     if (!can(actor, 'content:write')) return [];
     const review = await reviewQueue(ctx.db, actor);
     const sentBack = actor.id ? (await listItems(ctx.db, { status: 'draft', authorId: actor.id }, 1, 50)).items.filter((i) => i.review_comment) : [];
     return [
-      ...review.map((i) => ({ label: `À relire : ${i.title}`, href: `/contenus/${i.id}` })),
-      ...sentBack.map((i) => ({ label: `Renvoyé en rédaction : ${i.title}`, href: `/contenus/${i.id}` })),
+      ...review.map((i) => ({ label: t('content.todo.review', { title: i.title }), href: `/contenus/${i.id}` })),
+      ...sentBack.map((i) => ({ label: t('content.todo.sent_back', { title: i.title }), href: `/contenus/${i.id}` })),
     ];
   },
   async home(ctx, view) {

@@ -91,10 +91,9 @@ export const extranetModule = defineModule({
   },
   schedules: [{ kind: 'extranet.purge', everySeconds: 86400 }],
   // Sign-ups and corrections for the documentation service; unassigned requests for answerers.
-  todo: async (ctx, actor) => {
+  todo: async (ctx, actor, translate) => {
     const items: { label: string; href: string }[] = [];
-    // TodoItem labels are plain strings (no translator is passed): the French catalogue.
-    const t = (n: number, key: string) => extranetMessages.fr[key].replace('{count}', String(n));
+    const t = (n: number, key: string) => translate(key, { count: n });
     if (can(actor, 'extranet:manage')) {
       const [signups, corrections] = await Promise.all([
         x(ctx.db).selectFrom('member_signups').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),

@@ -14,9 +14,9 @@ export const workspacesModule = defineModule({
   messages: workspacesMessages,
   nav: [{ section: 'nav.section.workspaces', label: 'workspaces.nav.mine', href: '/espaces', permission: 'portal:use', order: 1 }],
   web: workspacesWeb,
-  async todo(ctx, actor) {
+  async todo(ctx, actor, t) {
     const tasks = await svc.myOpenTasks(ctx.db, actor);
-    return tasks.map((x) => ({ label: `Tâche « ${x.title} » (${x.workspace_name})`, href: `/espaces/${x.workspace_id}#taches`, due: x.due_on ?? undefined }));
+    return tasks.map((x) => ({ label: t('workspaces.todo.task', { title: x.title, workspace: x.workspace_name }), href: `/espaces/${x.workspace_id}#taches`, due: x.due_on ?? undefined }));
   },
   search: {
     permission: 'portal:use',

@@ -22,7 +22,7 @@ export function registerPortalRoutes(app: FastifyInstance, modules: readonly Con
   app.get('/portail', { config: { permission: 'portal:use' } }, async (req, reply) => {
     const t = req.t;
     const todos: TodoItem[] = [];
-    for (const m of modules) if (m.todo) todos.push(...(await m.todo(ctx, req.actor)));
+    for (const m of modules) if (m.todo) todos.push(...(await m.todo(ctx, req.actor, req.t)));
     const view = req.view();
     const blocks = [];
     for (const m of modules) if (m.home) blocks.push(await m.home(ctx, view));
