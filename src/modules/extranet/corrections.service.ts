@@ -10,7 +10,7 @@ import { updateWithVersion } from '../../platform/db/locking.js';
 import { conflict, invalid, isAppError, notFound } from '../../platform/errors.js';
 import type { MailDeps } from './accounts.service.js';
 import type { ChangeRequestRow, ExtranetTables } from './extranet.table.js';
-import { correctableFields, type CorrectableFields } from './registry-bridge.js';
+import { correctableFields, type CorrectableFields } from '../registry/index.js';
 import { applyCompanyCorrection, createContact } from '../registry/index.js';
 import type { MemberScope } from './scope.js';
 

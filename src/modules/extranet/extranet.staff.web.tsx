@@ -20,7 +20,7 @@ import {
 } from './accounts.service.js';
 import { countPendingCorrections, decideCorrection, getCorrection, listPendingCorrections } from './corrections.service.js';
 import { assignRequest, closeStaffRequest, countOpenRequests, getStaffAttachment, getStaffRequest, listAssignableStaff, listQueue, listRoutes, REQUEST_CATEGORIES, responseStats, setRoute, staffReply } from './requests.service.js';
-import { companyIdForSiret } from './registry-bridge.js';
+import { companyIdForSiret } from '../registry/index.js';
 import { sendFile } from './extranet.member.web.js';
 import { allowOnly, readForm } from './web-helpers.js';
 import { AccountPage, AccountsPage, CorrectionDecisionPage, CorrectionsPage, DashboardPage, InvitePage, QueuePage, RoutingPage, SignupsPage, StaffThreadPage, type SignupQueueRow } from './views/staff.js';

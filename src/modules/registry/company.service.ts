@@ -508,3 +508,74 @@ export function mayseePersonalFields(actor: Actor, company: Pick<CompanyRow, 'di
 }
 
 export { LEGAL_FORMS };
+
+/** Summaries of many companies in one query per 500 ids (lists, boards, feeds); unknown ids are left out. */
+export async function findCompanies(db: AnyDb, ids: Iterable<number>): Promise<Map<number, CompanySummary>> {
+  const unique = [...new Set(ids)].filter((i) => Number.isInteger(i) && i > 0);
+  const out = new Map<number, CompanySummary>();
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await summaryQuery(db).where('c.id', 'in', unique.slice(i, i + 500)).execute();
+    for (const row of rows) {
+      const c = toSummary(row as SummaryRow);
+      out.set(c.id, c);
+    }
+  }
+  return out;
+}
+
+// ——— for the extranet: what members may correct, and the company behind a SIRET ———
+
+export interface CorrectableFields {
+  version: number;
+  address_complement: string | null;
+  street_number: string | null;
+  street_type: string | null;
+  street_name: string | null;
+  postal_code: string | null;
+  commune_code: string | null;
+  city: string | null;
+  phone: string | null;
+  website: string | null;
+  description: string | null;
+  activity_text: string | null;
+}
+
+/** What a member may propose to correct, as the registry holds it, with the company version. */
+export async function correctableFields(db: AnyDb, companyId: number): Promise<CorrectableFields | undefined> {
+  const c = await db
+    .selectFrom('companies')
+    .select(['version', 'phone', 'website', 'description', 'activity_text'])
+    .where('id', '=', companyId)
+    .executeTakeFirst();
+  if (!c) return undefined;
+  // The head office carries the address (the registry's applyCompanyCorrection writes there).
+  const e = await db
+    .selectFrom('establishments')
+    .select(['address_complement', 'street_number', 'street_type', 'street_name', 'postal_code', 'commune_code', 'city'])
+    .where('company_id', '=', companyId)
+    .orderBy('is_head_office', 'desc')
+    .orderBy('id')
+    .executeTakeFirst();
+  return {
+    version: Number(c.version),
+    phone: c.phone ?? null,
+    website: c.website ?? null,
+    description: c.description ?? null,
+    activity_text: c.activity_text ?? null,
+    address_complement: e?.address_complement ?? null,
+    street_number: e?.street_number ?? null,
+    street_type: e?.street_type ?? null,
+    street_name: e?.street_name ?? null,
+    postal_code: e?.postal_code ?? null,
+    commune_code: e?.commune_code ?? null,
+    city: e?.city ?? null,
+  };
+}
+
+/** The company of an establishment's SIRET, or of its SIREN (first nine digits). */
+export async function companyIdForSiret(db: AnyDb, siret: string): Promise<number | undefined> {
+  const e = await db.selectFrom('establishments').select('company_id').where('siret', '=', siret).executeTakeFirst();
+  if (e) return Number(e.company_id);
+  const c = await db.selectFrom('companies').select('id').where('siren', '=', siret.slice(0, 9)).executeTakeFirst();
+  return c ? Number(c.id) : undefined;
+}

@@ -8,7 +8,7 @@ import type { MembershipView } from '../accounts.service.js';
 import type { ContactPreferences } from '../consent.service.js';
 import { CHANNELS } from '../consent.service.js';
 import { CORRECTABLE, DIFF_KEYS, type ChangeRequestView } from '../corrections.service.js';
-import type { CorrectableFields } from '../registry-bridge.js';
+import type { CorrectableFields } from '../../registry/index.js';
 import type { MemberRequestRow, SignupRow } from '../extranet.table.js';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../attachments.js';
 import { REQUEST_CATEGORIES, type RequestThread } from '../requests.service.js';
