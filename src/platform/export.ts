@@ -33,7 +33,7 @@ export async function* keysetPages<T, K>(fetchPage: (after: K | undefined, limit
 }
 
 async function writeCsv<T>(rows: AsyncIterable<T>, columns: ExportColumn<T>[], out: Writable): Promise<number> {
-  const csv = stringify({ delimiter: ';', bom: true, record_delimiter: 'windows' });
+  const csv = stringify({ delimiter: ';', bom: true });
   csv.pipe(out);
   const write = (record: Cell[]) => (csv.write(record) ? Promise.resolve() : new Promise<void>((r) => csv.once('drain', () => r())));
   await write(columns.map((c) => c.header));
@@ -65,6 +65,18 @@ async function writeXlsx<T>(rows: AsyncIterable<T>, columns: ExportColumn<T>[], 
   return n;
 }
 
+/** An in-memory table as a row source (small report tables). */
+export async function* fromArray<T>(rows: readonly T[]): AsyncGenerator<T> {
+  yield* rows;
+}
+
+/** A readable stream of the export, for callers that hand a stream to the reply themselves. */
+export function exportStream<T>(format: ExportFormat, rows: AsyncIterable<T>, columns: ExportColumn<T>[], sheet?: string): PassThrough {
+  const body = new PassThrough();
+  writeExport(format, rows, columns, body, sheet).catch((e: unknown) => body.destroy(e as Error));
+  return body;
+}
+
 /** Writes rows to a stream in the chosen format; resolves with the number of data rows. */
 export function writeExport<T>(format: ExportFormat, rows: AsyncIterable<T>, columns: ExportColumn<T>[], out: Writable, sheet = 'Export'): Promise<number> {
   return format === 'csv' ? writeCsv(rows, columns, out) : writeXlsx(rows, columns, out, sheet);
@@ -72,9 +84,8 @@ export function writeExport<T>(format: ExportFormat, rows: AsyncIterable<T>, col
 
 /** Sends an export as a download; the body streams while rows are read. */
 export function sendExport<T>(reply: FastifyReply, format: ExportFormat, filename: string, rows: AsyncIterable<T>, columns: ExportColumn<T>[], sheet?: string): FastifyReply {
-  const body = new PassThrough();
+  const body = exportStream(format, rows, columns, sheet);
   const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-  writeExport(format, rows, columns, body, sheet).catch((e: unknown) => body.destroy(e as Error));
   return reply
     .header('content-type', type)
     .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}.${format}"`)

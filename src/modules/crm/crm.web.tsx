@@ -31,7 +31,7 @@ import { reportTables } from './views/reports.js';
 import { SettingsPage } from './views/settings.js';
 import { PanelTimeline, TimelinePage } from './views/timeline.js';
 import { CompanyChoices, FOLLOW_UP_ROWS, PeopleChoices, VisitFormPage, VisitPage, VisitsPage, type VisitFormValues } from './views/visits.js';
-import { exportCsv, exportXlsx } from './export.js';
+import { fromArray, sendExport } from '../../platform/export.js';
 
 const SW_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public', 'crm-sw.js');
 
@@ -566,10 +566,8 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const table = tables[q.report ?? ''];
     if (!table) throw notFound();
     const file = `crm-${q.report}-${f.from}-${f.to}`;
-    if (q.format === 'xlsx') {
-      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${file}.xlsx"`).send(await exportXlsx(table));
-    }
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(exportCsv(table));
+    const columns = table.head.map((header, i) => ({ header, value: (row: (string | number)[]) => row[i] }));
+    return sendExport(reply, q.format === 'xlsx' ? 'xlsx' : 'csv', file, fromArray(table.rows), columns, table.title);
   });
 
   // ——— settings ———

@@ -1,10 +1,9 @@
-// Exports of a search, streamed (keyset pages of 5,000 rows): CSV (UTF-8 BOM, `;`, opens cleanly
-// in Excel) and XLSX (exceljs streaming writer). Partial-diffusion units never have their
+// Exports of a search, streamed (keyset pages of 5,000 rows) through platform/export: CSV (UTF-8
+// BOM, `;`, opens cleanly in Excel) and XLSX. Partial-diffusion units never have their
 // personal fields exported: these files feed prospecting.
-import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { AnyDb } from '../../platform/db/index.js';
+import { exportStream, type ExportColumn } from '../../platform/export.js';
 import { legalFormLabel, nafLabel } from './reference.js';
 import { PARTIAL_NAME } from './sirene.mapping.js';
 import { streamSearch, type SearchItem, type SearchQuery } from './search.service.js';
@@ -22,34 +21,14 @@ export function exportRow(x: SearchItem): (string | number | null)[] {
   ];
 }
 
-export function csvExport(db: AnyDb, s: SearchQuery): Readable {
-  const out = stringify({ delimiter: ';', bom: true, header: true, columns: EXPORT_HEADER });
-  (async () => {
-    try {
-      for await (const page of streamSearch(db, s)) {
-        for (const x of page) if (!out.write(exportRow(x))) await new Promise<void>((res) => out.once('drain', () => res()));
-      }
-      out.end();
-    } catch (e) {
-      out.destroy(e as Error);
-    }
-  })();
-  return out;
+async function* rowsOf(db: AnyDb, s: SearchQuery): AsyncGenerator<(string | number | null)[]> {
+  for await (const page of streamSearch(db, s)) for (const x of page) yield exportRow(x);
 }
 
-export function xlsxExport(db: AnyDb, s: SearchQuery): Readable {
-  const stream = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: false, useSharedStrings: false });
-  const ws = wb.addWorksheet('Registre');
-  (async () => {
-    try {
-      ws.addRow(EXPORT_HEADER).commit();
-      for await (const page of streamSearch(db, s)) for (const x of page) ws.addRow(exportRow(x)).commit();
-      ws.commit();
-      await wb.commit();
-    } catch (e) {
-      stream.destroy(e as Error);
-    }
-  })();
-  return stream;
-}
+const COLUMNS: ExportColumn<(string | number | null)[]>[] = EXPORT_HEADER.map((header, i) => ({ header, value: (row) => row[i] }));
+
+/** The search as CSV (BOM, `;`), streamed page by page. */
+export const csvExport = (db: AnyDb, s: SearchQuery): Readable => exportStream('csv', rowsOf(db, s), COLUMNS);
+
+/** The search as an XLSX workbook, streamed. */
+export const xlsxExport = (db: AnyDb, s: SearchQuery): Readable => exportStream('xlsx', rowsOf(db, s), COLUMNS, 'Registre');
