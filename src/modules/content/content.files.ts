@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { invalid } from '../../platform/errors.js';
 
 export const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
@@ -96,6 +95,8 @@ export async function storeImage(dataDir: string, bytes: Buffer, filename: strin
   if (!isImageType(kind)) throw invalid('common.invalid', { file: 'content.image_type' });
   let out: { data: Buffer; info: { width: number; height: number } };
   try {
+    // sharp is loaded on the first upload only: it costs ~0.2 s at start-up otherwise.
+    const { default: sharp } = await import('sharp');
     out = await sharp(bytes, { animated: false, limitInputPixels: 50_000_000 })
       .rotate()
       .resize({ width: IMAGE_MAX_WIDTH, withoutEnlargement: true })
