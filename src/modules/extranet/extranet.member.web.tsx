@@ -14,6 +14,7 @@ import { cookieOptions, rotateCsrf, safeNext, type MemberResolver } from '../../
 import type { ModuleContext } from '../../platform/module.js';
 import { ForgotPage, NewPasswordPage, TotpStepPage } from '../../platform/auth/views.js';
 import { findCompany } from '../registry/index.js';
+import { getPublishedFor, listDocumentsFor, listPublishedFor, type Kind } from '../content/index.js';
 import {
   acceptInvitation,
   assertNotLocked,
@@ -66,6 +67,7 @@ import {
   memberNav,
   type MemberChrome,
 } from './views/member.js';
+import { DocumentsPage, EventsPage, ItemPage, NewsListPage } from './views/content.js';
 
 export const MEMBER_COOKIE = 'msid';
 const member = { config: { audience: 'member' as const } };
@@ -319,13 +321,14 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
     }
     const s = scope(req);
     const d = db as Kysely<ExtranetTables>;
-    const [timeline, open, waiting, pendingCorrections] = await Promise.all([
+    const [timeline, open, waiting, pendingCorrections, news] = await Promise.all([
       companyTimeline(db, s.companyId, 10),
       d.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', s.companyId).where('status', '!=', 'closed').executeTakeFirstOrThrow(),
       d.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', s.companyId).where('status', '=', 'waiting_member').executeTakeFirstOrThrow(),
       countPendingCorrections(db, s.companyId),
+      listPublishedFor(db, 'extranet', { kind: 'news', limit: 3 }),
     ]);
-    return reply.render(<HomePage ctx={view(req, c)} chrome={c} timeline={timeline} signups={[]} counts={{ openRequests: Number(open.n), waiting: Number(waiting.n), pendingCorrections }} />);
+    return reply.render(<HomePage ctx={view(req, c)} chrome={c} timeline={timeline} signups={[]} counts={{ openRequests: Number(open.n), waiting: Number(waiting.n), pendingCorrections }} news={news.items} />);
   });
 
   app.post('/extranet/entreprise-courante', member, async (req, reply) => {
@@ -526,6 +529,55 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const s = scope(req);
     const c = await chrome(req);
     return reply.render(<TimelinePage ctx={view(req, c)} chrome={c} items={await companyTimeline(db, s.companyId)} />);
+  });
+
+  // ——— what the CCI published for members (content module, audience 'extranet') ———
+
+  const PER_PAGE = 10;
+  const pageOf = (req: FastifyRequest): number => {
+    const n = idParam((req.query as Record<string, string>).page);
+    // A page far past the end is an empty page, not an error; the cap keeps OFFSET sane.
+    return n === undefined || n < 1 ? 1 : Math.min(n, 10_000);
+  };
+  // `/extranet/actualites/<id>-<slug>` (the slug is for people; the id decides). An item of
+  // another kind, of another audience only, a draft or an unknown id: the same 404.
+  const published = async (req: FastifyRequest, kind: Kind) => {
+    const ref = /^(\d{1,9})(?:-[^/]*)?$/.exec((req.params as { ref: string }).ref);
+    const itemId = ref ? idParam(ref[1]) : undefined;
+    const item = itemId === undefined ? undefined : await getPublishedFor(db, 'extranet', itemId);
+    if (!item || item.kind !== kind) throw notFound();
+    return item;
+  };
+
+  app.get('/extranet/actualites', memberUse, async (req, reply) => {
+    const page = pageOf(req);
+    const c = await chrome(req);
+    const { items, total } = await listPublishedFor(db, 'extranet', { kind: 'news', limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
+    return reply.render(<NewsListPage ctx={view(req, c)} chrome={c} items={items} total={total} page={page} perPage={PER_PAGE} query={req.query as Record<string, string>} />);
+  });
+
+  app.get('/extranet/actualites/:ref', memberUse, async (req, reply) => {
+    const item = await published(req, 'news');
+    const c = await chrome(req);
+    return reply.render(<ItemPage ctx={view(req, c)} chrome={c} item={item} />);
+  });
+
+  app.get('/extranet/evenements', memberUse, async (req, reply) => {
+    const page = pageOf(req);
+    const c = await chrome(req);
+    const { items, total } = await listPublishedFor(db, 'extranet', { kind: 'event', upcoming: true, limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
+    return reply.render(<EventsPage ctx={view(req, c)} chrome={c} items={items} total={total} page={page} perPage={PER_PAGE} query={req.query as Record<string, string>} />);
+  });
+
+  app.get('/extranet/evenements/:ref', memberUse, async (req, reply) => {
+    const item = await published(req, 'event');
+    const c = await chrome(req);
+    return reply.render(<ItemPage ctx={view(req, c)} chrome={c} item={item} />);
+  });
+
+  app.get('/extranet/documents', memberUse, async (req, reply) => {
+    const c = await chrome(req);
+    return reply.render(<DocumentsPage ctx={view(req, c)} chrome={c} docs={await listDocumentsFor(db, 'extranet')} />);
   });
 
   // ——— contacts' consent ———

@@ -14,6 +14,8 @@ import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../attachments.js';
 import { REQUEST_CATEGORIES, type RequestThread } from '../requests.service.js';
 import type { TimelineItem } from '../timeline.service.js';
 import { CorrectionDiff, CorrectionStatusBadge, RequestStatusBadge, Thread, TimelineList, fieldLabel } from './common.js';
+import type { PublishedItem } from '../../content/index.js';
+import { NewsCards } from './content.js';
 
 export interface MemberChrome {
   memberships: MembershipView[];
@@ -31,6 +33,9 @@ export function memberNav(ctx: ViewContext, chrome: MemberChrome, path: string) 
         ['/extranet/demandes', 'extranet.nav.requests'],
         ['/extranet/suivi', 'extranet.nav.timeline'],
         ['/extranet/contacts', 'extranet.nav.contacts'],
+        ['/extranet/actualites', 'extranet.nav.news'],
+        ['/extranet/evenements', 'extranet.nav.events'],
+        ['/extranet/documents', 'extranet.nav.documents'],
         ...(chrome.isAdmin ? ([['/extranet/equipe', 'extranet.nav.team']] as [string, string][]) : []),
         ['/extranet/compte', 'extranet.nav.account'],
       ]
@@ -76,7 +81,7 @@ export function MemberPage({ ctx, chrome, title, crumbs, children }: { ctx: View
   );
 }
 
-export function HomePage({ ctx, chrome, counts, timeline, signups }: { ctx: ViewContext; chrome: MemberChrome; counts?: { openRequests: number; waiting: number; pendingCorrections: number }; timeline: TimelineItem[]; signups: SignupRow[] }) {
+export function HomePage({ ctx, chrome, counts, timeline, signups, news = [] }: { ctx: ViewContext; chrome: MemberChrome; counts?: { openRequests: number; waiting: number; pendingCorrections: number }; timeline: TimelineItem[]; signups: SignupRow[]; news?: PublishedItem[] }) {
   const t = ctx.t;
   if (!chrome.current) {
     return (
@@ -117,6 +122,13 @@ export function HomePage({ ctx, chrome, counts, timeline, signups }: { ctx: View
       <p>
         <a href="/extranet/suivi">{t('extranet.home.all_timeline')}</a>
       </p>
+      <section aria-labelledby="home-news">
+        <h2 id="home-news">{t('extranet.home.news')}</h2>
+        <NewsCards ctx={ctx} items={news} level={3} />
+        <p>
+          <a href="/extranet/actualites">{t('extranet.news.all')}</a>
+        </p>
+      </section>
     </MemberPage>
   );
 }
