@@ -6,7 +6,7 @@ import { record, type Actor } from '../../platform/audit/audit.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../platform/auth/password.js';
 import { consumeLink, createLink, peekLink } from '../../platform/auth/links.js';
 import { destroySessionsOf } from '../../platform/auth/sessions.js';
-import { IP_FAILURE_LIMIT, lockMinutes } from '../../platform/auth/sign-in.js';
+import { assertNotLocked as platformAssertNotLocked, noteAttempt as platformNoteAttempt } from '../../platform/auth/sign-in.js';
 import { checkTotp } from '../../platform/auth/totp.js';
 import { isEmail, normaliseEmail } from '../../platform/auth/users.js';
 import { nowIso, type AnyDb } from '../../platform/db/index.js';
@@ -87,51 +87,10 @@ export async function roleIn(db: AnyDb, accountId: number, companyId: number): P
 
 // ——— sign-in ———
 
-async function consecutiveFailures(db: AnyDb, email: string): Promise<{ count: number; last?: string }> {
-  const lastSuccess = await x(db)
-    .selectFrom('sign_in_attempts')
-    .select('at')
-    .where('email', '=', email)
-    .where('audience', '=', 'member')
-    .where('success', '=', 1)
-    .orderBy('at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const dayAgo = new Date(Date.now() - 24 * 3600_000).toISOString();
-  const since = lastSuccess && lastSuccess.at > dayAgo ? lastSuccess.at : dayAgo;
-  const row = await x(db)
-    .selectFrom('sign_in_attempts')
-    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('at').as('last')])
-    .where('email', '=', email)
-    .where('audience', '=', 'member')
-    .where('success', '=', 0)
-    .where('at', '>', since)
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.n), last: (row.last as string | null) ?? undefined };
-}
-
 /** Throws rate_limited when the key (an address, or `totp:<address>`) is locked out. */
-export async function assertNotLocked(db: AnyDb, key: string, ip: string): Promise<void> {
-  const quarter = new Date(Date.now() - 15 * 60_000).toISOString();
-  const ipFailures = await x(db)
-    .selectFrom('sign_in_attempts')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('ip', '=', ip)
-    .where('success', '=', 0)
-    .where('at', '>', quarter)
-    .executeTakeFirstOrThrow();
-  if (Number(ipFailures.n) >= IP_FAILURE_LIMIT) throw new AppError('rate_limited', 'common.rate_limited');
-  const failures = await consecutiveFailures(db, key);
-  const lock = lockMinutes(failures.count);
-  if (lock > 0 && failures.last) {
-    const until = new Date(failures.last).getTime() + lock * 60_000;
-    if (until > Date.now()) throw new AppError('rate_limited', 'auth.locked', {}, { minutes: Math.ceil((until - Date.now()) / 60_000) });
-  }
-}
+export const assertNotLocked = (db: AnyDb, key: string, ip: string): Promise<unknown> => platformAssertNotLocked(db, key, ip, 'member');
 
-export async function noteAttempt(db: AnyDb, key: string, ip: string, success: boolean): Promise<void> {
-  await x(db).insertInto('sign_in_attempts').values({ at: nowIso(), ip, email: key, audience: 'member', success: success ? 1 : 0 }).execute();
-}
+export const noteAttempt = (db: AnyDb, key: string, ip: string, success: boolean): Promise<void> => platformNoteAttempt(db, key, ip, 'member', success);
 
 /**
  * The member twin of the platform's signInWithPassword: same lockout (per address, whether or

@@ -1,9 +1,11 @@
 // Staff sign-in, sign-out, password reset, invitations, second factor, account, language.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { API_SCOPES, permissionsOf, type ApiScope } from '../access/permissions.js';
 import { record } from '../audit/audit.js';
-import type { AnyDb } from '../db/index.js';
+import { nowIso, type AnyDb } from '../db/index.js';
+import type { PlatformTables } from '../db/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import { raw, str, list, int, idParam } from '../http/forms.js';
 import { cookieOptions, rotateCsrf, safeNext, SESSION_COOKIE } from '../http/lifecycle.js';
@@ -14,7 +16,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.js';
 import { consumeLink, createLink, peekLink } from './links.js';
 import { verifyPassword } from './password.js';
 import { completeSecondFactor, createSession, destroySession, destroySessionsOf } from './sessions.js';
-import { signInWithPassword } from './sign-in.js';
+import { assertNotLocked, noteAttempt, signInWithPassword } from './sign-in.js';
 import { checkTotp, disableTotp, enableTotp, newTotpSecret, totpQrSvg } from './totp.js';
 import { findUserByEmail, getUser, setLocale, setPassword } from './users.js';
 import { AccountPage, ForgotPage, NewPasswordPage, SignInPage, TotpEnrolPage, TotpStepPage } from './views.js';
@@ -94,16 +96,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // The code is a second password: it counts toward the same lockout.
     const attemptsKey = `totp:${user.email}`;
     try {
-      await signInAttemptGuard(db, attemptsKey, req.ip);
+      await assertNotLocked(db, attemptsKey, req.ip, 'staff');
     } catch (e) {
       if (isAppError(e)) return reply.render(<TotpStepPage ctx={req.view()} next={next} errors={{ _form: req.t(e.code, e.params) }} />, 429);
       throw e;
     }
     if (!user.totp_secret || !checkTotp(user.totp_secret, str(req.body, 'code', 20))) {
-      await noteAttempt(db, attemptsKey, req.ip, false);
+      await noteAttempt(db, attemptsKey, req.ip, 'staff', false);
       return reply.render(<TotpStepPage ctx={req.view()} next={next} errors={{ code: 'auth.totp_wrong' }} />, 401);
     }
-    await noteAttempt(db, attemptsKey, req.ip, true);
+    await noteAttempt(db, attemptsKey, req.ip, 'staff', true);
     // A new session id once fully signed in, as at any privilege change.
     await startSession(req, reply, user.id, 0);
     await completeSecondFactor(db, req.sessionToken);
@@ -255,30 +257,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   });
 }
 
-// ——— attempt accounting shared by the TOTP step and reset requests ———
-import type { Kysely } from 'kysely';
-import type { PlatformTables } from '../db/tables.js';
-import { nowIso } from '../db/index.js';
-import { lockMinutes } from './sign-in.js';
-
-async function noteAttempt(db: AnyDb, key: string, ip: string, success: boolean) {
-  await (db as Kysely<PlatformTables>).insertInto('sign_in_attempts').values({ at: nowIso(), ip, email: key, audience: 'staff', success: success ? 1 : 0 }).execute();
-}
-
-async function signInAttemptGuard(db: AnyDb, key: string, _ip: string) {
-  const since = new Date(Date.now() - 3600_000).toISOString();
-  const row = await (db as Kysely<PlatformTables>)
-    .selectFrom('sign_in_attempts')
-    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('at').as('last')])
-    .where('email', '=', key)
-    .where('success', '=', 0)
-    .where('at', '>', since)
-    .executeTakeFirstOrThrow();
-  const minutes = lockMinutes(Number(row.n));
-  if (minutes > 0 && row.last && new Date(row.last as string).getTime() + minutes * 60_000 > Date.now()) {
-    throw new AppError('rate_limited', 'auth.locked', {}, { minutes });
-  }
-}
+// ——— reset requests ———
 
 /** At most 5 reset e-mails per address and 20 per IP an hour: no mail bombing through us. */
 async function limitResetRequests(db: AnyDb, ip: string, email: string) {

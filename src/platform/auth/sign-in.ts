@@ -21,11 +21,11 @@ export function lockMinutes(consecutiveFailures: number): number {
   return Math.min(MAX_LOCK_MINUTES, 2 ** (consecutiveFailures - FREE_FAILURES));
 }
 
-async function consecutiveFailures(db: AnyDb, email: string, audience: string): Promise<{ count: number; last?: string }> {
+async function consecutiveFailures(db: AnyDb, key: string, audience: string): Promise<{ count: number; last?: string }> {
   const lastSuccess = await d(db)
     .selectFrom('sign_in_attempts')
     .select('at')
-    .where('email', '=', email)
+    .where('email', '=', key)
     .where('audience', '=', audience)
     .where('success', '=', 1)
     .orderBy('at', 'desc')
@@ -36,12 +36,39 @@ async function consecutiveFailures(db: AnyDb, email: string, audience: string): 
   const row = await d(db)
     .selectFrom('sign_in_attempts')
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('at').as('last')])
-    .where('email', '=', email)
+    .where('email', '=', key)
     .where('audience', '=', audience)
     .where('success', '=', 0)
     .where('at', '>', since)
     .executeTakeFirstOrThrow();
   return { count: Number(row.n), last: (row.last as string | null) ?? undefined };
+}
+
+/**
+ * Throws rate_limited when the IP has failed too often, or when `key` (an address, or
+ * `totp:<address>` for the second factor) is locked out. Shared by staff and members.
+ */
+export async function assertNotLocked(db: AnyDb, key: string, ip: string, audience: string): Promise<{ failures: number }> {
+  const quarter = new Date(Date.now() - 15 * 60_000).toISOString();
+  const ipFailures = await d(db)
+    .selectFrom('sign_in_attempts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('ip', '=', ip)
+    .where('success', '=', 0)
+    .where('at', '>', quarter)
+    .executeTakeFirstOrThrow();
+  if (Number(ipFailures.n) >= IP_FAILURE_LIMIT) throw new AppError('rate_limited', 'common.rate_limited');
+  const failures = await consecutiveFailures(db, key, audience);
+  const lock = lockMinutes(failures.count);
+  if (lock > 0 && failures.last) {
+    const until = new Date(failures.last).getTime() + lock * 60_000;
+    if (until > Date.now()) throw new AppError('rate_limited', 'auth.locked', {}, { minutes: Math.ceil((until - Date.now()) / 60_000) });
+  }
+  return { failures: failures.count };
+}
+
+export async function noteAttempt(db: AnyDb, key: string, ip: string, audience: string, success: boolean): Promise<void> {
+  await d(db).insertInto('sign_in_attempts').values({ at: nowIso(), ip, email: key, audience, success: success ? 1 : 0 }).execute();
 }
 
 export interface SignInResult {
@@ -54,33 +81,15 @@ export interface SignInResult {
  */
 export async function signInWithPassword(db: AnyDb, emailInput: string, password: string, ip: string, audience = 'staff'): Promise<SignInResult> {
   const email = normaliseEmail(emailInput).slice(0, 254);
-  const quarter = new Date(Date.now() - 15 * 60_000).toISOString();
-  const ipFailures = await d(db)
-    .selectFrom('sign_in_attempts')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('ip', '=', ip)
-    .where('success', '=', 0)
-    .where('at', '>', quarter)
-    .executeTakeFirstOrThrow();
-  if (Number(ipFailures.n) >= IP_FAILURE_LIMIT) throw new AppError('rate_limited', 'common.rate_limited');
-
-  const failures = await consecutiveFailures(db, email, audience);
-  const lock = lockMinutes(failures.count);
-  if (lock > 0 && failures.last) {
-    const until = new Date(failures.last).getTime() + lock * 60_000;
-    if (until > Date.now()) {
-      throw new AppError('rate_limited', 'auth.locked', {}, { minutes: Math.ceil((until - Date.now()) / 60_000) });
-    }
-  }
-
+  const { failures } = await assertNotLocked(db, email, ip, audience);
   const user = await findUserByEmail(db, email);
   const ok = await verifyPassword(user?.password_hash ?? null, password);
   const success = ok && user !== undefined && user.status === 'active';
-  await d(db).insertInto('sign_in_attempts').values({ at: nowIso(), ip, email, audience, success: success ? 1 : 0 }).execute();
+  await noteAttempt(db, email, ip, audience, success);
 
   if (!success) {
     if (user) {
-      const n = failures.count + 1;
+      const n = failures + 1;
       const minutes = lockMinutes(n);
       // Mirror the state on the account so administrators see who is locked out.
       await d(db)
