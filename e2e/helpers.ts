@@ -13,7 +13,7 @@ import { useFastHashingForTests } from '../src/platform/auth/password.js';
 import { openDatabase, type Database } from '../src/platform/db/index.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import { seedDemoUsers, DEMO_PASSWORD } from '../src/platform/seed.js';
-import type { ModuleContext } from '../src/platform/module.js';
+import type { ConsulaireModule } from '../src/platform/module.js';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -27,17 +27,19 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts the portal with the demo CCI on a fresh SQLite database (or DATABASE_URL). */
-export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+/**
+ * Starts the portal with the demo CCI on a fresh SQLite database (or DATABASE_URL). A journey
+ * may pass a subset of the modules so that it does not depend on the others' demo data.
+ */
+export async function startServer(env: Record<string, string> = {}, modules: readonly ConsulaireModule[] = MODULES): Promise<Server> {
   useFastHashingForTests();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'consulaire-e2e-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...env } as NodeJS.ProcessEnv);
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir });
   await migrateToLatest(database.db);
   await seedDemoUsers(database.db);
-  const app = await buildApp({ config, database, modules: MODULES, logger: false });
-  const ctx: ModuleContext = app.ctx;
-  for (const m of MODULES) if (m.seedDemo) await m.seedDemo(ctx, () => {});
+  const app = await buildApp({ config, database, modules, logger: false });
+  for (const m of modules) if (m.seedDemo) await m.seedDemo(app.ctx, () => {});
   await app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.fastify.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
