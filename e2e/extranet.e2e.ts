@@ -5,18 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
 import { makeCompany, makeContact, type TestCompany } from '../test/extranet-helpers.js';
+import { publishedDocument, publishedItem } from '../test/content-helpers.js';
 
 let server: Server;
 let browser: Browser;
 let company: TestCompany;
 const MEMBER = 'helene@verrerie-loire.fr';
 const MEMBER_PASSWORD = 'une phrase de passe verte';
+const published = { news: 0, event: 0 };
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
   company = await makeCompany(server.database.db, 'Verrerie de la Loire');
   await makeContact(server.database.db, company.id, 'Verrier');
+  // What the CCI publishes for members, read on /extranet/actualites, /evenements, /documents.
+  published.news = await publishedItem(server.database.db, 'news', ['extranet'], { title: 'Nouvelles aides à l’export', summary: 'Le point sur les dispositifs régionaux.', body: '<h2>Qui peut en bénéficier ?</h2><p>Les entreprises de moins de <strong>250 salariés</strong>.</p>' });
+  published.event = await publishedItem(server.database.db, 'event', ['extranet'], { title: 'Petit-déjeuner des exportateurs', event_place: 'CCI, salle Vauban' });
+  await publishedDocument(server.database.db, server.config.dataDir, ['extranet'], 'guide-export');
 });
 afterAll(async () => {
   await browser?.close();
@@ -146,7 +152,7 @@ describe('member extranet in a browser', () => {
         await scan(page);
       }
       await memberSignIn(page, MEMBER, MEMBER_PASSWORD);
-      for (const u of ['/extranet', '/extranet/mon-entreprise', '/extranet/mon-entreprise/corriger', '/extranet/demandes', '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification', '/extranet/demandes/nouvelle', '/extranet/demandes/999999']) {
+      for (const u of ['/extranet', '/extranet/mon-entreprise', '/extranet/mon-entreprise/corriger', '/extranet/demandes', '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification', '/extranet/demandes/nouvelle', '/extranet/demandes/999999', '/extranet/actualites', `/extranet/actualites/${published.news}`, '/extranet/evenements', `/extranet/evenements/${published.event}`, '/extranet/documents']) {
         await page.goto(`${server.url}${u}`);
         await scan(page);
         // No horizontal scrolling of the page at 360 px (wide tables scroll inside their region).
