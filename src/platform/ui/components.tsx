@@ -47,21 +47,7 @@ export function Field(p: FieldProps) {
     placeholder: p.placeholder,
   };
   return (
-    <div class={`field${err ? ' field-error' : ''}`}>
-      <label for={id}>
-        {p.label}
-        {p.required ? <span class="req"> ({p.ctx.t('common.required')})</span> : null}
-      </label>
-      {p.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {err ? (
-        <p class="error-text" id={`${id}-error`}>
-          {p.ctx.t(err)}
-        </p>
-      ) : null}
+    <FieldShell ctx={p.ctx} id={id} label={p.label} required={p.required} hint={p.hint} error={err}>
       {p.multiline ? (
         <textarea {...common} rows={p.rows ?? 5}>
           {p.value ?? ''}
@@ -81,6 +67,29 @@ export function Field(p: FieldProps) {
           } as Record<string, unknown>)}
         />
       )}
+    </FieldShell>
+  );
+}
+
+/** Label, hint and error around a control, with the ids that aria-describedby points at. */
+function FieldShell(p: { ctx: ViewContext; id: string; label: string; required?: boolean; hint?: string; error?: string; children: ComponentChildren }) {
+  return (
+    <div class={`field${p.error ? ' field-error' : ''}`}>
+      <label for={p.id}>
+        {p.label}
+        {p.required ? <span class="req"> ({p.ctx.t('common.required')})</span> : null}
+      </label>
+      {p.hint ? (
+        <p class="hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error-text" id={`${p.id}-error`}>
+          {p.ctx.t(p.error)}
+        </p>
+      ) : null}
+      {p.children}
     </div>
   );
 }
@@ -106,21 +115,7 @@ export function Select(p: {
   const err = p.errors?.[p.name];
   const described = [p.hint ? `${id}-hint` : '', err ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field${err ? ' field-error' : ''}`}>
-      <label for={id}>
-        {p.label}
-        {p.required ? <span class="req"> ({p.ctx.t('common.required')})</span> : null}
-      </label>
-      {p.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {err ? (
-        <p class="error-text" id={`${id}-error`}>
-          {p.ctx.t(err)}
-        </p>
-      ) : null}
+    <FieldShell ctx={p.ctx} id={id} label={p.label} required={p.required} hint={p.hint} error={err}>
       <select id={id} name={p.name} required={p.required} aria-invalid={err ? 'true' : undefined} aria-describedby={described}>
         {p.empty !== undefined ? <option value="">{p.empty}</option> : null}
         {p.options.map((o) => (
@@ -129,7 +124,7 @@ export function Select(p: {
           </option>
         ))}
       </select>
-    </div>
+    </FieldShell>
   );
 }
 
