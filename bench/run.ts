@@ -10,7 +10,7 @@ const all = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && !['run.ts', 'lib.ts'].includes(f) && !f.includes('.lib.') && !f.endsWith('-server.ts'))
   .map((f) => f.replace(/\.ts$/, ''));
 const chosen = wanted.length ? all.filter((n) => wanted.includes(n)) : all;
-execFileSync(process.execPath, [path.join(dir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, '..', 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(dir, '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
 let failed = 0;
 for (const name of chosen) {
   console.log(`\n### bench ${name}`);

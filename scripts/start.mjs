@@ -1,5 +1,6 @@
 // `npm start`: build when the sources are newer than dist/, then serve with the demo seed.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { build } from './build.mjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ function newest(dir) {
 
 if (!existsSync(entry) || newest(path.join(root, 'src')) > statSync(entry).mtimeMs) {
   console.log('Building Consulaire…');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  build();
 }
 const args = [entry, 'serve', ...(process.env.NODE_ENV === 'production' ? [] : ['--demo']), ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root });
