@@ -1,5 +1,6 @@
 // Back-office screens of the content workflow: lists, review queue, item overview with its
 // workflow actions, the editor, revisions with their diff, settings (sections, folders, links).
+import type { ItemInput } from '../content.service.js';
 import type { Change } from 'diff';
 import { formatDate, formatDateTime } from '../../../platform/i18n/index.js';
 import { Actions, Badge, ButtonLink, Choices, ErrorSummary, Facts, Field, Pagination, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
@@ -113,25 +114,8 @@ export function ReviewPage({ ctx, items }: { ctx: ViewContext; items: ItemListRo
   );
 }
 
-export interface ItemFormValues {
-  title?: string;
-  slug?: string;
-  summary?: string;
-  body?: string;
-  meta_description?: string;
-  audiences?: string[];
-  section_id?: string;
-  parent_id?: string;
-  folder_id?: string;
-  position?: string;
-  image_file_id?: string;
-  news_date?: string;
-  event_start?: string;
-  event_end?: string;
-  event_place?: string;
-  event_link?: string;
-  version?: number;
-}
+/** The edit form's values: what it sends, plus the version it was based on. */
+export type ItemFormValues = ItemInput & { version?: number };
 
 export function EditPage(p: {
   ctx: ViewContext;
