@@ -1,7 +1,8 @@
 // SIRENE stock file rows → registry records. Columns are found by (trimmed) name; each row is
 // validated and either mapped or rejected with a reason (README of the SIRENE sample).
 import proj4 from 'proj4';
-import { communeByCode, departmentOf, isNafCode } from './reference.js';
+import { communeByCode, departmentOf } from './reference.js';
+import type { CompanyRow, EstablishmentRow } from './registry.table.js';
 import { isValidSiren, isValidSiret } from './rules.js';
 
 proj4.defs('EPSG:2154', '+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs');
@@ -61,34 +62,12 @@ export class Rejection {
   constructor(public readonly reason: string, public readonly detail = '') {}
 }
 
-export interface MappedEstablishment {
-  siret: string;
-  siren: string;
-  nic: string;
-  diffusion: 'public' | 'partial';
-  creation_date: string | null;
-  headcount_band: string | null;
-  is_head_office: number;
-  address_complement: string | null;
-  street_number: string | null;
-  street_suffix: string | null;
-  street_type: string | null;
-  street_name: string | null;
-  postal_code: string | null;
-  city: string | null;
-  commune_code: string | null;
-  cedex: string | null;
-  country_code: string | null;
-  country_name: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  geo_source: string | null;
-  status: 'active' | 'closed';
-  sign: string | null;
-  usual_name: string | null;
-  naf_code: string | null;
-  naf25_code: string | null;
-}
+/** An establishment as read from the file: the SIRENE columns of the establishments table. */
+export type MappedEstablishment = Pick<
+  EstablishmentRow,
+  | 'nic' | 'diffusion' | 'creation_date' | 'headcount_band' | 'is_head_office' | 'address_complement' | 'street_number' | 'street_suffix' | 'street_type' | 'street_name'
+  | 'postal_code' | 'city' | 'commune_code' | 'cedex' | 'country_code' | 'country_name' | 'latitude' | 'longitude' | 'geo_source' | 'status' | 'sign' | 'usual_name' | 'naf_code' | 'naf25_code'
+> & { siret: string; siren: string; nic: string };
 
 export type Placement = 'territory' | 'foreign' | 'outside';
 
@@ -173,26 +152,11 @@ export function mapEstablishment(row: string[], ix: ColumnIndex, columnCount: nu
   };
 }
 
-export interface MappedCompany {
-  siren: string;
-  name: string;
-  acronym: string | null;
-  usual_name: string | null;
-  person_first_name: string | null;
-  person_last_name: string | null;
-  legal_form: string | null;
-  naf_code: string | null;
-  naf25_code: string | null;
-  headcount_band: string | null;
-  headcount_year: number | null;
-  category: string | null;
-  creation_date: string | null;
-  status: 'active' | 'ceased';
-  diffusion: 'public' | 'partial';
-  head_office_nic: string | null;
-  ess: number | null;
-  employer: number | null;
-}
+/** A legal unit as read from the file: the SIRENE columns of the companies table. */
+export type MappedCompany = Pick<
+  CompanyRow,
+  'name' | 'acronym' | 'usual_name' | 'person_first_name' | 'person_last_name' | 'legal_form' | 'naf_code' | 'naf25_code' | 'headcount_band' | 'headcount_year' | 'category' | 'creation_date' | 'status' | 'diffusion' | 'head_office_nic' | 'ess' | 'employer'
+> & { siren: string };
 
 export const PARTIAL_NAME = 'Unité non diffusible';
 
@@ -228,7 +192,7 @@ export function mapUnit(row: string[], ix: ColumnIndex, columnCount: number): Ma
     person_first_name: first,
     person_last_name: last,
     legal_form: legal,
-    naf_code: naf && isNafCode(naf) ? naf : naf,
+    naf_code: naf,
     naf25_code: val(row, ix.activitePrincipaleNAF25UniteLegale),
     headcount_band: val(row, ix.trancheEffectifsUniteLegale),
     headcount_year: year && /^\d{4}$/.test(year) ? Number(year) : null,

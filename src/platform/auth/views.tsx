@@ -1,4 +1,5 @@
 // Sign-in, reset, invitation, second factor and account pages.
+import type { ComponentChildren } from 'preact';
 import { CsrfField, Page } from '../ui/layout.js';
 import { ErrorSummary, Facts, Field, Badge, PostButton, Table, Select, Choices, type Errors } from '../ui/components.js';
 import type { ViewContext } from '../ui/view-context.js';
@@ -6,10 +7,30 @@ import { formatDateTime } from '../i18n/index.js';
 import type { ApiTokenRow } from '../db/tables.js';
 import type { User } from './users.js';
 
-export function SignInPage({ ctx, email, next, errors, action = '/connexion', forgotHref = '/mot-de-passe-oublie' }: { ctx: ViewContext; email?: string; next?: string; errors?: Errors; action?: string; forgotHref?: string }) {
+export function SignInPage({
+  ctx,
+  email,
+  next,
+  errors,
+  action = '/connexion',
+  forgotHref = '/mot-de-passe-oublie',
+  title,
+  children,
+}: {
+  ctx: ViewContext;
+  email?: string;
+  next?: string;
+  errors?: Errors;
+  action?: string;
+  forgotHref?: string;
+  /** defaults to the staff portal's title; the extranet passes its own */
+  title?: string;
+  /** shown under the form (the extranet's sign-up link) */
+  children?: ComponentChildren;
+}) {
   const t = ctx.t;
   return (
-    <Page ctx={ctx} title={t('auth.sign_in_title')}>
+    <Page ctx={ctx} title={title ?? t('auth.sign_in_title')}>
       <div class="auth-box">
         <ErrorSummary ctx={ctx} errors={errors} />
         <form method="post" action={action} class="stack" novalidate>
@@ -22,6 +43,7 @@ export function SignInPage({ ctx, email, next, errors, action = '/connexion', fo
             <a href={forgotHref}>{t('auth.forgot')}</a>
           </div>
         </form>
+        {children}
       </div>
     </Page>
   );
@@ -203,22 +225,34 @@ export function TokenTable({ ctx, tokens, revokeBase, showOwner }: { ctx: ViewCo
   );
 }
 
-export function TotpEnrolPage({ ctx, secret, qrSvg, errors }: { ctx: ViewContext; secret: string; qrSvg: string; errors?: Errors }) {
+/** The enrolment block (QR code, key, code field), shared by the staff and member account pages. */
+export function TotpEnrolForm({ ctx, secret, qrSvg, errors, action }: { ctx: ViewContext; secret: string; qrSvg: string; errors?: Errors; action: string }) {
   const t = ctx.t;
   return (
-    <Page ctx={ctx} title={t('auth.totp_enrol_title')} crumbs={[{ label: t('account.title'), href: '/compte' }, { label: t('auth.totp_enrol_title') }]}>
+    <>
       <ErrorSummary ctx={ctx} errors={errors} />
       <p>{t('auth.totp_enrol_help')}</p>
       <div class="qr" role="img" aria-label={t('auth.totp_enrol_title')} dangerouslySetInnerHTML={{ __html: qrSvg }} />
       <p>
         {t('auth.totp_secret')} : <code class="mono" id="totp-secret">{secret}</code>
       </p>
-      <form method="post" action="/compte/double-authentification" class="stack" novalidate>
+      <form method="post" action={action} class="stack" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="secret" value={secret} />
         <Field ctx={ctx} name="code" label={t('auth.totp_code')} inputmode="numeric" autocomplete="one-time-code" maxlength={7} required errors={errors} />
-        <button type="submit">{t('auth.totp_verify')}</button>
+        <div>
+          <button type="submit">{t('auth.totp_verify')}</button>
+        </div>
       </form>
+    </>
+  );
+}
+
+export function TotpEnrolPage({ ctx, secret, qrSvg, errors }: { ctx: ViewContext; secret: string; qrSvg: string; errors?: Errors }) {
+  const t = ctx.t;
+  return (
+    <Page ctx={ctx} title={t('auth.totp_enrol_title')} crumbs={[{ label: t('account.title'), href: '/compte' }, { label: t('auth.totp_enrol_title') }]}>
+      <TotpEnrolForm ctx={ctx} secret={secret} qrSvg={qrSvg} errors={errors} action="/compte/double-authentification" />
     </Page>
   );
 }

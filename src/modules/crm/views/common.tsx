@@ -61,3 +61,29 @@ export function OfflineStatus({ ctx }: { ctx: ViewContext }) {
     ></p>
   );
 }
+
+/**
+ * Notes of a visit or a deal. `confidential` is passed only when the reader may see it (the
+ * policy decided it in the service): undefined hides the block, null shows it empty.
+ */
+export function Notes({ ctx, notes, needs, confidential }: { ctx: ViewContext; notes: string | null; needs?: string | null; confidential?: string | null }) {
+  const t = ctx.t;
+  return (
+    <>
+      <h2>{t('crm.visit.notes')}</h2>
+      <p class="crm-text">{notes || '—'}</p>
+      {needs !== undefined ? (
+        <>
+          <h2>{t('crm.visit.needs')}</h2>
+          <p class="crm-text">{needs || '—'}</p>
+        </>
+      ) : null}
+      {confidential !== undefined ? (
+        <>
+          <h2>{t('crm.visit.confidential_notes')}</h2>
+          <p class="crm-text crm-confidential">{confidential || '—'}</p>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
 import type { ServiceRow, StageRow, TaskRow } from '../crm.tables.js';
 import type { BoardColumn, DealListItem, DealView, ForecastLine } from '../deal.service.js';
-import { crmCrumbs, day, money, monthLabel } from './common.js';
+import { crmCrumbs, day, money, monthLabel, Notes } from './common.js';
 import { CompanyChoices, PeopleChoices } from './visits.js';
 
 export interface DealFilterValues {
@@ -306,14 +306,7 @@ export function DealPage({ ctx, deal, stages, tasks, moveErrors, lostReason }: {
           <MoveForm ctx={ctx} deal={deal} stages={stages} errors={moveErrors} lostReason={lostReason} withReason />
         </section>
       ) : null}
-      <h2>{t('crm.visit.notes')}</h2>
-      <p class="crm-text">{deal.notes || '—'}</p>
-      {deal.showConfidential ? (
-        <>
-          <h2>{t('crm.visit.confidential_notes')}</h2>
-          <p class="crm-text crm-confidential">{deal.confidential_notes || '—'}</p>
-        </>
-      ) : null}
+      <Notes ctx={ctx} notes={deal.notes} confidential={deal.showConfidential ? (deal.confidential_notes ?? null) : undefined} />
       <h2>{t('crm.deal.history')}</h2>
       <Table
         ctx={ctx}

@@ -5,7 +5,7 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
 import type { TaskRow, TopicRow } from '../crm.tables.js';
 import type { VisitListItem, VisitView } from '../visit.service.js';
-import { crmCrumbs, day, OfflineStatus, ScopeSwitch } from './common.js';
+import { crmCrumbs, day, Notes, OfflineStatus, ScopeSwitch } from './common.js';
 
 export const FOLLOW_UP_ROWS = 3;
 
@@ -222,16 +222,7 @@ export function VisitPage({ ctx, visit, topics, tasks, taskOwners }: { ctx: View
           [t('crm.visit.shareable_short'), visit.shareable ? t('common.yes') : t('common.no')],
         ]}
       />
-      <h2>{t('crm.visit.notes')}</h2>
-      <p class="crm-text">{visit.notes || '—'}</p>
-      <h2>{t('crm.visit.needs')}</h2>
-      <p class="crm-text">{visit.needs || '—'}</p>
-      {visit.showConfidential ? (
-        <>
-          <h2>{t('crm.visit.confidential_notes')}</h2>
-          <p class="crm-text crm-confidential">{visit.confidential_notes || '—'}</p>
-        </>
-      ) : null}
+      <Notes ctx={ctx} notes={visit.notes} needs={visit.needs} confidential={visit.showConfidential ? (visit.confidential_notes ?? null) : undefined} />
       <h2>{t('crm.visit.followups')}</h2>
       <Table
         ctx={ctx}

@@ -1,4 +1,5 @@
 // Member-side pages of the extranet (shell 'member': no staff menus). Pure components.
+import { SignInPage, TotpEnrolForm } from '../../../platform/auth/views.js';
 import type { ComponentChildren } from 'preact';
 import { CsrfField, Page, type Crumb } from '../../../platform/ui/layout.js';
 import { Actions, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
@@ -502,20 +503,7 @@ export function MemberTotpEnrolPage({ ctx, chrome, secret, qrSvg, errors }: { ct
   const t = ctx.t;
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('auth.totp_enrol_title')} crumbs={[{ label: t('extranet.account.title'), href: '/extranet/compte' }, { label: t('auth.totp_enrol_title') }]}>
-      <ErrorSummary ctx={ctx} errors={errors} />
-      <p>{t('auth.totp_enrol_help')}</p>
-      <div class="qr" role="img" aria-label={t('auth.totp_enrol_title')} dangerouslySetInnerHTML={{ __html: qrSvg }} />
-      <p>
-        {t('auth.totp_secret')} : <code class="mono">{secret}</code>
-      </p>
-      <form method="post" action="/extranet/compte/double-authentification" class="stack" novalidate>
-        <CsrfField ctx={ctx} />
-        <input type="hidden" name="secret" value={secret} />
-        <Field ctx={ctx} name="code" label={t('auth.totp_code')} inputmode="numeric" autocomplete="one-time-code" maxlength={7} required errors={errors} />
-        <div>
-          <button type="submit">{t('auth.totp_verify')}</button>
-        </div>
-      </form>
+      <TotpEnrolForm ctx={ctx} secret={secret} qrSvg={qrSvg} errors={errors} action="/extranet/compte/double-authentification" />
     </MemberPage>
   );
 }
@@ -525,24 +513,11 @@ export function MemberTotpEnrolPage({ ctx, chrome, secret, qrSvg, errors }: { ct
 export function MemberSignInPage({ ctx, email, next, errors }: { ctx: ViewContext; email?: string; next?: string; errors?: Errors }) {
   const t = ctx.t;
   return (
-    <Page ctx={ctx} title={t('extranet.sign_in_title')}>
-      <div class="auth-box">
-        <ErrorSummary ctx={ctx} errors={errors} />
-        <form method="post" action="/extranet/connexion" class="stack" novalidate>
-          <CsrfField ctx={ctx} />
-          {next ? <input type="hidden" name="next" value={next} /> : null}
-          <Field ctx={ctx} name="email" type="email" label={t('auth.email')} value={email} autocomplete="username" required />
-          <Field ctx={ctx} name="password" type="password" label={t('auth.password')} autocomplete="current-password" required />
-          <div class="actions">
-            <button type="submit">{t('auth.sign_in')}</button>
-            <a href="/extranet/mot-de-passe-oublie">{t('auth.forgot')}</a>
-          </div>
-        </form>
-        <p>
-          {t('extranet.no_account')} <a href="/extranet/inscription">{t('extranet.signup.link')}</a>
-        </p>
-      </div>
-    </Page>
+    <SignInPage ctx={ctx} title={t('extranet.sign_in_title')} email={email} next={next} errors={errors} action="/extranet/connexion" forgotHref="/extranet/mot-de-passe-oublie">
+      <p>
+        {t('extranet.no_account')} <a href="/extranet/inscription">{t('extranet.signup.link')}</a>
+      </p>
+    </SignInPage>
   );
 }
 
