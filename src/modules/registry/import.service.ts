@@ -9,7 +9,6 @@
 // line of history with what changed; unchanged records (same content hash) are not touched.
 import { stringify } from 'csv-stringify/sync';
 import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -19,8 +18,9 @@ import { record } from '../../platform/audit/audit.js';
 import { dialectOf, nowIso, type AnyDb } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
+import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
-import { derivedColumns } from './search-text.js';
+import { derivedColumns, type EstablishmentTextFields } from './search-text.js';
 import { invalidateSearchCache } from './search.service.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
@@ -93,8 +93,17 @@ const FACET_INDEX_COLUMNS = ['naf_section', 'naf_division', 'department', 'commu
 const BULK_THRESHOLD = 20_000;
 
 export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
-  for (const col of FACET_INDEX_COLUMNS) await sql`create index if not exists ${sql.ref(`establishments_${col}_idx`)} on establishments (status, ${sql.ref(col)})`.execute(db);
-  await sql`create index if not exists establishments_facets_idx on establishments (status, department, commune_code, naf_section, naf_division, headcount_band, legal_form)`.execute(db);
+  const builds = [
+    ...FACET_INDEX_COLUMNS.map((col) => sql`create index if not exists ${sql.ref(`establishments_${col}_idx`)} on establishments (status, ${sql.ref(col)})`),
+    sql`create index if not exists establishments_facets_idx on establishments (status, department, commune_code, naf_section, naf_division, headcount_band, legal_form)`,
+  ];
+  // PostgreSQL builds indexes of one table side by side (CREATE INDEX takes a shared lock), one
+  // per connection: the full-text one first, it is the longest. SQLite has one writer.
+  if (dialectOf(db) === 'postgres') {
+    await Promise.all([resumeFullTextIndex(db, 'establishments', 'search_text'), ...builds.map((b) => b.execute(db))]);
+    return;
+  }
+  for (const b of builds) await b.execute(db);
   await resumeFullTextIndex(db, 'establishments', 'search_text');
 }
 
@@ -137,10 +146,11 @@ export function checkSireneHeaders(unitsFile: string, establishmentsFile: string
 }
 
 /**
- * Content fingerprint (cyrb53: two 32-bit lanes and the length). Not cryptographic: it only
- * tells "same content as last import" and costs a fraction of md5 per row, which matters at 1 M.
+ * Content fingerprint (cyrb53: two 32-bit lanes folded into a 53-bit number). Not
+ * cryptographic: it only tells "same content as before" and costs a fraction of md5 per row,
+ * which matters at 1 M. A number, not a string, so the per-row maps of an import stay small.
  */
-export function fingerprint(str: string): string {
+export function fingerprint53(str: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < str.length; i++) {
@@ -150,29 +160,43 @@ export function fingerprint(str: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h1 >>> 0).toString(36) + '.' + (h2 >>> 0).toString(36) + '.' + str.length.toString(36);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** Records are built with a fixed key order, so their values joined are a stable content key. */
-function hashOf(o: unknown): string {
-  return fingerprint(Array.isArray(o) ? o.join('\u001f') : Object.values(o as object).join('\u001f'));
+/** The stored content key of a record (`sirene_hash`): its values joined, fingerprinted, with the length. */
+export function fingerprint(values: readonly unknown[]): string {
+  const str = values.join('\u001f');
+  return fingerprint53(str).toString(36) + '.' + str.length.toString(36);
 }
 
-/** Multi-row INSERT in chunks (SQLite allows 32,766 bound parameters per statement). */
-async function insertChunked<T>(rows: T[], size: number, run: (chunk: T[]) => Promise<void>): Promise<void> {
-  for (let i = 0; i < rows.length; i += size) await run(rows.slice(i, i + size));
+/** The lines of a text file, one array per chunk read (the last line of a chunk waits for the next). */
+async function* lineChunks(file: string, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' }) as AsyncIterable<string>) {
+    onBytes(Buffer.byteLength(chunk));
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    yield lines;
+  }
+  if (rest) yield [rest];
+}
+
+export interface CsvRow {
+  row: string[];
+  line: number;
+  /** the row as it is in the file (duplicate rows are told apart by it) */
+  text: string;
 }
 
 /**
- * Streams a CSV file as arrays, with the line number and bytes read so far.
+ * Streams a CSV file as batches of rows (one per chunk read: handing rows one by one through an
+ * async generator cost more than parsing them), with the line number of each.
  * Why not csv-parse alone: on the 54-column SIRENE rows it runs at ~15–40 k rows/s here, when
  * the import must reach 100 k/s. Almost every SIRENE line has no quote at all, so such lines are
  * split on commas directly; a line with a quote (names with commas or quotes, possibly spanning
  * lines) goes through csv-parse, so the quoting rules stay the library's.
  */
-export async function* csvRows(file: string, onBytes: (n: number) => void): AsyncGenerator<{ row: string[]; line: number }> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' });
-  let rest = '';
+export async function* csvBatches(file: string, onBytes: (n: number) => void): AsyncGenerator<CsvRow[]> {
   let line = 0;
   let pending = '';
   let pendingStart = 0;
@@ -181,21 +205,22 @@ export async function* csvRows(file: string, onBytes: (n: number) => void): Asyn
     for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
     return n;
   };
-  function* handle(l: string): Generator<{ row: string[]; line: number }> {
+  const parseQuoted = (text: string): string[] | undefined => (parseSync(text, { relax_quotes: true, relax_column_count: true }) as string[][])[0];
+  const handle = (l: string, out: CsvRow[]): void => {
     line++;
     if (pending) {
       pending += '\n' + l;
       if (quotes(pending) % 2 === 1) return;
-      const rows = parseSync(pending, { relax_quotes: true, relax_column_count: true }) as string[][];
+      const row = parseQuoted(pending);
+      if (row) out.push({ row, line: pendingStart, text: pending });
       pending = '';
-      if (rows[0]) yield { row: rows[0], line: pendingStart };
       return;
     }
     if (line === 1 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
     if (l.endsWith('\r')) l = l.slice(0, -1);
     if (l === '') return;
     if (l.indexOf('"') < 0) {
-      yield { row: l.split(','), line };
+      out.push({ row: l.split(','), line, text: l });
       return;
     }
     if (quotes(l) % 2 === 1) {
@@ -203,20 +228,41 @@ export async function* csvRows(file: string, onBytes: (n: number) => void): Asyn
       pendingStart = line;
       return;
     }
-    const rows = parseSync(l, { relax_quotes: true, relax_column_count: true }) as string[][];
-    if (rows[0]) yield { row: rows[0], line };
+    const row = parseQuoted(l);
+    if (row) out.push({ row, line, text: l });
+  };
+  for await (const lines of lineChunks(file, onBytes)) {
+    const out: CsvRow[] = [];
+    for (const l of lines) handle(l, out);
+    if (out.length) yield out;
   }
-  for await (const chunk of stream as AsyncIterable<string>) {
-    onBytes(Buffer.byteLength(chunk));
-    const text = rest + chunk;
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
-    for (const l of lines) yield* handle(l);
-  }
-  if (rest) yield* handle(rest);
+  const out: CsvRow[] = [];
   if (pending) {
-    const rows = parseSync(pending, { relax_quotes: true, relax_column_count: true }) as string[][];
-    if (rows[0]) yield { row: rows[0], line: pendingStart };
+    const row = parseQuoted(pending);
+    if (row) out.push({ row, line: pendingStart, text: pending });
+  }
+  if (out.length) yield out;
+}
+
+/**
+ * Keeps up to `depth` batch writes in flight, so the next batch is read and prepared while the
+ * database writes the previous ones. On PostgreSQL (another process, several connections) this
+ * overlaps our CPU with the server's; on SQLite (one synchronous connection) depth 1 is right.
+ * A failed write stops the import at the next batch.
+ */
+class WritePipeline {
+  private readonly inflight = new Set<Promise<void>>();
+  private failure: unknown;
+  constructor(private readonly depth: number) {}
+  async add(write: Promise<void>): Promise<void> {
+    const p: Promise<void> = write.catch((e: unknown) => void (this.failure ??= e)).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+    if (this.inflight.size >= this.depth) await Promise.race(this.inflight);
+    if (this.failure) throw this.failure;
+  }
+  async drain(): Promise<void> {
+    await Promise.all(this.inflight);
+    if (this.failure) throw this.failure;
   }
 }
 
@@ -286,50 +332,59 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
   // A previous bulk load that was interrupted left its indexes dropped: put them back first.
   await ensureSearchIndexes(db);
   const work = mkdtempSync(path.join(tmpdir(), 'consulaire-sirene-'));
+  const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1);
   const keptFile = path.join(work, 'establishments.ndjson');
   try {
     // ——— pass 1: establishments of the territory ———
     const estHeader = readHeader(opts.establishmentsFile);
     const { index: ex } = establishmentColumns(estHeader);
     const kept = createWriteStream(keptFile);
-    const sirens = new Set<string>();
-    // siret → hash of the raw row, to tell exact duplicates from conflicting ones
-    const seen = new Map<string, string>();
+    // SIRENs and SIRETs as numbers (14 digits fit a double exactly): a million keys cost a
+    // fraction of the memory and garbage collection that strings do.
+    const sirens = new Set<number>();
+    // siret → fingerprint of the raw row, to tell exact duplicates from conflicting ones
+    const seen = new Map<number, number>();
     let first = true;
-    for await (const { row, line } of csvRows(opts.establishmentsFile, (n) => (progress.bytes += n))) {
-      if (first) {
-        first = false;
-        continue;
+    for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n))) {
+      let out = '';
+      for (const { row, line, text } of rows) {
+        if (first) {
+          first = false;
+          continue;
+        }
+        stats.establishmentRows++;
+        progress.rows++;
+        const place = placeEstablishment(row, ex, opts.territory);
+        if (place === 'outside') {
+          stats.outOfTerritory++;
+          continue;
+        }
+        if (place === 'foreign') {
+          stats.foreign++;
+          continue;
+        }
+        const m = mapEstablishment(row, ex, estHeader.length);
+        const key = row[ex.siret] ?? '';
+        if (m instanceof Rejection) {
+          reject({ file: 'establishments', line, key, reason: m.reason, detail: m.detail });
+          continue;
+        }
+        const h = fingerprint53(text);
+        const siret = Number(m.siret);
+        const previous = seen.get(siret);
+        if (previous !== undefined) {
+          if (previous === h) stats.duplicates++;
+          reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
+          continue;
+        }
+        seen.set(siret, h);
+        sirens.add(Number(m.siren));
+        stats.kept++;
+        // An array, not the object: half the bytes to write and read back.
+        out += JSON.stringify(MAPPED_EST_KEYS.map((k) => m[k])) + '\n';
       }
-      stats.establishmentRows++;
-      progress.rows++;
-      if (progress.rows % 4096 === 0) await progress.tick('establishments');
-      const place = placeEstablishment(row, ex, opts.territory);
-      if (place === 'outside') {
-        stats.outOfTerritory++;
-        continue;
-      }
-      if (place === 'foreign') {
-        stats.foreign++;
-        continue;
-      }
-      const m = mapEstablishment(row, ex, estHeader.length);
-      const key = row[ex.siret] ?? '';
-      if (m instanceof Rejection) {
-        reject({ file: 'establishments', line, key, reason: m.reason, detail: m.detail });
-        continue;
-      }
-      const h = hashOf(row);
-      const previous = seen.get(m.siret);
-      if (previous !== undefined) {
-        if (previous === h) stats.duplicates++;
-        reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
-        continue;
-      }
-      seen.set(m.siret, h);
-      sirens.add(m.siren);
-      stats.kept++;
-      if (!kept.write(JSON.stringify(m) + '\n')) await new Promise<void>((res) => kept.once('drain', () => res()));
+      if (!kept.write(out)) await new Promise<void>((res) => kept.once('drain', () => res()));
+      await progress.tick('establishments');
     }
     await new Promise<void>((res, rej) => kept.end((e?: Error | null) => (e ? rej(e) : res())));
     seen.clear();
@@ -337,44 +392,49 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     // ——— pass 2: legal units owning a kept establishment ———
     const unitHeader = readHeader(opts.unitsFile);
     const { index: ux } = unitColumns(unitHeader);
-    const companyIds = new Map<string, number>();
-    const seenUnits = new Map<string, string>();
+    const companyIds = new Map<number, number>(); // SIREN (as a number) → company id
+    const seenUnits = new Map<number, number>();
     let batch: MappedCompany[] = [];
+    // First load: nothing to compare with, so no lookup of existing rows per batch.
+    const firstLoad = !(await r(db).selectFrom('companies').select('id').limit(1).executeTakeFirst());
     first = true;
-    for await (const { row, line } of csvRows(opts.unitsFile, (n) => (progress.bytes += n))) {
-      if (first) {
-        first = false;
-        continue;
-      }
-      stats.unitRows++;
-      if (stats.unitRows % 4096 === 0) await progress.tick('units');
-      const rawSiren = (row[ux.siren] ?? '').trim();
-      if (!sirens.has(rawSiren)) {
-        // A unit with no establishment in the territory is not ours — unless its key is broken,
-        // which we cannot know without validating: report malformed keys only when they could
-        // have been ours (never the 25 M other units of France).
-        continue;
-      }
-      const m = mapUnit(row, ux, unitHeader.length);
-      if (m instanceof Rejection) {
-        reject({ file: 'units', line, key: rawSiren, reason: m.reason, detail: m.detail });
-        continue;
-      }
-      const h = hashOf(row);
-      const previous = seenUnits.get(m.siren);
-      if (previous !== undefined) {
-        if (previous === h) stats.duplicates++;
-        reject({ file: 'units', line, key: rawSiren, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
-        continue;
-      }
-      seenUnits.set(m.siren, h);
-      batch.push(m);
-      if (batch.length >= batchSize) {
-        await saveCompanies(db, opts.actor, importId, batch, companyIds, stats);
-        batch = [];
+    for await (const rows of csvBatches(opts.unitsFile, (n) => (progress.bytes += n))) {
+      await progress.tick('units');
+      for (const { row, line, text } of rows) {
+        if (first) {
+          first = false;
+          continue;
+        }
+        stats.unitRows++;
+        const rawSiren = (row[ux.siren] ?? '').trim();
+        if (!sirens.has(Number(rawSiren))) {
+          // A unit with no establishment in the territory is not ours — unless its key is broken,
+          // which we cannot know without validating: report malformed keys only when they could
+          // have been ours (never the 25 M other units of France).
+          continue;
+        }
+        const m = mapUnit(row, ux, unitHeader.length);
+        if (m instanceof Rejection) {
+          reject({ file: 'units', line, key: rawSiren, reason: m.reason, detail: m.detail });
+          continue;
+        }
+        const h = fingerprint53(text);
+        const previous = seenUnits.get(Number(m.siren));
+        if (previous !== undefined) {
+          if (previous === h) stats.duplicates++;
+          reject({ file: 'units', line, key: rawSiren, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
+          continue;
+        }
+        seenUnits.set(Number(m.siren), h);
+        batch.push(m);
+        if (batch.length >= batchSize) {
+          await writes.add(saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad));
+          batch = [];
+        }
       }
     }
-    if (batch.length) await saveCompanies(db, opts.actor, importId, batch, companyIds, stats);
+    if (batch.length) await writes.add(saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad));
+    await writes.drain(); // establishments need every company id
     seenUnits.clear();
 
     // ——— pass 3: establishments ———
@@ -383,26 +443,29 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const empty = existingCount === 0;
     if (bulk) await dropSearchIndexes(db);
-    const lines = createInterface({ input: createReadStream(keptFile), crlfDelay: Infinity });
-    let ebatch: MappedEstablishment[] = [];
+    let ebatch: MappedValues[] = [];
     let savedBytes = 0;
-    for await (const l of lines) {
-      savedBytes += l.length / 3;
-      const m = JSON.parse(l) as MappedEstablishment;
-      if (!companyIds.has(m.siren)) {
-        reject({ file: 'establishments', line: 0, key: m.siret, reason: 'unit_missing_or_rejected', detail: m.siren });
-        stats.kept--;
-        continue;
-      }
-      ebatch.push(m);
-      if (ebatch.length >= batchSize) {
-        await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty);
-        ebatch = [];
-        progress.bytes = estSize + unitSize + Math.round(savedBytes);
-        await progress.tick('saving');
+    for await (const lines of lineChunks(keptFile)) {
+      for (const l of lines) {
+        savedBytes += l.length / 3;
+        if (!l) continue;
+        const m = JSON.parse(l) as MappedValues;
+        if (!companyIds.has(Number(m[1]))) {
+          reject({ file: 'establishments', line: 0, key: String(m[0]), reason: 'unit_missing_or_rejected', detail: String(m[1]) });
+          stats.kept--;
+          continue;
+        }
+        ebatch.push(m);
+        if (ebatch.length >= batchSize) {
+          await writes.add(saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty));
+          ebatch = [];
+          progress.bytes = estSize + unitSize + Math.round(savedBytes);
+          await progress.tick('saving');
+        }
       }
     }
-    if (ebatch.length) await saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty);
+    if (ebatch.length) await writes.add(saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty));
+    await writes.drain();
     if (bulk) {
       await progress.tick('saving', true);
       await ensureSearchIndexes(db);
@@ -419,6 +482,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     await progress.tick('done', true);
     return { importId, stats, rejected };
   } catch (e) {
+    await writes.drain().catch(() => {});
     await r(db)
       .updateTable('registry_imports')
       .set({ status: 'failed', finished_at: nowIso(), stats: JSON.stringify(stats), error: e instanceof Error ? e.message.slice(0, 1000) : String(e) })
@@ -432,6 +496,8 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
 }
 
 const COMPANY_FIELDS = ['name', 'acronym', 'usual_name', 'person_first_name', 'person_last_name', 'legal_form', 'naf_code', 'naf25_code', 'headcount_band', 'headcount_year', 'category', 'creation_date', 'status', 'diffusion', 'head_office_nic', 'ess', 'employer'] as const;
+/** Columns a new SIRENE company is inserted with; the first ones are the mapped record, in its key order. */
+const COMPANY_INSERT = ['siren', ...COMPANY_FIELDS, 'source', 'sirene_hash', 'sirene_updated_at', 'created_at', 'updated_at'] as const;
 
 function changesOf(before: Record<string, unknown>, after: Record<string, unknown>, fields: readonly string[]): Record<string, [unknown, unknown]> {
   const out: Record<string, [unknown, unknown]> = {};
@@ -443,36 +509,31 @@ function changesOf(before: Record<string, unknown>, after: Record<string, unknow
   return out;
 }
 
-async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: MappedCompany[], ids: Map<string, number>, stats: ImportStats) {
+async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: MappedCompany[], ids: Map<number, number>, stats: ImportStats, firstLoad: boolean) {
   await db.transaction().execute(async (trx) => {
     const t = r(trx);
-    const existing = await t.selectFrom('companies').select(['id', 'siren', 'sirene_hash']).where('siren', 'in', batch.map((b) => b.siren)).execute();
+    const existing = firstLoad ? [] : await t.selectFrom('companies').select(['id', 'siren', 'sirene_hash']).where('siren', 'in', batch.map((b) => b.siren)).execute();
     const bySiren = new Map(existing.map((e) => [e.siren!, e]));
     const now = nowIso();
-    const fresh: MappedCompany[] = [];
+    const fresh: BulkValue[][] = [];
     const changed: { id: number; m: MappedCompany; hash: string }[] = [];
     for (const m of batch) {
-      const hash = hashOf(m);
+      const values: BulkValue[] = [m.siren];
+      for (const f of COMPANY_FIELDS) values.push(m[f]);
+      const hash = fingerprint(values);
       const ex = bySiren.get(m.siren);
-      if (!ex) fresh.push(m);
-      else {
-        ids.set(m.siren, ex.id);
+      if (!ex) {
+        values.push('sirene', hash, now, now, now);
+        fresh.push(values);
+      } else {
+        ids.set(Number(m.siren), ex.id);
         if (ex.sirene_hash === hash) stats.companiesUnchanged++;
         else changed.push({ id: ex.id, m, hash });
       }
     }
-    if (fresh.length) {
-      await insertChunked(fresh, 700, async (chunk) => {
-        const rows = await t
-          .insertInto('companies')
-          .values(chunk.map((m) => ({ ...m, source: 'sirene' as const, sirene_hash: hashOf(m), sirene_updated_at: now, created_at: now, updated_at: now })))
-          .returning(['id', 'siren'])
-          .execute();
-        for (const x of rows) ids.set(x.siren!, x.id);
-        // Creation is not written line by line: created_at and the import row say it.
-        stats.companiesCreated += rows.length;
-      });
-    }
+    // Creation is not written line by line to the history: created_at and the import row say it.
+    for (const [siren, id] of await bulkInsert(trx, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
+    stats.companiesCreated += fresh.length;
     if (changed.length) {
       const befores = await t.selectFrom('companies').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map(befores.map((b) => [b.id, b]));
@@ -490,38 +551,48 @@ async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: M
 }
 
 const EST_FIELDS = ['diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'latitude', 'longitude', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const;
+/** The keys of a mapped establishment, in the order pass 1 writes their values. */
+const MAPPED_EST_KEYS = ['siret', 'siren', 'nic', 'diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'country_code', 'country_name', 'latitude', 'longitude', 'geo_source', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const satisfies readonly (keyof MappedEstablishment)[];
+/** What an establishment row holds: the mapped keys without the SIREN, then its company and derived columns. */
+const EST_COLUMNS = [...MAPPED_EST_KEYS.filter((k) => k !== 'siren'), 'company_id', 'naf_section', 'naf_division', 'department', 'legal_form', 'sort_name', 'search_text'] as const;
+const EST_INSERT = [...EST_COLUMNS, 'sirene_hash', 'created_at', 'updated_at'] as const;
 
-async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, batch: MappedEstablishment[], companyIds: Map<string, number>, stats: ImportStats, empty = false) {
+/** A kept establishment between passes 1 and 3: its mapped values in `MAPPED_EST_KEYS` order. */
+type MappedValues = BulkValue[];
+const at = (k: (typeof MAPPED_EST_KEYS)[number]) => MAPPED_EST_KEYS.indexOf(k);
+const [I_SIRET, I_SIREN, I_SIGN, I_USUAL, I_STREET_TYPE, I_STREET, I_POSTAL, I_CITY, I_COMMUNE, I_NAF] = (['siret', 'siren', 'sign', 'usual_name', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'naf_code'] as const).map(at);
+
+async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, batch: MappedValues[], companyIds: Map<number, number>, stats: ImportStats, empty = false) {
   await db.transaction().execute(async (trx) => {
     const t = r(trx);
-    const cids = [...new Set(batch.map((m) => companyIds.get(m.siren)!))];
+    const cids = [...new Set(batch.map((m) => companyIds.get(Number(m[I_SIREN]))!))];
     const companies = await t.selectFrom('companies').select(['id', 'siren', 'name', 'acronym', 'usual_name', 'legal_form']).where('id', 'in', cids).execute();
     const companyById = new Map(companies.map((c) => [c.id, c]));
     const contacts = empty ? [] : await t.selectFrom('contacts').select(['company_id', 'first_name', 'last_name']).where('company_id', 'in', cids).where('erased_at', 'is', null).execute();
     const names = new Map<number, string>();
     for (const c of contacts) names.set(c.company_id, `${names.get(c.company_id) ?? ''} ${c.first_name} ${c.last_name}`);
-    const existing = empty ? [] : await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'company_id']).where('siret', 'in', batch.map((b) => b.siret)).execute();
+    const existing = empty ? [] : await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'company_id']).where('siret', 'in', batch.map((b) => b[I_SIRET] as string)).execute();
     const bySiret = new Map(existing.map((e) => [e.siret!, e]));
     const now = nowIso();
-    const fresh: Record<string, unknown>[] = [];
+    const fresh: BulkValue[][] = [];
     const changed: { id: number; row: Record<string, unknown>; hash: string }[] = [];
     for (const m of batch) {
-      const company_id = companyIds.get(m.siren)!;
-      const c = companyById.get(company_id)!;
-      const full = { ...m, company_id, ...derivedColumns(c, m, names.get(company_id) ?? '') } as Record<string, unknown>;
-      delete full.siren;
-      const hash = hashOf(full);
-      const ex = bySiret.get(m.siret);
-      if (!ex) fresh.push({ ...full, sirene_hash: hash, created_at: now, updated_at: now });
-      else if (ex.sirene_hash === hash) stats.establishmentsUnchanged++;
-      else changed.push({ id: ex.id, row: full, hash });
+      const company_id = companyIds.get(Number(m[I_SIREN]))!;
+      const text = { siret: m[I_SIRET], sign: m[I_SIGN], usual_name: m[I_USUAL], street_type: m[I_STREET_TYPE], street_name: m[I_STREET], postal_code: m[I_POSTAL], city: m[I_CITY], commune_code: m[I_COMMUNE], naf_code: m[I_NAF] } as EstablishmentTextFields;
+      const d = derivedColumns(companyById.get(company_id)!, text, names.get(company_id) ?? '');
+      // EST_COLUMNS: the mapped values without the SIREN, then the company and derived columns.
+      const values: BulkValue[] = m.slice(0, I_SIREN).concat(m.slice(I_SIREN + 1));
+      values.push(company_id, d.naf_section, d.naf_division, d.department, d.legal_form, d.sort_name, d.search_text);
+      const hash = fingerprint(values);
+      const ex = bySiret.get(m[I_SIRET] as string);
+      if (!ex) {
+        values.push(hash, now, now);
+        fresh.push(values);
+      } else if (ex.sirene_hash === hash) stats.establishmentsUnchanged++;
+      else changed.push({ id: ex.id, row: Object.fromEntries(EST_COLUMNS.map((c, i) => [c, values[i]])), hash });
     }
-    if (fresh.length) {
-      await insertChunked(fresh, 500, async (chunk) => {
-        await t.insertInto('establishments').values(chunk as never).execute();
-        stats.establishmentsCreated += chunk.length;
-      });
-    }
+    await bulkInsert(trx, 'establishments', EST_INSERT, fresh);
+    stats.establishmentsCreated += fresh.length;
     if (changed.length) {
       const befores = await t.selectFrom('establishments').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map<number, EstablishmentRow>(befores.map((b) => [b.id, b]));

@@ -58,7 +58,17 @@ export function openDatabase(opts: OpenOptions): Database {
   raw.pragma('cache_size = -65536'); // 64 MiB page cache
   raw.pragma('temp_store = MEMORY');
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) }) as AnyDb;
+  sqliteHandles.set(db.getExecutor().adapter, raw);
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+// The better-sqlite3 handle behind a Kysely instance, for bulk writes (bulk.ts). Keyed by the
+// adapter, which a transaction shares with the database it was opened on.
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+export function sqliteHandle(db: AnyDb): SQLite.Database {
+  const raw = sqliteHandles.get(db.getExecutor().adapter);
+  if (!raw) throw new Error('not a SQLite database opened by openDatabase');
+  return raw;
 }
 
 /** Which dialect a Kysely instance speaks (migrations receive only the instance). */

@@ -1,0 +1,76 @@
+// Bulk inserts for imports (ADR 0007). A query builder compiles a 500-row INSERT into a
+// 15,000-parameter statement for every chunk: at a million rows that compiling, not the
+// database, was most of the import time. Here the statement is written once per table and
+// column list and the rows are handed to the driver as they are:
+//  - SQLite: one prepared statement (cached per connection), run row by row inside the
+//    transaction — better-sqlite3 is synchronous, so the loop never yields to other work;
+//  - PostgreSQL: one `INSERT … SELECT * FROM unnest($1::type[], $2::type[], …)` per batch:
+//    one parameter per column whatever the number of rows, so neither the 65,535-parameter
+//    limit nor per-row round trips apply.
+import type SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { dialectOf, sqliteHandle, type AnyDb } from './index.js';
+
+export type BulkValue = string | number | null;
+
+const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+function prepared(raw: SQLite.Database, text: string): SQLite.Statement {
+  let cache = statements.get(raw);
+  if (!cache) statements.set(raw, (cache = new Map()));
+  let st = cache.get(text);
+  if (!st) cache.set(text, (st = raw.prepare(text)));
+  return st;
+}
+
+/** PostgreSQL column types of a table, for the array casts of `unnest` (asked once per table). */
+const pgTypes = new WeakMap<object, Map<string, Map<string, string>>>();
+async function pgColumnTypes(db: AnyDb, table: string): Promise<Map<string, string>> {
+  const key = db.getExecutor().adapter;
+  let byTable = pgTypes.get(key);
+  if (!byTable) pgTypes.set(key, (byTable = new Map()));
+  let types = byTable.get(table);
+  if (!types) {
+    const r = await sql<{ column_name: string; udt_name: string }>`select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(db);
+    types = new Map(r.rows.map((x) => [x.column_name, x.udt_name]));
+    byTable.set(table, types);
+  }
+  return types;
+}
+
+/**
+ * Inserts `rows` (values in the order of `columns`) into `table`. With `keyColumn`, resolves
+ * with the new rows' [key, id] pairs (e.g. SIREN → id). Called with a transaction, it writes
+ * inside it; called with the database, it opens one transaction for the whole batch.
+ */
+export async function bulkInsert(db: AnyDb, table: string, columns: readonly string[], rows: readonly BulkValue[][], keyColumn?: string): Promise<[BulkValue, number][]> {
+  if (!rows.length) return [];
+  const keyAt = keyColumn ? columns.indexOf(keyColumn) : -1;
+  if (keyColumn && keyAt < 0) throw new Error(`bulkInsert: ${keyColumn} is not inserted`);
+  if (dialectOf(db) === 'postgres') {
+    const types = await pgColumnTypes(db, table);
+    const arrays = columns.map((c, i) => {
+      const t = types.get(c);
+      if (!t) throw new Error(`bulkInsert: no column ${table}.${c}`);
+      return sql`${rows.map((r) => r[i])}::${sql.raw(t)}[]`;
+    });
+    const insert = sql<{ id: number; k: BulkValue }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})${keyColumn ? sql` returning id, ${sql.ref(keyColumn)} as k` : sql``}`;
+    const r = db.isTransaction ? await insert.execute(db) : await db.transaction().execute((trx) => insert.execute(trx));
+    return r.rows.map((x) => [x.k, x.id]);
+  }
+  const raw = sqliteHandle(db);
+  const st = prepared(raw, `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+  const run = (): [BulkValue, number][] => {
+    const ids: [BulkValue, number][] = [];
+    for (const r of rows) {
+      const info = st.run(r);
+      if (keyAt >= 0) ids.push([r[keyAt], Number(info.lastInsertRowid)]);
+    }
+    return ids;
+  };
+  // Inside a Kysely transaction the one SQLite connection is already ours (and in the
+  // transaction). Otherwise hold the connection so no other query interleaves, and make the
+  // batch one transaction.
+  if (db.isTransaction) return run();
+  return db.connection().execute(async () => raw.transaction(run)());
+}
