@@ -566,7 +566,12 @@ async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, bat
   await db.transaction().execute(async (trx) => {
     const t = r(trx);
     const cids = [...new Set(batch.map((m) => companyIds.get(Number(m[I_SIREN]))!))];
-    const companies = await t.selectFrom('companies').select(['id', 'siren', 'name', 'acronym', 'usual_name', 'legal_form']).where('id', 'in', cids).execute();
+    // SIRENE files are sorted by SIREN, so a batch's companies are mostly a dense run of ids: a
+    // range read then beats a 10,000-value IN list (built, bound and probed value by value).
+    const lo = Math.min(...cids);
+    const hi = Math.max(...cids);
+    const companiesQuery = t.selectFrom('companies').select(['id', 'siren', 'name', 'acronym', 'usual_name', 'legal_form']);
+    const companies = await (hi - lo < cids.length * 2 ? companiesQuery.where('id', '>=', lo).where('id', '<=', hi) : companiesQuery.where('id', 'in', cids)).execute();
     const companyById = new Map(companies.map((c) => [c.id, c]));
     const contacts = empty ? [] : await t.selectFrom('contacts').select(['company_id', 'first_name', 'last_name']).where('company_id', 'in', cids).where('erased_at', 'is', null).execute();
     const names = new Map<number, string>();
