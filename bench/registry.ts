@@ -23,7 +23,7 @@ import { csvExport } from '../src/modules/registry/export.service.js';
 import { generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { bulkInsert, type BulkValue } from '../src/platform/db/bulk.js';
-import { parseSearch } from '../src/modules/registry/search.service.js';
+import { invalidateSearchCache, parseSearch } from '../src/modules/registry/search.service.js';
 import { addSyntheticContacts } from '../src/modules/registry/seed.service.js';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 
@@ -160,13 +160,22 @@ async function main() {
     const allP95: number[] = [];
     for (const [label, qs] of mix) {
       await get(`/registre?${qs}`); // warm-up
-      const times: number[] = [];
-      for (let i = 0; i < REPEAT; i++) {
-        const t0 = process.hrtime.bigint();
-        const r = await get(`/registre?${qs}`);
-        times.push(ms(process.hrtime.bigint() - t0));
-        if (r.statusCode !== 200) throw new Error(`${label}: ${r.statusCode}`);
-      }
+      // Cold: the per-process cache of counts (one minute) cleared before every request, so each
+      // one counts the facets — the figure that matters. Warm: the same search repeated within
+      // the minute (paging, coming back), counts from the cache, results always read.
+      const timed = async (cold: boolean) => {
+        const times: number[] = [];
+        for (let i = 0; i < REPEAT; i++) {
+          if (cold) invalidateSearchCache();
+          const t0 = process.hrtime.bigint();
+          const r = await get(`/registre?${qs}`);
+          times.push(ms(process.hrtime.bigint() - t0));
+          if (r.statusCode !== 200) throw new Error(`${label}: ${r.statusCode}`);
+        }
+        return times;
+      };
+      const times = await timed(true);
+      const warm = await timed(false);
       // bare full-text SQL for the same words: first page of ids + count, nothing else
       const s = parseSearch(Object.fromEntries(new URLSearchParams(qs)));
       const terms = searchTerms(s.q);
@@ -182,7 +191,7 @@ async function main() {
         bare = median(bt);
       }
       allP95.push(pct(times, 95));
-      rows.push(`| ${label} | \`${qs || '—'}\` | ${fmt(median(times), 1)} | ${fmt(pct(times, 95), 1)} | ${fmt(pct(times, 99), 1)} | ${Number.isNaN(bare) ? '—' : fmt(bare, 1)} | ${Number.isNaN(bare) ? '—' : fmt(median(times) / bare, 1) + '×'} |`);
+      rows.push(`| ${label} | \`${qs || '—'}\` | ${fmt(median(times), 1)} | ${fmt(pct(times, 95), 1)} | ${fmt(pct(times, 99), 1)} | ${fmt(median(warm), 1)} / ${fmt(pct(warm, 95), 1)} | ${Number.isNaN(bare) ? '—' : fmt(bare, 1)} | ${Number.isNaN(bare) ? '—' : fmt(median(times) / bare, 1) + '×'} |`);
     }
     // company pages
     const ids = (await db.selectFrom('companies').select('id').orderBy('id').execute()).map((x) => x.id);
@@ -212,12 +221,12 @@ async function main() {
     out.push(`| measure | value | target |\n|---|---|---|`);
     out.push(`| SIRENE import (median of ${RUNS}) | ${fmt(median(importRates))} establishments/s (runs: ${importRates.map((x) => fmt(x)).join(', ')}) | ${dialect === 'sqlite' ? '≥ 100,000/s' : '≥ 50,000/s'} |`);
     out.push(`| raw insert of the same rows (bulk insert into a table without index, median) | ${fmt(median(rawRates))} rows/s → import = ${fmt((median(importRates) / median(rawRates)) * 100)} % of raw | — |`);
-    out.push(`| search p95, worst query of the mix | ${fmt(Math.max(...allP95), 1)} ms | ≤ 100 ms |`);
+    out.push(`| search p95 (cold), worst query of the mix | ${fmt(Math.max(...allP95), 1)} ms | ≤ 100 ms |`);
     out.push(`| company page p50 / p95 | ${fmt(median(pageTimes), 1)} / ${fmt(pct(pageTimes, 95), 1)} ms | p95 ≤ 20 ms |`);
     out.push(`| CSV export of ${fmt(lines - 1)} rows | ${fmt((lines - 1) / exportSecs)} rows/s, RSS +${fmt((peak - rssBefore) / 2 ** 20)} MiB peak during export | ≥ 100,000 rows/s, flat memory |`);
     out.push(`| process RSS after the runs (app + registry loaded) | ${fmt(rss / 2 ** 20)} MiB | ≤ 300 MB |`);
-    out.push(`\nSearch (results + facet counts + HTML render, through the HTTP stack with a session), ${REPEAT} runs per query after a warm-up:\n`);
-    out.push(`| query | URL | p50 ms | p95 ms | p99 ms | bare FTS ms (p50) | ratio |\n|---|---|---|---|---|---|---|`);
+    out.push(`\nSearch (results + facet counts + HTML render, through the HTTP stack with a session), ${REPEAT} runs per query after a warm-up. p50/p95/p99 are cold (counts cache cleared before each request); warm = counts from the one-minute cache, results read:\n`);
+    out.push(`| query | URL | p50 ms | p95 ms | p99 ms | warm p50 / p95 ms | bare FTS ms (p50) | ratio p50 / bare |\n|---|---|---|---|---|---|---|---|`);
     out.push(...rows);
     await app.close();
     await database.database.close();
