@@ -74,6 +74,27 @@ describe('search', () => {
     expect(res.status).toBe(302);
     expect((await a.get('/registre')).body).toContain('href="/registre?q=librairie&amp;department=42"');
   });
+
+  it('lets the owner or the documentation service delete a segment, nobody else', async () => {
+    const owner = await as(['adviser']);
+    await owner.post('/registre/segments', { name: 'Garages du Rhône', query: 'q=garage&department=69' });
+    const seg = await t.db.selectFrom('registry_segments').select('id').where('name', '=', 'Garages du Rhône').executeTakeFirstOrThrow();
+    const other = await as(['adviser']);
+    expect((await other.get('/registre')).body).not.toContain(`/registre/segments/${seg.id}/supprimer`);
+    expect((await other.post(`/registre/segments/${seg.id}/supprimer`, {})).status).toBe(403);
+    expect(await count(t.db, 'registry_segments', ['id', seg.id])).toBe(1);
+    expect((await owner.get('/registre')).body).toContain(`/registre/segments/${seg.id}/supprimer`);
+    expect((await owner.post(`/registre/segments/${seg.id}/supprimer`, {})).status).toBe(302);
+    expect(await count(t.db, 'registry_segments', ['id', seg.id])).toBe(0);
+    expect((await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'registry_segment').where('entity_id', '=', String(seg.id)).execute()).map((x) => x.action)).toEqual(['create', 'delete']);
+    expect((await owner.post(`/registre/segments/${seg.id}/supprimer`, {})).status).toBe(404);
+    // the documentation service tidies the shared list
+    await owner.post('/registre/segments', { name: 'Cafés', query: 'q=cafe' });
+    const cafe = await t.db.selectFrom('registry_segments').select('id').where('name', '=', 'Cafés').executeTakeFirstOrThrow();
+    const doc = await as(['documentation']);
+    expect((await doc.post(`/registre/segments/${cafe.id}/supprimer`, {})).status).toBe(302);
+    expect(await count(t.db, 'registry_segments', ['id', cafe.id])).toBe(0);
+  });
 });
 
 describe('company page, edits and permissions', () => {

@@ -1,10 +1,10 @@
 // Documentation-service work: probable duplicates and merge, GDPR export/erasure of a contact,
 // saved segments.
 import { sql } from 'kysely';
-import { assertCan } from '../../platform/access/index.js';
+import { assertCan, can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso, type AnyDb } from '../../platform/db/index.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { findContactRow, getCompanyRow, recordChange, refreshCompanySearch } from './company.service.js';
 import type { RegistryDb } from './registry.table.js';
 
@@ -160,7 +160,21 @@ export async function eraseContact(db: AnyDb, actor: Actor, contactId: number): 
 }
 
 export async function listSegments(db: AnyDb) {
-  return r(db).selectFrom('registry_segments').select(['id', 'name', 'query']).orderBy('name').execute();
+  return r(db).selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).orderBy('name').execute();
+}
+
+/** Who may delete a segment: the person who saved it, or the documentation service (merge right), which tidies the shared list. */
+export function canDeleteSegment(actor: Actor, segment: { owner_id: number | null }): boolean {
+  return (segment.owner_id !== null && segment.owner_id === actor.id) || can(actor, 'registry:merge');
+}
+
+export async function deleteSegment(db: AnyDb, actor: Actor, id: number): Promise<void> {
+  assertCan(actor, 'registry:read');
+  const segment = await r(db).selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).where('id', '=', id).executeTakeFirst();
+  if (!segment) throw notFound();
+  if (!canDeleteSegment(actor, segment)) throw forbidden();
+  await r(db).deleteFrom('registry_segments').where('id', '=', id).execute();
+  await record(db, actor, { entity: 'registry_segment', entityId: id, action: 'delete', before: { name: segment.name, query: segment.query, owner_id: segment.owner_id } });
 }
 
 export async function saveSegment(db: AnyDb, actor: Actor, name: string, query: string): Promise<number> {

@@ -10,7 +10,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { idParam, int, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { nowIso } from '../../platform/db/index.js';
-import { dismissDuplicate, eraseContact, exportContactData, listDuplicates, listSegments, mergeCompanies, saveSegment } from './admin.service.js';
+import { canDeleteSegment, deleteSegment, dismissDuplicate, eraseContact, exportContactData, listDuplicates, listSegments, mergeCompanies, saveSegment } from './admin.service.js';
 import { addNote, addTag, createContact, createManualCompany, findCompanyRow, findContactRow, getCompanyRow, listCompanyChanges, listCompanyTags, listContactRows, listNotes, removeTag, updateCompany, updateContact, type ContactInput } from './company.service.js';
 import { csvExport, xlsxExport } from './export.service.js';
 import type { RegistryDb } from './registry.table.js';
@@ -63,7 +63,16 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const s = parseSearch(req.query as Record<string, unknown>);
     const result = await searchEstablishments(db, s);
     if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} />);
-    return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={await listSegments(db)} />);
+    const segments = (await listSegments(db)).map((g) => ({ ...g, deletable: canDeleteSegment(req.actor, g) }));
+    return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={segments} />);
+  });
+
+  app.post('/registre/segments/:id/supprimer', read, async (req, reply) => {
+    const id = idParam((req.params as { id: string }).id);
+    if (id === undefined) throw new AppError('not_found', 'common.not_found');
+    await db.transaction().execute((trx) => deleteSegment(trx, req.actor, id));
+    reply.flash('success', 'registry.segment_deleted');
+    return reply.redirect('/registre');
   });
 
   app.post('/registre/segments', read, async (req, reply) => {

@@ -1,6 +1,6 @@
 // Search page of the registry: one box, sort, status, facets with counts, results, segments.
 import { can } from '../../../platform/access/index.js';
-import { Badge, ButtonLink, Facet, Pagination, Select, Table, withQuery, type FacetValue } from '../../../platform/ui/components.js';
+import { Badge, ButtonLink, Facet, Pagination, PostButton, Select, Table, withQuery, type FacetValue } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { departmentName, HEADCOUNT_BANDS, legalFormLabel, NAF_SECTIONS, communeByCode, nafLabel } from '../reference.js';
@@ -11,6 +11,8 @@ export interface Segment {
   id: number;
   name: string;
   query: string;
+  /** the signed-in person may delete it (decided by the service's rule) */
+  deletable: boolean;
 }
 
 export function facetLabel(ctx: ViewContext, f: FacetName, v: string): string {
@@ -128,6 +130,7 @@ export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: 
             {segments.map((g) => (
               <li>
                 <a href={`/registre?${g.query}`}>{g.name}</a>
+                {g.deletable ? <PostButton ctx={ctx} action={`/registre/segments/${g.id}/supprimer`} label={t('registry.delete_segment', { name: g.name })} confirm={t('registry.delete_segment_confirm', { name: g.name })} /> : null}
               </li>
             ))}
           </ul>
