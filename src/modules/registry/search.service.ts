@@ -2,7 +2,7 @@
 // business), with the company's name. The URL query string is the whole search (shareable,
 // saved as a named segment, reused by exports, the API and other modules).
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { dialectOf, type AnyDb } from '../../platform/db/index.js';
+import { dialectOf, withTempTable, type AnyDb } from '../../platform/db/index.js';
 import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
 import type { RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
@@ -135,8 +135,7 @@ export function orderSearch(qb: any, s: SearchQuery) {
       // INSEE band codes sort by size except NN (unknown): put it last.
       return qb.orderBy(sql`case when e.headcount_band = 'NN' or e.headcount_band is null then '' else e.headcount_band end`, 'desc').orderBy('e.id');
     default:
-      // Relevance is "name starting with the first word typed, then the rest", both by name:
-      // searchEstablishments runs it as two index-ordered queries (see relevancePage).
+      // Without words, relevance is the name order (with words, see searchMatches).
       return qb.orderBy('e.sort_name').orderBy('e.id');
   }
 }
@@ -148,7 +147,8 @@ export function orderSearch(qb: any, s: SearchQuery) {
  * in this process clears the cache at once. Results themselves are never cached.
  */
 const COUNT_TTL_MS = 60_000;
-const countCache = new Map<string, { at: number; total: number; facets: SearchResult['facets']; prefixCount?: number }>();
+type Counts = { total: number; facets: SearchResult['facets'] };
+const countCache = new Map<string, Counts & { at: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
 }
@@ -161,65 +161,73 @@ function countKey(db: AnyDb, s: SearchQuery): string {
 const dbIds = new WeakMap<object, number>();
 let dbSeq = 0;
 
+/** What a search with words keeps of each match: enough to count every facet and sort. */
+const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
+
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
-  const filtered = applySearch(db, base(db), s);
   const key = countKey(db, s);
   const hit = countCache.get(key);
-  const fresh = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
-  const itemsQ = { execute: () => resultPage(db, s, fresh) };
-  if (hit && Date.now() - hit.at < COUNT_TTL_MS) {
-    const items = await itemsQ.execute();
-    return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: hit.total, facets: hit.facets };
-  }
-  const [items, counts] = await Promise.all([itemsQ.execute(), opts.facets === false ? countOnly(filtered) : allCounts(db, s)]);
-  const result = {
-    items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })),
-    total: counts.total,
-    facets: counts.facets,
-  };
-  if (opts.facets !== false) {
+  const cached = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
+  const words = !identifierIn(s.q) && searchTerms(s.q).length > 0;
+  // With words, the matches are looked up once (a broad prefix, "boul" at a million rows, has
+  // 130,000 of them and visiting them is what costs) into a temporary table that the counts,
+  // the facets and the page then read. Without words, indexes on the facet columns serve each
+  // query directly.
+  const { items, counts } = words
+    ? await withTempTable(db, 'search_matches', applySearch(db, base(db), s).select(MATCH_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached))
+    : await searchIndexed(db, s, opts, cached);
+  if (!cached && opts.facets !== false) {
     if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
-    countCache.set(key, { at: Date.now(), total: result.total, facets: result.facets });
+    countCache.set(key, { at: Date.now(), ...counts });
   }
-  return result;
+  return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: counts.total, facets: counts.facets };
 }
 
-/** The page of results. For relevance with words: names starting with the first word first. */
-async function resultPage(db: AnyDb, s: SearchQuery, cached?: { prefixCount?: number }): Promise<unknown[]> {
-  const offset = (s.page - 1) * s.perPage;
+async function searchIndexed(db: AnyDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
+  const filtered = () => applySearch(db, base(db), s);
+  const items = await orderSearch(itemColumns(filtered()), s).limit(s.perPage).offset((s.page - 1) * s.perPage).execute();
+  // Under a facet filter, one GROUP BY over the covering index of the six facet columns: the
+  // planner would serve a per-column GROUP BY from that column's index and fetch every row to
+  // test the filter (10 s for department=69 at a million rows). With no filter at all, each
+  // column's own index counts it in order, without a sort.
+  const filteredByFacet = FACETS.some((f) => s.filters[f].length);
+  const counts = cached ?? (opts.facets !== false && filteredByFacet ? await combinedCounts(filtered, s) : await countAll(filtered, s, opts));
+  return { items, counts };
+}
+
+async function searchMatches(db: AnyDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
+  const matches = () => (db as any).selectFrom('search_matches as e') as EstQuery;
+  // Relevance: names starting with the first word typed, then the others, both by name.
   const first = normaliseSearchText(s.q).split(' ')[0];
-  if (s.sort !== 'relevance' || !first || identifierIn(s.q)) return orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute();
-  const hi = first + '\uffff';
-  const prefixed = () => applySearch(db, base(db), s).where('e.sort_name', '>=', first).where('e.sort_name', '<', hi);
-  // How many names start with the first word: counted once, kept with the search's counts.
-  const nA = cached?.prefixCount ?? Number(((await prefixed().select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined)?.n ?? 0);
-  if (cached) cached.prefixCount = nA;
-  const out: unknown[] = [];
-  if (offset < nA) out.push(...(await itemColumns(prefixed()).orderBy('e.sort_name').orderBy('e.id').limit(s.perPage).offset(offset).execute()));
-  if (out.length < s.perPage) {
-    const rest = applySearch(db, base(db), s).where((eb: any) => eb.or([eb('e.sort_name', '<', first), eb('e.sort_name', '>=', hi)]));
-    out.push(...(await itemColumns(rest).orderBy('e.sort_name').orderBy('e.id').limit(s.perPage - out.length).offset(Math.max(0, offset - nA)).execute()));
-  }
-  return out;
-}
-
-async function countOnly(filtered: EstQuery): Promise<{ total: number; facets: SearchResult['facets'] }> {
-  const r = (await filtered.select(sql<number>`count(*)`.as('n') as never).executeTakeFirst()) as { n: number } | undefined;
-  return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'] };
+  const ordered =
+    s.sort === 'relevance'
+      ? (matches() as any).orderBy(sql`case when e.sort_name >= ${first} and e.sort_name < ${first + '\uffff'} then 0 else 1 end`).orderBy('e.sort_name').orderBy('e.id')
+      : orderSearch(matches(), s);
+  const ids = ((await ordered.select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
+  const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
+  const byId = new Map(rows.map((x) => [x.id, x]));
+  return { items: ids.map((id) => byId.get(id)).filter(Boolean), counts: cached ?? (await countAll(matches, s, opts)) };
 }
 
 /**
- * Total and every facet in one pass: GROUP BY the six facet columns together (a few thousand
- * combinations), summed per column here, instead of seven scans of the matching rows.
- * Tags, on another table, are counted apart.
+ * Total and every facet, one GROUP BY per facet column (each served by its index, or by the
+ * small table of matches). One GROUP BY over the six columns together was tried: at a million
+ * rows it makes ~340,000 combinations and costs more than the six.
  */
-async function allCounts(db: AnyDb, s: SearchQuery): Promise<{ total: number; facets: SearchResult['facets'] }> {
+async function countAll(rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
+  const r = (await (rows() as any).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
+  const facets = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'];
+  if (opts.facets !== false) for (const f of FACETS) facets[f] = await facetCounts(rows(), s, f);
+  return { total: Number(r?.n ?? 0), facets };
+}
+
+async function combinedCounts(rows: () => EstQuery, s: SearchQuery): Promise<Counts> {
   const cols = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
-  const q = applySearch(db, base(db), s) as any;
+  const q = rows() as any;
   const [combos, tags] = await Promise.all([
     q.select([...cols.map(([f, c]) => `e.${c} as ${f}`), sql<number>`count(*)`.as('n')]).groupBy(cols.map(([, c]) => `e.${c}`)).execute() as Promise<Record<string, string | number | null>[]>,
-    facetCounts(db, s, 'tag'),
+    facetCounts(rows(), s, 'tag'),
   ]);
   let total = 0;
   const sums = Object.fromEntries(cols.map(([f]) => [f, new Map<string, number>()])) as Record<string, Map<string, number>>;
@@ -243,10 +251,10 @@ async function allCounts(db: AnyDb, s: SearchQuery): Promise<{ total: number; fa
   return { total, facets };
 }
 
-async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ value: string; count: number }[]> {
-  const q = applySearch(db, base(db), s) as any;
+async function facetCounts(rows: EstQuery, s: SearchQuery, f: FacetName): Promise<{ value: string; count: number }[]> {
+  const q = rows as any;
   const limit = f === 'commune' || f === 'division' ? 15 : 25;
-  const rows =
+  const found =
     f === 'tag'
       ? await q
           .innerJoin('registry_company_tags as ct', 'ct.company_id', 'e.company_id')
@@ -254,6 +262,7 @@ async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ v
           .select(['t.name as value', sql<number>`count(*)`.as('count')])
           .groupBy('t.name')
           .orderBy(sql`count(*)`, 'desc')
+          .orderBy('t.name')
           .limit(limit)
           .execute()
       : await q
@@ -261,10 +270,11 @@ async function facetCounts(db: AnyDb, s: SearchQuery, f: FacetName): Promise<{ v
           .where(`e.${FACET_COLUMN[f]}`, 'is not', null)
           .groupBy(`e.${FACET_COLUMN[f]}`)
           .orderBy(sql`count(*)`, 'desc')
+          .orderBy(`e.${FACET_COLUMN[f]}`)
           .limit(limit)
           .execute();
   // Selected values always show, even when the top-N would hide them.
-  const out = (rows as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) }));
+  const out = (found as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) }));
   for (const v of s.filters[f]) if (!out.some((x) => x.value === v)) out.push({ value: v, count: 0 });
   return out;
 }

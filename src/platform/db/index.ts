@@ -1,7 +1,7 @@
 // One Kysely instance over SQLite (embedded, default) or PostgreSQL (DATABASE_URL).
 // Every difference between the two dialects lives in this folder: modules write one query.
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder } from 'kysely';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -90,3 +90,27 @@ export function ilike(db: AnyDb, column: string, needle: string): RawBuilder<boo
 }
 
 export { sql };
+
+/**
+ * Runs `fn` with the rows of `select` copied into a temporary table `name`, seen only by the
+ * handle `fn` receives (use it, never the outer one: on SQLite the one connection is held for
+ * the whole of `fn`). For work that reads the same expensive set several times, e.g. a search
+ * page counting facets, paging and sorting the matches of one full-text query: the matches are
+ * looked up once instead of once per query. SQLite: a temp table on the held connection;
+ * PostgreSQL: a temp table dropped at the end of a transaction of its own.
+ */
+export async function withTempTable<T>(db: AnyDb, name: string, select: { compile(): { sql: string; parameters: readonly unknown[] } }, fn: (db: AnyDb) => Promise<T>): Promise<T> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`withTempTable: bad name ${name}`);
+  const { sql: text, parameters } = select.compile();
+  const run = async (conn: AnyDb) => {
+    await conn.executeQuery(CompiledQuery.raw(`drop table if exists ${name}`));
+    await conn.executeQuery(CompiledQuery.raw(`create temp table ${name} as ${text}`, [...parameters]));
+    try {
+      return await fn(conn);
+    } finally {
+      await conn.executeQuery(CompiledQuery.raw(`drop table if exists ${name}`));
+    }
+  };
+  if (dialectOf(db) === 'postgres') return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return db.isTransaction ? run(db) : db.connection().execute(run);
+}
