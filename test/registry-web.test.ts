@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { createApiToken } from '../src/platform/auth/api-tokens.js';
-import { createContact } from '../src/modules/registry/index.js';
+import { createContact, parseSearch, searchEstablishments } from '../src/modules/registry/index.js';
+import { invalidateSearchCache } from '../src/modules/registry/search.service.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { nafLabel } from '../src/modules/registry/reference.js';
@@ -66,6 +67,29 @@ describe('search', () => {
     // htmx asks for the results fragment only
     const frag = await a.get('/registre?q=librairie', { 'hx-request': 'true' });
     expect(frag.body.startsWith('<div id="registre-resultats"')).toBe(true);
+  });
+
+  it('counts facets consistently with the total, with words, filters, both and neither', async () => {
+    const active = async (dep?: string) => {
+      let q = t.db.selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'active');
+      if (dep) q = q.where('department', '=', dep);
+      return Number(((await q.executeTakeFirstOrThrow()) as { n: number }).n);
+    };
+    for (const qs of ['', 'q=librairie', 'department=69', 'q=rue&department=69', 'q=rue&section=G']) {
+      invalidateSearchCache();
+      const r = await searchEstablishments(t.db, parseSearch(Object.fromEntries(new URLSearchParams(qs))));
+      // every establishment has a department (not always a NAF code: hand-typed companies)
+      expect([qs, r.facets.department.reduce((n, x) => n + x.count, 0)]).toEqual([qs, r.total]);
+      expect(r.items.length).toBe(Math.min(25, r.total));
+    }
+    invalidateSearchCache();
+    expect((await searchEstablishments(t.db, parseSearch({}))).total).toBe(await active());
+    expect((await searchEstablishments(t.db, parseSearch({ department: '69' }))).total).toBe(await active('69'));
+    expect((await searchEstablishments(t.db, parseSearch({ department: '69' }))).facets.department).toEqual([{ value: '69', count: await active('69') }]);
+    const withSection = await t.db.selectFrom('establishments').select(['naf_section', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 'active').where('naf_section', 'is not', null).groupBy('naf_section').execute();
+    invalidateSearchCache();
+    const sections = (await searchEstablishments(t.db, parseSearch({}))).facets.section;
+    expect(Object.fromEntries(sections.map((x) => [x.value, x.count]))).toEqual(Object.fromEntries(withSection.map((x) => [x.naf_section, Number(x.n)])));
   });
 
   it('saves a named segment holding the query', async () => {

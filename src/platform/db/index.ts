@@ -1,7 +1,7 @@
 // One Kysely instance over SQLite (embedded, default) or PostgreSQL (DATABASE_URL).
 // Every difference between the two dialects lives in this folder: modules write one query.
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -113,4 +113,60 @@ export async function withTempTable<T>(db: AnyDb, name: string, select: { compil
   };
   if (dialectOf(db) === 'postgres') return db.isTransaction ? run(db) : db.transaction().execute(run);
   return db.isTransaction ? run(db) : db.connection().execute(run);
+}
+
+/**
+ * How many rows of `rows` (a select builder, no select list yet) hold each value of each of
+ * `columns`, and how many rows there are: { total, byColumn: column → value → count }. Null
+ * values are left out. PostgreSQL counts everything in one scan (GROUPING SETS). SQLite has no
+ * grouping sets: it runs one GROUP BY per column (each can follow that column's index), or with
+ * `combined` one GROUP BY over the columns' combinations summed here — the right choice when
+ * the rows are filtered and one covering index holds every column (a per-column GROUP BY would
+ * then follow the column's index and fetch each row to test the filter).
+ */
+export async function countByColumns(db: AnyDb, rows: () => { select: (s: never) => unknown }, columns: readonly string[], opts: { combined?: boolean } = {}): Promise<{ total: number; byColumn: Map<string, Map<string, number>> }> {
+  const byColumn = new Map(columns.map((c) => [c, new Map<string, number>()]));
+  const q = () => rows() as unknown as SelectQueryBuilder<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (dialectOf(db) === 'postgres') {
+    const refs = columns.map((c) => sql.ref(c));
+    const found = (await q()
+      .select([...refs.map((r, i) => r.as(`v${i}`)), sql<number>`grouping(${sql.join(refs)})`.as('g'), sql<number>`count(*)`.as('n')])
+      .groupBy(sql`grouping sets (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})` as never)
+      .execute()) as Record<string, unknown>[];
+    let total = 0;
+    for (const row of found) {
+      const g = Number(row.g);
+      const n = Number(row.n);
+      // grouping() has one bit per column, the first column highest; 0 = grouped by it.
+      const i = columns.findIndex((_, k) => ((g >> (columns.length - 1 - k)) & 1) === 0);
+      if (i < 0) total = n;
+      else if (row[`v${i}`] !== null) byColumn.get(columns[i])!.set(String(row[`v${i}`]), n);
+    }
+    return { total, byColumn };
+  }
+  if (opts.combined) {
+    const refs = columns.map((c) => sql.ref(c));
+    const combos = (await q()
+      .select([...refs.map((r, i) => r.as(`v${i}`)), sql<number>`count(*)`.as('n')])
+      .groupBy(refs as never)
+      .execute()) as Record<string, unknown>[];
+    let total = 0;
+    for (const row of combos) {
+      const n = Number(row.n);
+      total += n;
+      columns.forEach((c, i) => {
+        const v = row[`v${i}`];
+        if (v === null || v === undefined) return;
+        const m = byColumn.get(c)!;
+        m.set(String(v), (m.get(String(v)) ?? 0) + n);
+      });
+    }
+    return { total, byColumn };
+  }
+  const t = (await q().select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
+  for (const c of columns) {
+    const found = (await q().select([sql.ref(c).as('v'), sql<number>`count(*)`.as('n')]).where(sql.ref(c), 'is not', null).groupBy(sql.ref(c) as never).execute()) as { v: unknown; n: number }[];
+    for (const r of found) byColumn.get(c)!.set(String(r.v), Number(r.n));
+  }
+  return { total: Number(t?.n ?? 0), byColumn };
 }
