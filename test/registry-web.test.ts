@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { createContact, parseSearch, searchEstablishments } from '../src/modules/registry/index.js';
 import { invalidateSearchCache } from '../src/modules/registry/search.service.js';
+import { rebuildFacetSummary } from '../src/modules/registry/facet-summary.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { nafLabel } from '../src/modules/registry/reference.js';
@@ -90,6 +91,23 @@ describe('search', () => {
     invalidateSearchCache();
     const sections = (await searchEstablishments(t.db, parseSearch({}))).facets.section;
     expect(Object.fromEntries(sections.map((x) => [x.value, x.count]))).toEqual(Object.fromEntries(withSection.map((x) => [x.naf_section, Number(x.n)])));
+  });
+
+  it('keeps the facet summary exact through edits: triggers agree with a full recount', async () => {
+    const summary = async () =>
+      (await t.db.selectFrom('registry_facet_counts').select(['status', 'f1', 'v1', 'f2', 'v2', 'n']).where('n', '>', 0).orderBy(['status', 'f1', 'v1', 'f2', 'v2']).execute()).map((x) => ({ ...x, n: Number(x.n) }));
+    expect((await summary()).length).toBeGreaterThan(0);
+    const before = (await searchEstablishments(t.db, parseSearch({ department: '69' }))).total;
+    const id = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Chocolaterie des Pentes', postalCode: '69001', communeCode: '69381', streetName: 'Montée de la Grande Côte', nafCode: '10.82Z' }));
+    invalidateSearchCache();
+    expect((await searchEstablishments(t.db, parseSearch({ department: '69' }))).total).toBe(before + 1);
+    // an update of facet columns and status (closing, moving) goes through the update trigger
+    await t.db.updateTable('establishments').set({ status: 'closed', department: '42', commune_code: '42218' }).where('company_id', '=', id).execute();
+    invalidateSearchCache();
+    expect((await searchEstablishments(t.db, parseSearch({ department: '69' }))).total).toBe(before);
+    const kept = await summary();
+    await rebuildFacetSummary(t.db);
+    expect(await summary()).toEqual(kept);
   });
 
   it('saves a named segment holding the query', async () => {

@@ -21,6 +21,7 @@ import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/sea
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { derivedColumns, type EstablishmentTextFields } from './search-text.js';
+import { ensureFacetSummary, suspendFacetSummary } from './facet-summary.js';
 import { invalidateSearchCache } from './search.service.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
@@ -99,16 +100,17 @@ export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
   ];
   // PostgreSQL builds indexes of one table side by side (CREATE INDEX takes a shared lock), one
   // per connection: the full-text one first, it is the longest. SQLite has one writer.
-  if (dialectOf(db) === 'postgres') {
-    await Promise.all([resumeFullTextIndex(db, 'establishments', 'search_text'), ...builds.map((b) => b.execute(db))]);
-    return;
+  if (dialectOf(db) === 'postgres') await Promise.all([resumeFullTextIndex(db, 'establishments', 'search_text'), ...builds.map((b) => b.execute(db))]);
+  else {
+    for (const b of builds) await b.execute(db);
+    await resumeFullTextIndex(db, 'establishments', 'search_text');
   }
-  for (const b of builds) await b.execute(db);
-  await resumeFullTextIndex(db, 'establishments', 'search_text');
+  await ensureFacetSummary(db);
 }
 
 async function dropSearchIndexes(db: AnyDb): Promise<void> {
   await suspendFullTextIndex(db, 'establishments');
+  await suspendFacetSummary(db);
   for (const col of FACET_INDEX_COLUMNS) await sql`drop index if exists ${sql.ref(`establishments_${col}_idx`)}`.execute(db);
   await sql`drop index if exists establishments_facets_idx`.execute(db);
 }

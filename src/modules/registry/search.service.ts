@@ -6,6 +6,7 @@ import { countByColumns, dialectOf, withTempTable, type AnyDb } from '../../plat
 import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
 import type { RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
+import { summaryCounts } from './facet-summary.js';
 
 export const FACETS = ['section', 'division', 'department', 'commune', 'band', 'form', 'tag'] as const;
 export type FacetName = (typeof FACETS)[number];
@@ -191,7 +192,7 @@ async function searchIndexed(db: AnyDb, s: SearchQuery, opts: { facets?: boolean
   // planner would serve a per-column GROUP BY from that column's index and fetch every row to
   // test the filter (10 s for department=69 at a million rows). With no filter at all, each
   // column's own index counts it in order, without a sort.
-  const counts = cached ?? (await countAll(db, filtered, s, { ...opts, combined: FACETS.some((f) => s.filters[f].length) }));
+  const counts = cached ?? (await indexedCounts(db, filtered, s, opts));
   return { items, counts };
 }
 
@@ -216,19 +217,39 @@ async function searchMatches(db: AnyDb, s: SearchQuery, opts: { facets?: boolean
  * makes ~340,000 combinations and cost 1.5 s for an unfiltered search.
  */
 async function countAll(db: AnyDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean; combined?: boolean }): Promise<Counts> {
-  const facets = Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'];
   if (opts.facets === false) {
     const r = (await (rows() as any).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
-    return { total: Number(r?.n ?? 0), facets };
+    return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'] };
   }
-  const cols = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
-  const { total, byColumn } = await countByColumns(db, rows as never, cols.map(([, c]) => `e.${c}`), { combined: opts.combined });
-  for (const [f, c] of cols) {
-    const counts = [...byColumn.get(`e.${c}`)!].map(([value, count]) => ({ value, count }));
+  const { total, byColumn } = await countByColumns(db, rows as never, FACET_COLUMNS.map(([, c]) => `e.${c}`), { combined: opts.combined });
+  return { total, facets: await facetsFrom((c) => byColumn.get(`e.${c}`), rows, s) };
+}
+
+const FACET_COLUMNS = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
+
+/** Facet lists (top N by count, selected values always shown) from value counts per column; tags counted live. */
+async function facetsFrom(countsOf: (column: string) => Map<string, number> | undefined, rows: () => EstQuery, s: SearchQuery): Promise<SearchResult['facets']> {
+  const facets = {} as SearchResult['facets'];
+  for (const [f, c] of FACET_COLUMNS) {
+    const counts = [...(countsOf(c) ?? [])].filter(([, count]) => count > 0).map(([value, count]) => ({ value, count }));
     facets[f] = withSelected(counts.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, facetLimit(f)), s, f);
   }
   facets.tag = await facetCounts(rows(), s, 'tag');
-  return { total, facets };
+  return facets;
+}
+
+/**
+ * Counts of a search without words: from the facet summary (exact, kept by triggers) when at most
+ * one facet is filtered and no tag, else counted live.
+ */
+async function indexedCounts(db: AnyDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
+  const filtered = FACETS.filter((f) => s.filters[f].length);
+  if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag') {
+    const f = filtered[0] as Exclude<FacetName, 'tag'> | undefined;
+    const summary = await summaryCounts(db, s.status === 'all' ? ['active', 'closed'] : [s.status], f ? { column: FACET_COLUMN[f], values: s.filters[f] } : undefined);
+    if (summary) return { total: summary.total, facets: await facetsFrom((c) => summary.byColumn.get(c), rows, s) };
+  }
+  return countAll(db, rows, s, { ...opts, combined: filtered.length > 0 });
 }
 
 const facetLimit = (f: FacetName) => (f === 'commune' || f === 'division' ? 15 : 25);
