@@ -73,11 +73,20 @@ export interface GenerateOptions {
   traps?: boolean;
   /** first SIREN body (8 digits before the check digit) — distinct runs stay distinct */
   sirenStart?: number;
+  /**
+   * Businesses outside the territory per business inside (default 0). The national stock
+   * file has ~40 M establishments of which a CCI keeps ~1 M: 9 gives a file shaped like that
+   * (one row in ten kept), to measure what the monthly import of the national file costs.
+   */
+  outsidePerInside?: number;
 }
 
 export interface GeneratedFiles {
   units: number;
+  /** establishments of the territory */
   establishments: number;
+  /** establishments outside the territory (outsidePerInside) */
+  outside: number;
 }
 
 function date(rand: ReturnType<typeof rng>, from = 1950, to = 2025): string {
@@ -96,6 +105,9 @@ export async function generateSireneFiles(unitsPath: string, estPath: string, op
   const rand = rng(opts.seed ?? 42);
   const communes: Commune[] = allCommunes().filter((c) => opts.territory.includes(c.department) || opts.territory.includes(c.code));
   communes.sort((a, b) => a.code.localeCompare(b.code));
+  const elsewhere: Commune[] = allCommunes().filter((c) => !opts.territory.includes(c.department) && !opts.territory.includes(c.code));
+  const outsideShare = (opts.outsidePerInside ?? 0) / (1 + (opts.outsidePerInside ?? 0));
+  let outsideCount = 0;
   // Bigger places get more businesses: Lyon arrondissements, Saint-Étienne, Villeurbanne, Roanne…
   const big = communes.filter((c) => /^(6938\d|42218|69266|42187|69259|69264|42207|69029)$/.test(c.code));
   const toL93 = proj4('EPSG:4326', 'EPSG:2154');
@@ -117,7 +129,8 @@ export async function generateSireneFiles(unitsPath: string, estPath: string, op
     const first = rand.pick(FIRST_NAMES);
     const partial = rand.next() < 0.02;
     const ceased = rand.next() < 0.04;
-    const nEst = Math.min(opts.establishments - estCount, rand.next() < 0.8 ? 1 : 2 + rand.int(3));
+    const outside = outsideShare > 0 && rand.next() < outsideShare;
+    const nEst = Math.min(outside ? 4 : opts.establishments - estCount, rand.next() < 0.8 ? 1 : 2 + rand.int(3));
     let denomination = '';
     if (form !== '1000') {
       const style = rand.int(4);
@@ -154,7 +167,7 @@ export async function generateSireneFiles(unitsPath: string, estPath: string, op
     unitCount++;
     for (let k = 0; k < nEst; k++) {
       const siret = k === 0 ? headSiret : luhnComplete(siren + String(2 + k).padStart(4, '0'));
-      const commune = rand.next() < 0.45 && big.length ? rand.pick(big) : rand.pick(communes);
+      const commune = outside ? rand.pick(elsewhere) : rand.next() < 0.45 && big.length ? rand.pick(big) : rand.pick(communes);
       const [stype, sname] = rand.pick(STREETS);
       let x = '';
       let y = '';
@@ -194,11 +207,12 @@ export async function generateSireneFiles(unitsPath: string, estPath: string, op
           caractereEmployeurEtablissement: 'N',
         }),
       );
-      estCount++;
+      if (outside) outsideCount++;
+      else estCount++;
     }
   }
   units.end();
   ests.end();
   await Promise.all([new Promise<void>((res) => units.on('close', () => res())), new Promise<void>((res) => ests.on('close', () => res()))]);
-  return { units: unitCount, establishments: estCount };
+  return { units: unitCount, establishments: estCount, outside: outsideCount };
 }

@@ -171,6 +171,17 @@ export function fingerprint(values: readonly unknown[]): string {
   return fingerprint53(str).toString(36) + '.' + str.length.toString(36);
 }
 
+/** Field `i` of a CSV line without quotes, found without splitting the whole line. */
+export function fieldAt(line: string, i: number): string {
+  let start = 0;
+  for (let k = 0; k < i; k++) {
+    start = line.indexOf(',', start) + 1;
+    if (start === 0) return '';
+  }
+  const end = line.indexOf(',', start);
+  return end < 0 ? line.slice(start) : line.slice(start, end);
+}
+
 /** The lines of a text file, one array per chunk read (the last line of a chunk waits for the next). */
 async function* lineChunks(file: string, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
   let rest = '';
@@ -198,7 +209,7 @@ export interface CsvRow {
  * split on commas directly; a line with a quote (names with commas or quotes, possibly spanning
  * lines) goes through csv-parse, so the quoting rules stay the library's.
  */
-export async function* csvBatches(file: string, onBytes: (n: number) => void): AsyncGenerator<CsvRow[]> {
+export async function* csvBatches(file: string, onBytes: (n: number) => void, skip?: (line: string) => boolean): AsyncGenerator<CsvRow[]> {
   let line = 0;
   let pending = '';
   let pendingStart = 0;
@@ -222,6 +233,9 @@ export async function* csvBatches(file: string, onBytes: (n: number) => void): A
     if (l.endsWith('\r')) l = l.slice(0, -1);
     if (l === '') return;
     if (l.indexOf('"') < 0) {
+      // Most rows of the national file are not ours: `skip` tells so from a field or two,
+      // without splitting the line into its 54 fields.
+      if (line > 1 && skip?.(l)) return;
       out.push({ row: l.split(','), line, text: l });
       return;
     }
@@ -236,7 +250,7 @@ export async function* csvBatches(file: string, onBytes: (n: number) => void): A
   for await (const lines of lineChunks(file, onBytes)) {
     const out: CsvRow[] = [];
     for (const l of lines) handle(l, out);
-    if (out.length) yield out;
+    yield out; // even empty (every line skipped): the caller reports progress per chunk
   }
   const out: CsvRow[] = [];
   if (pending) {
@@ -347,7 +361,18 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     // siret → fingerprint of the raw row, to tell exact duplicates from conflicting ones
     const seen = new Map<number, number>();
     let first = true;
-    for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n))) {
+    // Rows plainly outside the territory are counted and dropped before being split.
+    const placeOnly: string[] = [];
+    const outside = (line: string): boolean => {
+      placeOnly[ex.codeCommuneEtablissement] = fieldAt(line, ex.codeCommuneEtablissement);
+      placeOnly[ex.codePaysEtrangerEtablissement] = fieldAt(line, ex.codePaysEtrangerEtablissement);
+      if (placeEstablishment(placeOnly, ex, opts.territory) !== 'outside') return false;
+      stats.establishmentRows++;
+      stats.outOfTerritory++;
+      progress.rows++;
+      return true;
+    };
+    for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n), outside)) {
       let out = '';
       for (const { row, line, text } of rows) {
         if (first) {
@@ -400,7 +425,13 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const firstLoad = !(await r(db).selectFrom('companies').select('id').limit(1).executeTakeFirst());
     first = true;
-    for await (const rows of csvBatches(opts.unitsFile, (n) => (progress.bytes += n))) {
+    // A unit none of whose establishments we keep is dropped before its line is split.
+    const notOurs = (line: string): boolean => {
+      if (sirens.has(Number(fieldAt(line, ux.siren).trim()))) return false;
+      stats.unitRows++;
+      return true;
+    };
+    for await (const rows of csvBatches(opts.unitsFile, (n) => (progress.bytes += n), notOurs)) {
       await progress.tick('units');
       for (const { row, line, text } of rows) {
         if (first) {
