@@ -27,6 +27,7 @@ import { invalidateSearchCache, parseSearch } from '../src/modules/registry/sear
 import { addSyntheticContacts } from '../src/modules/registry/seed.service.js';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { measureServer } from './registry-server.js';
+import { serverNodeFlags } from '../scripts/node-flags.mjs';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, db: { type: 'string' }, runs: { type: 'string' }, queries: { type: 'string' }, national: { type: 'string' } } });
 // A second import scenario, shaped like the national stock file: NATIONAL establishments of the
@@ -247,7 +248,7 @@ async function main() {
     console.error(`${dialect}: real server…`);
     // The built server when there is one (`npm run bench` builds first): what `npm start` runs.
     const entry = existsSync(path.join(process.cwd(), 'dist', 'main.js')) ? 'dist/main.js' : undefined;
-    const server = await measureServer({ dialect: dialect as 'sqlite' | 'postgres', databaseUrl: (database as { url?: string }).url, dataDir: database.dir, email: user.email, password: 'bench password 123', entry });
+    const server = await measureServer({ dialect: dialect as 'sqlite' | 'postgres', databaseUrl: (database as { url?: string }).url, dataDir: database.dir, email: user.email, password: 'bench password 123', entry, env: { NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...serverNodeFlags()].join(' ').trim() } });
     const total = Number((await db.selectFrom('establishments').select(sql`count(*)`.as('n')).executeTakeFirstOrThrow() as { n: number }).n);
     out.push(`\n### ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${fmt(total)} establishments, ${fmt(ids.length)} companies)\n`);
     out.push(`| measure | value | target |\n|---|---|---|`);

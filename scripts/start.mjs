@@ -1,6 +1,7 @@
 // `npm start`: build when the sources are newer than dist/, then serve with the demo seed.
 import { spawn } from 'node:child_process';
 import { build } from './build.mjs';
+import { serverNodeFlags } from './node-flags.mjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ if (!existsSync(entry) || newest(path.join(root, 'src')) > statSync(entry).mtime
   console.log('Building Consulaire…');
   build();
 }
-const args = [entry, 'serve', ...(process.env.NODE_ENV === 'production' ? [] : ['--demo']), ...process.argv.slice(2)];
+const args = [...serverNodeFlags(), entry, 'serve', ...(process.env.NODE_ENV === 'production' ? [] : ['--demo']), ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root });
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => child.kill(s));
 child.on('exit', (code) => process.exit(code ?? 0));
