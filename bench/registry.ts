@@ -133,6 +133,7 @@ async function main() {
     }
     const importRates: number[] = [];
     const rawRates: number[] = [];
+    let phases: Record<string, number> = {};
     let database!: Awaited<ReturnType<typeof freshDb>>;
     for (let run = 0; run < RUNS; run++) {
       const dir = mkdtempSync(path.join(work, `${dialect}-`));
@@ -143,6 +144,7 @@ async function main() {
       const t0 = process.hrtime.bigint();
       const res = await importSireneStock(db, { unitsFile, establishmentsFile: estFile, territory: TERRITORY, actor: SYSTEM_ACTOR });
       importRates.push(res.stats.establishmentRows / (ms(process.hrtime.bigint() - t0) / 1000));
+      phases = res.stats.phases;
       console.error(`${dialect} run ${run + 1}: ${fmt(importRates.at(-1)!)} establishments/s; raw insert…`);
       rawRates.push(await rawInsertRate(db));
       if (run < RUNS - 1) {
@@ -254,6 +256,7 @@ async function main() {
     out.push(`| measure | value | target |\n|---|---|---|`);
     out.push(`| SIRENE import (median of ${RUNS}) | ${fmt(median(importRates))} establishments/s (runs: ${importRates.map((x) => fmt(x)).join(', ')}) | ${dialect === 'sqlite' ? '≥ 100,000/s' : '≥ 50,000/s'} |`);
     out.push(`| raw insert of the same rows (bulk insert into a table without index, median) | ${fmt(median(rawRates))} rows/s → import = ${fmt((median(importRates) / median(rawRates)) * 100)} % of raw | — |`);
+    out.push(`| import time per step (last run) | ${Object.entries(phases).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(' · ')} | — |`);
     if (national) out.push(national);
     out.push(`| search p95 (cold), worst query of the mix | ${fmt(Math.max(...allP95), 1)} ms | ≤ 100 ms |`);
     out.push(`| company page p50 / p95 | ${fmt(median(pageTimes), 1)} / ${fmt(pct(pageTimes, 95), 1)} ms | p95 ≤ 20 ms |`);

@@ -46,6 +46,8 @@ describe('import in the portal', () => {
     const after = await doc.get(page, { 'hx-request': 'true' });
     expect(after.body).toContain('Terminé');
     expect(after.body).not.toContain('every 1s');
+    expect(after.body).toMatch(/Durée par étape \(s\)<\/dt>\s*<dd>\s*lecture des établissements [\d,]+ · unités légales [\d,]+ · enregistrement [\d,]+ · index [\d,]+/);
+    expect(after.body).not.toContain('[object Object]');
     expect(await count(t.db, 'establishments')).toBeGreaterThan(80);
     const full = await doc.get(page);
     expect(full.body).toContain('clé de contrôle (Luhn) invalide');

@@ -60,6 +60,8 @@ export interface ImportStats {
   establishmentsClosed: number;
   seconds: number;
   establishmentsPerSecond: number;
+  /** seconds spent in each step: reading establishments, units (and saving companies), saving establishments, rebuilding indexes */
+  phases: { establishments: number; units: number; saving: number; indexes: number };
 }
 
 export interface ImportOptions {
@@ -332,6 +334,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     establishmentRows: 0, unitRows: 0, kept: 0, outOfTerritory: 0, foreign: 0, rejected: 0, duplicates: 0,
     companiesCreated: 0, companiesUpdated: 0, companiesUnchanged: 0, establishmentsCreated: 0, establishmentsUpdated: 0,
     establishmentsUnchanged: 0, establishmentsClosed: 0, seconds: 0, establishmentsPerSecond: 0,
+    phases: { establishments: 0, units: 0, saving: 0, indexes: 0 },
   };
   const rejected: RejectedRow[] = [];
   let report: WriteStream | undefined;
@@ -416,6 +419,13 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     await new Promise<void>((res, rej) => kept.end((e?: Error | null) => (e ? rej(e) : res())));
     seen.clear();
 
+    let mark = Date.now();
+    const phase = (k: keyof ImportStats['phases']) => {
+      const now = Date.now();
+      stats.phases[k] = Math.round((now - mark) / 100) / 10;
+      mark = now;
+    };
+    stats.phases.establishments = Math.round((mark - started) / 100) / 10;
     // ——— pass 2: legal units owning a kept establishment ———
     const unitHeader = readHeader(opts.unitsFile);
     const { index: ux } = unitColumns(unitHeader);
@@ -470,6 +480,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     await writes.drain(); // establishments need every company id
     seenUnits.clear();
 
+    phase('units');
     // ——— pass 3: establishments ———
     const existingCount = Number(((await r(db).selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
     const bulk = stats.kept >= (opts.bulkThreshold ?? BULK_THRESHOLD) && existingCount < stats.kept / 2;
@@ -501,8 +512,10 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     await writes.drain();
     if (bulk) {
       await progress.tick('saving', true);
+      phase('saving');
       await ensureSearchIndexes(db);
-    }
+      phase('indexes');
+    } else phase('saving');
     progress.bytes = estSize + unitSize + Math.round(estSize / 3);
 
     stats.seconds = Math.round((Date.now() - started) / 100) / 10;

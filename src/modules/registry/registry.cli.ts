@@ -37,6 +37,7 @@ export async function importSireneCommand(ctx: ModuleContext, values: Record<str
   console.log(`Import SIRENE terminé en ${stats.seconds} s (${stats.establishmentsPerSecond.toLocaleString('fr-FR')} établissements/s) — territoire ${territory.join(', ')}`);
   console.log(`  établissements lus ${stats.establishmentRows}, retenus ${stats.kept}, hors territoire ${stats.outOfTerritory}, à l'étranger ${stats.foreign}`);
   console.log(`  unités légales lues ${stats.unitRows}`);
+  console.log(`  durée par étape : établissements ${stats.phases.establishments} s, unités légales ${stats.phases.units} s, enregistrement ${stats.phases.saving} s, index ${stats.phases.indexes} s`);
   console.log(`  entreprises : ${stats.companiesCreated} créées, ${stats.companiesUpdated} modifiées, ${stats.companiesUnchanged} inchangées`);
   console.log(`  établissements : ${stats.establishmentsCreated} créés, ${stats.establishmentsUpdated} modifiés (dont ${stats.establishmentsClosed} fermés), ${stats.establishmentsUnchanged} inchangés`);
   console.log(`  lignes rejetées : ${stats.rejected} (dont ${stats.duplicates} doublons exacts)${values.report ? ` — détail dans ${values.report}` : ''}`);

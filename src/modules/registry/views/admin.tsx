@@ -39,7 +39,13 @@ export function ImportStatus({ ctx, imp }: { ctx: ViewContext; imp: ImportView }
           {Object.entries(imp.stats).map(([k, v]) => (
             <div>
               <dt>{t(`registry.stat.${k}`)}</dt>
-              <dd>{typeof v === 'number' ? v.toLocaleString('fr-FR') : String(v)}</dd>
+              <dd>
+                {typeof v === 'number'
+                  ? v.toLocaleString(ctx.locale)
+                  : v && typeof v === 'object'
+                    ? Object.entries(v as Record<string, number>).map(([phase, secs]) => `${t(`registry.phase.${phase}`)} ${secs.toLocaleString(ctx.locale)}`).join(' · ')
+                    : String(v)}
+              </dd>
             </div>
           ))}
         </dl>
