@@ -191,6 +191,7 @@ async function startServer(o: ServerMeasureOptions): Promise<{ child: ChildProce
     ...o.env,
   };
   delete env.DATABASE_URL;
+  delete env.PUBLIC_URL; // the start line then names the port it listens on
   if (o.dialect === 'postgres') {
     if (!o.databaseUrl) throw new Error('dialect postgres needs databaseUrl');
     env.DATABASE_URL = o.databaseUrl;
@@ -204,7 +205,7 @@ async function startServer(o: ServerMeasureOptions): Promise<{ child: ChildProce
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${out}`)), 120_000);
     const onData = () => {
-      const m = /running at http:\/\/localhost:(\d+)/.exec(out);
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
@@ -233,9 +234,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
 export async function measureServer(o: ServerMeasureOptions): Promise<ServerMeasure> {
   const log = o.log ?? ((s: string) => console.error(s));
   const { child, port, output } = await startServer(o);
-  // the bench process may die (an exception, Ctrl-C): the server must not outlive it
+  // the bench process may end abruptly (an uncaught error, a signal): the server must not outlive it
   const killChild = () => child.kill('SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    killChild();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', killChild);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const pid = child.pid!;
     const rss = sampler(pid);
@@ -301,7 +308,7 @@ export async function measureServer(o: ServerMeasureOptions): Promise<ServerMeas
     if (child.exitCode !== null) throw new Error(`server died during the measure:\n${output()}`);
     return result;
   } finally {
-    process.off('exit', killChild);
+    process.off('exit', killChild).off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await stopServer(child);
   }
 }
