@@ -47,6 +47,26 @@ describe('registry in a browser', () => {
     await ctx.close();
   });
 
+  it('saves the current search as a segment, then deletes it with the keyboard', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/registre?q=boulangerie&department=42`);
+    await page.getByLabel('Nom du segment (recherche actuelle)').fill('Boulangeries de la Loire');
+    await page.getByRole('button', { name: 'Enregistrer la recherche' }).click();
+    const segment = page.getByRole('link', { name: 'Boulangeries de la Loire' });
+    await segment.waitFor();
+    expect(await segment.getAttribute('href')).toBe('/registre?q=boulangerie&department=42');
+    await scan(page);
+    page.once('dialog', (d) => void d.accept());
+    const remove = page.getByRole('button', { name: 'Supprimer « Boulangeries de la Loire »' });
+    await remove.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Segment supprimé.').waitFor();
+    expect(await page.getByRole('link', { name: 'Boulangeries de la Loire' }).count()).toBe(0);
+    await ctx.close();
+  });
+
   it('works on a 360 px phone with facets and an accessible company page', async () => {
     const ctx = await newContext(browser, { mobile: true });
     const page = await ctx.newPage();
