@@ -58,7 +58,9 @@ export function openDatabase(opts: OpenOptions): Database {
   // 32 MiB page cache: the server's memory budget is 300 MB with a million establishments;
   // 64 MiB made no measurable difference to searches there (bench/registry.ts).
   raw.pragma('cache_size = -32768');
-  raw.pragma('temp_store = MEMORY');
+  // Temporary tables and sorts spill to temporary files (the OS page cache), not the process
+  // heap: an in-memory temp store held a million-row sort in RSS (339 MiB after searches at 1M).
+  raw.pragma('temp_store = FILE');
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) }) as AnyDb;
   sqliteHandles.set(db.getExecutor().adapter, raw);
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
@@ -171,4 +173,21 @@ export async function countByColumns(db: AnyDb, rows: () => { select: (s: never)
     for (const r of found) byColumn.get(c)!.set(String(r.v), Number(r.n));
   }
   return { total: Number(t?.n ?? 0), byColumn };
+}
+
+/**
+ * Runs `query` selecting `columns` (result key → column reference) and returns the rows as
+ * plain objects. For wide rows read by the thousand (exports). SQLite: each row comes as one
+ * `json_object(…)` string for JSON.parse — better-sqlite3 builds a twenty-property row object
+ * property by property, which was half of a CSV export's time; this reads the same rows 1.5×
+ * faster (200,000 rows), and reals survive (SQLite writes 17 significant digits). PostgreSQL:
+ * pg's row objects are already the fastest way (json_build_array was slower).
+ */
+export async function selectWide<T>(db: AnyDb, query: { select: (s: never) => { execute(): Promise<unknown[]> } }, columns: Record<string, string>): Promise<T[]> {
+  if (dialectOf(db) === 'sqlite') {
+    const pairs = Object.entries(columns).map(([key, col]) => sql`${sql.lit(key)}, ${sql.ref(col)}`);
+    const rows = (await query.select(sql<string>`json_object(${sql.join(pairs)})`.as('j') as never).execute()) as { j: string }[];
+    return rows.map((r) => JSON.parse(r.j) as T);
+  }
+  return (await query.select(Object.entries(columns).map(([key, col]) => `${col} as ${key}`) as never).execute()) as T[];
 }
