@@ -40,8 +40,16 @@ describe('CSV writer', () => {
   }
 
   it('writes what csv-stringify wrote (BOM, ;, LF, quoting), byte for byte', async () => {
-    const expected = stringify([columns.map((c) => c.header), ...cells.map((r) => r.map((v) => v ?? ''))], { delimiter: ';', bom: true });
+    const expected = stringify([columns.map((c) => c.header), ...cells.map((r) => r.map((v) => v ?? ''))], { delimiter: ';', bom: true, escape_formulas: true });
     expect(await csvOf(cells)).toBe(expected);
+  });
+
+  it('defuses text that a spreadsheet would run as a formula, never numbers', async () => {
+    const rows = parse((await csvOf(cells)).slice(1), { delimiter: ';' }) as string[][];
+    expect(rows[3].slice(2, 5)).toEqual(["'=1+1", "'-3", 'tab\there']);
+    expect(rows[2][1]).toBe('-1.5');
+    const more = parse((await csvOf([['@SUM(A1)', '+33 4 77 00 00 00', '\uFF1Dcmd', '\tx', 'a=b', '']])).slice(1), { delimiter: ';' }) as string[][];
+    expect(more[1].slice(0, 6)).toEqual(["'@SUM(A1)", "'+33 4 77 00 00 00", "'\uFF1Dcmd", "'\tx", 'a=b', '']);
   });
 
   it('round-trips a field holding ;, " and line breaks through csv-parse', async () => {

@@ -40,14 +40,21 @@ export async function* keysetPages<T, K>(fetchPage: (after: K | undefined, limit
 const NEEDS_QUOTES = /[;"\r\n]/;
 
 /**
- * One CSV field, as csv-stringify writes it with `delimiter: ';'` (RFC 4180): quoted only when
- * it holds ';', '"', CR or LF, with inner quotes doubled; numbers as JavaScript prints them;
- * null and undefined empty. No formula escaping (csv-stringify's default is off too).
+ * One CSV field, as csv-stringify writes it with `delimiter: ';', escape_formulas: true`
+ * (RFC 4180): quoted only when it holds ';', '"', CR or LF, with inner quotes doubled; numbers
+ * as JavaScript prints them; null and undefined empty. A text starting like a formula (=, +, -,
+ * @, tab, CR, or their full-width forms) gets a leading apostrophe. Exports carry what members
+ * and staff typed, and a spreadsheet would run `=HYPERLINK(…)` (OWASP "CSV injection"). The
+ * price is that a phone number written "+33…" reads "'+33…". Numbers are never touched.
  */
 export function csvField(v: Cell): string {
-  if (typeof v === 'string') return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  if (typeof v === 'string') {
+    if (FORMULA_START.has(v.charAt(0))) v = "'" + v;
+    return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  }
   return v === null || v === undefined ? '' : String(v);
 }
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
 
 /**
  * The CSV lines of a page of rows, each ended by LF (csv-stringify's default, kept). Cells and
