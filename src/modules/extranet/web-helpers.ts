@@ -1,6 +1,6 @@
 // HTTP helpers shared by the extranet's member and staff routes: multipart reading with file
 // checks, refusal of fields a form does not offer (mass assignment), audit of refused access.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { record } from '../../platform/audit/audit.js';
 import type { AnyDb } from '../../platform/db/index.js';
 import { AppError, forbidden } from '../../platform/errors.js';
@@ -75,27 +75,35 @@ const onOurRoutes = (url: string) => {
 /**
  * Every refused request on the extranet's routes (401 or a redirect to sign-in, 403, 404, 429) leaves an audit row:
  * probing another company's ids must be visible to the people who watch the audit log.
+ * Written before the answer leaves (onSend, not onResponse): when the client has its refusal,
+ * the row is there — an onResponse row could still be on its way, and a test counting them
+ * right after the last request missed one on PostgreSQL.
  */
 export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
-  app.addHook('onResponse', async (req, reply) => {
-    const status = reply.statusCode;
-    // A page asked with the other audience's session answers with a redirect to a sign-in
-    // page (a plain visitor without any session is not worth a row).
-    const toSignIn = status === 302 && Boolean(req.cookies.sid || req.cookies.msid) && /^\/(extranet\/)?connexion\?next=/.test(String(reply.getHeader('location') ?? ''));
-    if (![401, 403, 404, 429].includes(status) && !toSignIn) return;
-    if (!onOurRoutes(req.url)) return;
-    const path = req.url.split('?')[0];
-    try {
-      await record(db, req.actor ?? { id: null, label: 'anonyme', kind: 'anonymous', roles: [], permissions: new Set() }, {
-        entity: 'extranet_access',
-        entityId: path.replace(/[A-Za-z0-9_-]{24,}/g, '…').slice(0, 200),
-        action: 'denied',
-        changes: { method: req.method, status: toSignIn ? 401 : status, company: req.actor?.memberOf?.current ?? null },
-      });
-    } catch (e) {
-      req.log.error({ err: e }, 'could not audit a refused extranet request');
-    }
+  app.addHook('onSend', async (req, reply, payload) => {
+    await auditIfRefused(req, reply, db);
+    return payload;
   });
+}
+
+async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: AnyDb): Promise<void> {
+  const status = reply.statusCode;
+  // A page asked with the other audience's session answers with a redirect to a sign-in
+  // page (a plain visitor without any session is not worth a row).
+  const toSignIn = status === 302 && Boolean(req.cookies.sid || req.cookies.msid) && /^\/(extranet\/)?connexion\?next=/.test(String(reply.getHeader('location') ?? ''));
+  if (![401, 403, 404, 429].includes(status) && !toSignIn) return;
+  if (!onOurRoutes(req.url)) return;
+  const path = req.url.split('?')[0];
+  try {
+    await record(db, req.actor ?? { id: null, label: 'anonyme', kind: 'anonymous', roles: [], permissions: new Set() }, {
+      entity: 'extranet_access',
+      entityId: path.replace(/[A-Za-z0-9_-]{24,}/g, '…').slice(0, 200),
+      action: 'denied',
+      changes: { method: req.method, status: toSignIn ? 401 : status, company: req.actor?.memberOf?.current ?? null },
+    });
+  } catch (e) {
+    req.log.error({ err: e }, 'could not audit a refused extranet request');
+  }
 }
 
 export function isAppErrorOf(e: unknown, kind: AppError['kind']): e is AppError {
