@@ -95,7 +95,7 @@ describe('search', () => {
 
   it('keeps the facet summary exact through edits: triggers agree with a full recount', async () => {
     const summary = async () =>
-      (await t.db.selectFrom('registry_facet_counts').select(['status', 'f1', 'v1', 'f2', 'v2', 'n']).where('n', '>', 0).orderBy(['status', 'f1', 'v1', 'f2', 'v2']).execute()).map((x) => ({ ...x, n: Number(x.n) }));
+      (await t.db.selectFrom('registry_facet_counts').select(['status', 'f1', 'v1', 'f2', 'v2', 'n']).where('n', '>', 0).orderBy('status').orderBy('f1').orderBy('v1').orderBy('f2').orderBy('v2').execute()).map((x) => ({ ...x, n: Number(x.n) }));
     expect((await summary()).length).toBeGreaterThan(0);
     const before = (await searchEstablishments(t.db, parseSearch({ department: '69' }))).total;
     const id = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Chocolaterie des Pentes', postalCode: '69001', communeCode: '69381', streetName: 'Montée de la Grande Côte', nafCode: '10.82Z' }));
