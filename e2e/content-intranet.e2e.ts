@@ -2,8 +2,8 @@
 // staff directory and org chart, a workspace (post, decide, assign), the content back office —
 // every page scanned by axe, on a desktop and at phone width.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, type Server } from './helpers.js';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn } from './helpers.js';
 import { startContentServer } from './content-helpers.js';
 
 let server: Server;
@@ -18,10 +18,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function scan(page: Page) {
-  const v = await axeScan(page);
-  expect(v, describeViolations(page.url(), v)).toEqual([]);
-}
 
 describe('intranet in a browser', () => {
   it('portal home, directory, workspace and back office pages are accessible and work', async () => {
@@ -36,22 +32,22 @@ describe('intranet in a browser', () => {
       // The webmaster has the training news waiting for review and a task of the committee.
       await expect(page.getByText('À relire : Nouvelles sessions de formation au management').count()).resolves.toBe(1);
       await expect(page.getByText(/Rédiger la charte de l’intranet/).count()).resolves.toBe(1);
-      await scan(page);
+      await expectAccessible(page);
       for (const u of ['/intranet/actualites', '/intranet/evenements', '/intranet/documents', '/intranet/pages', '/intranet/pages/vie-interne', '/annuaire', '/annuaire?q=helene', '/annuaire/services', '/espaces', '/contenus', '/contenus/arborescence', '/contenus/relecture', '/contenus/reglages', '/contenus/nouveau?type=event', '/contenus/nouveau?type=page', '/recherche?q=export']) {
         await page.goto(`${server.url}${u}`);
-        await scan(page);
+        await expectAccessible(page);
       }
       await page.goto(`${server.url}/annuaire/services`);
       await page.getByRole('link', { name: 'Communication' }).click();
-      await scan(page);
+      await expectAccessible(page);
       await page.getByRole('link', { name: 'Rémi Rédacteur' }).first().click();
       await expect(page.getByText('Rédacteur').first().isVisible()).resolves.toBe(true);
-      await scan(page);
+      await expectAccessible(page);
       await page.goto(`${server.url}/contenus`);
       await page.getByRole('link', { name: 'La CCI', exact: true }).click();
-      await scan(page);
+      await expectAccessible(page);
       await page.getByRole('link', { name: 'Révisions' }).click();
-      await scan(page);
+      await expectAccessible(page);
       await ctx.close();
     }
   });
@@ -62,7 +58,7 @@ describe('intranet in a browser', () => {
     await signIn(page, server.url, 'direction@demo.cci.fr');
     await page.goto(`${server.url}/espaces`);
     await page.getByRole('link', { name: 'Comité de pilotage du schéma directeur' }).click();
-    await scan(page);
+    await expectAccessible(page);
     await page.getByLabel(/^Votre message/).fill('Prochaine réunion le 15.');
     await page.getByRole('button', { name: 'Publier le message' }).click();
     await expect(page.getByText('Prochaine réunion le 15.').isVisible()).resolves.toBe(true);
@@ -75,7 +71,7 @@ describe('intranet in a browser', () => {
     await page.locator('#f-task-owner').selectOption({ label: 'Martine Manager' });
     await page.getByRole('button', { name: 'Ajouter la tâche' }).click();
     await expect(page.getByRole('cell', { name: 'Réserver la salle' }).isVisible()).resolves.toBe(true);
-    await scan(page);
+    await expectAccessible(page);
     // The owner finds it on their home page.
     const other = await (await newContext(browser)).newPage();
     await signIn(other, server.url, 'manager@demo.cci.fr');

@@ -2,8 +2,8 @@
 // phone width), an editor writes with the toolbar editor and submits, the webmaster previews and
 // publishes, a public visitor then sees it — and never sees an intranet-only item.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, type Server } from './helpers.js';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn } from './helpers.js';
 import { startContentServer } from './content-helpers.js';
 
 let server: Server;
@@ -18,10 +18,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function scan(page: Page) {
-  const v = await axeScan(page);
-  expect(v, describeViolations(page.url(), v)).toEqual([]);
-}
 
 describe('public site and content workflow in a browser', () => {
   it('every public page passes axe, on a desktop and on a phone', async () => {
@@ -29,7 +25,7 @@ describe('public site and content workflow in a browser', () => {
       const ctx = await newContext(browser, { mobile });
       const page = await ctx.newPage();
       await page.goto(`${server.url}/`);
-      await scan(page);
+      await expectAccessible(page);
       expect(await page.getAttribute('html', 'lang')).toBe('fr');
       await expect(page.locator('meta[name="description"]').getAttribute('content')).resolves.toBeTruthy();
       await expect(page.getByText('partiellement conforme au RGAA').count()).resolves.toBeGreaterThan(0);
@@ -38,15 +34,15 @@ describe('public site and content workflow in a browser', () => {
       const urls = ['/actualites', '/evenements', '/documents', '/pages', '/pages/la-cci', '/pages/nos-missions', '/pages/formation-continue', '/rechercher?q=export', '/mentions-legales', '/accessibilite', '/page-qui-n-existe-pas'];
       for (const u of urls) {
         await page.goto(`${server.url}${u}`);
-        await scan(page);
+        await expectAccessible(page);
       }
       await page.goto(`${server.url}/actualites`);
       await page.getByRole('link', { name: /programme d’accompagnement à l’export/ }).click();
       await page.waitForURL(/\/actualites\/\d+-/);
-      await scan(page);
+      await expectAccessible(page);
       await page.goto(`${server.url}/evenements`);
       await page.getByRole('link', { name: 'Rencontres de l’export' }).click();
-      await scan(page);
+      await expectAccessible(page);
       await ctx.close();
     }
   });
@@ -56,9 +52,9 @@ describe('public site and content workflow in a browser', () => {
     const page = await ed.newPage();
     await signIn(page, server.url, 'redacteur@demo.cci.fr');
     await page.goto(`${server.url}/contenus`);
-    await scan(page);
+    await expectAccessible(page);
     await page.getByRole('link', { name: 'Nouvelle actualité' }).click();
-    await scan(page);
+    await expectAccessible(page);
     await page.getByLabel(/^Titre/).fill('Salon de l’apprentissage 2027');
     await page.getByLabel(/^Chapeau/).fill('Trois jours pour rencontrer les écoles de la CCI.');
     // The toolbar editor: a heading, a paragraph, a list.
@@ -74,7 +70,7 @@ describe('public site and content workflow in a browser', () => {
     await page.getByLabel('Site public').check();
     await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
     await page.waitForURL(/\/contenus\/\d+$/);
-    await scan(page);
+    await expectAccessible(page);
     const itemUrl = page.url();
     await page.getByRole('button', { name: 'Soumettre à la relecture' }).click();
     await expect(page.getByText('En relecture').first().isVisible()).resolves.toBe(true);
@@ -83,12 +79,12 @@ describe('public site and content workflow in a browser', () => {
     const w = await wm.newPage();
     await signIn(w, server.url, 'webmestre@demo.cci.fr');
     await w.goto(`${server.url}/contenus/relecture`);
-    await scan(w);
+    await expectAccessible(w);
     await w.getByRole('link', { name: 'Salon de l’apprentissage 2027' }).click();
-    await scan(w);
+    await expectAccessible(w);
     await w.getByRole('link', { name: 'Aperçu : Site public' }).click();
     await expect(w.locator('h2', { hasText: 'Au programme' }).count()).resolves.toBe(1);
-    await scan(w);
+    await expectAccessible(w);
     // Not online yet.
     const visitor = await (await newContext(browser)).newPage();
     await visitor.goto(`${server.url}/actualites`);
@@ -99,13 +95,13 @@ describe('public site and content workflow in a browser', () => {
     await visitor.goto(`${server.url}/actualites`);
     await visitor.getByRole('link', { name: 'Salon de l’apprentissage 2027' }).click();
     await expect(visitor.locator('h2', { hasText: 'Au programme' }).count()).resolves.toBe(1);
-    await scan(visitor);
+    await expectAccessible(visitor);
     // Staff read the intranet; the public item is not an intranet item.
     await page.goto(`${server.url}/intranet/actualites`);
     await expect(page.getByText('Déménagement du service formation').count()).resolves.toBe(1);
     await expect(page.getByText('Salon de l’apprentissage 2027').count()).resolves.toBe(0);
-    await scan(page);
+    await expectAccessible(page);
     await page.goto(`${server.url}/portail`);
-    await scan(page);
+    await expectAccessible(page);
   });
 });

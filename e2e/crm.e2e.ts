@@ -2,11 +2,11 @@
 // network, saves (kept on the phone, "waiting to be sent"), gets the network back, and the report
 // arrives exactly once. Then the pipeline board's keyboard move, and an axe scan of every CRM page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { createContact } from '../src/modules/registry/index.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn, startServer } from './helpers.js';
 
 let server: Server;
 let browser: Browser;
@@ -26,10 +26,6 @@ afterAll(async () => {
 
 const visitsOf = async (notes: string) => Number((await server.database.db.selectFrom('crm_visits').select((eb) => eb.fn.countAll().as('n')).where('notes', '=', notes).executeTakeFirstOrThrow()).n);
 
-async function scan(page: Page) {
-  const v = await axeScan(page);
-  expect(v, describeViolations(page.url(), v)).toEqual([]);
-}
 
 async function waitFor(check: () => Promise<boolean>, ms = 15_000) {
   const end = Date.now() + ms;
@@ -49,10 +45,10 @@ describe('CRM in a browser', () => {
     const demoVisits = await server.database.db.selectFrom('crm_visits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(demoVisits.n)).toBeGreaterThan(0);
     await page.goto(`${server.url}/crm`);
-    await scan(page);
+    await expectAccessible(page);
     expect(await page.content()).toContain('Relancer pour la proposition');
     await page.goto(`${server.url}/crm/visites/nouvelle`);
-    await scan(page);
+    await expectAccessible(page);
     // The service worker keeps a copy of the form: it opens with no network at all.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     await page.reload();
@@ -70,7 +66,7 @@ describe('CRM in a browser', () => {
     await page.getByLabel('Notes', { exact: true }).fill(notes);
     await page.getByLabel('Suite 1', { exact: true }).fill('Envoyer le diagnostic');
     await page.getByLabel('Échéance de la suite 1').fill(new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10));
-    await scan(page);
+    await expectAccessible(page);
 
     await ctx.setOffline(true);
     await page.getByRole('button', { name: 'Enregistrer la visite' }).click();
@@ -124,16 +120,16 @@ describe('CRM in a browser', () => {
     const page = await ctx.newPage();
     await signIn(page, server.url, 'conseiller@demo.cci.fr');
     await page.goto(`${server.url}/crm/affaires/nouvelle?entreprise=${companyId}`);
-    await scan(page);
+    await expectAccessible(page);
     await page.getByLabel(/^Intitulé/).fill('Diagnostic numérique Zéphyr');
     await page.getByLabel(/^Montant/).fill('1 500');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.waitForURL(/\/crm\/affaires\/\d+$/);
-    await scan(page);
+    await expectAccessible(page);
     const dealUrl = page.url();
 
     await page.goto(`${server.url}/crm/affaires/tableau`);
-    await scan(page);
+    await expectAccessible(page);
     const select = page.getByLabel('Étape de « Diagnostic numérique Zéphyr »');
     await select.focus();
     await select.selectOption({ label: 'Négociation' });
@@ -162,7 +158,7 @@ describe('CRM in a browser', () => {
 
     for (const path of ['/crm', '/crm/visites', '/crm/taches', '/crm/affaires', '/crm/portefeuille', '/crm/calendrier', `/crm/entreprises/${companyId}/chronologie`, `/registre/entreprises/${companyId}`]) {
       await page.goto(`${server.url}${path}`);
-      await scan(page);
+      await expectAccessible(page);
     }
     // The company page's CRM panel filters its timeline in place (htmx).
     await page.goto(`${server.url}/registre/entreprises/${companyId}`);
@@ -170,11 +166,11 @@ describe('CRM in a browser', () => {
     await panel.getByRole('link', { name: 'Affaires' }).click();
     await expect.poll(() => panel.locator('li[data-kind]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-kind')))])).toEqual(['deal']);
     expect(new URL(page.url()).pathname).toBe(`/registre/entreprises/${companyId}`);
-    await scan(page);
+    await expectAccessible(page);
     const firstVisit = await server.database.db.selectFrom('crm_visits').select('id').orderBy('id').executeTakeFirst();
     if (firstVisit) {
       await page.goto(`${server.url}/crm/visites/${firstVisit.id}`);
-      await scan(page);
+      await expectAccessible(page);
     }
     await ctx.close();
 
@@ -183,7 +179,7 @@ describe('CRM in a browser', () => {
     await signIn(p2, server.url, 'manager@demo.cci.fr');
     for (const path of ['/crm/rapports', '/crm/portefeuille/attribuer', '/crm/affaires/tableau?portee=team']) {
       await p2.goto(`${server.url}${path}`);
-      await scan(p2);
+      await expectAccessible(p2);
     }
     await mgr.close();
 
@@ -191,7 +187,7 @@ describe('CRM in a browser', () => {
     const p3 = await adm.newPage();
     await signIn(p3, server.url, 'direction@demo.cci.fr');
     await p3.goto(`${server.url}/crm/parametres`);
-    await scan(p3);
+    await expectAccessible(p3);
     await adm.close();
   });
 });

@@ -3,7 +3,7 @@
 // conversation; an axe scan of every extranet page (member pages also at phone width).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn, startServer } from './helpers.js';
 import { makeCompany, makeContact, type TestCompany } from '../test/extranet-helpers.js';
 import { publishedDocument, publishedItem } from '../test/content-helpers.js';
 
@@ -29,10 +29,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function scan(page: Page) {
-  const v = await axeScan(page);
-  expect(v, describeViolations(page.url(), v)).toEqual([]);
-}
 
 async function lastLinkTo(email: string): Promise<string> {
   const row = await server.database.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', email).orderBy('id', 'desc').executeTakeFirstOrThrow();
@@ -53,7 +49,7 @@ describe('member extranet in a browser', () => {
     const staff = await staffCtx.newPage();
     await signIn(staff, server.url, 'documentation@demo.cci.fr');
     await staff.goto(`${server.url}/gestion-extranet/invitations/nouvelle?entreprise=${company.id}`);
-    await scan(staff);
+    await expectAccessible(staff);
     await staff.getByLabel(/^Nom/).fill('Hélène Verrier');
     await staff.getByLabel(/^Adresse e-mail/).fill(MEMBER);
     await staff.getByRole('button', { name: 'Envoyer l’invitation' }).click();
@@ -62,39 +58,39 @@ describe('member extranet in a browser', () => {
     const memberCtx = await newContext(browser);
     const member = await memberCtx.newPage();
     await member.goto(await lastLinkTo(MEMBER));
-    await scan(member);
+    await expectAccessible(member);
     await expect(member.getByText('Verrerie de la Loire').count()).resolves.toBeGreaterThan(0);
     await member.getByLabel(/^Nouveau mot de passe/).fill(MEMBER_PASSWORD);
     await member.getByLabel(/^Confirmer/).fill(MEMBER_PASSWORD);
     await member.getByRole('button', { name: 'Enregistrer' }).click();
     await member.waitForURL(/\/extranet\/connexion/);
-    await scan(member);
+    await expectAccessible(member);
     await member.getByLabel(/Adresse e-mail/).fill(MEMBER);
     await member.getByLabel(/^Mot de passe/).fill(MEMBER_PASSWORD);
     await member.getByRole('button', { name: 'Se connecter' }).click();
     await member.waitForURL((u) => u.pathname === '/extranet');
-    await scan(member);
+    await expectAccessible(member);
     // The member shell: no staff menus, the member navigation.
     await expect(member.locator('#global-q').count()).resolves.toBe(0);
     await member.getByRole('link', { name: 'Mon entreprise', exact: true }).first().click();
     await member.waitForURL(/\/extranet\/mon-entreprise$/);
-    await scan(member);
+    await expectAccessible(member);
     await member.getByRole('link', { name: 'Proposer une correction' }).click();
-    await scan(member);
+    await expectAccessible(member);
     await member.getByLabel('Téléphone', { exact: true }).fill('04 77 98 76 54');
     await member.getByRole('button', { name: 'Envoyer la proposition' }).click();
     await member.waitForURL(/\/extranet\/mon-entreprise\/corrections\/\d+$/);
-    await scan(member);
+    await expectAccessible(member);
     await expect(member.getByText('En attente').count()).resolves.toBeGreaterThan(0);
 
     await staff.goto(`${server.url}/gestion-extranet/corrections`);
-    await scan(staff);
+    await expectAccessible(staff);
     await staff.getByRole('link', { name: 'Verrerie de la Loire' }).click();
-    await scan(staff);
+    await expectAccessible(staff);
     await expect(staff.getByText('04 77 98 76 54').count()).resolves.toBe(1);
     await staff.getByRole('button', { name: 'Appliquer les champs cochés' }).click();
     await expect(staff.getByText('La décision est enregistrée').isVisible()).resolves.toBe(true);
-    await scan(staff);
+    await expectAccessible(staff);
 
     await member.goto(`${server.url}/extranet/mon-entreprise`);
     await expect(member.getByText('04 77 98 76 54').count()).resolves.toBeGreaterThan(0);
@@ -108,25 +104,25 @@ describe('member extranet in a browser', () => {
     const member = await memberCtx.newPage();
     await memberSignIn(member, MEMBER, MEMBER_PASSWORD);
     await member.getByRole('link', { name: 'Mes demandes' }).first().click();
-    await scan(member);
+    await expectAccessible(member);
     await member.getByRole('link', { name: 'Nouvelle demande' }).click();
-    await scan(member);
+    await expectAccessible(member);
     await member.getByLabel(/^Catégorie/).selectOption('international');
     await member.getByLabel(/^Objet/).fill('Exporter au Japon');
     await member.getByLabel(/^Message/).fill('Quelles aides pour un premier salon à Tokyo ?');
     await member.getByLabel('Pièces jointes').setInputFiles({ name: 'plaquette.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
     await member.getByRole('button', { name: 'Envoyer la demande' }).click();
     await member.waitForURL(/\/extranet\/demandes\/\d+$/);
-    await scan(member);
+    await expectAccessible(member);
     const requestUrl = new URL(member.url()).pathname;
 
     const staffCtx = await newContext(browser);
     const staff = await staffCtx.newPage();
     await signIn(staff, server.url, 'documentation@demo.cci.fr');
     await staff.goto(`${server.url}/gestion-extranet/demandes`);
-    await scan(staff);
+    await expectAccessible(staff);
     await staff.getByRole('link', { name: 'Exporter au Japon' }).click();
-    await scan(staff);
+    await expectAccessible(staff);
     await expect(staff.getByRole('link', { name: 'plaquette.pdf' }).count()).resolves.toBe(1);
     await staff.getByLabel(/^Message/).fill('Bonjour, le dispositif Team France Export peut vous aider. Quel budget ?');
     await staff.getByRole('button', { name: 'Envoyer', exact: true }).click();
@@ -138,7 +134,7 @@ describe('member extranet in a browser', () => {
     await member.getByLabel(/^Message/).fill('Environ 15 000 €.');
     await member.getByRole('button', { name: 'Envoyer', exact: true }).click();
     await expect(member.getByText('Environ 15 000 €.').isVisible()).resolves.toBe(true);
-    await scan(member);
+    await expectAccessible(member);
     await staffCtx.close();
     await memberCtx.close();
   });
@@ -149,12 +145,12 @@ describe('member extranet in a browser', () => {
       const page = await ctx.newPage();
       for (const u of ['/extranet/connexion', '/extranet/inscription', '/extranet/mot-de-passe-oublie', '/extranet/invitation/lien-invalide']) {
         await page.goto(`${server.url}${u}`);
-        await scan(page);
+        await expectAccessible(page);
       }
       await memberSignIn(page, MEMBER, MEMBER_PASSWORD);
       for (const u of ['/extranet', '/extranet/mon-entreprise', '/extranet/mon-entreprise/corriger', '/extranet/demandes', '/extranet/suivi', '/extranet/contacts', '/extranet/equipe', '/extranet/compte', '/extranet/compte/double-authentification', '/extranet/demandes/nouvelle', '/extranet/demandes/999999', '/extranet/actualites', `/extranet/actualites/${published.news}`, '/extranet/evenements', `/extranet/evenements/${published.event}`, '/extranet/documents']) {
         await page.goto(`${server.url}${u}`);
-        await scan(page);
+        await expectAccessible(page);
         // No horizontal scrolling of the page at 360 px (wide tables scroll inside their region).
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${u} fits`).toBe(true);
       }
@@ -165,11 +161,11 @@ describe('member extranet in a browser', () => {
     await signIn(staff, server.url, 'documentation@demo.cci.fr');
     for (const u of ['/gestion-extranet', '/gestion-extranet/comptes', '/gestion-extranet/inscriptions', '/gestion-extranet/corrections', '/gestion-extranet/demandes', '/gestion-extranet/routage']) {
       await staff.goto(`${server.url}${u}`);
-      await scan(staff);
+      await expectAccessible(staff);
     }
     await staff.goto(`${server.url}/gestion-extranet/comptes`);
     await staff.getByRole('link', { name: 'Hélène Verrier' }).click();
-    await scan(staff);
+    await expectAccessible(staff);
     await ctx.close();
   });
 });

@@ -1,6 +1,7 @@
 // Browser journeys: the real server (the app built as `serve --demo` builds it) listening on a
 // random loopback port, driven by Debian's Chromium through playwright-core, with an axe-core
 // accessibility scan of each page visited.
+import { expect } from 'vitest';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,12 @@ export async function axeScan(page: Page): Promise<AxeViolation[]> {
 /** Formats violations for an assertion message. */
 export function describeViolations(url: string, v: AxeViolation[]): string {
   return v.map((x) => `${url}: [${x.impact}] ${x.id} — ${x.help} — ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+}
+
+/** Fails the test on any serious or critical axe violation of the page, each one listed. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const v = await axeScan(page);
+  expect(v, describeViolations(page.url(), v)).toEqual([]);
 }
 
 export async function signIn(page: Page, base: string, email: string, password = DEMO_PASSWORD): Promise<void> {

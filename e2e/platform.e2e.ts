@@ -2,7 +2,7 @@
 // only, phone width, admin creates a user, sign out — with an axe scan of each page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn, startServer } from './helpers.js';
 
 let server: Server;
 let browser: Browser;
@@ -22,8 +22,7 @@ describe('platform in a browser', () => {
     const page = await ctx.newPage();
     const visited: string[] = [];
     const scan = async () => {
-      const v = await axeScan(page);
-      expect(v, describeViolations(page.url(), v)).toEqual([]);
+      await expectAccessible(page);
       visited.push(new URL(page.url()).pathname);
     };
 
@@ -119,8 +118,7 @@ describe('platform in a browser', () => {
       await page.goto(server.url + path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, path).toBeLessThanOrEqual(1);
-      const v = await axeScan(page);
-      expect(v, describeViolations(page.url(), v)).toEqual([]);
+      await expectAccessible(page);
     }
     await ctx.close();
   });

@@ -1,8 +1,8 @@
 // The registry in real Chromium: live search as one types (htmx), facet, company page, edit
 // with optimistic locking, the change in the history; axe scan of every page, 360 px phone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { axeScan, describeViolations, launchBrowser, newContext, signIn, startServer, type Server } from './helpers.js';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser, newContext, type Server, signIn, startServer } from './helpers.js';
 
 let server: Server;
 let browser: Browser;
@@ -16,10 +16,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function scan(page: Page) {
-  const v = await axeScan(page);
-  expect(v, describeViolations(page.url(), v)).toEqual([]);
-}
 
 describe('registry in a browser', () => {
   it('search → company → edit → history', async () => {
@@ -27,7 +23,7 @@ describe('registry in a browser', () => {
     const page = await ctx.newPage();
     await signIn(page, server.url, 'documentation@demo.cci.fr');
     await page.goto(`${server.url}/registre`);
-    await scan(page);
+    await expectAccessible(page);
     // results arrive as one types, accents ignored, and the URL follows
     await page.getByLabel('Rechercher une entreprise', { exact: true }).pressSequentially('librairie chev', { delay: 30 });
     await page.waitForURL(/q=librairie/);
@@ -36,9 +32,9 @@ describe('registry in a browser', () => {
     await link.click();
     await page.waitForURL(/\/registre\/entreprises\/\d+$/);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('LIBRAIRIE CHEVALIER');
-    await scan(page);
+    await expectAccessible(page);
     await page.getByRole('link', { name: 'Modifier', exact: true }).click();
-    await scan(page);
+    await expectAccessible(page);
     await page.getByLabel('Téléphone').fill('04 74 62 00 00');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.waitForURL(/\/registre\/entreprises\/\d+$/);
@@ -57,7 +53,7 @@ describe('registry in a browser', () => {
     const segment = page.getByRole('link', { name: 'Boulangeries de la Loire' });
     await segment.waitFor();
     expect(await segment.getAttribute('href')).toBe('/registre?q=boulangerie&department=42');
-    await scan(page);
+    await expectAccessible(page);
     page.once('dialog', (d) => void d.accept());
     const remove = page.getByRole('button', { name: 'Supprimer « Boulangeries de la Loire »' });
     await remove.focus();
@@ -72,7 +68,7 @@ describe('registry in a browser', () => {
     const page = await ctx.newPage();
     await signIn(page, server.url, 'conseiller@demo.cci.fr');
     await page.goto(`${server.url}/registre?department=42`);
-    await scan(page);
+    await expectAccessible(page);
     await page.goto(`${server.url}/registre/imports`);
     expect(await page.content()).toContain('Vous n’avez pas le droit');
     await ctx.close();

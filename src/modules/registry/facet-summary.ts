@@ -13,10 +13,11 @@
 import { sql } from 'kysely';
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
 import type { AnyDb } from '../../platform/db/index.js';
+import { FACET_COLUMNS } from './search-text.js';
 import { createSummaryTriggers, dropSummaryTriggers, summaryTriggersActive, type SummaryTriggers } from '../../platform/db/triggers.js';
 
-/** Establishment columns summarised (the facet columns of search.service). */
-export const SUMMARY_COLUMNS = ['naf_section', 'naf_division', 'department', 'commune_code', 'headcount_band', 'legal_form'] as const;
+/** Establishment columns summarised: the search's facet columns. Their order orients the pairs stored. */
+export const SUMMARY_COLUMNS = Object.values(FACET_COLUMNS);
 type Column = (typeof SUMMARY_COLUMNS)[number];
 const PAIRS: [Column, Column][] = SUMMARY_COLUMNS.flatMap((a, i) => SUMMARY_COLUMNS.slice(i + 1).map((b) => [a, b] as [Column, Column]));
 

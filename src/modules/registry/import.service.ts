@@ -20,7 +20,7 @@ import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
-import { derivedColumns, type EstablishmentTextFields } from './search-text.js';
+import { derivedColumns, FACET_COLUMNS, type EstablishmentTextFields } from './search-text.js';
 import { ensureFacetSummary, suspendFacetSummary } from './facet-summary.js';
 import { invalidateSearchCache } from './search.service.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
@@ -92,7 +92,7 @@ const KEEP_REJECTED = 1000;
  * large registry drops them and builds them once at the end (sorting once beats updating ten
  * B-trees and the full-text index row by row); `ensureSearchIndexes` repairs an interrupted load.
  */
-const FACET_INDEX_COLUMNS = ['naf_section', 'naf_division', 'department', 'commune_code', 'headcount_band', 'legal_form', 'sort_name', 'creation_date'];
+const FACET_INDEX_COLUMNS = [...Object.values(FACET_COLUMNS), 'sort_name', 'creation_date'];
 const BULK_THRESHOLD = 20_000;
 
 export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
@@ -174,7 +174,7 @@ export function fingerprint(values: readonly unknown[]): string {
 }
 
 /** Field `i` of a CSV line without quotes, found without splitting the whole line. */
-export function fieldAt(line: string, i: number): string {
+function fieldAt(line: string, i: number): string {
   let start = 0;
   for (let k = 0; k < i; k++) {
     start = line.indexOf(',', start) + 1;
@@ -419,13 +419,13 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     await new Promise<void>((res, rej) => kept.end((e?: Error | null) => (e ? rej(e) : res())));
     seen.clear();
 
-    let mark = Date.now();
+    let mark = started;
     const phase = (k: keyof ImportStats['phases']) => {
       const now = Date.now();
       stats.phases[k] = Math.round((now - mark) / 100) / 10;
       mark = now;
     };
-    stats.phases.establishments = Math.round((mark - started) / 100) / 10;
+    phase('establishments');
     // ——— pass 2: legal units owning a kept establishment ———
     const unitHeader = readHeader(opts.unitsFile);
     const { index: ux } = unitColumns(unitHeader);

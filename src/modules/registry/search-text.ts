@@ -14,6 +14,19 @@ export const STREET_TYPES: Record<string, string> = {
   ZAC: 'zone d’aménagement concerté', ZI: 'zone industrielle',
 };
 
+/**
+ * The facet columns of establishments, by facet name of the search URL (derived at write time
+ * by `derivedColumns`). One list for the search, its facet summary and the import's indexes.
+ */
+export const FACET_COLUMNS = {
+  section: 'naf_section',
+  division: 'naf_division',
+  department: 'department',
+  commune: 'commune_code',
+  band: 'headcount_band',
+  form: 'legal_form',
+} as const;
+
 export interface CompanyTextFields {
   siren: string | null;
   name: string;

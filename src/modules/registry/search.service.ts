@@ -6,18 +6,12 @@ import { countByColumns, selectWide, tableThroughIndex, withTempTable, type AnyD
 import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
 import type { RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
+import { FACET_COLUMNS } from './search-text.js';
 import { summaryCounts } from './facet-summary.js';
 
 export const FACETS = ['section', 'division', 'department', 'commune', 'band', 'form', 'tag'] as const;
 export type FacetName = (typeof FACETS)[number];
-const FACET_COLUMN: Record<Exclude<FacetName, 'tag'>, string> = {
-  section: 'naf_section',
-  division: 'naf_division',
-  department: 'department',
-  commune: 'commune_code',
-  band: 'headcount_band',
-  form: 'legal_form',
-};
+const FACET_COLUMN: Record<Exclude<FacetName, 'tag'>, string> = FACET_COLUMNS;
 export const SORTS = ['relevance', 'name', 'created', 'headcount'] as const;
 export type Sort = (typeof SORTS)[number];
 
@@ -165,7 +159,8 @@ let dbSeq = 0;
 /**
  * What a search with words keeps of each match: enough to count every facet and sort. On SQLite
  * the matches are read through the narrow index that holds exactly these columns (migration
- * 2026-11-29T0210): 40 % less time than visiting the wide rows.
+ * 2026-11-29T0210): copying the 119,000 active matches of "boul" at 1M took 116 ms instead of
+ * 205 ms through the wide rows.
  */
 const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
 const matchesBase = (db: AnyDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
@@ -226,20 +221,20 @@ async function countAll(db: AnyDb, rows: () => EstQuery, s: SearchQuery, opts: {
     const r = (await (rows() as any).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
     return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'] };
   }
-  const { total, byColumn } = await countByColumns(db, rows as never, FACET_COLUMNS.map(([, c]) => `e.${c}`), { combined: opts.combined });
+  const { total, byColumn } = await countByColumns(db, rows as never, FACET_ENTRIES.map(([, c]) => `e.${c}`), { combined: opts.combined });
   return { total, facets: await facetsFrom((c) => byColumn.get(`e.${c}`), rows, s) };
 }
 
-const FACET_COLUMNS = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
+const FACET_ENTRIES = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
 
 /** Facet lists (top N by count, selected values always shown) from value counts per column; tags counted live. */
 async function facetsFrom(countsOf: (column: string) => Map<string, number> | undefined, rows: () => EstQuery, s: SearchQuery): Promise<SearchResult['facets']> {
   const facets = {} as SearchResult['facets'];
-  for (const [f, c] of FACET_COLUMNS) {
+  for (const [f, c] of FACET_ENTRIES) {
     const counts = [...(countsOf(c) ?? [])].filter(([, count]) => count > 0).map(([value, count]) => ({ value, count }));
     facets[f] = withSelected(counts.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, facetLimit(f)), s, f);
   }
-  facets.tag = await facetCounts(rows(), s, 'tag');
+  facets.tag = await tagCounts(rows(), s);
   return facets;
 }
 
@@ -265,7 +260,7 @@ function withSelected(list: { value: string; count: number }[], s: SearchQuery, 
 }
 
 /** Tag counts: tags live on companies, in another table. */
-async function facetCounts(rows: EstQuery, s: SearchQuery, f: 'tag'): Promise<{ value: string; count: number }[]> {
+async function tagCounts(rows: EstQuery, s: SearchQuery): Promise<{ value: string; count: number }[]> {
   const found = await (rows as any)
     .innerJoin('registry_company_tags as ct', 'ct.company_id', 'e.company_id')
     .innerJoin('registry_tags as t', 't.id', 'ct.tag_id')
@@ -273,9 +268,9 @@ async function facetCounts(rows: EstQuery, s: SearchQuery, f: 'tag'): Promise<{ 
     .groupBy('t.name')
     .orderBy(sql`count(*)`, 'desc')
     .orderBy('t.name')
-    .limit(facetLimit(f))
+    .limit(facetLimit('tag'))
     .execute();
-  return withSelected((found as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) })), s, f);
+  return withSelected((found as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) })), s, 'tag');
 }
 
 /** What streamSearch reads for each SearchItem field (the compiler checks none is missing). */

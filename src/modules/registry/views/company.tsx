@@ -5,6 +5,7 @@ import { Badge, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Tabl
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { HEADCOUNT_BANDS, legalFormLabel, nafLabel, LEGAL_FORMS } from '../reference.js';
+import type { ManualCompanyInput } from '../company.service.js';
 import type { CompanyRow, ContactRow, EstablishmentRow } from '../registry.table.js';
 import { formatSiren, vatNumber } from '../rules.js';
 import { address } from './search.js';
@@ -237,31 +238,8 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
   );
 }
 
-export interface CompanyFormValues {
-  name?: string;
-  acronym?: string;
-  legalForm?: string;
-  nafCode?: string;
-  headcountBand?: string;
-  creationDate?: string;
-  phone?: string;
-  email?: string;
-  website?: string;
-  description?: string;
-  activityText?: string;
-  status?: string;
-  version?: number;
-  // manual creation only
-  siren?: string;
-  siret?: string;
-  countryCode?: string;
-  streetNumber?: string;
-  streetType?: string;
-  streetName?: string;
-  postalCode?: string;
-  communeCode?: string;
-  city?: string;
-}
+/** The company form's values: what the service takes (a manual company has them all), as typed. */
+export type CompanyFormValues = Omit<ManualCompanyInput, 'status'> & { status?: string; version?: number };
 
 export function CompanyFormPage({ ctx, companyId, companyName, values, errors, status = 200 }: { ctx: ViewContext; companyId?: number; companyName?: string; values: CompanyFormValues; errors?: Errors; status?: number }) {
   const t = ctx.t;
