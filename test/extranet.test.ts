@@ -435,7 +435,7 @@ describe('timeline, consent, company switch', () => {
     // Staff see the member's choices on the company page panel.
     const panel = t.app.ctx.panelsFor('company').find((p) => p.order === 60)!;
     const { renderToString } = await import('preact-render-to-string');
-    const staffView = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: 1, label: 's', kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
+    const staffView = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: 1, label: 's', kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage', 'extranet:read']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
     const html = renderToString((await panel.render(t.app.ctx, staffView, c.id))!);
     expect(html).toContain('Paul Bernard');
     expect(html).toContain('les invitations aux événements : Oui');
@@ -460,7 +460,7 @@ describe('timeline, consent, company switch', () => {
     const panel = panelsFor('company').find((p) => p.order === 60)!;
     const admin = await makeUser(t.db, ['documentation']);
     const { renderToString } = await import('preact-render-to-string');
-    const view = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: admin.id, label: admin.email, kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage', 'extranet:requests']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
+    const view = { t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: admin.id, label: admin.email, kind: 'staff' as const, roles: ['documentation'], permissions: new Set(['registry:read', 'extranet:manage', 'extranet:requests', 'extranet:read']) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] };
     const html = renderToString((await panel.render(t.app.ctx, view, c.id))!);
     expect(html).toContain(m.email);
     expect(html).toContain('Question panneau');

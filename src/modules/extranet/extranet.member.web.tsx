@@ -42,7 +42,8 @@ import {
 } from './accounts.service.js';
 import { listCompanyPreferences, setPreferences } from './consent.service.js';
 import { countPendingCorrections, currentValues, getMemberCorrection, listCompanyCorrections, proposeCorrection, CORRECTION_FORM_FIELDS } from './corrections.service.js';
-import { addMemberMessage, closeMemberRequest, createRequest, getMemberAttachment, getMemberRequest, listCompanyRequests } from './requests.service.js';
+import { addMemberMessage, closeMemberRequest, createRequest, getMemberAttachment, getMemberRequest, listCompanyRequests, requestLimitNotice } from './requests.service.js';
+import { formatDateTime } from './views/format.js';
 import { scopeOf, type MemberScope } from './scope.js';
 import { companyTimeline } from './timeline.service.js';
 import { allowOnly, readForm } from './web-helpers.js';
@@ -66,6 +67,7 @@ import {
   TimelinePage,
   memberNav,
   type MemberChrome,
+  type RequestLimitNotice,
 } from './views/member.js';
 import { DocumentsPage, EventsPage, ItemPage, NewsListPage } from './views/content.js';
 
@@ -456,9 +458,16 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
     return reply.render(<RequestsPage ctx={view(req, c)} chrome={c} requests={await listCompanyRequests(db, s.companyId)} />);
   });
 
+  // The form says when a limit is near or reached: which one and until when.
+  const limitNotice = async (req: FastifyRequest, s: MemberScope): Promise<RequestLimitNotice | undefined> => {
+    const n = await requestLimitNotice(db, s);
+    return n && { ...n, params: { ...n.params, until: formatDateTime(n.params.until, req.locale) } };
+  };
+
   app.get('/extranet/demandes/nouvelle', memberUse, async (req, reply) => {
     const c = await chrome(req);
-    return reply.render(<RequestFormPage ctx={view(req, c)} chrome={c} values={{ category: (req.query as Record<string, string>).categorie ?? '' }} />);
+    const limit = await limitNotice(req, scope(req));
+    return reply.render(<RequestFormPage ctx={view(req, c)} chrome={c} values={{ category: (req.query as Record<string, string>).categorie ?? '' }} limit={limit} />);
   });
 
   app.post('/extranet/demandes', memberUse, async (req, reply) => {
@@ -477,6 +486,12 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
       return reply.redirect(`/extranet/demandes/${newId}`);
     } catch (e) {
       if (isAppError(e) && e.kind === 'invalid') return again(e.fields, 422);
+      // A limit reached: the form again, the text kept, saying which limit and until when.
+      if (isAppError(e) && e.kind === 'rate_limited') {
+        const c = await chrome(req);
+        const limit = { code: e.code, params: { ...e.params, until: formatDateTime(String(e.params.until), req.locale) }, blocked: true };
+        return reply.render(<RequestFormPage ctx={view(req, c)} chrome={c} values={values} limit={limit} />, 429);
+      }
       throw e;
     }
   });

@@ -12,23 +12,51 @@ export interface Limit {
   key: string;
   max: number;
   windowSeconds: number;
+  /**
+   * i18n key of the message naming this limit (params `max`, `until`), for limits a person
+   * should understand; without it the generic "too many attempts".
+   */
+  message?: string;
+}
+
+/** Where one limit stands: how many are left in the window, and when the oldest counted one leaves it. */
+export interface Allowance {
+  limit: Limit;
+  used: number;
+  remaining: number;
+  /** ISO time at which one more becomes possible (null when nothing is counted) */
+  until: string | null;
+}
+
+async function standing(db: AnyDb, l: Limit): Promise<Allowance> {
+  const since = new Date(Date.now() - l.windowSeconds * 1000).toISOString();
+  const row = await d(db)
+    .selectFrom('sign_in_attempts')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('at').as('oldest')])
+    .where('email', '=', `x:${l.key}`)
+    .where('audience', '=', 'member')
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  const used = Number(row.n);
+  const oldest = row.oldest ? new Date(row.oldest as string | Date) : null;
+  return { limit: l, used, remaining: Math.max(0, l.max - used), until: oldest ? new Date(oldest.getTime() + l.windowSeconds * 1000).toISOString() : null };
+}
+
+/** The tightest of the limits (fewest left), to tell a person before they hit it. */
+export async function allowance(db: AnyDb, limits: Limit[]): Promise<Allowance> {
+  const all = await Promise.all(limits.map((l) => standing(db, l)));
+  return all.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }
 
 /**
  * Refuses (429) when any of the limits is reached in its window, otherwise counts one event
- * for each key. Checked before the work, so a refused attempt costs nothing.
+ * for each key. Checked before the work, so a refused attempt costs nothing. The error names
+ * the limit (its message key) and when it lifts (`until`, ISO), so the page can say both.
  */
 export async function takeToken(db: AnyDb, ip: string, limits: Limit[]): Promise<void> {
   for (const l of limits) {
-    const since = new Date(Date.now() - l.windowSeconds * 1000).toISOString();
-    const row = await d(db)
-      .selectFrom('sign_in_attempts')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('email', '=', `x:${l.key}`)
-      .where('audience', '=', 'member')
-      .where('at', '>', since)
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) >= l.max) throw new AppError('rate_limited', 'common.rate_limited');
+    const s = await standing(db, l);
+    if (s.remaining === 0) throw new AppError('rate_limited', l.message ?? 'common.rate_limited', {}, { max: l.max, until: s.until ?? nowIso() });
   }
   const at = nowIso();
   // success = 1: these are not failed sign-ins and must not count toward the IP lockout.

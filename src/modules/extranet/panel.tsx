@@ -1,5 +1,9 @@
 // The extranet's block on the registry's company page: who has access, pending invitations,
 // correction requests waiting for the documentation service, open requests.
+// Members' e-mails, sign-ins, consents and request subjects are not registry data: every staff
+// member reads the registry, only those given `extranet:read` see this block. Without it the
+// block is absent (no heading, no empty frame): its presence alone would say the company has
+// extranet activity.
 import { can } from '../../platform/access/index.js';
 import type { ModuleContext, RecordPanel } from '../../platform/module.js';
 import { x } from './accounts.service.js';
@@ -11,7 +15,7 @@ export const companyPanel: RecordPanel = {
   order: 60,
   async render(ctx: ModuleContext, view, companyId) {
     const actor = view.actor;
-    if (actor.kind !== 'staff' || !(can(actor, 'registry:read') || can(actor, 'extranet:manage'))) return null;
+    if (actor.kind !== 'staff' || !can(actor, 'extranet:read')) return null;
     const db = ctx.db;
     const [members, invitations, corrections, requests] = await Promise.all([
       x(db)

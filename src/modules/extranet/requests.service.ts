@@ -11,7 +11,7 @@ import { conflict, invalid, notFound } from '../../platform/errors.js';
 import type { MailDeps } from './accounts.service.js';
 import type { CheckedFile } from './attachments.js';
 import type { ExtranetTables, MemberRequestRow, RequestMessageRow, RequestStatus } from './extranet.table.js';
-import { takeToken } from './extranet.rate.js';
+import { allowance, takeToken, type Allowance, type Limit } from './extranet.rate.js';
 import type { MemberScope } from './scope.js';
 
 type Db = Kysely<ExtranetTables & PlatformTables>;
@@ -20,6 +20,42 @@ const x = (db: AnyDb) => db as Db;
 export const REQUEST_CATEGORIES = ['formalities', 'training', 'international', 'funding', 'other'] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 export const REQUEST_STATUSES: readonly RequestStatus[] = ['new', 'in_progress', 'waiting_member', 'closed'];
+
+/**
+ * Requests a member account may file in an hour: more than any real need, few enough that one
+ * account (or a stolen password) cannot flood the CCI's queue or its mailboxes.
+ */
+export const REQUESTS_PER_MEMBER_PER_HOUR = 10;
+/**
+ * Requests a whole company may file in an hour. Counted per account first, so one colleague at
+ * their limit never blocks the others; this higher ceiling still bounds a company whose many
+ * accounts (or an administrator inviting throwaway ones) would flood the queue together.
+ */
+export const REQUESTS_PER_COMPANY_PER_HOUR = 60;
+
+/** The limits a new request counts against, each with the message that names it. */
+export function requestLimits(scope: { accountId: number; companyId: number }): Limit[] {
+  return [
+    { key: `request-account:${scope.accountId}`, max: REQUESTS_PER_MEMBER_PER_HOUR, windowSeconds: 3600, message: 'extranet.requests.limit_account' },
+    { key: `request-company:${scope.companyId}`, max: REQUESTS_PER_COMPANY_PER_HOUR, windowSeconds: 3600, message: 'extranet.requests.limit_company' },
+  ];
+}
+
+/** Below this many requests left, the form says so (and which limit, and until when). */
+export const REQUESTS_LEFT_NOTICE = 3;
+
+/**
+ * What the request form should say about the limits: nothing while plenty are left; how many
+ * are left (and under which limit) when few; that the limit is reached (and until when) at 0.
+ * `until` is an ISO time, formatted by the page.
+ */
+export async function requestLimitNotice(db: AnyDb, scope: { accountId: number; companyId: number }): Promise<{ code: string; params: { max: number; remaining: number; until: string }; blocked: boolean } | undefined> {
+  const a: Allowance = await allowance(db, requestLimits(scope));
+  if (a.remaining > REQUESTS_LEFT_NOTICE || !a.until) return undefined;
+  const blocked = a.remaining === 0;
+  const code = blocked ? a.limit.message! : a.limit.message!.replace('.limit_', '.allowance_');
+  return { code, params: { max: a.limit.max, remaining: a.remaining, until: a.until }, blocked };
+}
 
 export function isCategory(v: string): v is RequestCategory {
   return (REQUEST_CATEGORIES as readonly string[]).includes(v);
@@ -106,10 +142,7 @@ export async function createRequest(db: AnyDb, scope: MemberScope, ip: string, i
     Object.assign(fields, (e as { fields: Record<string, string> }).fields);
   }
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
-  await takeToken(db, ip, [
-    { key: `request-account:${scope.accountId}`, max: 10, windowSeconds: 3600 },
-    { key: `request-company:${scope.companyId}`, max: 30, windowSeconds: 3600 },
-  ]);
+  await takeToken(db, ip, requestLimits(scope));
   const now = nowIso();
   const routed = await x(db).selectFrom('member_request_routes').select('user_id').where('category', '=', input.category).executeTakeFirst();
   const row = await x(db)

@@ -1,9 +1,11 @@
 // HTTP helpers shared by the extranet's member and staff routes: multipart reading with file
 // checks, refusal of fields a form does not offer (mass assignment), audit of refused access.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { record } from '../../platform/audit/audit.js';
 import type { AnyDb } from '../../platform/db/index.js';
 import { AppError, forbidden } from '../../platform/errors.js';
+import { findContact } from '../registry/index.js';
 import { checkFile, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type CheckedFile } from './attachments.js';
 
 export interface FormWithFiles {
@@ -86,6 +88,51 @@ export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
   });
 }
 
+/**
+ * The record a refused URL aimed at, and the company it belongs to: a member of company 64
+ * probing `/extranet/demandes/17` (a request of company 204) is an attempt on 204, and the
+ * audit must say so — the current company is only the context it came from.
+ * Each pattern names the table holding the id of the URL, whose row gives the company.
+ */
+const TARGETS: { pattern: RegExp; entity: string; table: string }[] = [
+  { pattern: /^\/(?:extranet|gestion-extranet)\/demandes\/(\d{1,12})(?:\/|$)/, entity: 'member_request', table: 'member_requests' },
+  { pattern: /^\/(?:extranet|gestion-extranet)\/pieces-jointes\/(\d{1,12})$/, entity: 'member_attachment', table: 'member_attachments' },
+  { pattern: /^\/extranet\/mon-entreprise\/corrections\/(\d{1,12})$/, entity: 'member_change_request', table: 'member_change_requests' },
+  { pattern: /^\/gestion-extranet\/corrections\/(\d{1,12})(?:\/|$)/, entity: 'member_change_request', table: 'member_change_requests' },
+  { pattern: /^\/extranet\/contacts\/(\d{1,12})(?:\/|$)/, entity: 'contact', table: 'contacts' },
+  { pattern: /^\/extranet\/equipe\/invitations\/(\d{1,12})(?:\/|$)/, entity: 'member_invitation', table: 'member_invitations' },
+  { pattern: /^\/gestion-extranet\/invitations\/(\d{1,12})(?:\/|$)/, entity: 'member_invitation', table: 'member_invitations' },
+  { pattern: /^\/extranet\/equipe\/(\d{1,12})(?:\/|$)/, entity: 'member_membership', table: 'member_memberships' },
+  { pattern: /^\/gestion-extranet\/acces\/(\d{1,12})(?:\/|$)/, entity: 'member_membership', table: 'member_memberships' },
+];
+
+export interface RefusedTarget {
+  entity: string | null;
+  id: number | null;
+  /** the company the refused URL or record belongs to; null when the record does not exist */
+  company: number | null;
+}
+
+export async function refusedTarget(db: AnyDb, req: FastifyRequest, path: string): Promise<RefusedTarget | null> {
+  // Switching to a company: the target is the one named in the form.
+  if (path === '/extranet/entreprise-courante') {
+    const wanted = Number((req.body as Record<string, unknown> | undefined)?.company_id);
+    return Number.isSafeInteger(wanted) && wanted > 0 ? { entity: 'company', id: wanted, company: wanted } : null;
+  }
+  const byQuery = Number((req.query as Record<string, unknown> | undefined)?.entreprise);
+  for (const t of TARGETS) {
+    const m = t.pattern.exec(path);
+    if (!m) continue;
+    const id = Number(m[1]);
+    // Contacts are the registry's: read through its contract, not its table.
+    if (t.table === 'contacts') return { entity: t.entity, id, company: (await findContact(db, id))?.companyId ?? null };
+    const row = await (db as Kysely<Record<string, { id: number; company_id: number | null }>>).selectFrom(t.table).select('company_id').where('id', '=', id).executeTakeFirst();
+    return { entity: t.entity, id, company: row?.company_id ?? null };
+  }
+  if (path === '/gestion-extranet/demandes' && Number.isSafeInteger(byQuery) && byQuery > 0) return { entity: 'company', id: byQuery, company: byQuery };
+  return null;
+}
+
 async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: AnyDb): Promise<void> {
   const status = reply.statusCode;
   // A page asked with the other audience's session answers with a redirect to a sign-in
@@ -95,11 +142,22 @@ async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: AnyD
   if (!onOurRoutes(req.url)) return;
   const path = req.url.split('?')[0];
   try {
+    const current = req.actor?.memberOf?.current ?? null;
+    const target = await refusedTarget(db, req, path);
     await record(db, req.actor ?? { id: null, label: 'anonyme', kind: 'anonymous', roles: [], permissions: new Set() }, {
       entity: 'extranet_access',
       entityId: path.replace(/[A-Za-z0-9_-]{24,}/g, '…').slice(0, 200),
       action: 'denied',
-      changes: { method: req.method, status: toSignIn ? 401 : status, company: req.actor?.memberOf?.current ?? null },
+      // `company`: the company whose data was refused (the record's, or the URL's); without a
+      // record in the URL, the page was one of the current company. `current_company`: where
+      // the member stood when trying.
+      changes: {
+        method: req.method,
+        status: toSignIn ? 401 : status,
+        company: target ? target.company : current,
+        ...(target ? { target: `${target.entity}:${target.id}` } : {}),
+        current_company: current,
+      },
     });
   } catch (e) {
     req.log.error({ err: e }, 'could not audit a refused extranet request');

@@ -47,6 +47,7 @@ export const PERMISSIONS = [
   // extranet back office (M4, M6)
   'extranet:manage', // invitations, sign-up approvals, change requests
   'extranet:requests', // answer members' requests
+  'extranet:read', // see who has extranet access to a company and its members' activity (e-mails, sign-ins, consents, requests)
   // extranet, member audience only: granted per company by the extranet's member resolver,
   // never by a staff role (see MEMBER_ONLY below)
   'member:use', // a member of the current company: its pages, requests, corrections
@@ -93,6 +94,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'registry:personal_data',
     'extranet:manage',
     'extranet:requests',
+    'extranet:read',
   ],
   editor: [...STAFF, 'content:write'],
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],

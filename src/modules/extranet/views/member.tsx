@@ -290,10 +290,22 @@ export function AttachmentField({ ctx, errors }: { ctx: ViewContext; errors?: Er
   );
 }
 
-export function RequestFormPage({ ctx, chrome, values, errors }: { ctx: ViewContext; chrome: MemberChrome; values: Record<string, string>; errors?: Errors }) {
+/** A rate limit the member is at (`blocked`) or close to: its message key and parameters. */
+export interface RequestLimitNotice {
+  code: string;
+  params: Record<string, string | number>;
+  blocked: boolean;
+}
+
+export function RequestFormPage({ ctx, chrome, values, errors, limit }: { ctx: ViewContext; chrome: MemberChrome; values: Record<string, string>; errors?: Errors; limit?: RequestLimitNotice }) {
   const t = ctx.t;
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('extranet.requests.new')} crumbs={[{ label: t('extranet.requests.title'), href: '/extranet/demandes' }, { label: t('extranet.requests.new') }]}>
+      {limit ? (
+        <p class={limit.blocked ? 'flash flash-error' : 'flash flash-info'} role={limit.blocked ? 'alert' : 'status'} id="request-limit">
+          {t(limit.code, limit.params)}
+        </p>
+      ) : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ category: t('extranet.col.category'), subject: t('extranet.col.subject'), body: t('extranet.message'), attachments: t('extranet.attachments') }} />
       <form method="post" action={`/extranet/demandes?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
         <Select ctx={ctx} name="category" label={t('extranet.col.category')} required empty={t('extranet.choose')} value={values.category} errors={errors} options={REQUEST_CATEGORIES.map((c) => ({ value: c, label: t(`extranet.category.${c}`) }))} />
