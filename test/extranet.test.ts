@@ -83,7 +83,8 @@ describe('member sign-in', () => {
     expect(first.headers.location).toMatch(/^\/extranet\/connexion\/code/);
     expect((await b.get('/extranet/mon-entreprise')).status).toBe(302);
     expect((await b.post('/extranet/connexion/code', { code: '123456' })).status).toBe(401);
-    const ok = await b.post('/extranet/connexion/code', { code: totpCode(secret) });
+    // The enrolment code is spent (replay protection): the next 30 s step's code, as the phone shows it.
+    const ok = await b.post('/extranet/connexion/code', { code: totpCode(secret, Date.now() + 30_000) });
     expect(ok.status).toBe(302);
     expect((await b.get('/extranet/mon-entreprise')).status).toBe(200);
   });

@@ -159,7 +159,8 @@ describe('second factor', () => {
     expect(res.headers.location).toMatch(/^\/connexion\/code/);
     expect((await b.get('/portail')).status).toBe(302); // not signed in yet
     expect((await b.post('/connexion/code', { code: '123456' })).status).toBe(401);
-    const ok = await b.post('/connexion/code', { code: totpCode(secret) });
+    // The enrolment code is spent (replay protection): the next 30 s step's code, as the phone shows it.
+    const ok = await b.post('/connexion/code', { code: totpCode(secret, Date.now() + 30_000) });
     expect(ok.status).toBe(302);
     expect((await b.get('/portail')).status).toBe(200);
   });

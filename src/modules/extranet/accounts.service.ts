@@ -7,7 +7,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../../platform/au
 import { consumeLink, createLink, peekLink } from '../../platform/auth/links.js';
 import { destroySessionsOf } from '../../platform/auth/sessions.js';
 import { assertNotLocked as platformAssertNotLocked, noteAttempt as platformNoteAttempt } from '../../platform/auth/sign-in.js';
-import { checkTotp } from '../../platform/auth/totp.js';
+import { acceptTotpOnce } from '../../platform/auth/totp.js';
 import { isEmail, normaliseEmail } from '../../platform/auth/users.js';
 import { nowIso, type AnyDb } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
@@ -470,8 +470,8 @@ export async function changePassword(db: AnyDb, actor: Actor, accountId: number,
 }
 
 export async function enableMemberTotp(db: AnyDb, actor: Actor, accountId: number, secret: string, code: string): Promise<void> {
-  if (!checkTotp(secret, code)) throw invalid('common.invalid', { code: 'auth.totp_wrong' });
-  await x(db).updateTable('member_accounts').set({ totp_secret: secret, totp_enabled: 1, updated_at: nowIso() }).where('id', '=', accountId).execute();
+  const outcome = await acceptTotpOnce(db, actor, { table: 'member_accounts', entity: 'member_account', id: accountId }, secret, code, { enrol: true });
+  if (outcome !== 'accepted') throw invalid('common.invalid', { code: 'auth.totp_wrong' });
   await record(db, actor, { entity: 'member_account', entityId: accountId, action: 'totp_enable', changes: { totp_enabled: [0, 1] } });
 }
 

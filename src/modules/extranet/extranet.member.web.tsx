@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { createSession, destroySession, completeSecondFactor } from '../../platform/auth/sessions.js';
-import { checkTotp, newTotpSecret, totpQrSvg } from '../../platform/auth/totp.js';
+import { acceptTotpOnce, newTotpSecret, totpQrSvg } from '../../platform/auth/totp.js';
 import { sha256 } from '../../platform/auth/secrets.js';
 import type { AnyDb } from '../../platform/db/index.js';
 import { AppError, isAppError, notFound } from '../../platform/errors.js';
@@ -186,7 +186,9 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
       if (isAppError(e)) return page({ _form: req.t(e.code, e.params) }, 429);
       throw e;
     }
-    if (!account.totp_secret || !checkTotp(account.totp_secret, str(req.body, 'code', 20))) {
+    const holder = { table: 'member_accounts', entity: 'member_account', id: account.id } as const;
+    const outcome = account.totp_secret ? await acceptTotpOnce(db, actorFor(req, account.email), holder, account.totp_secret, str(req.body, 'code', 20)) : 'wrong';
+    if (outcome !== 'accepted') {
       await noteAttempt(db, key, req.ip, false);
       return page({ code: 'auth.totp_wrong' }, 401);
     }

@@ -8,7 +8,7 @@ import { nowIso, type AnyDb } from '../db/index.js';
 import type { PlatformTables } from '../db/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import { raw, str, list, int, idParam } from '../http/forms.js';
-import { cookieOptions, rotateCsrf, safeNext, SESSION_COOKIE } from '../http/lifecycle.js';
+import { adminSecondFactorEnforced, cookieOptions, rotateCsrf, safeNext, SESSION_COOKIE } from '../http/lifecycle.js';
 import { isLocale } from '../i18n/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { Settings } from '../settings.js';
@@ -17,7 +17,7 @@ import { consumeLink, createLink, peekLink } from './links.js';
 import { verifyPassword } from './password.js';
 import { completeSecondFactor, createSession, destroySession, destroySessionsOf } from './sessions.js';
 import { assertNotLocked, noteAttempt, signInWithPassword } from './sign-in.js';
-import { checkTotp, disableTotp, enableTotp, newTotpSecret, totpQrSvg } from './totp.js';
+import { acceptTotpOnce, disableTotp, enableTotp, newTotpSecret, totpQrSvg } from './totp.js';
 import { findUserByEmail, getUser, setLocale, setPassword } from './users.js';
 import { AccountPage, ForgotPage, NewPasswordPage, SignInPage, TotpEnrolPage, TotpStepPage } from './views.js';
 
@@ -29,6 +29,7 @@ export interface AuthDeps {
 }
 
 const RESET_SECONDS = 3600;
+const LANG_SECONDS = 365 * 86400;
 export const INVITATION_SECONDS = 7 * 24 * 3600;
 
 /** Sends a password-reset (or invitation) link; the caller never tells whether the address exists. */
@@ -75,7 +76,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
       await startSession(req, reply, user.id, user.totp_enabled ? 1 : 0);
       if (user.totp_enabled) return reply.redirect(`/connexion/code?next=${encodeURIComponent(next)}`);
       await record(db, { ...req.actor, id: user.id, label: user.email }, { entity: 'user', entityId: user.id, action: 'sign_in', changes: {} });
-      if (!req.cookies.lang && isLocale(user.locale)) reply.setCookie('lang', user.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+      if (!req.cookies.lang && isLocale(user.locale)) reply.setCookie('lang', user.locale, cookieOptions(config, LANG_SECONDS));
       return reply.redirect(next);
     } catch (e) {
       if (!isAppError(e) || (e.kind !== 'unauthenticated' && e.kind !== 'rate_limited')) throw e;
@@ -101,7 +102,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
       if (isAppError(e)) return reply.render(<TotpStepPage ctx={req.view()} next={next} errors={{ _form: req.t(e.code, e.params) }} />, 429);
       throw e;
     }
-    if (!user.totp_secret || !checkTotp(user.totp_secret, str(req.body, 'code', 20))) {
+    const who = { ...req.actor, id: user.id, label: user.email };
+    const outcome = user.totp_secret ? await acceptTotpOnce(db, who, { table: 'users', entity: 'user', id: user.id }, user.totp_secret, str(req.body, 'code', 20)) : 'wrong';
+    if (outcome !== 'accepted') {
       await noteAttempt(db, attemptsKey, req.ip, 'staff', false);
       return reply.render(<TotpStepPage ctx={req.view()} next={next} errors={{ code: 'auth.totp_wrong' }} />, 401);
     }
@@ -109,7 +112,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // A new session id once fully signed in, as at any privilege change.
     await startSession(req, reply, user.id, 0);
     await completeSecondFactor(db, req.sessionToken);
-    await record(db, { ...req.actor, id: user.id, label: user.email }, { entity: 'user', entityId: user.id, action: 'sign_in', changes: { second_factor: ['', 'totp'] } });
+    await record(db, who, { entity: 'user', entityId: user.id, action: 'sign_in', changes: { second_factor: ['', 'totp'] } });
     return reply.redirect(next);
   });
 
@@ -170,7 +173,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   app.get('/lang/:locale', pub, async (req, reply) => {
     const { locale } = req.params as { locale: string };
     if (!isLocale(locale)) throw new AppError('not_found', 'common.not_found');
-    reply.setCookie('lang', locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+    reply.setCookie('lang', locale, cookieOptions(config, LANG_SECONDS));
     if (req.user && req.actor.kind === 'staff') await setLocale(db, req.user.id, locale);
     return reply.redirect(safeNext((req.query as Record<string, string>).next, '/'));
   });
@@ -184,7 +187,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const user = await getUser(db, req.user!.id);
     const tokens = await listApiTokens(db, user.id);
     return reply.render(
-      <AccountPage ctx={req.view()} user={user} tokens={tokens} scopes={ownScopes(user.roles)} totpRequired={user.roles.includes('admin') && config.adminTotpRequired} {...extra} />,
+      <AccountPage ctx={req.view()} user={user} tokens={tokens} scopes={ownScopes(user.roles)} totpRequired={user.roles.includes('admin') && adminSecondFactorEnforced(config)} {...extra} />,
       status,
     );
   };
@@ -230,7 +233,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   });
 
   app.post('/compte/double-authentification/desactiver', signedIn, async (req, reply) => {
-    if (req.user!.roles.includes('admin') && config.adminTotpRequired) throw new AppError('forbidden', 'auth.totp_required_for_role');
+    if (req.user!.roles.includes('admin') && adminSecondFactorEnforced(config)) throw new AppError('forbidden', 'auth.totp_required_for_role');
     await disableTotp(db, req.actor, req.user!.id);
     reply.flash('success', 'auth.totp_disabled');
     return reply.redirect('/compte');

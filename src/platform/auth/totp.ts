@@ -1,7 +1,7 @@
 // TOTP second factor (RFC 6238, 30 s, 6 digits, SHA-1: what every authenticator app reads).
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { record, type Actor } from '../audit/audit.js';
 import { nowIso, type AnyDb } from '../db/index.js';
 import type { PlatformTables } from '../db/tables.js';
@@ -31,20 +31,70 @@ export function totpCode(secret: string, at = Date.now()): string {
   return totpFor(secret, 'x', 'x').generate({ timestamp: at });
 }
 
-export function checkTotp(secret: string, code: string): boolean {
+const PERIOD_SECONDS = 30;
+
+/**
+ * The time step (30 s slot since the epoch) of a code valid at `at`, or undefined. One step of
+ * clock drift is allowed either way, so a code lives about 90 s: long enough to be replayed by
+ * whoever sees it, hence `acceptTotpOnce`.
+ */
+export function totpStep(secret: string, code: string, at = Date.now()): number | undefined {
   const clean = code.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(clean)) return false;
-  return totpFor(secret, 'x', 'x').validate({ token: clean, window: 1 }) !== null;
+  if (!/^\d{6}$/.test(clean)) return undefined;
+  const delta = totpFor(secret, 'x', 'x').validate({ token: clean, window: 1, timestamp: at });
+  return delta === null ? undefined : Math.floor(at / 1000 / PERIOD_SECONDS) + delta;
+}
+
+/** Who holds a second factor: a staff user or an extranet member account (same columns). */
+export interface SecondFactorHolder {
+  table: 'users' | 'member_accounts';
+  /** audit entity name */
+  entity: 'user' | 'member_account';
+  id: number;
+}
+
+export type TotpOutcome = 'accepted' | 'wrong' | 'replayed';
+
+/**
+ * Verifies a code for a holder and consumes its time step: a code is accepted only if its step
+ * is later than the last one accepted for that holder, so a code seen over a shoulder, in a
+ * proxy log or sent twice by a double click does not open a second session. The claim is one
+ * conditional UPDATE, so two concurrent submissions of the same code cannot both pass.
+ *
+ * `enrol`: the secret is being set by this call (enrolment confirmation); the holder's step is
+ * then the enrolment code's, so that code cannot be reused at the next sign-in either.
+ *
+ * A replay is audited here (`totp_replay_refused`) and answered by the caller like a wrong code;
+ * call it outside a transaction that the refusal would roll back.
+ */
+export async function acceptTotpOnce(db: AnyDb, actor: Actor, holder: SecondFactorHolder, secret: string, code: string, opts: { enrol?: boolean } = {}): Promise<TotpOutcome> {
+  const step = totpStep(secret, code);
+  if (step === undefined) return 'wrong';
+  const k = db as Kysely<any>; // both tables carry totp_secret, totp_enabled, totp_last_step
+  const notYetUsed = (eb: ExpressionBuilder<any, any>) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]);
+  const now = nowIso();
+  const claim = opts.enrol
+    ? k
+        .updateTable(holder.table)
+        .set({ totp_secret: secret, totp_enabled: 1, totp_last_step: step, updated_at: now })
+        .where('id', '=', holder.id)
+        // A new secret makes earlier steps meaningless; the same secret sent again is a replay.
+        .where((eb) => eb.or([eb('totp_secret', 'is', null), eb('totp_secret', '<>', secret), notYetUsed(eb)]))
+    : k.updateTable(holder.table).set({ totp_last_step: step }).where('id', '=', holder.id).where('totp_secret', '=', secret).where(notYetUsed);
+  const result = await claim.executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) return 'accepted';
+  await record(db, actor, { entity: holder.entity, entityId: holder.id, action: 'totp_replay_refused', changes: { time_step: [null, step] } });
+  return 'replayed';
 }
 
 export async function enableTotp(db: AnyDb, actor: Actor, userId: number, secret: string, code: string): Promise<void> {
-  if (!checkTotp(secret, code)) throw invalid('common.invalid', { code: 'auth.totp_wrong' });
-  await d(db).updateTable('users').set({ totp_secret: secret, totp_enabled: 1, updated_at: nowIso() }).where('id', '=', userId).execute();
+  const outcome = await acceptTotpOnce(db, actor, { table: 'users', entity: 'user', id: userId }, secret, code, { enrol: true });
+  if (outcome !== 'accepted') throw invalid('common.invalid', { code: 'auth.totp_wrong' });
   await record(db, actor, { entity: 'user', entityId: userId, action: 'totp_enable', changes: { totp_enabled: [0, 1] } });
 }
 
 export async function disableTotp(db: AnyDb, actor: Actor, userId: number): Promise<void> {
   const user = await getUser(db, userId);
-  await d(db).updateTable('users').set({ totp_secret: null, totp_enabled: 0, updated_at: nowIso() }).where('id', '=', userId).execute();
+  await d(db).updateTable('users').set({ totp_secret: null, totp_enabled: 0, totp_last_step: null, updated_at: nowIso() }).where('id', '=', userId).execute();
   await record(db, actor, { entity: 'user', entityId: userId, action: 'totp_disable', changes: { totp_enabled: [user.totp_enabled, 0] } });
 }

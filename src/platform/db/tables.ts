@@ -10,6 +10,8 @@ export interface UsersTable {
   locale: string;
   totp_secret: string | null;
   totp_enabled: number;
+  /** the 30 s time step of the last TOTP code accepted: an older or equal step is a replay */
+  totp_last_step: number | null;
   failed_sign_ins: number;
   locked_until: string | null;
   last_sign_in_at: string | null;

@@ -43,6 +43,18 @@ export interface LifecycleDeps {
   memberResolver?: () => MemberResolver | undefined;
 }
 
+/** Administrators must have a second factor before acting; the demo waives it (and says so). */
+export function adminSecondFactorEnforced(config: Config): boolean {
+  return config.adminTotpRequired && !config.demo;
+}
+
+/** Where an administrator without a second factor may still go: to enrol one (sign-out is public). */
+const ENROLMENT_ROUTES = new Set(['/compte', '/compte/double-authentification', '/compte/mot-de-passe']);
+
+function lacksRequiredSecondFactor(config: Config, req: FastifyRequest): boolean {
+  return adminSecondFactorEnforced(config) && req.actor.kind === 'staff' && !!req.user && req.user.roles.includes('admin') && !req.user.totp_enabled;
+}
+
 export function cookieOptions(config: Config, maxAgeSeconds?: number) {
   return {
     path: '/',
@@ -107,7 +119,7 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
 
   app.decorateReply('flash', function (this: FastifyReply, kind: FlashMessage['kind'], key: string, params?: FlashMessage['params']) {
     const list = [...(this.request.flashes ?? []).filter((f) => (f as { fresh?: boolean }).fresh), { kind, key, params }];
-    this.setCookie(FLASH_COOKIE, JSON.stringify(list.map(({ kind, key, params }) => ({ kind, key, params }))), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60 });
+    this.setCookie(FLASH_COOKIE, JSON.stringify(list.map(({ kind, key, params }) => ({ kind, key, params }))), { ...cookieOptions(config, 60), signed: true });
     this.request.flashes = list.map((f) => ({ ...f, fresh: true }) as FlashMessage);
     return this;
   });
@@ -115,7 +127,9 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
 
   const viewFor = (req: FastifyRequest, cciName: string) => (extra: Partial<ViewContext> = {}): ViewContext => {
     const warnings: string[] = [];
-    if (req.user && req.actor.kind === 'staff' && req.user.roles.includes('admin') && !req.user.totp_enabled) warnings.push(req.t('app.admin_totp_required'));
+    if (req.user && req.actor.kind === 'staff' && req.user.roles.includes('admin') && !req.user.totp_enabled) {
+      warnings.push(req.t(config.demo ? 'app.admin_totp_waived_demo' : config.adminTotpRequired ? 'app.admin_totp_required' : 'app.admin_totp_recommended'));
+    }
     return {
       t: req.t,
       locale: req.locale,
@@ -226,10 +240,25 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
     if (req.query && typeof req.query === 'object') withoutNul(req.query);
   });
 
-  // CSRF on every state-changing browser request; API calls authenticate with bearer tokens
-  // (never cookies), so a forged cross-site request cannot carry their credentials.
+  // No header built from request data may turn a response into a 500 or split it: a character
+  // a header cannot carry becomes its percent-escape in a Location, and is dropped elsewhere.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      const unsafe = name.toLowerCase() === 'location' ? UNSAFE_LOCATION_CHAR : UNSAFE_HEADER_CHAR;
+      if (typeof value === 'string' && unsafe.test(value)) reply.header(name, headerSafe(name, value));
+      else if (Array.isArray(value) && value.some((v) => unsafe.test(v))) reply.header(name, value.map((v) => headerSafe(name, v)));
+    }
+    return payload;
+  });
+
+  // CSRF and Origin on every state-changing browser request; API calls authenticate with bearer
+  // tokens (never cookies), so a forged cross-site request cannot carry their credentials.
+  const siteOrigin = new URL(config.publicUrl).origin;
   app.addHook('preHandler', async (req) => {
     if (SAFE_METHODS.has(req.method) || req.url.startsWith('/api/')) return;
+    // Defence in depth behind the token: a browser names the page that sent the request, and a
+    // page of another site may not act with this site's cookies, even with a leaked token.
+    if (req.headers['sec-fetch-site'] === 'cross-site' || !originAllowed(req.headers.origin, siteOrigin, req)) throw new AppError('forbidden', 'common.cross_origin');
     const body = req.body as Record<string, unknown> | undefined;
     const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (req.query as Record<string, string>)?._csrf;
     if (!sent || !safeEqual(sent, req.csrfToken)) throw new AppError('forbidden', 'common.csrf');
@@ -246,15 +275,42 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
     }
     if (req.actor.kind === 'anonymous') throw new AppError('unauthenticated', 'common.unauthenticated');
     if (req.actor.kind === 'member') throw new AppError('forbidden', 'common.forbidden');
-    // Administrators must enrol a second factor before doing anything else (when required).
-    if (config.adminTotpRequired && req.user && req.user.roles.includes('admin') && !req.user.totp_enabled && !req.url.startsWith('/compte') && !req.url.startsWith('/api/')) {
-      if (req.method === 'GET') return reply.redirect('/compte/double-authentification');
-      throw new AppError('forbidden', 'app.admin_totp_required');
+    // An administrator holds every permission: without the required second factor, a stolen
+    // password would be all it takes. Enrolment comes first, on every page and API call, and
+    // API tokens cannot be minted meanwhile.
+    if (lacksRequiredSecondFactor(config, req) && !ENROLMENT_ROUTES.has(req.routeOptions.url ?? '')) {
+      if (req.method === 'GET' && !req.isHtmx && !req.url.startsWith('/api/')) {
+        reply.flash('info', 'app.admin_totp_enrol_first');
+        return reply.redirect('/compte/double-authentification');
+      }
+      throw new AppError('forbidden', 'app.admin_totp_enrol_first');
     }
     if (cfg.signedIn) return;
     if (!cfg.permission) throw new AppError('forbidden', 'common.forbidden');
     assertCan(req.actor, cfg.permission);
   });
+}
+
+/** A missing Origin passes (older browsers, same-origin GET-turned-POST); a present one must be ours. */
+function originAllowed(origin: string | undefined, siteOrigin: string, req: FastifyRequest): boolean {
+  if (origin === undefined) return true;
+  if (origin === siteOrigin) return true;
+  try {
+    // The address the browser used, when it is not PUBLIC_URL (a second host name, a test port).
+    return origin === new URL(`${req.protocol}://${req.host}`).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** What Node refuses in a header value (it would answer 500). */
+const UNSAFE_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+/** A Location is a URL: spaces, controls and letters beyond ASCII travel percent-encoded. */
+const UNSAFE_LOCATION_CHAR = /[^\x21-\x7e]/;
+
+function headerSafe(name: string, value: string): string {
+  if (name.toLowerCase() !== 'location') return value.replace(new RegExp(UNSAFE_HEADER_CHAR.source, 'g'), '');
+  return value.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
 }
 
 function withoutNul(v: unknown): unknown {
@@ -266,7 +322,41 @@ function withoutNul(v: unknown): unknown {
   return v;
 }
 
+// Characters a browser drops or rewrites while parsing a URL (tabs, CR/LF, other controls, line
+// separators, invisible format characters), or that a header cannot carry: with any of them,
+// "/<tab>/evil.example" becomes "//evil.example", a host.
+const UNSAFE_IN_TARGET = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\\]/u;
+const MAX_TARGET_LENGTH = 2000;
+
+/**
+ * The one gate for every redirect whose target comes from the request (`next` in a query or a
+ * form, a company switch, a language switch): only a path on this site passes, anything else
+ * gives `fallback`. The target is checked as sent and after each round of percent-decoding
+ * (double encoding included), since browsers and proxies decode at different stages.
+ */
 export function safeNext(next: unknown, fallback = '/portail'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
+  if (typeof next !== 'string' || next.length === 0 || next.length > MAX_TARGET_LENGTH) return fallback;
+  // Encoded slashes or backslashes in the path: some servers and browsers decode them into a
+  // second leading slash. A query or fragment may carry them (a search for "a/b").
+  if (/%(2f|5c)/i.test(next.split(/[?#]/)[0])) return fallback;
+  let form = next;
+  for (let round = 0; ; round++) {
+    if (!isSitePath(form)) return fallback;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(form);
+    } catch {
+      return fallback; // malformed escapes: no honest link has them
+    }
+    if (decoded === form) break;
+    if (round === 3) return fallback; // still encoded after three rounds: nobody writes that in good faith
+    form = decoded;
+  }
+  // Spaces and letters beyond ASCII are fine in a path but not in a Location header: encode them.
+  return next.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
+/** A path-absolute reference: one slash, then anything but a second slash or a backslash. */
+function isSitePath(s: string): boolean {
+  return s.startsWith('/') && s[1] !== '/' && !UNSAFE_IN_TARGET.test(s);
 }
