@@ -159,3 +159,115 @@ describe('9. a refused attempt is audited with the company it targeted', () => {
     expect(await lastRefusal('/extranet/demandes/999999')).toMatchObject({ company: null, current_company: x.id });
   });
 });
+
+describe('7d. one consent record: the registry contact’s, per channel, with its history on both sides', () => {
+  it('a member opting a contact out of newsletters shows on the registry contact, with date, origin "extranet" and author', async () => {
+    const c = await makeCompany(t.db, 'Consentement Sud');
+    const contact = await makeContact(t.db, c.id, 'Durand');
+    const m = await makeMember(t.db, [c.id]);
+    const member = await memberAgent(t, m.email);
+    expect((await member.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter', 'events'] })).status).toBe(302);
+    expect((await member.post(`/extranet/contacts/${contact}/preferences`, { channels: ['events'] })).status).toBe(302);
+
+    const { a: doc } = await staffAgent(['documentation']);
+    const page = await doc.get(`/registre/contacts/${contact}/modifier`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Historique des consentements');
+    const history = page.body.slice(page.body.indexOf('Historique des consentements'));
+    // Newest first: the opt-out, by the member, from the extranet.
+    const firstRow = history.slice(history.indexOf('<tbody'), history.indexOf('</tr>', history.indexOf('<tbody')));
+    expect(firstRow).toContain('Lettres d’information');
+    expect(firstRow).toContain('s’y oppose');
+    expect(firstRow).toContain('extranet');
+    expect(firstRow).toContain(`membre:${m.email}`);
+    expect(firstRow).toMatch(/\d{2}\/\d{2}\/\d{4}/);
+    // The company page says it too, and its history and audit name the change.
+    const company = await doc.get(`/registre/entreprises/${c.id}`);
+    expect(company.body).toMatch(/Lettres d’information : s’y oppose \(extranet, \d{2}\/\d{2}\/\d{4}/);
+    expect(company.body).toContain('Invitations aux événements : accepte');
+    expect(company.body).toContain('extranet (un membre de l’entreprise)');
+    const audit = await t.db.selectFrom('audit_log').selectAll().where('entity', '=', 'contact').where('entity_id', '=', String(contact)).where('action', '=', 'consent').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.actor_label).toBe(`membre:${m.email}`);
+    expect(JSON.parse(audit.changes as string)).toMatchObject({ newsletter: ['granted', 'refused'] });
+    // A plain staff member reads the company page: the consent is registry data, shown to all staff.
+    const { a: plain } = await staffAgent(['staff']);
+    expect((await plain.get(`/registre/entreprises/${c.id}`)).body).toContain('Lettres d’information : s’y oppose');
+  });
+
+  it('staff changing it in the registry shows on the extranet side; a bad value is a 422 that changes nothing', async () => {
+    const c = await makeCompany(t.db);
+    const contact = await makeContact(t.db, c.id, 'Lefebvre');
+    const m = await makeMember(t.db, [c.id]);
+    const member = await memberAgent(t, m.email);
+    const { a: doc, u } = await staffAgent(['documentation']);
+    await doc.get(`/registre/contacts/${contact}/modifier`);
+    const saved = await doc.post(`/registre/contacts/${contact}/consentements`, { newsletter: 'granted', events: 'refused', source: 'salon Made in Loire' });
+    expect(saved.status).toBe(302);
+    const events = await t.db.selectFrom('contact_consent_events').selectAll().where('contact_id', '=', contact).orderBy('id').execute();
+    expect(events.map((e) => [e.channel, e.value, e.origin, e.actor_id, e.source])).toEqual([
+      ['newsletter', 'granted', 'registry', u.id, 'salon Made in Loire'],
+      ['events', 'refused', 'registry', u.id, 'salon Made in Loire'],
+    ]);
+    const page = await member.get('/extranet/contacts');
+    expect(page.body).toMatch(new RegExp(`id="pref-${contact}-newsletter"[^>]*checked`));
+    expect(page.body).not.toMatch(new RegExp(`id="pref-${contact}-events"[^>]*checked`));
+    expect(page.body).toContain('les lettres d’information : oui');
+    expect(page.body).toContain('par la CCI');
+    // The exported preferences (for mailing modules) read the same record.
+    const { preferencesOf } = await import('../src/modules/extranet/index.js');
+    expect((await preferencesOf(t.db, [contact])).get(contact)).toMatchObject({ newsletter: { value: true, origin: 'registry' }, events: { value: false, origin: 'registry' } });
+
+    const before = await count(t.db, 'contact_consent_events', ['contact_id', contact]);
+    const bad = await doc.post(`/registre/contacts/${contact}/consentements`, { newsletter: 'peut-être', events: 'granted' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('error-summary');
+    expect(await count(t.db, 'contact_consent_events', ['contact_id', contact])).toBe(before);
+    // A member cannot reach the registry's form, nor set prospecting through the extranet's.
+    expect((await member.post(`/registre/contacts/${contact}/consentements`, { newsletter: 'refused' })).status).not.toBe(302);
+    expect((await member.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter', 'events', 'prospecting'] })).status).toBe(302);
+    expect((await t.db.selectFrom('contacts').select('consent').where('id', '=', contact).executeTakeFirstOrThrow()).consent).toBe('unknown');
+  });
+
+  it('the prospecting consent typed on the contact form enters the same history', async () => {
+    const c = await makeCompany(t.db);
+    const contact = await makeContact(t.db, c.id, 'Moreau');
+    const { a: doc } = await staffAgent(['documentation']);
+    const row = await t.db.selectFrom('contacts').selectAll().where('id', '=', contact).executeTakeFirstOrThrow();
+    await doc.get(`/registre/contacts/${contact}/modifier`);
+    const res = await doc.post(`/registre/contacts/${contact}`, { firstName: 'Paul', lastName: 'Moreau', consent: 'refused', consentDate: '2026-12-01', consentSource: 'appel entrant', version: String(row.version) });
+    expect(res.status).toBe(302);
+    const events = await t.db.selectFrom('contact_consent_events').selectAll().where('contact_id', '=', contact).execute();
+    expect(events.map((e) => [e.channel, e.value, e.origin, e.source])).toEqual([['prospecting', 'refused', 'registry', 'appel entrant']]);
+  });
+});
+
+describe('7d. the migration moves the extranet’s consent events into the registry without loss', () => {
+  it('copies every event in order (value, origin, author, date), then drops the extranet’s table', async () => {
+    const { testDatabase } = await import('./helpers.js');
+    const migration = await import('../src/platform/db/migrations/2026-12-06T2220-extranet-security.js');
+    const fresh = await testDatabase();
+    try {
+      const db = fresh.db;
+      // The schema as it was before: the extranet's own table.
+      await migration.down(db);
+      const c = await makeCompany(db);
+      const k1 = await makeContact(db, c.id, 'Un');
+      const k2 = await makeContact(db, c.id, 'Deux');
+      const rows = [
+        { company_id: c.id, contact_id: k1, channel: 'newsletter', value: 1, origin: 'extranet', actor_label: 'membre:a@x.fr', at: '2026-01-02T10:00:00.000Z' },
+        { company_id: c.id, contact_id: k1, channel: 'events', value: 0, origin: 'extranet', actor_label: 'membre:a@x.fr', at: '2026-01-02T10:00:00.000Z' },
+        { company_id: c.id, contact_id: k2, channel: 'newsletter', value: 0, origin: 'staff', actor_label: 'Doc Umentaliste', at: '2026-02-03T11:00:00.000Z' },
+        { company_id: c.id, contact_id: k1, channel: 'newsletter', value: 0, origin: 'extranet', actor_label: 'membre:b@x.fr', at: '2026-03-04T12:00:00.000Z' },
+      ];
+      for (const r of rows) await db.insertInto('member_consent_events').values(r).execute();
+      await migration.up(db);
+      const moved = await db.selectFrom('contact_consent_events').selectAll().orderBy('id').execute();
+      expect(moved.map((e) => [e.contact_id, e.channel, e.value, e.origin, e.actor_label, new Date(e.at).toISOString()])).toEqual(
+        rows.map((r) => [r.contact_id, r.channel, r.value ? 'granted' : 'refused', r.origin, r.actor_label, r.at]),
+      );
+      await expect(db.selectFrom('member_consent_events').selectAll().execute()).rejects.toThrow();
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

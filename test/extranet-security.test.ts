@@ -35,7 +35,7 @@ let staff: Agent;
 const ofB: Record<string, number> = {};
 const ofA: Record<string, number> = {};
 
-const MEMBER_TABLES = ['member_accounts', 'member_memberships', 'member_invitations', 'member_signups', 'member_change_requests', 'member_requests', 'member_request_messages', 'member_attachments', 'member_consent_events', 'member_request_routes', 'companies', 'establishments', 'contacts'];
+const MEMBER_TABLES = ['member_accounts', 'member_memberships', 'member_invitations', 'member_signups', 'member_change_requests', 'member_requests', 'member_request_messages', 'member_attachments', 'contact_consent_events', 'member_request_routes', 'companies', 'establishments', 'contacts'];
 async function snapshot(): Promise<string> {
   const parts: string[] = [];
   for (const table of MEMBER_TABLES) {

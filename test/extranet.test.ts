@@ -425,7 +425,8 @@ describe('timeline, consent, company switch', () => {
     expect((await a.get('/extranet/contacts')).body).toContain('Bernard');
     expect((await a.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter'] })).status).toBe(302);
     expect((await a.post(`/extranet/contacts/${contact}/preferences`, { channels: ['newsletter', 'events'] })).status).toBe(302);
-    const events = await t.db.selectFrom('member_consent_events').selectAll().where('contact_id', '=', contact).orderBy('id').execute();
+    // The registry's consent record (one for both sides): an unticked box is an explicit "no".
+    const events = await t.db.selectFrom('contact_consent_events').selectAll().where('contact_id', '=', contact).orderBy('id').execute();
     expect(events.map((e) => [e.channel, e.value, e.origin])).toEqual([
       ['newsletter', 1, 'extranet'],
       ['events', 0, 'extranet'],

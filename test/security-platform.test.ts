@@ -442,14 +442,16 @@ describe('state-changing requests from another site', () => {
     const staffWithTokens = await makeUser(t.db, ['adviser']);
     const b = agent(t);
     await b.signIn(staffWithTokens.email);
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'http://localhost.evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'http://localhost', 'sec-fetch-site': 'cross-site' }]) {
+    const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'http://localhost.evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'http://localhost', 'sec-fetch-site': 'cross-site' }];
+    for (const headers of foreign) {
       const res = await b.request('POST', '/compte/jetons', { form, headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(res.body).toContain('autre site que Consulaire');
     }
     expect(await count(t.db, 'api_tokens')).toBe(before);
     // The same request from this site passes: PUBLIC_URL's origin, or the address used.
-    for (const headers of [{ origin: t.config.publicUrl, 'sec-fetch-site': 'same-origin' }, { origin: 'http://localhost' }, {}]) {
+    const ours: Record<string, string>[] = [{ origin: t.config.publicUrl, 'sec-fetch-site': 'same-origin' }, { origin: 'http://localhost' }, {}];
+    for (const headers of ours) {
       expect((await b.request('POST', '/compte/jetons', { form, headers })).status, JSON.stringify(headers)).toBe(200);
     }
     expect(await count(t.db, 'api_tokens')).toBe(before + 3);

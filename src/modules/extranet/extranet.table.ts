@@ -136,18 +136,6 @@ export interface MemberRequestRoutesTable {
   updated_at: string;
 }
 
-export interface MemberConsentEventsTable {
-  id: Generated<number>;
-  company_id: number;
-  contact_id: number;
-  channel: 'newsletter' | 'events';
-  value: number;
-  /** extranet | staff | … : where the change came from */
-  origin: string;
-  actor_label: string;
-  at: string;
-}
-
 export interface ExtranetTables {
   member_accounts: MemberAccountsTable;
   member_memberships: MemberMembershipsTable;
@@ -158,5 +146,4 @@ export interface ExtranetTables {
   member_request_messages: MemberRequestMessagesTable;
   member_attachments: MemberAttachmentsTable;
   member_request_routes: MemberRequestRoutesTable;
-  member_consent_events: MemberConsentEventsTable;
 }

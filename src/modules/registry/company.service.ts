@@ -10,6 +10,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { communeByCode, isNafCode, LEGAL_FORMS, HEADCOUNT_BANDS } from './reference.js';
 import type { ChangeRow, CompanyRow, ContactRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { identifierIn, isValidSiren, isValidSiret } from './rules.js';
+import { appendConsentEvent } from './consent.queries.js';
 import { derivedColumns } from './search-text.js';
 import { invalidateSearchCache } from './search.service.js';
 
@@ -181,7 +182,7 @@ function cleanContact(input: ContactInput) {
   return v;
 }
 
-export async function recordChange(db: AnyDb, actor: Actor, e: { companyId: number; entity: 'company' | 'establishment' | 'contact'; entityId: number; source: 'sirene' | 'manual' | 'correction' | 'merge'; action: string; changes: unknown; importId?: number }) {
+export async function recordChange(db: AnyDb, actor: Actor, e: { companyId: number; entity: 'company' | 'establishment' | 'contact'; entityId: number; source: 'sirene' | 'manual' | 'correction' | 'merge' | 'extranet'; action: string; changes: unknown; importId?: number }) {
   await r(db)
     .insertInto('registry_changes')
     .values({ company_id: e.companyId, entity: e.entity, entity_id: e.entityId, at: nowIso(), source: e.source, import_id: e.importId ?? null, actor_label: actor.label, action: e.action, changes: JSON.stringify(e.changes) })
@@ -207,6 +208,8 @@ export async function createContact(db: AnyDb, actor: Actor, companyId: number, 
     .returningAll()
     .executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'contact', entityId: row.id, action: 'create', after: { ...row, company_id: companyId } });
+  // The consent history starts with the answer typed on creation (consent.service.ts).
+  if (v.consent !== 'unknown') await appendConsentEvent(db, actor, { contactId: row.id, channel: 'prospecting', value: v.consent, source: v.consent_source });
   await recordChange(db, actor, { companyId, entity: 'contact', entityId: row.id, source: 'manual', action: 'create', changes: { name: [null, `${v.first_name} ${v.last_name}`.trim()] } });
   await refreshCompanySearch(db, companyId);
   return toContactSummary(row);
@@ -220,6 +223,7 @@ export async function updateContact(db: AnyDb, actor: Actor, contactId: number, 
   await updateWithVersion(db, 'contacts', contactId, version, v);
   const after = { ...before, ...v };
   await record(db, actor, { entity: 'contact', entityId: contactId, action: 'update', before, after });
+  if (before.consent !== v.consent) await appendConsentEvent(db, actor, { contactId, channel: 'prospecting', value: v.consent, source: v.consent_source });
   await recordChange(db, actor, { companyId: before.company_id, entity: 'contact', entityId: contactId, source: 'manual', action: 'update', changes: diff(before, after) });
   await refreshCompanySearch(db, before.company_id);
 }

@@ -32,6 +32,17 @@ export {
   type ContactInput,
 } from './company.service.js';
 export { findSegment } from './admin.service.js';
+export {
+  contactConsents,
+  consentHistory,
+  setContactConsent,
+  CONSENT_CHANNELS,
+  CONSENT_VALUES,
+  type ConsentChannel,
+  type ConsentValue,
+  type ConsentState,
+  type ConsentEvent,
+} from './consent.service.js';
 export { parseSearch, searchEstablishments, type SearchQuery, type SearchItem } from './search.service.js';
 export { isValidSiren, isValidSiret, vatNumber } from './rules.js';
 

@@ -102,6 +102,25 @@ export interface ContactsTable {
 }
 export type ContactRow = Selectable<ContactsTable>;
 
+/**
+ * A contact's consent, one event per change and channel (append-only): the history shown on
+ * the registry and the extranet. The current value of a channel is its latest event; for
+ * prospecting it is also kept on `contacts.consent` (what searches and exports read).
+ */
+export interface ContactConsentEventsTable {
+  id: Generated<number>;
+  contact_id: number;
+  channel: 'prospecting' | 'newsletter' | 'events';
+  value: 'granted' | 'refused' | 'unknown';
+  /** who made the change: 'registry' (staff), 'extranet' (a member of the company) */
+  origin: 'registry' | 'extranet';
+  /** how the consent was given (fair, form, visit…), when said */
+  source: string | null;
+  actor_id: number | null;
+  actor_label: string;
+  at: string;
+}
+
 export interface RegistryTagsTable {
   id: Generated<number>;
   name: string;
@@ -125,7 +144,7 @@ export interface RegistryChangesTable {
   entity: 'company' | 'establishment' | 'contact';
   entity_id: number;
   at: string;
-  source: 'sirene' | 'manual' | 'correction' | 'merge';
+  source: 'sirene' | 'manual' | 'correction' | 'merge' | 'extranet';
   import_id: number | null;
   actor_label: string;
   action: string;
@@ -163,6 +182,7 @@ export interface RegistryTables extends PlatformTables {
   companies: CompaniesTable;
   establishments: EstablishmentsTable;
   contacts: ContactsTable;
+  contact_consent_events: ContactConsentEventsTable;
   registry_tags: RegistryTagsTable;
   registry_company_tags: RegistryCompanyTagsTable;
   registry_notes: RegistryNotesTable;

@@ -16,7 +16,9 @@ import { csvExport, xlsxExport } from './export.service.js';
 import type { RegistryDb } from './registry.table.js';
 import { parseSearch, searchEstablishments } from './search.service.js';
 import { DuplicatesPage, ImportPage, ImportsPage, ImportStatus, type ImportView } from './views/admin.js';
-import { CompanyFormPage, CompanyPage, ContactFormPage, type CompanyFormValues, type ContactFormValues } from './views/company.js';
+import { CompanyFormPage, CompanyPage, ContactFormPage, type CompanyFormValues, type ContactConsentView, type ContactFormValues } from './views/company.js';
+import { consentHistory, contactConsents, setContactConsent } from './consent.service.js';
+import type { ContactRow } from './registry.table.js';
 import { Results, SearchPage } from './views/search.js';
 
 function companyId(req: FastifyRequest): number {
@@ -142,7 +144,8 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
       company.merged_into_id ? findCompanyRow(db, company.merged_into_id) : Promise.resolve(undefined),
     ]);
     const panels = (await Promise.all(ctx.panelsFor('company').map((p) => p.render(ctx, view, id)))).filter((x) => x !== null);
-    return reply.render(<CompanyPage ctx={view} d={{ company, establishments, contacts, tags, notes, changes, audit, panels, mergedInto: mergedInto ? { id: mergedInto.id, name: mergedInto.name } : undefined }} />);
+    const consents = await contactConsents(db, contactIds);
+    return reply.render(<CompanyPage ctx={view} d={{ company, establishments, contacts, tags, notes, changes, audit, panels, consents, mergedInto: mergedInto ? { id: mergedInto.id, name: mergedInto.name } : undefined }} />);
   });
 
   app.get('/registre/entreprises/:id/modifier', edit, async (req, reply) => {
@@ -196,12 +199,34 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
     if (id === undefined) throw new AppError('not_found', 'registry.contact_not_found');
     return id;
   };
+  const consentView = async (id: number, extra: Pick<ContactConsentView, 'values' | 'errors'> = {}): Promise<ContactConsentView> => ({
+    states: (await contactConsents(db, [id])).get(id)!,
+    history: await consentHistory(db, [id]),
+    ...extra,
+  });
+  const contactPage = async (req: FastifyRequest, reply: FastifyReply, c: ContactRow, consent: ContactConsentView, status = 200) =>
+    reply.render(
+      <ContactFormPage ctx={req.view()} company={await getCompanyRow(db, c.company_id)} contactId={c.id} values={{ firstName: c.first_name, lastName: c.last_name, role: c.role ?? '', email: c.email ?? '', phone: c.phone ?? '', isOfficer: c.is_officer === 1, consent: c.consent, consentDate: c.consent_date ?? '', consentSource: c.consent_source ?? '', version: c.version }} consent={consent} />,
+      status,
+    );
   app.get('/registre/contacts/:id/modifier', edit, async (req, reply) => {
     const c = await findContactRow(db, contactId(req));
     if (!c || c.erased_at) throw new AppError('not_found', 'registry.contact_not_found');
-    return reply.render(
-      <ContactFormPage ctx={req.view()} company={await getCompanyRow(db, c.company_id)} contactId={c.id} values={{ firstName: c.first_name, lastName: c.last_name, role: c.role ?? '', email: c.email ?? '', phone: c.phone ?? '', isOfficer: c.is_officer === 1, consent: c.consent, consentDate: c.consent_date ?? '', consentSource: c.consent_source ?? '', version: c.version }} />,
-    );
+    return contactPage(req, reply, c, await consentView(c.id));
+  });
+  // Consent per channel: the same record members change on the extranet (consent.service.ts).
+  app.post('/registre/contacts/:id/consentements', edit, async (req, reply) => {
+    const c = await findContactRow(db, contactId(req));
+    if (!c || c.erased_at) throw new AppError('not_found', 'registry.contact_not_found');
+    const values = { newsletter: str(req.body, 'newsletter', 20), events: str(req.body, 'events', 20), source: str(req.body, 'source', 300) };
+    try {
+      await db.transaction().execute((trx) => setContactConsent(trx, req.actor, c.id, { newsletter: values.newsletter, events: values.events }, { source: values.source }));
+    } catch (e) {
+      if (isAppError(e) && e.kind === 'invalid') return contactPage(req, reply, c, await consentView(c.id, { values, errors: e.fields }), 422);
+      throw e;
+    }
+    reply.flash('success', 'registry.consent_saved');
+    return reply.redirect(`/registre/contacts/${c.id}/modifier#consentements`);
   });
   app.post('/registre/contacts/:id', edit, async (req, reply) => {
     const id = contactId(req);

@@ -384,18 +384,24 @@ export function ContactsPage({ ctx, chrome, contacts }: { ctx: ViewContext; chro
                 </div>
               ))}
             </fieldset>
-            <ul class="muted consent-history">
-              {CHANNELS.filter((ch) => c.preferences[ch]).map((ch) => (
-                <li>
-                  {t('extranet.contacts.last_change', {
-                    channel: t(`extranet.channel.${ch}`),
-                    value: t(c.preferences[ch]!.value ? 'common.yes' : 'common.no'),
-                    date: formatDateTime(c.preferences[ch]!.at, ctx.locale),
-                    origin: t(`extranet.origin.${c.preferences[ch]!.origin}`),
-                  })}
-                </li>
-              ))}
-            </ul>
+            {c.history.length ? (
+              <>
+                <h3 class="consent-history-title">{t('extranet.contacts.history')}</h3>
+                <ul class="muted consent-history">
+                  {c.history.map((e) => (
+                    <li>
+                      {t('extranet.contacts.history_item', {
+                        channel: t(`extranet.channel.${e.channel}`),
+                        value: t(`extranet.consent_value.${e.value}`),
+                        date: formatDateTime(e.at, ctx.locale),
+                        // A member's change names its author; the CCI's staff are "the CCI".
+                        who: e.origin === 'extranet' ? e.by.replace(/^membre:/, '') : t('extranet.origin.registry'),
+                      })}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
             <div>
               <button type="submit" class="button button-secondary">
                 {t('common.save')}

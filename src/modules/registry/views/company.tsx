@@ -6,6 +6,7 @@ import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { HEADCOUNT_BANDS, legalFormLabel, nafLabel, LEGAL_FORMS } from '../reference.js';
 import type { ManualCompanyInput } from '../company.service.js';
+import type { ConsentChannel, ConsentEvent, ConsentState } from '../consent.service.js';
 import type { CompanyRow, ContactRow, EstablishmentRow } from '../registry.table.js';
 import { formatSiren, vatNumber } from '../rules.js';
 import { address } from './search.js';
@@ -20,6 +21,8 @@ export interface CompanyPageData {
   audit: { id: number; at: string; actor_label: string; action: string; entity: string; changes: string }[];
   panels: VNode[];
   mergedInto?: { id: number; name: string };
+  /** each contact's consent per channel (consent.service.ts) */
+  consents?: Map<number, Record<ConsentChannel, ConsentState>>;
 }
 
 function fmtDate(ctx: ViewContext, iso: string | null | undefined): string {
@@ -121,7 +124,15 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
             { label: t('registry.role'), cell: (x) => x.role ?? '' },
             { label: t('registry.email'), cell: (x) => (x.email ? <a href={`mailto:${x.email}`}>{x.email}</a> : '') },
             { label: t('registry.phone'), cell: (x) => x.phone ?? '' },
-            { label: t('registry.consent'), cell: (x) => `${t(`registry.consent.${x.consent}`)}${x.consent_date ? ` — ${fmtDate(ctx, x.consent_date)}` : ''}${x.consent_source ? ` (${x.consent_source})` : ''}` },
+            {
+              label: t('registry.consent'),
+              cell: (x) => (
+                <>
+                  {`${t(`registry.consent.${x.consent}`)}${x.consent_date ? ` — ${fmtDate(ctx, x.consent_date)}` : ''}${x.consent_source ? ` (${x.consent_source})` : ''}`}
+                  <ConsentStates ctx={ctx} states={d.consents?.get(x.id)} channels={['newsletter', 'events']} />
+                </>
+              ),
+            },
             {
               label: t('common.actions'),
               cell: (x) => (
@@ -287,6 +298,67 @@ export function CompanyFormPage({ ctx, companyId, companyName, values, errors, s
   );
 }
 
+/** One line per channel with an answer: value, and where and when it was given. */
+function ConsentStates({ ctx, states, channels }: { ctx: ViewContext; states?: Record<ConsentChannel, ConsentState>; channels: ConsentChannel[] }) {
+  const t = ctx.t;
+  const given = channels.filter((ch) => states && states[ch].value !== 'unknown');
+  if (!states || given.length === 0) return null;
+  return (
+    <ul class="consent-states">
+      {given.map((ch) => {
+        const st = states[ch];
+        const params = { channel: t(`registry.consent_channel.${ch}`), value: t(`registry.consent.${st.value}`), origin: st.origin ? t(`registry.consent_origin.${st.origin}`) : '', date: fmtDate(ctx, st.at) };
+        return <li>{st.origin && st.at ? t('registry.consent_state_by', params) : t('registry.consent_state', params)}</li>;
+      })}
+    </ul>
+  );
+}
+
+export interface ContactConsentView {
+  states: Record<ConsentChannel, ConsentState>;
+  history: ConsentEvent[];
+  values?: Record<string, string>;
+  errors?: Errors;
+}
+
+/** The contact's consent per channel (the form staff use), then every change, newest first. */
+function ContactConsentSection({ ctx, contactId, consent }: { ctx: ViewContext; contactId: number; consent: ContactConsentView }) {
+  const t = ctx.t;
+  const channels: ConsentChannel[] = ['newsletter', 'events'];
+  return (
+    <section aria-labelledby="consentements">
+      <h2 id="consentements">{t('registry.consent_channels')}</h2>
+      <p class="hint">{t('registry.consent_channels_hint')}</p>
+      <ErrorSummary ctx={ctx} errors={consent.errors} labels={Object.fromEntries(channels.map((ch) => [ch, t(`registry.consent_channel.${ch}`)]))} />
+      <form method="post" action={`/registre/contacts/${contactId}/consentements`} novalidate>
+        <CsrfField ctx={ctx} />
+        <div class="form-grid">
+          {channels.map((ch) => (
+            <Select ctx={ctx} name={ch} label={t(`registry.consent_channel.${ch}`)} value={consent.values?.[ch] ?? consent.states[ch].value} errors={consent.errors} options={['unknown', 'granted', 'refused'].map((v) => ({ value: v, label: t(`registry.consent.${v}`) }))} />
+          ))}
+          <Field ctx={ctx} name="source" label={t('registry.consent_source_optional')} value={consent.values?.source} errors={consent.errors} maxlength={200} />
+        </div>
+        <p class="actions">
+          <button type="submit" class="button button-secondary">{t('registry.consent_save')}</button>
+        </p>
+      </form>
+      <Table<ConsentEvent>
+        ctx={ctx}
+        caption={t('registry.consent_history')}
+        rows={consent.history}
+        empty={t('registry.consent_history_empty')}
+        columns={[
+          { label: t('registry.consent_col.date'), rowHeader: true, cell: (e) => fmtDate(ctx, e.at) },
+          { label: t('registry.consent_col.channel'), cell: (e) => t(`registry.consent_channel.${e.channel}`) },
+          { label: t('registry.consent_col.value'), cell: (e) => t(`registry.consent.${e.value}`) + (e.source ? ` (${e.source})` : '') },
+          { label: t('registry.consent_col.origin'), cell: (e) => t(`registry.consent_origin.${e.origin}`) },
+          { label: t('registry.consent_col.author'), cell: (e) => e.by },
+        ]}
+      />
+    </section>
+  );
+}
+
 export interface ContactFormValues {
   firstName?: string;
   lastName?: string;
@@ -300,7 +372,7 @@ export interface ContactFormValues {
   version?: number;
 }
 
-export function ContactFormPage({ ctx, company, contactId, values, errors }: { ctx: ViewContext; company: { id: number; name: string }; contactId?: number; values: ContactFormValues; errors?: Errors }) {
+export function ContactFormPage({ ctx, company, contactId, values, errors, consent }: { ctx: ViewContext; company: { id: number; name: string }; contactId?: number; values: ContactFormValues; errors?: Errors; consent?: ContactConsentView }) {
   const t = ctx.t;
   const title = contactId ? t('registry.edit_contact') : t('registry.add_contact');
   return (
@@ -327,6 +399,7 @@ export function ContactFormPage({ ctx, company, contactId, values, errors }: { c
           <button type="submit" class="button button-primary">{t('common.save')}</button> <a href={`/registre/entreprises/${company.id}`}>{t('common.cancel')}</a>
         </p>
       </form>
+      {contactId && consent ? <ContactConsentSection ctx={ctx} contactId={contactId} consent={consent} /> : null}
     </Page>
   );
 }
