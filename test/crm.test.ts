@@ -160,22 +160,25 @@ describe('ownership, managers, direction', () => {
     const row = await db().selectFrom('crm_visits').select(['notes', 'version', 'confidential_notes']).where('id', '=', visitId).executeTakeFirstOrThrow();
     expect(row.notes).toBe('by direction');
     expect(row.version).toBe(version);
-    // Editing did not lose the confidential note (the editors could all see it).
+    // Editing did not lose the confidential note (only its author sees it: the manager's and
+    // direction's forms did not carry it, and the service keeps it anyway).
     expect(row.confidential_notes).toBe('secret de la visite');
   });
 
-  it('shows confidential notes to the owner, their managers and direction only (pages, timeline, API, extranet)', async () => {
-    for (const k of ['adviser', 'manager', 'direction']) expect((await as[k].get(`/crm/visites/${visitId}`)).body).toContain('secret de la visite');
-    for (const k of ['colleague', 'outsider', 'otherManager']) {
+  it('shows confidential notes to their author only, not to managers or direction (pages, timeline, API, extranet)', async () => {
+    expect((await as.adviser.get(`/crm/visites/${visitId}`)).body).toContain('secret de la visite');
+    expect((await as.adviser.get(`/crm/entreprises/${companyId}/chronologie`)).body).toContain('secret de la visite');
+    for (const k of ['manager', 'direction', 'colleague', 'outsider', 'otherManager']) {
       expect((await as[k].get(`/crm/visites/${visitId}`)).body).not.toContain('secret de la visite');
       expect((await as[k].get(`/crm/entreprises/${companyId}/chronologie`)).body).not.toContain('secret de la visite');
     }
-    expect((await as.manager.get(`/crm/entreprises/${companyId}/chronologie`)).body).toContain('secret de la visite');
     const { token } = await createApiToken(t.db, actorOf(people.colleague), people.colleague.id, { name: 'lecture', scopes: ['crm:read'] });
     const viaApi = await api(t, 'GET', `/api/v1/visits/${visitId}`, token);
     expect(viaApi.status).toBe(200);
     expect(viaApi.json().confidentialNotes).toBeUndefined();
     expect(JSON.stringify(await listMemberVisibleActivity(t.db, companyId))).not.toContain('secret');
+    // The manager's edit form does not carry the field at all.
+    expect((await as.manager.get(`/crm/visites/${visitId}/modifier`)).body).not.toContain('name="confidential_notes"');
   });
 });
 
@@ -341,7 +344,9 @@ describe('timeline', () => {
     expect(fragment.body).toContain('Vieille visite');
     expect(fragment.body).not.toContain('Diagnostic numérique');
     expect((await as.outsider.get(`/crm/entreprises/${c}/chronologie`)).body).not.toContain('Note secrète');
-    expect((await as.manager.get(`/crm/entreprises/${c}/chronologie`)).body).toContain('Note secrète');
+    // Only its author: not the author's manager (issue #19, 7a).
+    expect((await as.manager.get(`/crm/entreprises/${c}/chronologie`)).body).not.toContain('Note secrète');
+    expect(all.body).toContain('Note secrète');
     const html = renderToString((await companyPanel.render(t.app.ctx, { t: (k: string) => k, locale: 'fr', actor: adviser, csrf: 'x', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] }, c))!);
     expect(html).toContain('Diagnostic numérique');
     expect(t.app.ctx.panelsFor('company')).toContain(companyPanel);
@@ -409,17 +414,20 @@ describe('API', () => {
 });
 
 describe('extranet view, reports, settings', () => {
-  it('gives the extranet deals and shareable visits only', async () => {
+  it('gives the extranet only what staff shared, in its member wording', async () => {
     const c = await company(t.db);
     const a = actorOf(people.adviser);
-    await recordVisit(t.db, a, { companyId: c, date: today, topics: ['export'], contactIds: [], notes: 'interne', shareable: true, confidentialNotes: 'chut' });
-    await recordVisit(t.db, a, { companyId: c, date: today, topics: ['hiring'], contactIds: [], notes: 'interne aussi', shareable: false });
-    const d = await createDeal(t.db, a, { companyId: c, title: 'Formation', amountCents: 5000 });
+    await recordVisit(t.db, a, { companyId: c, date: today, topics: ['export'], contactIds: [], notes: 'interne', sharedWithCompany: true, memberTitle: 'Point export', confidentialNotes: 'chut' });
+    await recordVisit(t.db, a, { companyId: c, date: today, topics: ['hiring'], contactIds: [], notes: 'interne aussi', sharedWithCompany: false });
+    const d = await createDeal(t.db, a, { companyId: c, title: 'Formation interne', amountCents: 5000, sharedWithCompany: true, memberTitle: 'Formation de vos équipes', amountSharedWithCompany: true });
     await moveDeal(t.db, a, d.id, { stageId: await stageId('qualified'), version: d.version });
-    const items = await listMemberVisibleActivity(t.db, c);
+    await createDeal(t.db, a, { companyId: c, title: 'Affaire interne', amountCents: 7000 });
+    const { items, total } = await listMemberVisibleActivity(t.db, c);
+    expect(total).toBe(2);
     expect(items.map((x) => x.kind).sort()).toEqual(['deal', 'visit']);
-    expect(items.find((x) => x.kind === 'deal')).toMatchObject({ stage: 'Qualifiée', amountCents: 5000 });
-    expect(JSON.stringify(items)).not.toMatch(/interne|chut/);
+    expect(items.find((x) => x.kind === 'deal')).toMatchObject({ title: 'Formation de vos équipes', status: 'open', amountCents: 5000 });
+    expect(items.find((x) => x.kind === 'visit')).toMatchObject({ title: 'Point export' });
+    expect(JSON.stringify(items)).not.toMatch(/interne|chut|Qualifiée|7000/);
   });
 
   it('counts visits per adviser and month, coverage, pipeline and won/lost, filtered by team, département and NAF section', async () => {

@@ -177,11 +177,11 @@ describe('another company’s ids, on every member route', () => {
     }
   });
 
-  it('the timeline shows shareable visits and deals of the company only, never notes', async () => {
+  it('the timeline shows the shared visits of the company only, never notes', async () => {
     const owner = await makeUser(t.db, ['adviser']);
     const now = new Date().toISOString();
-    const visit = (company: number, shareable: number, notes: string) =>
-      t.db.insertInto('crm_visits').values({ company_id: company, owner_id: owner.id, visit_date: '2026-10-01', topics: '[]', notes, needs: 'BESOIN INTERNE', confidential_notes: 'CONFIDENTIEL ' + notes, shareable, created_at: now, updated_at: now }).execute();
+    const visit = (company: number, shared: number, notes: string) =>
+      t.db.insertInto('crm_visits').values({ company_id: company, owner_id: owner.id, visit_date: '2026-10-01', topics: '[]', notes, needs: 'BESOIN INTERNE', confidential_notes: 'CONFIDENTIEL ' + notes, shared_with_company: shared, created_at: now, updated_at: now }).execute();
     await visit(A.id, 1, 'NOTE-A-PARTAGEE');
     await visit(A.id, 0, 'NOTE-A-PRIVEE');
     await visit(B.id, 1, 'NOTE-B');

@@ -1,38 +1,98 @@
-// What a member may see of the CCI's relationship with their company (extranet): deals and the
-// visits an adviser flagged as shareable. Never notes, confidential or not, nor owners or amounts
-// of visits; this is the only CRM read the extranet makes.
+// What a member may see of the CCI's relationship with their company (extranet): the deals,
+// visits and tasks staff shared with the company, under their member-facing wording. Never the
+// internal title, notes (confidential or not), owner, probability, stage names or lost reasons;
+// a deal's amount only when its own flag says so. This is the only CRM read the extranet makes.
+import { sql } from 'kysely';
 import type { AnyDb } from '../../platform/db/index.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb, StageKind } from './crm.tables.js';
 
 const d = (db: AnyDb) => db as CrmDb;
 
 export interface MemberActivity {
-  kind: 'deal' | 'visit';
+  kind: 'deal' | 'visit' | 'task';
   id: number;
-  /** 'YYYY-MM-DD' */
+  /** 'YYYY-MM-DD': a deal's closing day (else the day it was opened), a visit's day, a task's due day */
   date: string;
   title: string;
-  stage?: string;
+  summary: string;
+  /** deals: where it stands, in words for the member (not the pipeline's stage names) */
+  status?: StageKind;
+  /** deals whose amount is shared only */
   amountCents?: number;
-  documents?: { name: string; href: string }[];
+  /** tasks */
+  done?: boolean;
 }
 
-export async function listMemberVisibleActivity(db: AnyDb, companyId: number): Promise<MemberActivity[]> {
-  const [deals, visits, topics] = await Promise.all([
+/** Newest first; on the same day, by kind then newest id: a total order, so pages never overlap. */
+export function compareMemberActivity(a: { date: string; kind: string; id: number }, b: { date: string; kind: string; id: number }): number {
+  if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return b.id - a.id;
+}
+
+/**
+ * The first `limit` shared items of a company (newest first) and how many there are in all. Each
+ * kind is read in the same order with the same limit, so merging them gives the exact first
+ * `limit`: a page of a longer list merged with other sources is the slice of the first
+ * page × size items.
+ */
+export async function listMemberVisibleActivity(db: AnyDb, companyId: number, opts: { limit?: number } = {}): Promise<{ items: MemberActivity[]; total: number }> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 50, 10_000));
+  // A deal's day: closed_on is a day; created_at a moment (timestamptz on PostgreSQL), cast to text.
+  const dealDay = sql<string>`coalesce(dl.closed_on, substr(cast(dl.created_at as text), 1, 10))`;
+  const [deals, visits, tasks, counts] = await Promise.all([
     d(db)
       .selectFrom('crm_deals as dl')
       .innerJoin('crm_stages as s', 's.id', 'dl.stage_id')
-      .leftJoin('crm_services as sv', 'sv.id', 'dl.service_id')
-      .select(['dl.id', 'dl.title', 'dl.created_at', 'dl.closed_on', 'dl.amount_cents', 's.label as stage', 'sv.name as service'])
+      .select(['dl.id', dealDay.as('day'), 'dl.member_title', 'dl.member_summary', 'dl.amount_cents', 'dl.amount_shared_with_company', 's.kind'])
       .where('dl.company_id', '=', companyId)
+      .where('dl.shared_with_company', '=', 1)
+      .orderBy(dealDay, 'desc')
+      .orderBy('dl.id', 'desc')
+      .limit(limit)
       .execute(),
-    d(db).selectFrom('crm_visits').select(['id', 'visit_date', 'topics']).where('company_id', '=', companyId).where('shareable', '=', 1).execute(),
-    d(db).selectFrom('crm_topics').select(['code', 'label']).execute(),
+    d(db)
+      .selectFrom('crm_visits')
+      .select(['id', 'visit_date', 'member_title', 'member_summary'])
+      .where('company_id', '=', companyId)
+      .where('shared_with_company', '=', 1)
+      .orderBy('visit_date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+    d(db)
+      .selectFrom('crm_tasks')
+      .select(['id', 'due_date', 'member_title', 'member_summary', 'done_at'])
+      .where('company_id', '=', companyId)
+      .where('shared_with_company', '=', 1)
+      .orderBy('due_date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+    Promise.all(
+      (['crm_deals', 'crm_visits', 'crm_tasks'] as const).map((table) =>
+        d(db)
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('company_id', '=', companyId)
+          .where('shared_with_company', '=', 1)
+          .executeTakeFirstOrThrow(),
+      ),
+    ),
   ]);
-  const label = new Map(topics.map((t) => [t.code, t.label]));
-  const out: MemberActivity[] = [
-    ...deals.map((x) => ({ kind: 'deal' as const, id: x.id, date: x.closed_on ?? x.created_at.slice(0, 10), title: x.service ?? x.title, stage: x.stage, amountCents: Number(x.amount_cents) })),
-    ...visits.map((v) => ({ kind: 'visit' as const, id: v.id, date: v.visit_date, title: (JSON.parse(v.topics) as string[]).map((c) => label.get(c) ?? c).join(', ') })),
+  const items: MemberActivity[] = [
+    ...deals.map((x): MemberActivity => ({
+      kind: 'deal',
+      id: x.id,
+      date: x.day,
+      title: x.member_title,
+      summary: x.member_summary,
+      status: x.kind,
+      ...(x.amount_shared_with_company === 1 ? { amountCents: Number(x.amount_cents) } : {}),
+    })),
+    ...visits.map((v): MemberActivity => ({ kind: 'visit', id: v.id, date: v.visit_date, title: v.member_title, summary: v.member_summary })),
+    ...tasks.map((t): MemberActivity => ({ kind: 'task', id: t.id, date: t.due_date, title: t.member_title, summary: t.member_summary, done: t.done_at !== null })),
   ];
-  return out.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.id - a.id));
+  items.sort(compareMemberActivity);
+  return { items: items.slice(0, limit), total: counts.reduce((n, c) => n + Number(c.n), 0) };
 }

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../platform/module.js';
 import { listStages } from './catalogue.service.js';
 import { type CrmDb, type DealRow, type TaskRow } from './crm.tables.js';
-import { DealIn, DealOut, DealQuery, IdParams, Problem, StageMoveIn, TaskDoneIn, TaskIn, TaskOut, TaskQuery, VisitIn, VisitOut, VisitQuery } from './crm.schemas.js';
+import { DealIn, DealOut, DealQuery, IdParams, Problem, SharingIn, StageMoveIn, TaskDoneIn, TaskIn, TaskOut, TaskQuery, VisitIn, VisitOut, VisitQuery } from './crm.schemas.js';
+import { updateSharing, type SharedKind } from './sharing.service.js';
 import { createDeal, listDeals, moveDeal } from './deal.service.js';
 import { weightedCents } from './money.js';
 import { createTask, listTasks, setTaskDone } from './task.service.js';
@@ -17,18 +18,20 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Pr
 const READ = { permission: 'crm:use' as const };
 const WRITE = { permission: 'crm:write' as const };
 
+const sharingOut = (r: { shared_with_company: number; member_title: string; member_summary: string }) => ({ sharedWithCompany: r.shared_with_company === 1, memberTitle: r.member_title, memberSummary: r.member_summary });
+
 function visitOut(v: VisitListItem & { client_id?: string | null }, extra: { contactIds?: number[]; confidentialNotes?: string } = {}) {
-  return { id: v.id, clientId: v.client_id ?? null, companyId: v.company_id, ownerId: v.owner_id, date: v.visit_date, topics: JSON.parse(v.topics) as string[], notes: v.notes, needs: v.needs, shareable: v.shareable === 1, version: v.version, updatedAt: v.updated_at, ...extra };
+  return { id: v.id, clientId: v.client_id ?? null, companyId: v.company_id, ownerId: v.owner_id, date: v.visit_date, topics: JSON.parse(v.topics) as string[], notes: v.notes, needs: v.needs, ...sharingOut(v), version: v.version, updatedAt: v.updated_at, ...extra };
 }
 
 function taskOut(t: TaskRow) {
-  return { id: t.id, ownerId: t.owner_id, companyId: t.company_id, visitId: t.visit_id, dealId: t.deal_id, title: t.title, due: t.due_date, done: t.done_at !== null, version: t.version };
+  return { id: t.id, ownerId: t.owner_id, companyId: t.company_id, visitId: t.visit_id, dealId: t.deal_id, title: t.title, due: t.due_date, done: t.done_at !== null, ...sharingOut(t), version: t.version };
 }
 
 export function crmApi(api: FastifyInstance, ctx: ModuleContext): void {
   const { db } = ctx;
   const stageLabels = async () => new Map((await listStages(db)).map((s) => [s.id, s.label]));
-  const dealOut = (d: Omit<DealRow, 'notes' | 'confidential_notes'>, labels: Map<number, string>) => ({
+  const dealOut = (d: Omit<DealRow, 'notes' | 'confidential_notes' | 'confidential_author_id'>, labels: Map<number, string>) => ({
     id: d.id,
     companyId: d.company_id,
     ownerId: d.owner_id,
@@ -42,6 +45,8 @@ export function crmApi(api: FastifyInstance, ctx: ModuleContext): void {
     expectedCloseDate: d.expected_close_date,
     closedOn: d.closed_on,
     lostReason: d.lost_reason,
+    ...sharingOut(d),
+    amountSharedWithCompany: d.amount_shared_with_company === 1,
     version: d.version,
     updatedAt: d.updated_at,
   });
@@ -60,7 +65,7 @@ export function crmApi(api: FastifyInstance, ctx: ModuleContext): void {
   api.post('/visits', { config: WRITE, schema: { tags: ['crm'], summary: 'Record a visit report (idempotent on clientId)', body: VisitIn, response: { 200: VisitOut, 201: VisitOut, ...errors } } }, async (req, reply) => {
     const b = req.body as Static<typeof VisitIn>;
     const { visit, created } = await db.transaction().execute((trx) =>
-      recordVisit(trx, req.actor, { clientId: b.clientId, companyId: b.companyId, date: b.date, topics: b.topics ?? [], contactIds: b.contactIds ?? [], notes: b.notes, needs: b.needs, confidentialNotes: b.confidentialNotes, shareable: b.shareable, followUps: b.followUps }),
+      recordVisit(trx, req.actor, { clientId: b.clientId, companyId: b.companyId, date: b.date, topics: b.topics ?? [], contactIds: b.contactIds ?? [], notes: b.notes, needs: b.needs, confidentialNotes: b.confidentialNotes, sharedWithCompany: b.sharedWithCompany, memberTitle: b.memberTitle, memberSummary: b.memberSummary, followUps: b.followUps }),
     );
     return reply.code(created ? 201 : 200).send(visitOut(visit, { confidentialNotes: visit.confidential_notes }));
   });
@@ -111,4 +116,16 @@ export function crmApi(api: FastifyInstance, ctx: ModuleContext): void {
     const row = await (db as CrmDb).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return taskOut(row);
   });
+
+  // What the company sees of a record, and nothing else: shared or not, the member wording and,
+  // for a deal, whether its amount is shown.
+  const sharingRoute = <T>(kind: SharedKind, path: string, out: T, read: (id: number) => Promise<unknown>) =>
+    api.post(path, { config: WRITE, schema: { tags: ['crm'], summary: `Share a ${kind} with its company (extranet) or stop sharing it`, params: IdParams, body: SharingIn, response: { 200: out, ...errors } } }, async (req) => {
+      const id = Number((req.params as { id: string }).id);
+      await db.transaction().execute((trx) => updateSharing(trx, req.actor, kind, id, req.body as Static<typeof SharingIn>));
+      return read(id);
+    });
+  sharingRoute('deal', '/deals/:id/sharing', DealOut, async (id) => dealOut(await (db as CrmDb).selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirstOrThrow(), await stageLabels()));
+  sharingRoute('visit', '/visits/:id/sharing', VisitOut, async (id) => visitOut(await (db as CrmDb).selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+  sharingRoute('task', '/tasks/:id/sharing', TaskOut, async (id) => taskOut(await (db as CrmDb).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
 }

@@ -9,6 +9,21 @@ export const Problem = Type.Object({ title: Type.String(), status: Type.Integer(
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^\\d{1,9}$' }) });
 export const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1 })) });
 
+// What the company sees on its extranet: nothing unless shared, then only the member wording.
+const SharingOutProps = {
+  sharedWithCompany: Type.Boolean({ description: 'shown to the company on its extranet, under memberTitle / memberSummary' }),
+  memberTitle: Type.String({ description: 'the wording the company reads (never the internal title)' }),
+  memberSummary: Type.String(),
+};
+const SharingInProps = {
+  sharedWithCompany: Type.Optional(Type.Boolean({ description: 'show it to the company on its extranet (default false); memberTitle is then required' })),
+  memberTitle: Type.Optional(Type.String({ maxLength: 200, description: 'member-facing wording, distinct from the internal title' })),
+  memberSummary: Type.Optional(Type.String({ maxLength: 2000 })),
+};
+const AmountSharedProps = {
+  amountSharedWithCompany: Type.Optional(Type.Boolean({ description: 'deals: also show the amount to the company (default false)' })),
+};
+
 export const VisitOut = Type.Object({
   id: Type.Integer(),
   clientId: Type.Union([Type.String(), Type.Null()]),
@@ -18,7 +33,7 @@ export const VisitOut = Type.Object({
   topics: Type.Array(Type.String()),
   notes: Type.String(),
   needs: Type.String(),
-  shareable: Type.Boolean(),
+  ...SharingOutProps,
   contactIds: Type.Optional(Type.Array(Type.Integer())),
   /** present only when the token's owner may read it */
   confidentialNotes: Type.Optional(Type.String()),
@@ -42,7 +57,7 @@ export const VisitIn = Type.Object(
     notes: Type.Optional(Type.String({ maxLength: 20000 })),
     needs: Type.Optional(Type.String({ maxLength: 20000 })),
     confidentialNotes: Type.Optional(Type.String({ maxLength: 20000 })),
-    shareable: Type.Optional(Type.Boolean()),
+    ...SharingInProps,
     followUps: Type.Optional(Type.Array(Type.Object({ title: Type.String({ maxLength: 200 }), due: Type.String({ maxLength: 10 }), ownerId: Type.Optional(Type.Integer()) }), { maxItems: 20 })),
   },
   { additionalProperties: false },
@@ -63,6 +78,8 @@ export const DealOut = Type.Object({
   expectedCloseDate: Nullable(Type.String()),
   closedOn: Nullable(Type.String()),
   lostReason: Nullable(Type.String()),
+  ...SharingOutProps,
+  amountSharedWithCompany: Type.Boolean(),
   version: Type.Integer(),
   updatedAt: Type.String(),
 });
@@ -91,9 +108,14 @@ export const DealIn = Type.Object(
     ownerId: Type.Optional(Type.Integer()),
     contactIds: Type.Optional(Type.Array(Type.Integer(), { maxItems: 100 })),
     notes: Type.Optional(Type.String({ maxLength: 20000 })),
+    ...SharingInProps,
+    ...AmountSharedProps,
   },
   { additionalProperties: false },
 );
+
+/** Only what the company sees; `version` as read (optimistic locking). */
+export const SharingIn = Type.Object({ ...SharingInProps, ...AmountSharedProps, version: Type.Integer() }, { additionalProperties: false });
 
 export const StageMoveIn = Type.Object({ stageId: Type.Integer(), lostReason: Type.Optional(Type.String({ maxLength: 500 })), version: Type.Integer() }, { additionalProperties: false });
 
@@ -106,13 +128,14 @@ export const TaskOut = Type.Object({
   title: Type.String(),
   due: Type.String(),
   done: Type.Boolean(),
+  ...SharingOutProps,
   version: Type.Integer(),
 });
 
 export const TaskQuery = Type.Object({ ownerId: Type.Optional(Id), companyId: Type.Optional(Id), open: Type.Optional(Type.Boolean()) });
 
 export const TaskIn = Type.Object(
-  { title: Type.String({ maxLength: 200 }), due: Type.String({ maxLength: 10 }), ownerId: Type.Optional(Type.Integer()), companyId: Type.Optional(Type.Integer()), dealId: Type.Optional(Type.Integer()) },
+  { title: Type.String({ maxLength: 200 }), due: Type.String({ maxLength: 10 }), ownerId: Type.Optional(Type.Integer()), companyId: Type.Optional(Type.Integer()), dealId: Type.Optional(Type.Integer()), ...SharingInProps },
   { additionalProperties: false },
 );
 export const TaskDoneIn = Type.Object({ done: Type.Boolean(), version: Type.Integer() }, { additionalProperties: false });

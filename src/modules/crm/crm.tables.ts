@@ -8,6 +8,14 @@ interface RecordColumns {
   version: Generated<number>;
 }
 
+/** What staff chose to show the company on its extranet (migration …-crm-sharing.ts). */
+interface SharingColumns {
+  shared_with_company: Generated<number>;
+  /** the member-facing wording, never the internal title */
+  member_title: Generated<string>;
+  member_summary: Generated<string>;
+}
+
 export interface TopicsTable extends RecordColumns {
   id: Generated<number>;
   code: string;
@@ -38,7 +46,7 @@ export interface StagesTable extends RecordColumns {
 }
 export type StageRow = Selectable<StagesTable>;
 
-export interface VisitsTable extends RecordColumns {
+export interface VisitsTable extends RecordColumns, SharingColumns {
   id: Generated<number>;
   client_id: string | null;
   company_id: number;
@@ -48,7 +56,6 @@ export interface VisitsTable extends RecordColumns {
   notes: string;
   needs: string;
   confidential_notes: string;
-  shareable: number;
 }
 export type VisitRow = Selectable<VisitsTable>;
 
@@ -57,7 +64,7 @@ export interface VisitParticipantsTable {
   contact_id: number;
 }
 
-export interface DealsTable extends RecordColumns {
+export interface DealsTable extends RecordColumns, SharingColumns {
   id: Generated<number>;
   company_id: number;
   owner_id: number;
@@ -71,6 +78,9 @@ export interface DealsTable extends RecordColumns {
   lost_reason: string | null;
   notes: string;
   confidential_notes: string;
+  /** who wrote the confidential notes (they and crm:confidential read them) */
+  confidential_author_id: number | null;
+  amount_shared_with_company: Generated<number>;
 }
 export type DealRow = Selectable<DealsTable>;
 
@@ -90,7 +100,7 @@ export interface DealStageHistoryTable {
 }
 export type StageChangeRow = Selectable<DealStageHistoryTable>;
 
-export interface TasksTable extends RecordColumns {
+export interface TasksTable extends RecordColumns, SharingColumns {
   id: Generated<number>;
   owner_id: number;
   created_by: number | null;

@@ -22,10 +22,12 @@ import { addCompanyNote } from './note.service.js';
 import { adviserOf, assignPortfolio, companyIdsFromRegistrySearch, listPortfolio, MAX_BULK } from './portfolio.service.js';
 import { buildReports, NAF_SECTIONS } from './reports.service.js';
 import { companyTimeline, isTimelineKind } from './timeline.service.js';
-import { createTask, listCrmUsers, listTasks, listTasksOfDeal, listTasksOfVisit, setTaskDone } from './task.service.js';
+import { createTask, getTask, listCrmUsers, listTasks, listTasksOfDeal, listTasksOfVisit, setTaskDone, updateTask } from './task.service.js';
+import type { ConfidentialRow } from './policy.js';
 import { getVisit, listVisits, ownerNames, recordVisit, updateVisit, VISIT_MAX_FUTURE_DAYS, type VisitInput } from './visit.service.js';
 import { BoardPage, DealFormPage, DealPage, DealsPage, type DealFilterValues, type DealFormValues } from './views/deals.js';
-import { AssignPage, CalendarPage, HomePage, PortfolioPage, TasksPage } from './views/home.js';
+import { AssignPage, CalendarPage, HomePage, PortfolioPage, TaskFormPage, TasksPage, type TaskFormValues } from './views/home.js';
+import type { SharingValues } from './views/common.js';
 import { ReportsPage, type ReportFilterValues } from './views/reports.js';
 import { reportTables } from './views/reports.js';
 import { SettingsPage } from './views/settings.js';
@@ -78,6 +80,23 @@ function wantsJson(req: FastifyRequest): boolean {
 
 const has = (body: unknown, name: string) => typeof body === 'object' && body !== null && name in body;
 
+/** The "shared with the company" part of the deal, visit and task forms. */
+function sharingValues(body: unknown): SharingValues {
+  return {
+    sharedWithCompany: str(body, 'shared_with_company') === '1',
+    memberTitle: str(body, 'member_title', 300),
+    memberSummary: str(body, 'member_summary', 3000),
+    amountSharedWithCompany: str(body, 'amount_shared_with_company') === '1',
+  };
+}
+const NOT_SHARED: SharingValues = { sharedWithCompany: false, memberTitle: '', memberSummary: '', amountSharedWithCompany: false };
+const sharingOf = (r: { shared_with_company: number; member_title: string; member_summary: string; amount_shared_with_company?: number }): SharingValues => ({
+  sharedWithCompany: r.shared_with_company === 1,
+  memberTitle: r.member_title,
+  memberSummary: r.member_summary,
+  amountSharedWithCompany: r.amount_shared_with_company === 1,
+});
+
 function visitValues(body: unknown): VisitFormValues {
   return {
     clientId: str(body, 'client_id', 80),
@@ -90,7 +109,7 @@ function visitValues(body: unknown): VisitFormValues {
     notes: str(body, 'notes', 25_000),
     needs: str(body, 'needs', 25_000),
     confidentialNotes: has(body, 'confidential_notes') ? str(body, 'confidential_notes', 25_000) : undefined,
-    shareable: str(body, 'shareable') === '1',
+    ...sharingValues(body),
     followUps: Array.from({ length: FOLLOW_UP_ROWS }, (_, i) => ({ title: str(body, `followup_${i}_title`, 300), due: str(body, `followup_${i}_due`, 20), ownerId: optInt(str(body, `followup_${i}_owner`, 12)) })),
     version: int(body, 'version'),
   };
@@ -107,7 +126,9 @@ function visitInput(v: VisitFormValues): VisitInput {
     notes: v.notes,
     needs: v.needs,
     confidentialNotes: v.confidentialNotes,
-    shareable: v.shareable,
+    sharedWithCompany: v.sharedWithCompany,
+    memberTitle: v.memberTitle,
+    memberSummary: v.memberSummary,
     followUps: v.followUps,
     version: v.version,
   };
@@ -116,7 +137,7 @@ function visitInput(v: VisitFormValues): VisitInput {
 export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
   const { db } = ctx;
 
-  const renderVisitForm = async (req: FastifyRequest, reply: FastifyReply, values: VisitFormValues, opts: { errors?: Record<string, string>; visitId?: number; status?: number } = {}) => {
+  const renderVisitForm = async (req: FastifyRequest, reply: FastifyReply, values: VisitFormValues, opts: { errors?: Record<string, string>; visitId?: number; status?: number; confidentialOf?: ConfidentialRow } = {}) => {
     const [topics, users] = await Promise.all([listTopics(db, { activeOnly: opts.visitId === undefined }), userOptions(db)]);
     const company = values.companyId ? await findCompany(db, values.companyId) : undefined;
     let candidates: CompanySummary[] = [];
@@ -127,7 +148,7 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
       candidates = [...(await companySummaries(db, mine.items.map((i) => i.company_id))).values()];
     }
     const contacts = company ? await listContacts(db, company.id) : [];
-    return reply.render(<VisitFormPage ctx={req.view()} values={values} errors={opts.errors} topics={topics} company={company} candidates={candidates} contacts={contacts} users={users} visitId={opts.visitId} maxDate={addDays(todayParis(), VISIT_MAX_FUTURE_DAYS)} />, opts.status ?? (opts.errors ? 422 : 200));
+    return reply.render(<VisitFormPage ctx={req.view()} values={values} errors={opts.errors} topics={topics} company={company} candidates={candidates} contacts={contacts} users={users} visitId={opts.visitId} maxDate={addDays(todayParis(), VISIT_MAX_FUTURE_DAYS)} confidentialOf={opts.confidentialOf} />, opts.status ?? (opts.errors ? 422 : 200));
   };
 
   // The service worker must be served from /crm/ to control the CRM's pages (public/crm-sw.js).
@@ -180,7 +201,7 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
       notes: '',
       needs: '',
       confidentialNotes: '',
-      shareable: false,
+      ...NOT_SHARED,
       followUps: [],
     };
     return renderVisitForm(req, reply, values);
@@ -222,12 +243,13 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
       newContact: { firstName: '', lastName: '', role: '', email: '', phone: '' },
       notes: visit.notes,
       needs: visit.needs,
-      confidentialNotes: visit.confidential_notes,
-      shareable: visit.shareable === 1,
+      // Only their author (or crm:confidential) sees, hence edits, the confidential notes.
+      confidentialNotes: visit.showConfidential ? visit.confidential_notes : undefined,
+      ...sharingOf(visit),
       followUps: [],
       version: visit.version,
     };
-    return renderVisitForm(req, reply, values, { visitId: visit.id });
+    return renderVisitForm(req, reply, values, { visitId: visit.id, confidentialOf: visit });
   });
 
   app.post('/crm/visites/:id', WRITE, async (req, reply) => {
@@ -266,6 +288,27 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
       if (isAppError(e) && e.kind === 'invalid') return tasksPage(req, reply, e.fields, values);
       throw e;
     }
+  });
+  const taskForm = async (req: FastifyRequest, reply: FastifyReply, id: number, values?: TaskFormValues, errors?: Record<string, string>) => {
+    const task = await getTask(db, id);
+    const [users, names] = await Promise.all([userOptions(db), nameMap(task.company_id ? [task.company_id] : [])]);
+    const v = values ?? { title: task.title, due: task.due_date, ownerId: String(task.owner_id), version: task.version, ...sharingOf(task) };
+    return reply.render(<TaskFormPage ctx={req.view()} task={task} values={v} users={users} companyName={task.company_id ? names.get(task.company_id) : undefined} errors={errors} />, errors ? (errors._form ? 409 : 422) : 200);
+  };
+  app.get('/crm/taches/:id', WRITE, async (req, reply) => taskForm(req, reply, routeId(req, 'crm.task_not_found')));
+  app.post('/crm/taches/:id', WRITE, async (req, reply) => {
+    const id = routeId(req, 'crm.task_not_found');
+    const values: TaskFormValues = { title: str(req.body, 'title', 300), due: str(req.body, 'due', 20), ownerId: str(req.body, 'owner_id', 12), version: int(req.body, 'version') ?? -1, ...sharingValues(req.body) };
+    try {
+      await db.transaction().execute((trx) =>
+        updateTask(trx, req.actor, id, { title: values.title, due: values.due, ownerId: optInt(values.ownerId), sharedWithCompany: values.sharedWithCompany, memberTitle: values.memberTitle, memberSummary: values.memberSummary, version: values.version }),
+      );
+    } catch (e) {
+      if (isAppError(e) && (e.kind === 'invalid' || e.kind === 'conflict')) return taskForm(req, reply, id, values, e.kind === 'invalid' ? e.fields : { _form: e.code });
+      throw e;
+    }
+    reply.flash('success', 'common.saved');
+    return reply.redirect('/crm/taches');
   });
   for (const [path, done] of [['terminer', true], ['rouvrir', false]] as const) {
     app.post(`/crm/taches/:id/${path}`, WRITE, async (req, reply) => {
@@ -309,7 +352,7 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     return reply.render(<BoardPage ctx={req.view()} columns={columns} f={f} stages={stages} services={services} names={names} canTeam={canTeam(req.actor)} perColumn={50} />);
   });
 
-  const emptyDeal = (companyId?: number): DealFormValues => ({ companyId, title: '', amount: '', probability: '', expectedCloseDate: '', lostReason: '', contactIds: [], notes: '', confidentialNotes: '' });
+  const emptyDeal = (companyId?: number): DealFormValues => ({ companyId, title: '', amount: '', probability: '', expectedCloseDate: '', lostReason: '', contactIds: [], notes: '', confidentialNotes: '', ...NOT_SHARED });
   const dealValues = (body: unknown): DealFormValues => ({
     companyId: optInt(str(body, 'company_id', 12)),
     companyQ: str(body, 'company_q', 100),
@@ -323,7 +366,8 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
     ownerId: str(body, 'owner_id', 12) || undefined,
     contactIds: list(body, 'contact_ids').map(Number).filter((n) => Number.isInteger(n) && n > 0),
     notes: str(body, 'notes', 25_000),
-    confidentialNotes: str(body, 'confidential_notes', 25_000),
+    confidentialNotes: has(body, 'confidential_notes') ? str(body, 'confidential_notes', 25_000) : undefined,
+    ...sharingValues(body),
     version: int(body, 'version'),
   });
   const dealInput = (v: DealFormValues): DealInput => {
@@ -341,15 +385,19 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
       contactIds: v.contactIds,
       notes: v.notes,
       confidentialNotes: v.confidentialNotes,
+      sharedWithCompany: v.sharedWithCompany,
+      memberTitle: v.memberTitle,
+      memberSummary: v.memberSummary,
+      amountSharedWithCompany: v.amountSharedWithCompany,
       version: v.version,
     };
   };
-  const renderDealForm = async (req: FastifyRequest, reply: FastifyReply, values: DealFormValues, opts: { errors?: Record<string, string>; dealId?: number; status?: number } = {}) => {
+  const renderDealForm = async (req: FastifyRequest, reply: FastifyReply, values: DealFormValues, opts: { errors?: Record<string, string>; dealId?: number; status?: number; confidentialOf?: ConfidentialRow } = {}) => {
     const [services, stages, users] = await Promise.all([listServices(db, { activeOnly: true }), listStages(db, { activeOnly: true }), userOptions(db)]);
     const company = values.companyId ? await findCompany(db, values.companyId) : undefined;
     const candidates = !company && values.companyQ && values.companyQ.length >= 2 ? await searchCompaniesForPicker(db, values.companyQ, 10) : [];
     const contacts = company ? await listContacts(db, company.id) : [];
-    return reply.render(<DealFormPage ctx={req.view()} values={values} errors={opts.errors} company={company} candidates={candidates} contacts={contacts} services={services} stages={stages} users={users} dealId={opts.dealId} />, opts.status ?? (opts.errors ? 422 : 200));
+    return reply.render(<DealFormPage ctx={req.view()} values={values} errors={opts.errors} company={company} candidates={candidates} contacts={contacts} services={services} stages={stages} users={users} dealId={opts.dealId} confidentialOf={opts.confidentialOf} />, opts.status ?? (opts.errors ? 422 : 200));
   };
 
   app.get('/crm/affaires/nouvelle', WRITE, async (req, reply) => renderDealForm(req, reply, emptyDeal(optInt((req.query as Record<string, string | undefined>).entreprise))));
@@ -391,10 +439,11 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
         ownerId: String(d.owner_id),
         contactIds: d.contacts.map((c) => c.id),
         notes: d.notes,
-        confidentialNotes: d.confidential_notes,
+        confidentialNotes: d.showConfidential ? d.confidential_notes : undefined,
+        ...sharingOf(d),
         version: d.version,
       },
-      { dealId: d.id },
+      { dealId: d.id, confidentialOf: d },
     );
   });
 

@@ -12,12 +12,13 @@ import type { CrmDb, DealRow, ServiceRow, StageChangeRow, StageRow } from './crm
 import { addDays, isDate, todayParis } from './dates.js';
 import { MAX_AMOUNT_CENTS } from './money.js';
 import { assertCanEdit, managedBy, mayEdit, maySeeConfidential } from './policy.js';
+import { auditableSharing, checkSharing, type Sharing, type SharingInput } from './sharing.js';
 import { validateTaskOwner } from './task.service.js';
 
 const d = (db: AnyDb) => db as CrmDb;
 const MAX_TEXT = 20_000;
 
-export interface DealInput {
+export interface DealInput extends SharingInput {
   companyId?: number;
   title: string;
   serviceId?: number;
@@ -47,6 +48,7 @@ interface Checked {
   contactIds: number[];
   notes: string;
   confidential: string;
+  sharing: Sharing & { amount_shared_with_company: number };
 }
 
 async function check(db: AnyDb, actor: Actor, input: DealInput, before: DealRow | undefined, today: string): Promise<Checked> {
@@ -103,12 +105,14 @@ async function check(db: AnyDb, actor: Actor, input: DealInput, before: DealRow 
   if (notes.length > MAX_TEXT) fields.notes = 'field.too_long';
   const confidential = (input.confidentialNotes ?? '').trim();
   if (confidential.length > MAX_TEXT) fields.confidential_notes = 'field.too_long';
+  const sharing = { ...checkSharing(fields, input, before), amount_shared_with_company: (input.amountSharedWithCompany ?? before?.amount_shared_with_company === 1) ? 1 : 0 };
 
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: fields.notes || fields.confidential_notes ? MAX_TEXT : fields.lost_reason ? 500 : 200 });
-  return { company: company!, title, service, amountCents, probability, expectedCloseDate: expected, stage: stage!, lostReason: stage!.kind === 'lost' ? lostReason : null, ownerId, contactIds, notes, confidential };
+  return { company: company!, title, service, amountCents, probability, expectedCloseDate: expected, stage: stage!, lostReason: stage!.kind === 'lost' ? lostReason : null, ownerId, contactIds, notes, confidential, sharing };
 }
 
-function auditable(r: Pick<DealRow, 'company_id' | 'title' | 'service_id' | 'amount_cents' | 'probability' | 'expected_close_date' | 'stage_id' | 'lost_reason' | 'owner_id' | 'notes'> & { confidential_notes?: string }) {
+type AuditedDeal = Pick<DealRow, 'company_id' | 'title' | 'service_id' | 'amount_cents' | 'probability' | 'expected_close_date' | 'stage_id' | 'lost_reason' | 'owner_id' | 'notes' | 'shared_with_company' | 'member_title' | 'member_summary' | 'amount_shared_with_company'>;
+function auditable(r: AuditedDeal & { confidential_notes?: string }) {
   return {
     company_id: r.company_id,
     title: r.title,
@@ -121,6 +125,7 @@ function auditable(r: Pick<DealRow, 'company_id' | 'title' | 'service_id' | 'amo
     owner_id: r.owner_id,
     notes: r.notes,
     confidential_notes: r.confidential_notes ? '(confidentiel)' : '',
+    ...auditableSharing(r),
   };
 }
 
@@ -149,6 +154,8 @@ export async function createDeal(db: AnyDb, actor: Actor, input: DealInput, toda
       lost_reason: c.lostReason,
       notes: c.notes,
       confidential_notes: c.confidential,
+      confidential_author_id: c.confidential ? actor.id : null,
+      ...c.sharing,
       created_at: now,
       updated_at: now,
     })
@@ -167,6 +174,12 @@ export async function updateDeal(db: AnyDb, actor: Actor, id: number, input: Dea
   const c = await check(db, actor, input, before, today);
   if (c.ownerId !== before.owner_id) await assertCanEdit(db, actor, c.ownerId);
   const stageChanged = c.stage.id !== before.stage_id;
+  // Confidential notes are replaced only by someone who may read them (their author or
+  // crm:confidential), and only when the form carried them. They keep their author; notes
+  // written where there were none are credited to whoever wrote them.
+  const touchConfidential = input.confidentialNotes !== undefined && maySeeConfidential(actor, before);
+  const confidential = touchConfidential ? c.confidential : before.confidential_notes;
+  const confidentialAuthor = !confidential ? null : before.confidential_notes ? before.confidential_author_id ?? before.owner_id : actor.id;
   const patch = {
     company_id: c.company.id,
     owner_id: c.ownerId,
@@ -179,7 +192,9 @@ export async function updateDeal(db: AnyDb, actor: Actor, id: number, input: Dea
     closed_on: c.stage.kind === 'open' ? null : stageChanged || !before.closed_on ? today : before.closed_on,
     lost_reason: c.lostReason,
     notes: c.notes,
-    confidential_notes: c.confidential,
+    confidential_notes: confidential,
+    confidential_author_id: confidentialAuthor,
+    ...c.sharing,
   };
   await updateWithVersion(db, 'crm_deals', id, input.version ?? -1, patch);
   if (input.contactIds !== undefined) {
@@ -252,7 +267,7 @@ export async function getDeal(db: AnyDb, actor: Actor, id: number): Promise<Deal
   ]);
   const label = (sid: number | null) => (sid === null ? null : (stages.find((s) => s.id === sid)?.label ?? '?'));
   const ids = new Set(linked.map((l) => l.contact_id));
-  const showConfidential = maySeeConfidential(actor, deal.owner_id, team);
+  const showConfidential = maySeeConfidential(actor, deal);
   return {
     ...deal,
     confidential_notes: showConfidential ? deal.confidential_notes : '',
@@ -290,8 +305,8 @@ function applyFilter(q: any, f: DealFilter, alias = 'crm_deals'): any {
   return q;
 }
 
-export type DealListItem = Omit<DealRow, 'confidential_notes' | 'notes'>;
-const LIST_COLUMNS = ['id', 'company_id', 'owner_id', 'service_id', 'stage_id', 'title', 'amount_cents', 'probability', 'expected_close_date', 'closed_on', 'lost_reason', 'created_at', 'updated_at', 'version'] as const;
+export type DealListItem = Omit<DealRow, 'confidential_notes' | 'notes' | 'confidential_author_id'>;
+const LIST_COLUMNS = ['id', 'company_id', 'owner_id', 'service_id', 'stage_id', 'title', 'amount_cents', 'probability', 'expected_close_date', 'closed_on', 'lost_reason', 'shared_with_company', 'member_title', 'member_summary', 'amount_shared_with_company', 'created_at', 'updated_at', 'version'] as const;
 
 export async function listDeals(db: AnyDb, filter: DealFilter, page = 1, perPage = 50): Promise<{ items: DealListItem[]; total: number }> {
   const base = applyFilter(d(db).selectFrom('crm_deals'), filter);
@@ -379,6 +394,3 @@ export async function board(db: AnyDb, filter: DealFilter, today = todayParis())
   });
 }
 
-export async function visibleConfidential(db: AnyDb, actor: Actor, ownerId: number): Promise<boolean> {
-  return maySeeConfidential(actor, ownerId, await managedBy(db, actor));
-}

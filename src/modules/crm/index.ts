@@ -15,7 +15,7 @@ import { companyPanel } from './panel.js';
 import { seedCrmDemo } from './seed.js';
 import { listTasks } from './task.service.js';
 
-export { listMemberVisibleActivity, type MemberActivity } from './activity.service.js';
+export { compareMemberActivity, listMemberVisibleActivity, type MemberActivity } from './activity.service.js';
 
 
 // Job handlers receive the database only; the digest also needs the mailer and the public URL

@@ -1,7 +1,8 @@
 // Record rules of the CRM. Every adviser reads every visit and deal (a shared view of who does
 // what with whom) but a visit report, a deal or a task is changed only by its owner, the owner's
-// manager (users.manager_id, transitively) or direction (crm:all); confidential notes follow
-// the same circle.
+// manager (users.manager_id, transitively) or direction (crm:all). Confidential notes are
+// narrower: their author, plus whoever holds crm:confidential (admin only, by default) — not the
+// author's managers, not direction (issue #19).
 import { can } from '../../platform/access/index.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { teamOf } from '../../platform/auth/users.js';
@@ -21,8 +22,27 @@ export function mayEdit(actor: Actor, ownerId: number, team: ReadonlySet<number>
   return actor.id === ownerId || can(actor, 'crm:all') || team.has(ownerId);
 }
 
-/** Confidential notes: the owner and the people above them (managers, direction). */
-export const maySeeConfidential = mayEdit;
+/**
+ * A row carrying confidential notes: a company note (`author_id`), a deal (who wrote its notes,
+ * `confidential_author_id`, else its owner) or a visit (its owner wrote the whole report).
+ */
+export type ConfidentialRow = { author_id: number } | { confidential_author_id: number | null; owner_id: number } | { owner_id: number };
+
+export function confidentialAuthor(row: ConfidentialRow): number {
+  if ('author_id' in row) return row.author_id;
+  if ('confidential_author_id' in row) return row.confidential_author_id ?? row.owner_id;
+  return row.owner_id;
+}
+
+/**
+ * Confidential notes: their author, and `crm:confidential` (the one way to read a colleague's).
+ * Services blank the field with this rule and views hide it with the same one.
+ */
+export function maySeeConfidential(actor: Actor, row: ConfidentialRow): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind !== 'staff' || !can(actor, 'crm:use')) return false;
+  return can(actor, 'crm:confidential') || (actor.id !== null && actor.id === confidentialAuthor(row));
+}
 
 export async function canEdit(db: AnyDb, actor: Actor, ownerId: number): Promise<boolean> {
   if (actor.id === ownerId || actor.kind === 'system' || can(actor, 'crm:all')) return mayEdit(actor, ownerId, new Set());

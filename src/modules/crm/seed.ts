@@ -64,18 +64,32 @@ async function seedActivity(db: AnyDb, adviser: Actor, manager: Actor, companies
         notes: 'Rencontre avec la direction : point sur l’activité et les projets de l’année.',
         needs: i % 2 ? 'Recrutement d’un alternant.' : 'Accompagnement à l’export (salon professionnel).',
         confidentialNotes: i === 0 ? 'Tension de trésorerie évoquée à demi-mot.' : '',
-        shareable: i % 2 === 0,
+        // Every other visit is shown to the company, in words written for it.
+        sharedWithCompany: i % 2 === 0,
+        memberTitle: i % 2 === 0 ? `Rendez-vous avec votre conseiller : ${[topics[i % topics.length].label, topics[(i + 3) % topics.length].label].join(', ')}` : '',
+        memberSummary: i % 2 === 0 ? 'Nous avons fait le point sur vos projets de l’année ; votre conseiller revient vers vous avec des propositions.' : '',
         followUps: [{ title: i % 2 ? 'Envoyer la documentation' : 'Rappeler pour un rendez-vous', due: addDays(today, i), ownerId: adviser.id! }],
       });
     }
     const open = stages.filter((s) => s.kind === 'open');
     for (const [i, c] of companies.slice(0, 8).entries()) {
       const svc = services[i % services.length];
-      const deal = await createDeal(trx, adviser, { companyId: c.id, title: `${svc.name} — ${c.name}`.slice(0, 200), serviceId: svc.id, stageId: open[i % open.length].id, expectedCloseDate: addDays(today, 20 * (i + 1)) });
+      // Deals stay internal unless shared: the first two are shown to their company (the first
+      // with its amount), the lost one (i = 7) is not.
+      const deal = await createDeal(trx, adviser, {
+        companyId: c.id,
+        title: `${svc.name} — ${c.name}`.slice(0, 200),
+        serviceId: svc.id,
+        stageId: open[i % open.length].id,
+        expectedCloseDate: addDays(today, 20 * (i + 1)),
+        sharedWithCompany: i < 2,
+        memberTitle: i < 2 ? `Proposition : ${svc.name}`.slice(0, 200) : '',
+        amountSharedWithCompany: i === 0,
+      });
       if (i === 6) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'won')!.id, version: deal.version });
       if (i === 7) await moveDeal(trx, adviser, deal.id, { stageId: stages.find((s) => s.kind === 'lost')!.id, lostReason: 'Budget reporté', version: deal.version });
     }
-    const late = await createTask(trx, adviser, { title: 'Relancer pour la proposition', due: today, companyId: companies[0].id });
+    const late = await createTask(trx, adviser, { title: 'Relancer pour la proposition', due: today, companyId: companies[0].id, sharedWithCompany: true, memberTitle: 'Votre conseiller vous rappelle au sujet de la proposition' });
     // One overdue task, so the home page and the digest have something "en retard" to show.
     await trx.updateTable('crm_tasks').set({ due_date: addDays(today, -3) }).where('id', '=', late.id).execute();
   });

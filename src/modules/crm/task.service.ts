@@ -9,6 +9,7 @@ import { findCompany } from '../registry/index.js';
 import type { CrmDb, TaskRow } from './crm.tables.js';
 import { addDays, isDate, todayParis } from './dates.js';
 import { assertCanEdit } from './policy.js';
+import { auditableSharing, checkSharing, type SharingInput } from './sharing.js';
 
 const d = (db: AnyDb) => db as CrmDb;
 
@@ -35,7 +36,7 @@ export async function listCrmUsers(db: AnyDb): Promise<{ id: number; name: strin
   return [...out.values()];
 }
 
-export interface TaskInput {
+export interface TaskInput extends SharingInput {
   title: string;
   due: string;
   ownerId?: number;
@@ -60,15 +61,63 @@ export async function createTask(db: AnyDb, actor: Actor, input: TaskInput, toda
     if (!deal) fields.deal_id = 'crm.deal_not_found';
     else companyId = deal.company_id;
   }
+  const sharing = checkSharing(fields, input);
+  if (sharing.shared_with_company && companyId === null && !fields.company_id && !fields.deal_id) fields.shared_with_company = 'crm.sharing.no_company';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 200 });
   const now = nowIso();
   const row = await d(db)
     .insertInto('crm_tasks')
-    .values({ owner_id: ownerId, created_by: actor.id, company_id: companyId, visit_id: null, deal_id: input.dealId ?? null, title, due_date: input.due, done_at: null, created_at: now, updated_at: now })
+    .values({ owner_id: ownerId, created_by: actor.id, company_id: companyId, visit_id: null, deal_id: input.dealId ?? null, title, due_date: input.due, done_at: null, ...sharing, created_at: now, updated_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await record(db, actor, { entity: 'crm_task', entityId: row.id, action: 'create', after: { title, due_date: input.due, owner_id: ownerId, company_id: companyId, deal_id: input.dealId ?? null } });
+  await record(db, actor, { entity: 'crm_task', entityId: row.id, action: 'create', after: { title, due_date: input.due, owner_id: ownerId, company_id: companyId, deal_id: input.dealId ?? null, ...auditableSharing(sharing) } });
   return row;
+}
+
+export interface TaskUpdate extends SharingInput {
+  title?: string;
+  due?: string;
+  ownerId?: number;
+  version: number;
+}
+
+/**
+ * Changes a task: its wording, due date, owner, and what the company sees of it. The owner,
+ * whoever created it, the owner's managers and direction may; fields not given stay as they are.
+ */
+export async function updateTask(db: AnyDb, actor: Actor, id: number, input: TaskUpdate, today = todayParis()): Promise<void> {
+  const before = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!before) throw notFound('crm.task_not_found');
+  if (before.created_by !== actor.id) await assertCanEdit(db, actor, before.owner_id);
+  const fields: Record<string, string> = {};
+  const title = (input.title ?? before.title).trim();
+  if (!title) fields.title = 'field.required';
+  else if (title.length > 200) fields.title = 'field.too_long';
+  const due = input.due ?? before.due_date;
+  // An old due date may stay as it is; a changed one follows the creation rule.
+  if (!isDate(due)) fields.due = 'field.date';
+  else if (due !== before.due_date && (due < addDays(today, -1) || due > addDays(today, 3 * 366))) fields.due = 'crm.task_due_range';
+  const ownerId = input.ownerId ?? before.owner_id;
+  // As at creation, a task may be given to any colleague who uses the CRM.
+  if (ownerId !== before.owner_id && !(await validateTaskOwner(db, ownerId))) fields.owner_id = 'crm.task_owner_unknown';
+  const sharing = checkSharing(fields, input, before);
+  if (sharing.shared_with_company && before.company_id === null) fields.shared_with_company = 'crm.sharing.no_company';
+  if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 200 });
+  const patch = { title, due_date: due, owner_id: ownerId, ...sharing };
+  await updateWithVersion(db, 'crm_tasks', id, input.version, patch);
+  await record(db, actor, {
+    entity: 'crm_task',
+    entityId: id,
+    action: 'update',
+    before: { title: before.title, due_date: before.due_date, owner_id: before.owner_id, ...auditableSharing(before) },
+    after: { title, due_date: due, owner_id: ownerId, ...auditableSharing(sharing) },
+  });
+}
+
+export async function getTask(db: AnyDb, id: number): Promise<TaskRow> {
+  const task = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!task) throw notFound('crm.task_not_found');
+  return task;
 }
 
 /** Marks a task done (or open again). The owner, whoever created it, managers and direction may. */

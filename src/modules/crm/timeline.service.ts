@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/audit/audit.js';
 import type { AnyDb } from '../../platform/db/index.js';
 import { listCompanyChanges } from '../registry/index.js';
 import type { CrmDb } from './crm.tables.js';
-import { managedBy, maySeeConfidential } from './policy.js';
+import { maySeeConfidential } from './policy.js';
 
 const d = (db: AnyDb) => db as CrmDb;
 
@@ -33,8 +33,6 @@ export function isTimelineKind(v: unknown): v is TimelineKind {
 export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number, opts: { kinds?: TimelineKind[]; limit?: number } = {}): Promise<TimelineEvent[]> {
   const limit = Math.min(opts.limit ?? 200, 500);
   const want = (k: TimelineKind) => !opts.kinds?.length || opts.kinds.includes(k);
-  const team = await managedBy(db, actor);
-  const sees = (ownerId: number) => maySeeConfidential(actor, ownerId, team);
   const none = Promise.resolve([] as never[]);
 
   const [visits, deals, history, tasks, notes, changes, stages, topics] = await Promise.all([
@@ -105,7 +103,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
       at: v.visit_date,
       title: codes.map((c) => topicLabel.get(c) ?? c).join(', '),
       detail: [v.notes, v.needs].filter(Boolean).join('\n'),
-      confidential: sees(v.owner_id) && v.confidential_notes ? v.confidential_notes : undefined,
+      confidential: maySeeConfidential(actor, v) && v.confidential_notes ? v.confidential_notes : undefined,
       href: `/crm/visites/${v.id}`,
       who: v.name,
     });
@@ -114,7 +112,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
   for (const h of history) out.push({ kind: 'deal', at: h.changed_at, title: h.title, href: `/crm/affaires/${h.deal_id}`, who: h.name ?? undefined, stage: stageLabel.get(h.to_stage_id), detail: h.lost_reason ?? undefined });
   for (const t of tasks) out.push({ kind: 'task', at: t.due_date, title: t.title, who: t.name, done: t.done_at !== null });
   for (const n of notes) {
-    if (n.confidential && !sees(n.author_id)) continue;
+    if (n.confidential && !maySeeConfidential(actor, n)) continue;
     out.push({ kind: 'note', at: n.created_at, title: '', detail: n.confidential ? undefined : n.body, confidential: n.confidential ? n.body : undefined, who: n.name });
   }
   for (const c of changes) {

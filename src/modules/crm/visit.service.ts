@@ -10,6 +10,7 @@ import { listTopics } from './catalogue.service.js';
 import type { CrmDb, VisitRow } from './crm.tables.js';
 import { addDays, isDate, todayParis } from './dates.js';
 import { assertCanEdit, managedBy, mayEdit, maySeeConfidential } from './policy.js';
+import { auditableSharing, checkSharing, type Sharing, type SharingInput } from './sharing.js';
 import { validateTaskOwner } from './task.service.js';
 
 const d = (db: AnyDb) => db as CrmDb;
@@ -35,7 +36,7 @@ export interface NewContactInput {
   phone?: string;
 }
 
-export interface VisitInput {
+export interface VisitInput extends SharingInput {
   clientId?: string;
   companyId?: number;
   date?: string;
@@ -45,7 +46,6 @@ export interface VisitInput {
   notes?: string;
   needs?: string;
   confidentialNotes?: string;
-  shareable?: boolean;
   followUps?: FollowUpInput[];
   /** edits only: the version the form was based on */
   version?: number;
@@ -75,11 +75,12 @@ interface Checked {
   notes: string;
   needs: string;
   confidential: string;
+  sharing: Sharing;
   followUps: { title: string; due: string; ownerId: number }[];
 }
 
 /** Every rule of a report, reported field by field (nothing is written before this passes). */
-async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: string; isNew: boolean }): Promise<Checked> {
+async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: string; isNew: boolean; before?: VisitRow }): Promise<Checked> {
   const fields: Record<string, string> = {};
   const company = input.companyId !== undefined && Number.isInteger(input.companyId) && input.companyId > 0 ? await findCompany(db, input.companyId) : undefined;
   if (input.companyId === undefined) fields.company_id = 'crm.company_required';
@@ -103,6 +104,7 @@ async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: 
   const notes = textField(fields, 'notes', input.notes);
   const needs = textField(fields, 'needs', input.needs);
   const confidential = textField(fields, 'confidential_notes', input.confidentialNotes);
+  const sharing = checkSharing(fields, input, opts.before);
 
   const followUps: Checked['followUps'] = [];
   for (const [i, f] of (input.followUps ?? []).entries()) {
@@ -118,7 +120,7 @@ async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: 
     followUps.push({ title, due, ownerId });
   }
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: fields.notes || fields.needs || fields.confidential_notes ? MAX_TEXT : 200 });
-  return { company: company!, date, topics, contactIds, notes, needs, confidential, followUps };
+  return { company: company!, date, topics, contactIds, notes, needs, confidential, sharing, followUps };
 }
 
 /** Adds the person met to the registry (through the registry's own rules and audit). */
@@ -173,7 +175,7 @@ export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, to
       notes: c.notes,
       needs: c.needs,
       confidential_notes: c.confidential,
-      shareable: input.shareable ? 1 : 0,
+      ...c.sharing,
       created_at: now,
       updated_at: now,
     })
@@ -198,7 +200,7 @@ export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, to
     entity: 'crm_visit',
     entityId: inserted.id,
     action: 'create',
-    after: { company_id: c.company.id, visit_date: c.date, topics: c.topics, participants: contactIds, notes: c.notes, needs: c.needs, confidential_notes: c.confidential ? '(confidentiel)' : '', shareable: input.shareable ? 1 : 0 },
+    after: { company_id: c.company.id, visit_date: c.date, topics: c.topics, participants: contactIds, notes: c.notes, needs: c.needs, confidential_notes: c.confidential ? '(confidentiel)' : '', ...auditableSharing(c.sharing) },
   });
   return { visit: inserted, created: true };
 }
@@ -207,11 +209,13 @@ export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: Vi
   const before = await d(db).selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound('crm.visit_not_found');
   await assertCanEdit(db, actor, before.owner_id);
-  const c = await check(db, actor, { ...input, followUps: [] }, { today, isNew: false });
+  const c = await check(db, actor, { ...input, followUps: [] }, { today, isNew: false, before });
   const beforeContacts = (await d(db).selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute()).map((r) => r.contact_id).sort((a, b) => a - b);
-  // A form or API call that does not carry the confidential notes leaves them as they are.
-  const confidential = input.confidentialNotes === undefined ? before.confidential_notes : c.confidential;
-  const patch = { company_id: c.company.id, visit_date: c.date, topics: JSON.stringify(c.topics), notes: c.notes, needs: c.needs, confidential_notes: confidential, shareable: input.shareable ? 1 : 0 };
+  // A form or API call that does not carry the confidential notes leaves them as they are; only
+  // their author (or crm:confidential) may see them, so only they may replace them.
+  const mayTouch = maySeeConfidential(actor, before);
+  const confidential = input.confidentialNotes === undefined || !mayTouch ? before.confidential_notes : c.confidential;
+  const patch = { company_id: c.company.id, visit_date: c.date, topics: JSON.stringify(c.topics), notes: c.notes, needs: c.needs, confidential_notes: confidential, ...c.sharing };
   await updateWithVersion(db, 'crm_visits', id, input.version ?? -1, patch);
   await d(db).deleteFrom('crm_visit_participants').where('visit_id', '=', id).execute();
   if (c.contactIds.length) await d(db).insertInto('crm_visit_participants').values(c.contactIds.map((contact_id) => ({ visit_id: id, contact_id }))).execute();
@@ -220,7 +224,7 @@ export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: Vi
     entity: 'crm_visit',
     entityId: id,
     action: 'update',
-    before: { company_id: before.company_id, visit_date: before.visit_date, topics: before.topics, notes: before.notes, needs: before.needs, confidential_notes: hide(before.confidential_notes), shareable: before.shareable, participants: beforeContacts },
+    before: { company_id: before.company_id, visit_date: before.visit_date, topics: before.topics, notes: before.notes, needs: before.needs, confidential_notes: hide(before.confidential_notes), ...auditableSharing(before), participants: beforeContacts },
     after: { ...patch, confidential_notes: before.confidential_notes !== confidential ? '(modifié)' : hide(confidential), participants: [...c.contactIds].sort((a, b) => a - b) },
   });
 }
@@ -244,7 +248,7 @@ export async function getVisit(db: AnyDb, actor: Actor, id: number): Promise<Vis
     ownerNames(db, [v.owner_id]),
   ]);
   const ids = new Set(participantIds.map((p) => p.contact_id));
-  const showConfidential = maySeeConfidential(actor, v.owner_id, team);
+  const showConfidential = maySeeConfidential(actor, v);
   return {
     ...v,
     confidential_notes: showConfidential ? v.confidential_notes : '',
@@ -272,7 +276,9 @@ export interface VisitListItem {
   topics: string;
   notes: string;
   needs: string;
-  shareable: number;
+  shared_with_company: number;
+  member_title: string;
+  member_summary: string;
   created_at: string;
   updated_at: string;
   version: number;
@@ -287,7 +293,7 @@ export async function listVisits(db: AnyDb, filter: VisitFilter, page = 1, perPa
   if (filter.to) q = q.where('visit_date', '<=', filter.to);
   const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const items = await q
-    .select(['id', 'company_id', 'owner_id', 'visit_date', 'topics', 'notes', 'needs', 'shareable', 'created_at', 'updated_at', 'version'])
+    .select(['id', 'company_id', 'owner_id', 'visit_date', 'topics', 'notes', 'needs', 'shared_with_company', 'member_title', 'member_summary', 'created_at', 'updated_at', 'version'])
     .orderBy('visit_date', 'desc')
     .orderBy('id', 'desc')
     .limit(perPage)

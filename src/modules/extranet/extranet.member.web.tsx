@@ -326,7 +326,7 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
     const s = scope(req);
     const d = db as Kysely<ExtranetTables>;
     const [timeline, open, waiting, pendingCorrections, news] = await Promise.all([
-      companyTimeline(db, s.companyId, 10),
+      companyTimeline(db, s.companyId, { perPage: 10 }).then((p) => p.items),
       d.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', s.companyId).where('status', '!=', 'closed').executeTakeFirstOrThrow(),
       d.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', s.companyId).where('status', '=', 'waiting_member').executeTakeFirstOrThrow(),
       countPendingCorrections(db, s.companyId),
@@ -544,8 +544,14 @@ export function memberWeb(app: FastifyInstance, ctx: ModuleContext): void {
 
   app.get('/extranet/suivi', memberUse, async (req, reply) => {
     const s = scope(req);
+    // ?page=: a positive whole number, else no such page; past the end, the last page.
+    const asked = (req.query as Record<string, unknown>).page;
+    const page = asked === undefined ? 1 : idParam(asked);
+    if (page === undefined || page < 1) throw notFound();
     const c = await chrome(req);
-    return reply.render(<TimelinePage ctx={view(req, c)} chrome={c} items={await companyTimeline(db, s.companyId)} />);
+    const tl = await companyTimeline(db, s.companyId, { page });
+    if (tl.page !== page) return reply.redirect(`/extranet/suivi?page=${tl.page}`);
+    return reply.render(<TimelinePage ctx={view(req, c)} chrome={c} items={tl.items} total={tl.total} page={tl.page} perPage={tl.perPage} />);
   });
 
   // ——— what the CCI published for members (content module, audience 'extranet') ———

@@ -35,7 +35,7 @@ async function seedExtranet(ctx: ModuleContext, log: (line: string) => void): Pr
       .selectFrom('crm_visits')
       .innerJoin('companies', 'companies.id', 'crm_visits.company_id')
       .select(['companies.id', 'companies.name'])
-      .where('crm_visits.shareable', '=', 1)
+      .where('crm_visits.shared_with_company', '=', 1)
       .orderBy('companies.id')
       .limit(2)
       .execute()

@@ -1,31 +1,73 @@
 // "Suivi des affaires": what the CCI does with and for the member's company, in one timeline —
-// deals and shareable visits (from the CRM's member-safe export), the company's requests and
-// correction requests. Always for the scope's company only; never notes or staff-only fields.
+// the deals, visits and tasks staff shared with the company (from the CRM's member-safe export,
+// in their member wording), the company's requests and correction requests. Always for the
+// scope's company only; never notes or staff-only fields. Paged: a company's history grows.
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/index.js';
-import { listMemberVisibleActivity } from '../crm/index.js';
+import { compareMemberActivity, listMemberVisibleActivity } from '../crm/index.js';
 import type { ExtranetTables, RequestStatus } from './extranet.table.js';
 
 const x = (db: AnyDb) => db as Kysely<ExtranetTables>;
 
+export const TIMELINE_PER_PAGE = 25;
+
 export type TimelineItem =
-  | { kind: 'deal'; id: number; date: string; title: string; stage?: string; amountCents?: number; documents?: { name: string; href: string }[] }
-  | { kind: 'visit'; id: number; date: string; title: string }
+  | { kind: 'deal'; id: number; date: string; title: string; summary: string; status?: 'open' | 'won' | 'lost'; amountCents?: number }
+  | { kind: 'visit'; id: number; date: string; title: string; summary: string }
+  | { kind: 'task'; id: number; date: string; title: string; summary: string; done: boolean }
   | { kind: 'request'; id: number; date: string; title: string; status: RequestStatus }
   | { kind: 'correction'; id: number; date: string; status: string };
 
-export async function companyTimeline(db: AnyDb, companyId: number, limit?: number): Promise<TimelineItem[]> {
+export interface TimelinePage {
+  items: TimelineItem[];
+  total: number;
+  /** the page served: the one asked for, or the last one when asked past the end */
+  page: number;
+  perPage: number;
+}
+
+/**
+ * One page of the company's timeline, newest first. Each source is read in the timeline's own
+ * order up to the end of the page asked for, so merging them gives that page exactly; a page past
+ * the end gives the last page (the counts are read first).
+ */
+export async function companyTimeline(db: AnyDb, companyId: number, opts: { page?: number; perPage?: number } = {}): Promise<TimelinePage> {
+  const perPage = Math.max(1, Math.min(opts.perPage ?? TIMELINE_PER_PAGE, 100));
+  const [requestCount, correctionCount] = await Promise.all([
+    x(db).selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
+    x(db).selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
+  ]);
+  // The CRM's count comes with its items; read a first page to know it (cheap: one small page).
+  const first = await listMemberVisibleActivity(db, companyId, { limit: perPage });
+  const total = first.total + Number(requestCount.n) + Number(correctionCount.n);
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
+  const upTo = page * perPage;
   const [activity, requests, corrections] = await Promise.all([
-    listMemberVisibleActivity(db, companyId),
-    x(db).selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(limit ?? 500).execute(),
-    x(db).selectFrom('member_change_requests').select(['id', 'status', 'created_at', 'decided_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').limit(limit ?? 200).execute(),
+    page === 1 ? first : listMemberVisibleActivity(db, companyId, { limit: upTo }),
+    x(db).selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(upTo).execute(),
+    x(db)
+      .selectFrom('member_change_requests')
+      .select(['id', 'status', (eb) => eb.fn.coalesce('decided_at', 'created_at').as('at')])
+      .where('company_id', '=', companyId)
+      .orderBy((eb) => eb.fn.coalesce('decided_at', 'created_at'), 'desc')
+      .orderBy('id', 'desc')
+      .limit(upTo)
+      .execute(),
   ]);
   const items: TimelineItem[] = [
-    ...activity.map((a): TimelineItem => (a.kind === 'deal' ? { kind: 'deal', id: a.id, date: a.date, title: a.title, stage: a.stage, amountCents: a.amountCents, documents: a.documents } : { kind: 'visit', id: a.id, date: a.date, title: a.title })),
+    ...activity.items.map((a): TimelineItem =>
+      a.kind === 'deal'
+        ? { kind: 'deal', id: a.id, date: a.date, title: a.title, summary: a.summary, status: a.status, ...(a.amountCents !== undefined ? { amountCents: a.amountCents } : {}) }
+        : a.kind === 'task'
+          ? { kind: 'task', id: a.id, date: a.date, title: a.title, summary: a.summary, done: a.done ?? false }
+          : { kind: 'visit', id: a.id, date: a.date, title: a.title, summary: a.summary },
+    ),
     ...requests.map((r): TimelineItem => ({ kind: 'request', id: r.id, date: r.created_at, title: r.subject, status: r.status })),
-    ...corrections.map((c): TimelineItem => ({ kind: 'correction', id: c.id, date: c.decided_at ?? c.created_at, status: c.status })),
+    ...corrections.map((c): TimelineItem => ({ kind: 'correction', id: c.id, date: String(c.at), status: c.status })),
   ];
-  // Dates are 'YYYY-MM-DD' (CRM) or ISO timestamps: both sort as strings on their first 10 chars.
-  items.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
-  return limit ? items.slice(0, limit) : items;
+  // Days ('YYYY-MM-DD', CRM) and moments (ISO timestamps) sort as text, newest first; the same
+  // total order as each source's query, so consecutive pages neither overlap nor skip.
+  items.sort(compareMemberActivity);
+  return { items: items.slice(upTo - perPage, upTo), total, page, perPage };
 }

@@ -42,6 +42,7 @@ export const PERMISSIONS = [
   'crm:write', // record visits, deals, tasks (an API token needs the crm:write scope for it)
   'crm:manage', // team's records (managers)
   'crm:all', // every record (direction)
+  'crm:confidential', // read colleagues' confidential CRM notes (admin only: granted to no other role)
   'crm:reports',
   'crm:settings', // topics, services catalogue, pipeline stages
   // extranet back office (M4, M6)

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Crumb } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
+import { Field, type Errors } from '../../../platform/ui/components.js';
 import { formatDate, formatDateTime, formatMoney, formatMonth } from '../../../platform/i18n/index.js';
 
 export const crmCrumbs = (ctx: ViewContext, ...more: Crumb[]): Crumb[] => [{ label: ctx.t('app.home'), href: '/portail' }, { label: ctx.t('crm.home.title'), href: '/crm' }, ...more];
@@ -86,4 +87,54 @@ export function Notes({ ctx, notes, needs, confidential }: { ctx: ViewContext; n
       ) : null}
     </>
   );
+}
+
+export interface SharingValues {
+  sharedWithCompany: boolean;
+  memberTitle: string;
+  memberSummary: string;
+  /** deals only */
+  amountSharedWithCompany?: boolean;
+}
+
+/**
+ * "Shared with the company": off by default; when on, the company reads the member wording on
+ * its extranet, never the internal title or notes. Deals add a second box for their amount.
+ */
+export function SharingFields({ ctx, v, errors, withAmount }: { ctx: ViewContext; v: SharingValues; errors?: Errors; withAmount?: boolean }) {
+  const t = ctx.t;
+  const err = errors?.shared_with_company;
+  return (
+    <fieldset class={`field crm-sharing${err ? ' field-error' : ''}`}>
+      <legend>{t('crm.sharing.legend')}</legend>
+      <p class="hint" id="sharing-hint">
+        {t('crm.sharing.hint')}
+      </p>
+      {err ? (
+        <p class="error-text" id="f-shared_with_company-error">
+          {t(err)}
+        </p>
+      ) : null}
+      <div class="choice">
+        <input type="checkbox" id="f-shared_with_company" name="shared_with_company" value="1" checked={v.sharedWithCompany} aria-describedby={err ? 'sharing-hint f-shared_with_company-error' : 'sharing-hint'} />
+        <label for="f-shared_with_company">{t('crm.sharing.shared')}</label>
+      </div>
+      <Field ctx={ctx} name="member_title" label={t('crm.sharing.member_title')} hint={t('crm.sharing.member_title_hint')} value={v.memberTitle} errors={errors} maxlength={200} />
+      <Field ctx={ctx} name="member_summary" label={t('crm.sharing.member_summary')} hint={t('crm.sharing.member_summary_hint')} value={v.memberSummary} errors={errors} multiline rows={2} />
+      {withAmount ? (
+        <div class="choice">
+          <input type="checkbox" id="f-amount_shared_with_company" name="amount_shared_with_company" value="1" checked={v.amountSharedWithCompany} />
+          <label for="f-amount_shared_with_company">{t('crm.sharing.amount')}</label>
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** One line for a record page: shared or not, and under which wording. */
+export function sharingFact(ctx: ViewContext, r: { shared_with_company: number; member_title: string; amount_shared_with_company?: number }): [string, string] {
+  const t = ctx.t;
+  if (r.shared_with_company !== 1) return [t('crm.sharing.fact'), t('crm.sharing.not_shared')];
+  const amount = r.amount_shared_with_company === 1 ? ` ${t('crm.sharing.with_amount')}` : r.amount_shared_with_company === 0 ? ` ${t('crm.sharing.without_amount')}` : '';
+  return [t('crm.sharing.fact'), `${t('crm.sharing.shared_as', { title: r.member_title })}${amount}`];
 }

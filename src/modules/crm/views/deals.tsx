@@ -5,7 +5,8 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
 import type { ServiceRow, StageRow, TaskRow } from '../crm.tables.js';
 import type { BoardColumn, DealListItem, DealView, ForecastLine } from '../deal.service.js';
-import { crmCrumbs, day, money, monthLabel, Notes } from './common.js';
+import { maySeeConfidential, type ConfidentialRow } from '../policy.js';
+import { crmCrumbs, day, money, monthLabel, Notes, SharingFields, sharingFact, type SharingValues } from './common.js';
 import { CompanyChoices, PeopleChoices } from './visits.js';
 
 export interface DealFilterValues {
@@ -201,7 +202,7 @@ export function BoardPage(p: { ctx: ViewContext; columns: BoardColumn[]; f: Deal
   );
 }
 
-export interface DealFormValues {
+export interface DealFormValues extends SharingValues {
   companyId?: number;
   companyQ?: string;
   title: string;
@@ -214,17 +215,19 @@ export interface DealFormValues {
   ownerId?: string;
   contactIds: number[];
   notes: string;
-  confidentialNotes: string;
+  /** undefined when the form did not carry the field (or its reader may not see it) */
+  confidentialNotes?: string;
   version?: number;
 }
 
-export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; errors?: Errors; company?: CompanySummary; candidates: CompanySummary[]; contacts: ContactSummary[]; services: ServiceRow[]; stages: StageRow[]; users: Option[]; dealId?: number }) {
+export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; errors?: Errors; company?: CompanySummary; candidates: CompanySummary[]; contacts: ContactSummary[]; services: ServiceRow[]; stages: StageRow[]; users: Option[]; dealId?: number; confidentialOf?: ConfidentialRow }) {
   const { ctx, values: v, errors } = p;
   const t = ctx.t;
+  const showConfidential = v.confidentialNotes !== undefined && (!p.confidentialOf || maySeeConfidential(ctx.actor, p.confidentialOf));
   const title = p.dealId ? t('crm.deal.edit_title') : t('crm.deal.new_title');
   return (
     <Page ctx={ctx} title={title} crumbs={crmCrumbs(ctx, { label: t('crm.deals.title'), href: '/crm/affaires' }, { label: title })}>
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ company_id: t('crm.visit.company'), amount: t('crm.deal.amount'), title: t('crm.deal.title_field'), probability: t('crm.deal.probability'), expected_close_date: t('crm.deal.expected_close'), lost_reason: t('crm.deal.lost_reason') }} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ company_id: t('crm.visit.company'), amount: t('crm.deal.amount'), title: t('crm.deal.title_field'), probability: t('crm.deal.probability'), expected_close_date: t('crm.deal.expected_close'), lost_reason: t('crm.deal.lost_reason'), member_title: t('crm.sharing.member_title'), member_summary: t('crm.sharing.member_summary') }} />
       <form method="post" action={p.dealId ? `/crm/affaires/${p.dealId}` : '/crm/affaires'} novalidate>
         <CsrfField ctx={ctx} />
         {v.version !== undefined ? <input type="hidden" name="version" value={String(v.version)} /> : null}
@@ -271,7 +274,8 @@ export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; erro
           </div>
         </fieldset>
         <Field ctx={ctx} name="notes" label={t('crm.visit.notes')} value={v.notes} errors={errors} multiline rows={3} />
-        <Field ctx={ctx} name="confidential_notes" label={t('crm.visit.confidential_notes')} hint={t('crm.visit.confidential_hint')} value={v.confidentialNotes} errors={errors} multiline rows={2} />
+        {showConfidential ? <Field ctx={ctx} name="confidential_notes" label={t('crm.visit.confidential_notes')} hint={t('crm.visit.confidential_hint')} value={v.confidentialNotes} errors={errors} multiline rows={2} /> : null}
+        <SharingFields ctx={ctx} v={v} errors={errors} withAmount />
         <div class="actions">
           <button type="submit" class="button button-primary">
             {t('common.save')}
@@ -297,6 +301,8 @@ export function DealPage({ ctx, deal, stages, tasks, moveErrors, lostReason }: {
           [t('crm.owner'), deal.ownerName],
           [t('crm.deal.contacts'), deal.contacts.map((c) => `${c.firstName} ${c.lastName}`.trim()).join(', ') || '—'],
           ...(deal.lost_reason ? ([[t('crm.deal.lost_reason'), deal.lost_reason]] as [string, string][]) : []),
+          sharingFact(ctx, deal),
+          ...(deal.shared_with_company === 1 && deal.member_summary ? ([[t('crm.sharing.member_summary'), deal.member_summary]] as [string, string][]) : []),
         ]}
       />
       {deal.canEdit ? (
@@ -306,7 +312,7 @@ export function DealPage({ ctx, deal, stages, tasks, moveErrors, lostReason }: {
           <MoveForm ctx={ctx} deal={deal} stages={stages} errors={moveErrors} lostReason={lostReason} withReason />
         </section>
       ) : null}
-      <Notes ctx={ctx} notes={deal.notes} confidential={deal.showConfidential ? (deal.confidential_notes ?? null) : undefined} />
+      <Notes ctx={ctx} notes={deal.notes} confidential={maySeeConfidential(ctx.actor, deal) ? (deal.confidential_notes ?? null) : undefined} />
       <h2>{t('crm.deal.history')}</h2>
       <Table
         ctx={ctx}

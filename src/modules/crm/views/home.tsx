@@ -5,7 +5,7 @@ import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { TaskRow } from '../crm.tables.js';
 import type { VisitListItem } from '../visit.service.js';
-import { crmCrumbs, day, OfflineStatus, ScopeSwitch, Section } from './common.js';
+import { crmCrumbs, day, OfflineStatus, ScopeSwitch, Section, SharingFields, type SharingValues } from './common.js';
 
 export function TaskTable({ ctx, tasks, today, names, owners, caption, showOwner }: { ctx: ViewContext; tasks: TaskRow[]; today: string; names: Map<number, string>; owners?: Map<number, string>; caption: string; showOwner?: boolean }) {
   const t = ctx.t;
@@ -16,7 +16,16 @@ export function TaskTable({ ctx, tasks, today, names, owners, caption, showOwner
       rows={tasks}
       empty={t('crm.tasks.none')}
       columns={[
-        { label: t('crm.task.title'), cell: (x) => x.title, rowHeader: true },
+        {
+          label: t('crm.task.title'),
+          cell: (x) => (
+            <>
+              <a href={`/crm/taches/${x.id}`}>{x.title}</a>
+              {x.shared_with_company === 1 ? <> <Badge kind="info">{t('crm.sharing.badge')}</Badge></> : null}
+            </>
+          ),
+          rowHeader: true,
+        },
         {
           label: t('crm.task.due'),
           cell: (x) => (
@@ -221,6 +230,43 @@ export function CalendarPage({ ctx, active, url }: { ctx: ViewContext; active?: 
           </form>
         ) : null}
       </div>
+    </Page>
+  );
+}
+
+export interface TaskFormValues extends SharingValues {
+  title: string;
+  due: string;
+  ownerId: string;
+  version: number;
+}
+
+/** One task: its wording, due date, owner and what the company sees of it. */
+export function TaskFormPage({ ctx, task, values: v, users, companyName, errors }: { ctx: ViewContext; task: TaskRow; values: TaskFormValues; users: Option[]; companyName?: string; errors?: Errors }) {
+  const t = ctx.t;
+  return (
+    <Page ctx={ctx} title={t('crm.task.edit_title')} crumbs={crmCrumbs(ctx, { label: t('crm.tasks.title'), href: '/crm/taches' }, { label: task.title })}>
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ title: t('crm.task.title'), due: t('crm.task.due'), owner_id: t('crm.owner'), member_title: t('crm.sharing.member_title'), member_summary: t('crm.sharing.member_summary'), shared_with_company: t('crm.sharing.shared') }} />
+      {task.company_id ? (
+        <p>
+          {t('crm.visit.company')} : <a href={`/crm/entreprises/${task.company_id}/chronologie`}>{companyName ?? `#${task.company_id}`}</a>
+        </p>
+      ) : null}
+      <form method="post" action={`/crm/taches/${task.id}`} novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="version" value={String(v.version)} />
+        <div class="form-grid">
+          <Field ctx={ctx} name="title" label={t('crm.task.title')} value={v.title} errors={errors} required maxlength={200} />
+          <Field ctx={ctx} name="due" type="date" label={t('crm.task.due')} value={v.due} errors={errors} required />
+          <Select ctx={ctx} name="owner_id" label={t('crm.owner')} value={v.ownerId} options={users} errors={errors} />
+        </div>
+        {task.company_id ? <SharingFields ctx={ctx} v={v} errors={errors} /> : <p class="hint">{t('crm.sharing.no_company')}</p>}
+        <div class="actions">
+          <button type="submit" class="button button-primary">
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
     </Page>
   );
 }

@@ -5,11 +5,12 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
 import type { TaskRow, TopicRow } from '../crm.tables.js';
 import type { VisitListItem, VisitView } from '../visit.service.js';
-import { crmCrumbs, day, Notes, OfflineStatus, ScopeSwitch } from './common.js';
+import { maySeeConfidential, type ConfidentialRow } from '../policy.js';
+import { crmCrumbs, day, Notes, OfflineStatus, ScopeSwitch, SharingFields, sharingFact, type SharingValues } from './common.js';
 
 export const FOLLOW_UP_ROWS = 3;
 
-export interface VisitFormValues {
+export interface VisitFormValues extends SharingValues {
   clientId: string;
   companyId?: number;
   companyQ?: string;
@@ -21,7 +22,6 @@ export interface VisitFormValues {
   needs: string;
   /** undefined when the form did not carry the field */
   confidentialNotes?: string;
-  shareable: boolean;
   followUps: { title: string; due: string; ownerId?: number }[];
   version?: number;
 }
@@ -80,12 +80,16 @@ export function VisitFormPage(p: {
   users: Option[];
   visitId?: number;
   maxDate: string;
+  /** editing: the report, whose confidential notes only their author (or crm:confidential) sees */
+  confidentialOf?: ConfidentialRow;
 }) {
   const { ctx, values: v, errors } = p;
   const t = ctx.t;
   const editing = p.visitId !== undefined;
+  // Not carried by the form (or not readable by this reader): the stored notes stay as they are.
+  const showConfidential = v.confidentialNotes !== undefined && (!p.confidentialOf || maySeeConfidential(ctx.actor, p.confidentialOf));
   const title = editing ? t('crm.visit.edit_title') : t('crm.visit.new_title');
-  const labels: Record<string, string> = { company_id: t('crm.visit.company'), date: t('crm.visit.date'), topics: t('crm.visit.topics'), contact_ids: t('crm.visit.people'), notes: t('crm.visit.notes'), needs: t('crm.visit.needs') };
+  const labels: Record<string, string> = { company_id: t('crm.visit.company'), date: t('crm.visit.date'), topics: t('crm.visit.topics'), contact_ids: t('crm.visit.people'), notes: t('crm.visit.notes'), needs: t('crm.visit.needs'), member_title: t('crm.sharing.member_title'), member_summary: t('crm.sharing.member_summary') };
   return (
     <Page ctx={ctx} title={title} crumbs={crmCrumbs(ctx, { label: t('crm.visits.title'), href: '/crm/visites' }, { label: title })}>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
@@ -172,11 +176,8 @@ export function VisitFormPage(p: {
         <Choices ctx={ctx} name="topics" legend={t('crm.visit.topics')} options={p.topics.map((x) => ({ value: x.code, label: x.label }))} values={v.topics} errors={errors} />
         <Field ctx={ctx} name="notes" label={t('crm.visit.notes')} value={v.notes} errors={errors} multiline rows={4} />
         <Field ctx={ctx} name="needs" label={t('crm.visit.needs')} value={v.needs} errors={errors} multiline rows={3} />
-        <Field ctx={ctx} name="confidential_notes" label={t('crm.visit.confidential_notes')} hint={t('crm.visit.confidential_hint')} value={v.confidentialNotes} errors={errors} multiline rows={2} />
-        <div class="choice">
-          <input type="checkbox" id="f-shareable" name="shareable" value="1" checked={v.shareable} />
-          <label for="f-shareable">{t('crm.visit.shareable')}</label>
-        </div>
+        {showConfidential ? <Field ctx={ctx} name="confidential_notes" label={t('crm.visit.confidential_notes')} hint={t('crm.visit.confidential_hint')} value={v.confidentialNotes} errors={errors} multiline rows={2} /> : null}
+        <SharingFields ctx={ctx} v={v} errors={errors} />
 
         {editing ? null : (
           <fieldset class="field crm-followups">
@@ -219,10 +220,11 @@ export function VisitPage({ ctx, visit, topics, tasks, taskOwners }: { ctx: View
           [t('crm.owner'), visit.ownerName],
           [t('crm.visit.topics'), visit.topicCodes.map((c) => topicLabel.get(c) ?? c).join(', ') || '—'],
           [t('crm.visit.people'), visit.participants.map((c) => `${c.firstName} ${c.lastName}`.trim()).join(', ') || '—'],
-          [t('crm.visit.shareable_short'), visit.shareable ? t('common.yes') : t('common.no')],
+          sharingFact(ctx, visit),
+          ...(visit.shared_with_company === 1 && visit.member_summary ? ([[t('crm.sharing.member_summary'), visit.member_summary]] as [string, string][]) : []),
         ]}
       />
-      <Notes ctx={ctx} notes={visit.notes} needs={visit.needs} confidential={visit.showConfidential ? (visit.confidential_notes ?? null) : undefined} />
+      <Notes ctx={ctx} notes={visit.notes} needs={visit.needs} confidential={maySeeConfidential(ctx.actor, visit) ? (visit.confidential_notes ?? null) : undefined} />
       <h2>{t('crm.visit.followups')}</h2>
       <Table
         ctx={ctx}

@@ -135,22 +135,23 @@ export function TimelineList({ ctx, items, member }: { ctx: ViewContext; items: 
             <time datetime={i.date}>{formatDate(i.date.slice(0, 10), ctx.locale)}</time> · <span>{t(`extranet.timeline.kind.${i.kind}`)}</span>
           </p>
           {i.kind === 'deal' ? (
-            <p>
-              <strong>{i.title}</strong>
-              {i.stage ? <> — {i.stage}</> : null}
-              {i.amountCents !== undefined && i.amountCents > 0 ? <> — {formatMoney(i.amountCents, ctx.locale)}</> : null}
-              {i.documents?.length ? (
-                <ul>
-                  {i.documents.map((d) => (
-                    <li>
-                      <a href={d.href}>{d.name}</a>
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-            </p>
-          ) : i.kind === 'visit' ? (
-            <p>{i.title ? t('extranet.timeline.visit_topics', { topics: i.title }) : t('extranet.timeline.visit')}</p>
+            <>
+              <p>
+                <strong>{i.title}</strong>
+                {i.status ? <> — {t(`extranet.timeline.deal_${i.status}`)}</> : null}
+                {i.amountCents !== undefined ? <> — {formatMoney(i.amountCents, ctx.locale)}</> : null}
+              </p>
+              {i.summary ? <p class="timeline-summary">{i.summary}</p> : null}
+            </>
+          ) : i.kind === 'visit' || i.kind === 'task' ? (
+            <>
+              <p>
+                {/* Shared items carry the wording staff wrote for the member; a visit shared before that wording existed has none. */}
+                <strong>{i.title || t('extranet.timeline.visit')}</strong>
+                {i.kind === 'task' ? <> — {t(i.done ? 'extranet.timeline.task_done' : 'extranet.timeline.task_planned')}</> : null}
+              </p>
+              {i.summary ? <p class="timeline-summary">{i.summary}</p> : null}
+            </>
           ) : i.kind === 'request' ? (
             <p>
               <a href={member ? `/extranet/demandes/${i.id}` : `/gestion-extranet/demandes/${i.id}`}>{i.title}</a> <RequestStatusBadge ctx={ctx} status={i.status} />

@@ -2,7 +2,7 @@
 import { SignInPage, TotpEnrolForm } from '../../../platform/auth/views.js';
 import type { ComponentChildren } from 'preact';
 import { CsrfField, Page, type Crumb } from '../../../platform/ui/layout.js';
-import { Actions, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
+import { Actions, ButtonLink, ErrorSummary, Facts, Field, Pagination, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { formatDate, formatDateTime } from './format.js';
 import type { MembershipView } from '../accounts.service.js';
@@ -351,12 +351,13 @@ export function RequestThreadPage({ ctx, chrome, thread, errors, body }: { ctx: 
   );
 }
 
-export function TimelinePage({ ctx, chrome, items }: { ctx: ViewContext; chrome: MemberChrome; items: TimelineItem[] }) {
+export function TimelinePage({ ctx, chrome, items, total, page, perPage }: { ctx: ViewContext; chrome: MemberChrome; items: TimelineItem[]; total: number; page: number; perPage: number }) {
   const t = ctx.t;
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('extranet.timeline.title')}>
       <p class="hint">{t('extranet.timeline.help')}</p>
       <TimelineList ctx={ctx} items={items} member />
+      <Pagination ctx={ctx} page={page} perPage={perPage} total={total} path="/extranet/suivi" query={{}} />
     </MemberPage>
   );
 }
