@@ -428,9 +428,9 @@ describe('timeline, consent, company switch', () => {
     // The registry's consent record (one for both sides): an unticked box is an explicit "no".
     const events = await t.db.selectFrom('contact_consent_events').selectAll().where('contact_id', '=', contact).orderBy('id').execute();
     expect(events.map((e) => [e.channel, e.value, e.origin])).toEqual([
-      ['newsletter', 1, 'extranet'],
-      ['events', 0, 'extranet'],
-      ['events', 1, 'extranet'],
+      ['newsletter', 'granted', 'extranet'],
+      ['events', 'refused', 'extranet'],
+      ['events', 'granted', 'extranet'],
     ]);
     expect(events[0].actor_label).toBe(`membre:${m.email}`);
     expect((await a.get('/extranet/contacts')).body).toContain('extranet');
