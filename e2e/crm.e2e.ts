@@ -115,6 +115,33 @@ describe('CRM in a browser', () => {
     await ctx.close();
   });
 
+  it('clears the drafts kept on this device at sign-out, and says so before and after (issue #19, 7b)', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    // The server stays out of reach for visit reports only (the sign-out must get through).
+    await page.route('**/crm/visites', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()));
+    await page.goto(`${server.url}/crm/visites/nouvelle?entreprise=${companyId}`);
+    const notes = `Brouillon à effacer ${Date.now()}`;
+    await page.getByLabel('Notes', { exact: true }).fill(notes);
+    await page.getByRole('button', { name: 'Enregistrer la visite' }).click();
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('consulaire.crm.outbox') ?? '[]').length)).toBe(1);
+    // A second report being typed is kept as a draft.
+    await page.getByLabel('Notes', { exact: true }).fill('Deuxième brouillon');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('consulaire.crm.draft'))).toContain('Deuxième brouillon');
+    const notice = page.locator('#unsent-drafts');
+    await expect.poll(() => notice.textContent()).toBe('2 brouillons non envoyés seront effacés à la déconnexion.');
+    expect(await notice.isVisible()).toBe(true);
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.waitForURL(`${server.url}/connexion`);
+    expect(await page.locator('.flash').first().textContent()).toContain('Les brouillons gardés sur cet appareil (2) ont été effacés.');
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    expect(await visitsOf(notes)).toBe(0);
+    await ctx.close();
+  });
+
   it('moves a deal with the keyboard on the board, and every CRM page passes axe', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();

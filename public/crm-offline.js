@@ -9,6 +9,18 @@
   var OUTBOX = 'consulaire.crm.outbox';
   var DRAFT = 'consulaire.crm.draft';
   var status = document.getElementById('offline-status');
+  // Signing out clears what this device keeps (app.js): write nothing more from then on.
+  var signingOut = false;
+  document.addEventListener('submit', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-signout')) {
+      signingOut = true;
+      clearTimeout(timer);
+    }
+  }, true);
+  // app.js counts the unsent drafts next to the sign-out button.
+  function changed() {
+    try { document.dispatchEvent(new CustomEvent('consulaire:drafts')); } catch (e) { /* old browser */ }
+  }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -20,7 +32,9 @@
     try { var v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
   }
   function write(key, value) {
+    if (signingOut) return;
     try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full or disabled */ }
+    changed();
   }
   function outbox() { return read(OUTBOX, []); }
   function remove(id) { write(OUTBOX, outbox().filter(function (x) { return x.id !== id; })); }
@@ -129,6 +143,7 @@
       var item = { id: cid.value, action: new URL(form.getAttribute('action'), window.location.href).href, body: data.toString(), savedAt: new Date().toISOString() };
       write(OUTBOX, outbox().filter(function (x) { return x.id !== item.id; }).concat([item]));
       try { localStorage.removeItem(DRAFT); } catch (err) { /* ignore */ }
+      changed();
       var button = form.querySelector('button[type="submit"]:not([name])');
       if (button) button.disabled = true;
       function keptOnPhone() {

@@ -222,3 +222,32 @@ describe('the member timeline is paged (7c)', () => {
     expect(((await member.get('/extranet')).body.match(/class="timeline-item /g) ?? []).length).toBe(10);
   });
 });
+
+describe('offline drafts at sign-out (7b)', () => {
+  it('asks the browser to clear this site’s storage and says, in French and English, how many drafts went', async () => {
+    const u = await makeUser(t.db, ['adviser']);
+    const fr = agent(t);
+    expect((await fr.signIn(u.email)).status).toBe(302);
+    const portal = (await fr.get('/crm')).body;
+    // The sign-out form is marked for app.js, with the notice it fills when drafts wait.
+    expect(portal).toMatch(/<form[^>]*action="\/deconnexion"[^>]*data-signout[ =>]/);
+    expect(portal).toContain('data-many="{n} brouillons non envoyés seront effacés à la déconnexion."');
+    const out = await fr.post('/deconnexion', { drafts_cleared: '2' });
+    expect(out.status).toBe(302);
+    expect(out.headers['clear-site-data']).toBe('"storage"');
+    expect((await fr.get('/connexion')).body).toContain('Vous êtes déconnecté. Les brouillons gardés sur cet appareil (2) ont été effacés.');
+
+    const en = agent(t);
+    await en.get('/lang/en?next=/connexion');
+    expect((await en.signIn(u.email)).status).toBe(302);
+    await en.post('/deconnexion', { drafts_cleared: '1' });
+    expect((await en.get('/connexion')).body).toContain('You are signed out. The drafts kept on this device (1) were cleared.');
+    // Nothing kept (or a forged count): the plain message.
+    const none = agent(t);
+    expect((await none.signIn(u.email)).status).toBe(302);
+    await none.post('/deconnexion', { drafts_cleared: '-5' });
+    const page = (await none.get('/connexion')).body;
+    expect(page).toContain('Vous êtes déconnecté.');
+    expect(page).not.toContain('brouillons');
+  });
+});

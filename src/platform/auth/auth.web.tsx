@@ -120,7 +120,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (req.sessionToken) await destroySession(db, req.sessionToken);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     rotateCsrf(req, reply, config);
-    reply.flash('info', 'auth.signed_out');
+    // What this browser keeps for the user (offline visit drafts: localStorage, the CRM's service
+    // worker) goes with the session. Browsers honour this header on https and localhost only, so
+    // app.js also clears the drafts when the form is sent, and tells how many it cleared.
+    reply.header('clear-site-data', '"storage"');
+    const cleared = Math.min(int(req.body, 'drafts_cleared') ?? 0, 10_000);
+    if (cleared > 0) reply.flash('info', 'auth.signed_out_drafts_cleared', { n: cleared });
+    else reply.flash('info', 'auth.signed_out');
     return reply.redirect('/connexion');
   });
 

@@ -145,12 +145,14 @@ export function Page({ ctx, title, crumbs = [], wide, description, topNav, topNa
                     <span class="visually-hidden">{t('app.my_account')} : </span>
                     {ctx.user!.name}
                   </a>
-                  <form method="post" action={ctx.shell === 'member' ? '/extranet/deconnexion' : '/deconnexion'} class="inline-form">
+                  {/* app.js clears what this device keeps (offline drafts) on sign-out, and says beforehand how many unsent drafts will go. */}
+                  <form method="post" action={ctx.shell === 'member' ? '/extranet/deconnexion' : '/deconnexion'} class="inline-form" data-signout="">
                     <CsrfField ctx={ctx} />
-                    <button type="submit" class="link-button">
+                    <button type="submit" class="link-button" aria-describedby="unsent-drafts">
                       {t('app.sign_out')}
                     </button>
                   </form>
+                  <p id="unsent-drafts" class="unsent-drafts" role="status" hidden data-one={t('app.unsent_drafts_one')} data-many={t('app.unsent_drafts_many')}></p>
                 </>
               ) : null}
             </div>
