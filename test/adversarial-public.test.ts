@@ -141,6 +141,34 @@ describe('hostile input, every route of every audience', () => {
     expect(res.statusCode).toBe(400);
   });
 
+  it('a redirect target in the query (next=…) never sends the browser off-site, on any route, nor through the sign-in forms', async () => {
+    const bad = new Offenders();
+    // Where a browser would go: it drops tabs and newlines and reads a backslash as a slash.
+    const offSite = (location: string) => new URL(location.replace(/[\t\n\r]/g, '').replace(/\\/g, '/'), 'http://localhost').host !== 'localhost';
+    const targets = ['/%09/evil.example', '//evil.example', 'https://evil.example', '/%5Cevil.example', '%2F%2Fevil.example'];
+    for (const route of routes.filter((r) => r.method === 'GET')) {
+      // Every route gets the first target; a route that answers with a redirect gets them all.
+      for (const [i, target] of targets.entries()) {
+        const url = fill(route, (_p, k) => anyValue(f, k)) + `?next=${target}`;
+        const res = await asReacher(route, url);
+        const location = String(res.headers.location ?? '');
+        if (location && offSite(location)) bad.add('GET', url, res.status, `redirects to ${location}`);
+        if (i === 0 && !location) break;
+      }
+    }
+    for (const [form, url] of [['/connexion', '/connexion'], ['/extranet/connexion', '/extranet/connexion']]) {
+      for (const target of targets) {
+        const a = agent(t);
+        await a.get(form);
+        const email = url.startsWith('/extranet') ? f.memberX.email : f.admin.email;
+        const res = await a.post(url, { email, password: 'correct horse battery staple', next: decodeURIComponent(target) });
+        const location = String(res.headers.location ?? '');
+        if (location && offSite(location)) bad.add('POST', `${url} next=${target}`, res.status, `redirects to ${location}`);
+      }
+    }
+    expect(bad.list).toEqual([]);
+  });
+
   it('CR/LF in query parameters: never 5xx, never a header of the attacker’s', async () => {
     const bad = new Offenders();
     const query = ['next', 'q', 'page', 'id', 'status', 'sort', 'entreprise', 'company', 'return', 'lang']

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_SCOPES, ROLE_GRANTS, ROLES, type Role } from '../src/platform/access/permissions.js';
 import { agent, makeUser, type Agent, type Res, type TestApp, createTestApp } from './helpers.js';
-import { anyValue, buildFixture, diffCounts, fill, leaked, Offenders, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
+import { anyValue, buildFixture, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
 
 let t: TestApp;
 let f: Fixture;
@@ -113,6 +113,37 @@ describe('staff routes', () => {
       if ([401, 403].includes(res.status) || res.status >= 500 || toSignIn(res)) bad.add('GET', route.url, res.status, res.status >= 500 ? 'server error' : 'refused to an administrator');
     }
     expect(bad.list).toEqual([]);
+  });
+});
+
+describe('other staff members’ records', () => {
+  /** Kinds a staff member owns or belongs to: a colleague without rights on them must be refused. */
+  const PERSONAL = new Set(['token', 'workspace', 'workspace-task', 'workspace-version', 'segment', 'user']);
+
+  it('a plain staff member may not use another’s token, committee workspace, segment or profile (403/404), sees none of it, writes nothing', async () => {
+    const bad = new Offenders();
+    const u = await makeUser(t.db, ['staff']);
+    const plain = agent(t);
+    await plain.signIn(u.email);
+    const grants = ROLE_GRANTS.staff as readonly string[];
+    let probes = 0;
+    for (const route of staffRoutes().filter((r) => r.signedIn || grants.includes(r.permission!))) {
+      const kinds = Object.values(paramKinds(route));
+      if (!kinds.some((k) => PERSONAL.has(k))) continue;
+      // Colleagues' directory entries are meant to be read: only changing them (or their edit form) is personal.
+      if (kinds.every((k) => k === 'user') && route.method === 'GET' && !route.url.endsWith('/modifier')) continue;
+      const url = urlOf(route);
+      const before = await writeCounts(t);
+      const res = await send(plain, route, url);
+      probes++;
+      if (![403, 404].includes(res.status)) bad.add(route.method, url, res.status, 'expected 403 or 404 for a colleague’s record');
+      const shown = leaked(res.body, ['ESPACE-COMITE-SECRET', 'MESSAGE-COMITE-SECRET', 'TACHE-COMITE', 'Segment interne']);
+      if (shown.length) bad.add(route.method, url, res.status, `shows ${shown.join(', ')}`);
+      const diff = diffCounts(before, await writeCounts(t));
+      if (diff) bad.add(route.method, url, res.status, `wrote ${diff}`);
+    }
+    expect(bad.list).toEqual([]);
+    expect(probes).toBeGreaterThanOrEqual(10);
   });
 });
 
