@@ -12,9 +12,13 @@ import type { Settings } from './settings.js';
 import type { VNode } from 'preact';
 import type { ViewContext } from './ui/view-context.js';
 
-/** What a module receives at start: the shared services of the platform. */
-export interface ModuleContext {
-  db: AnyDb;
+/**
+ * What a module receives at start: the shared services of the platform. A module's handlers
+ * see it as `ModuleContext<XDb>`, with the module's typed handle (platform/db/typed.ts): the
+ * untyped `db` is assignable to it, no cast.
+ */
+export interface ModuleContext<Db = AnyDb> {
+  db: Db;
   dialect: Dialect;
   config: Config;
   mailer: Mailer;

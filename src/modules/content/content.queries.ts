@@ -1,13 +1,10 @@
 // All SQL of the content module. Reader queries go through `visible()`, the one place that says
 // which live rows an audience may receive: every channel (pages, search, feeds, sitemap, files,
 // API, the extranet's calls) uses it, so isolation cannot be forgotten in one of them.
-import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { sql, type AnyDb } from '../../platform/db/index.js';
-import type { Audience, ContentTables, FileRow, ItemListRow, ItemRow, Kind, LinkRow, LiveRow, LogRow, RevisionRow, Status } from './content.table.js';
+import type { SelectQueryBuilder } from 'kysely';
+import { sql } from '../../platform/db/index.js';
+import type { Audience, ContentDb, ContentTables, FileRow, ItemListRow, ItemRow, Kind, LinkRow, LiveRow, LogRow, RevisionRow, Status } from './content.table.js';
 export type { ItemListRow } from './content.table.js';
-
-export type Db = Kysely<ContentTables>;
-export const d = (db: AnyDb) => db as Db;
 
 const AUD_COLUMN = { intranet: 'aud_intranet', extranet: 'aud_extranet', public: 'aud_public' } as const;
 
@@ -32,8 +29,8 @@ export interface LiveFilter {
   count?: boolean;
 }
 
-export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}, now = new Date().toISOString()): Promise<{ items: LiveRow[]; total: number }> {
-  let q = visible(d(db).selectFrom('content_live'), audience, now);
+export async function listLive(db: ContentDb, audience: Audience, f: LiveFilter = {}, now = new Date().toISOString()): Promise<{ items: LiveRow[]; total: number }> {
+  let q = visible(db.selectFrom('content_live'), audience, now);
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.q) for (const word of f.q.split(' ').filter(Boolean).slice(0, 6)) q = q.where('search_text', 'like', `%${word.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
   if (f.parentId !== undefined) q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
@@ -55,7 +52,7 @@ export async function listLive(db: AnyDb, audience: Audience, f: LiveFilter = {}
 const SHARED_TTL_MS = 5000;
 let epoch = 0;
 const shared = new WeakMap<object, Map<string, { at: number; epoch: number; value: unknown }>>();
-export async function sharedRead<T>(db: AnyDb, audience: Audience, key: string, load: () => Promise<T>): Promise<T> {
+export async function sharedRead<T>(db: ContentDb, audience: Audience, key: string, load: () => Promise<T>): Promise<T> {
   let perDb = shared.get(db);
   if (!perDb) shared.set(db, (perDb = new Map()));
   const k = `${audience}:${key}`;
@@ -69,23 +66,23 @@ export function forgetSharedReads(): void {
   epoch++;
 }
 
-export async function topPages(db: AnyDb, audience: Audience): Promise<{ title: string; slug: string }[]> {
+export async function topPages(db: ContentDb, audience: Audience): Promise<{ title: string; slug: string }[]> {
   return sharedRead(db, audience, 'top-pages', async () => {
     const { items } = await listLive(db, audience, { kind: 'page', parentId: null, limit: 8, count: false });
     return items.map((p) => ({ title: p.title, slug: p.slug }));
   });
 }
 
-export async function findLive(db: AnyDb, audience: Audience, id: number, now = new Date().toISOString()): Promise<LiveRow | undefined> {
-  return visible(d(db).selectFrom('content_live'), audience, now).selectAll().where('item_id', '=', id).executeTakeFirst();
+export async function findLive(db: ContentDb, audience: Audience, id: number, now = new Date().toISOString()): Promise<LiveRow | undefined> {
+  return visible(db.selectFrom('content_live'), audience, now).selectAll().where('item_id', '=', id).executeTakeFirst();
 }
 
-export async function findLiveBySlug(db: AnyDb, audience: Audience, kind: Kind, slug: string, now = new Date().toISOString()): Promise<LiveRow | undefined> {
-  return visible(d(db).selectFrom('content_live'), audience, now).selectAll().where('kind', '=', kind).where('slug', '=', slug).orderBy('item_id').executeTakeFirst();
+export async function findLiveBySlug(db: ContentDb, audience: Audience, kind: Kind, slug: string, now = new Date().toISOString()): Promise<LiveRow | undefined> {
+  return visible(db.selectFrom('content_live'), audience, now).selectAll().where('kind', '=', kind).where('slug', '=', slug).orderBy('item_id').executeTakeFirst();
 }
 
 /** Titles and slugs of live ancestors of a page (breadcrumbs), nearest last. */
-export async function liveAncestors(db: AnyDb, audience: Audience, page: LiveRow, now = new Date().toISOString()): Promise<LiveRow[]> {
+export async function liveAncestors(db: ContentDb, audience: Audience, page: LiveRow, now = new Date().toISOString()): Promise<LiveRow[]> {
   const out: LiveRow[] = [];
   let parent = page.parent_id;
   for (let i = 0; parent && i < 8; i++) {
@@ -97,12 +94,12 @@ export async function liveAncestors(db: AnyDb, audience: Audience, page: LiveRow
   return out;
 }
 
-export async function fileById(db: AnyDb, id: number): Promise<FileRow | undefined> {
-  return d(db).selectFrom('content_files').selectAll().where('id', '=', id).executeTakeFirst();
+export async function fileById(db: ContentDb, id: number): Promise<FileRow | undefined> {
+  return db.selectFrom('content_files').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function filesOf(db: AnyDb, itemId: number, kind?: 'image' | 'document'): Promise<FileRow[]> {
-  let q = d(db).selectFrom('content_files').selectAll().where('item_id', '=', itemId);
+export async function filesOf(db: ContentDb, itemId: number, kind?: 'image' | 'document'): Promise<FileRow[]> {
+  let q = db.selectFrom('content_files').selectAll().where('item_id', '=', itemId);
   if (kind) q = q.where('kind', '=', kind);
   return q.orderBy('id', 'desc').execute();
 }
@@ -115,8 +112,8 @@ export interface ItemFilter {
   authorId?: number;
 }
 
-export async function listItems(db: AnyDb, f: ItemFilter, page = 1, perPage = 30): Promise<{ items: ItemListRow[]; total: number }> {
-  let q = d(db)
+export async function listItems(db: ContentDb, f: ItemFilter, page = 1, perPage = 30): Promise<{ items: ItemListRow[]; total: number }> {
+  let q = db
     .selectFrom('content_items as i')
     .leftJoin('content_sections as s', 's.id', 'i.section_id')
     .leftJoin('users as u', 'u.id', 'i.author_id')
@@ -138,32 +135,32 @@ export async function listItems(db: AnyDb, f: ItemFilter, page = 1, perPage = 30
   return { items, total };
 }
 
-export async function findItem(db: AnyDb, id: number): Promise<ItemRow | undefined> {
-  return d(db).selectFrom('content_items').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findItem(db: ContentDb, id: number): Promise<ItemRow | undefined> {
+  return db.selectFrom('content_items').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function liveOf(db: AnyDb, itemId: number): Promise<LiveRow | undefined> {
-  return d(db).selectFrom('content_live').selectAll().where('item_id', '=', itemId).executeTakeFirst();
+export async function liveOf(db: ContentDb, itemId: number): Promise<LiveRow | undefined> {
+  return db.selectFrom('content_live').selectAll().where('item_id', '=', itemId).executeTakeFirst();
 }
 
-export async function revisionsOf(db: AnyDb, itemId: number): Promise<RevisionRow[]> {
-  return d(db).selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).orderBy('number', 'desc').execute();
+export async function revisionsOf(db: ContentDb, itemId: number): Promise<RevisionRow[]> {
+  return db.selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).orderBy('number', 'desc').execute();
 }
 
-export async function revision(db: AnyDb, itemId: number, number: number): Promise<RevisionRow | undefined> {
-  return d(db).selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).where('number', '=', number).executeTakeFirst();
+export async function revision(db: ContentDb, itemId: number, number: number): Promise<RevisionRow | undefined> {
+  return db.selectFrom('content_revisions').selectAll().where('item_id', '=', itemId).where('number', '=', number).executeTakeFirst();
 }
 
-export async function logOf(db: AnyDb, itemId: number): Promise<LogRow[]> {
-  return d(db).selectFrom('content_log').selectAll().where('item_id', '=', itemId).orderBy('at', 'desc').orderBy('id', 'desc').execute();
+export async function logOf(db: ContentDb, itemId: number): Promise<LogRow[]> {
+  return db.selectFrom('content_log').selectAll().where('item_id', '=', itemId).orderBy('at', 'desc').orderBy('id', 'desc').execute();
 }
 
-export async function listSections(db: AnyDb) {
-  return d(db).selectFrom('content_sections').selectAll().orderBy('name').execute();
+export async function listSections(db: ContentDb) {
+  return db.selectFrom('content_sections').selectAll().orderBy('name').execute();
 }
 
-export async function sectionRights(db: AnyDb, sectionId: number) {
-  return d(db)
+export async function sectionRights(db: ContentDb, sectionId: number) {
+  return db
     .selectFrom('content_section_rights as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
     .select(['r.section_id', 'r.user_id', 'r.can_edit', 'r.can_publish', 'u.name', 'u.email'])
@@ -172,17 +169,17 @@ export async function sectionRights(db: AnyDb, sectionId: number) {
     .execute();
 }
 
-export async function listFolders(db: AnyDb) {
-  return d(db).selectFrom('content_folders').selectAll().orderBy('name').execute();
+export async function listFolders(db: ContentDb) {
+  return db.selectFrom('content_folders').selectAll().orderBy('name').execute();
 }
 
-export async function listLinks(db: AnyDb): Promise<LinkRow[]> {
-  return d(db).selectFrom('content_links').selectAll().orderBy('position').orderBy('id').execute();
+export async function listLinks(db: ContentDb): Promise<LinkRow[]> {
+  return db.selectFrom('content_links').selectAll().orderBy('position').orderBy('id').execute();
 }
 
 /** Every page with its state and whether a live copy exists (the back office's tree). */
-export async function pageTree(db: AnyDb) {
-  return d(db)
+export async function pageTree(db: ContentDb) {
+  return db
     .selectFrom('content_items as i')
     .leftJoin('content_live as l', 'l.item_id', 'i.id')
     .where('i.kind', '=', 'page')
@@ -193,6 +190,27 @@ export async function pageTree(db: AnyDb) {
 }
 
 /** Live pages (any audience) for the parent choice of the page form. */
-export async function pageChoices(db: AnyDb) {
-  return d(db).selectFrom('content_items').select(['id', 'title', 'parent_id']).where('kind', '=', 'page').orderBy('title').execute();
+export async function pageChoices(db: ContentDb) {
+  return db.selectFrom('content_items').select(['id', 'title', 'parent_id']).where('kind', '=', 'page').orderBy('title').execute();
+}
+
+export async function findSection(db: ContentDb, id: number) {
+  return db.selectFrom('content_sections').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Active staff, for the choice of who gets rights in a section. */
+export async function activeUsers(db: ContentDb): Promise<{ id: number; name: string }[]> {
+  return db.selectFrom('users').select(['id', 'name']).where('status', '=', 'active').orderBy('name').execute();
+}
+
+/** Documents live for an audience, with their file's name and size and their folder, by folder then title. */
+export async function liveDocuments(db: ContentDb, audience: Audience) {
+  const { items } = await listLive(db, audience, { kind: 'document', limit: 500 });
+  if (items.length === 0) return [];
+  const fileIds = items.map((i) => i.document_file_id).filter((x): x is number => !!x);
+  const files = fileIds.length ? await db.selectFrom('content_files').select(['id', 'name', 'size']).where('id', 'in', fileIds).execute() : [];
+  const folders = await db.selectFrom('content_folders').select(['id', 'name']).execute();
+  return items
+    .map((i) => ({ ...i, file_name: files.find((f) => f.id === i.document_file_id)?.name ?? null, file_size: files.find((f) => f.id === i.document_file_id)?.size ?? null, folder_name: folders.find((f) => f.id === i.folder_id)?.name ?? null }))
+    .sort((a, b) => (a.folder_name ?? '').localeCompare(b.folder_name ?? '') || a.title.localeCompare(b.title));
 }

@@ -8,14 +8,14 @@
 import { sql } from 'kysely';
 import { can } from '../../platform/access/index.js';
 import { record, SYSTEM_ACTOR, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { isDate, parisToUtc, todayParis } from './content.dates.js';
 import { storeDocument, storeImage } from './content.files.js';
-import { d, fileById, findItem, findLive, forgetSharedReads, liveOf, revision } from './content.queries.js';
+import { fileById, findItem, findLive, forgetSharedReads, listItems, liveOf, revision, type ItemListRow } from './content.queries.js';
 import { cleanHtml, imagesWithoutAlt, searchable, slugify, textOf } from './content.sanitize.js';
-import { EDITABLE, type Audience, type EditableFields, type FileRow, type ItemRow, type Kind } from './content.table.js';
+import { editableOf, type Audience, type ContentDb, type EditableFields, type FileRow, type ItemRow, type Kind } from './content.table.js';
 
 export interface Rights {
   edit: boolean;
@@ -28,10 +28,10 @@ export interface Rights {
  * Sections without names follow the roles: content:write edits, content:publish publishes.
  * content:admin (the webmaster) may do everything everywhere.
  */
-export async function rightsIn(db: AnyDb, actor: Actor, sectionId: number | null): Promise<Rights> {
+export async function rightsIn(db: ContentDb, actor: Actor, sectionId: number | null): Promise<Rights> {
   if (can(actor, 'content:admin')) return { edit: true, publish: true };
   if (!can(actor, 'content:write')) return { edit: false, publish: false };
-  const rows = sectionId ? await d(db).selectFrom('content_section_rights').selectAll().where('section_id', '=', sectionId).execute() : [];
+  const rows = sectionId ? await db.selectFrom('content_section_rights').selectAll().where('section_id', '=', sectionId).execute() : [];
   const mine = rows.find((r) => r.user_id === actor.id);
   const editors = rows.filter((r) => r.can_edit || r.can_publish);
   const publishers = rows.filter((r) => r.can_publish);
@@ -41,11 +41,24 @@ export async function rightsIn(db: AnyDb, actor: Actor, sectionId: number | null
   };
 }
 
-async function assertRight(db: AnyDb, actor: Actor, item: { section_id: number | null }, right: keyof Rights): Promise<void> {
+/** Submitted items in the sections where the actor may publish (the review queue). */
+export async function reviewQueue(db: ContentDb, actor: Actor): Promise<ItemListRow[]> {
+  if (!can(actor, 'content:write')) return [];
+  const { items } = await listItems(db, { status: 'submitted' }, 1, 200);
+  const mayPublish = new Map<number | null, boolean>();
+  const out: ItemListRow[] = [];
+  for (const i of items) {
+    if (!mayPublish.has(i.section_id)) mayPublish.set(i.section_id, (await rightsIn(db, actor, i.section_id)).publish);
+    if (mayPublish.get(i.section_id)) out.push(i);
+  }
+  return out;
+}
+
+async function assertRight(db: ContentDb, actor: Actor, item: { section_id: number | null }, right: keyof Rights): Promise<void> {
   if (!(await rightsIn(db, actor, item.section_id))[right]) throw forbidden('content.no_right');
 }
 
-export async function getItem(db: AnyDb, id: number): Promise<ItemRow> {
+export async function getItem(db: ContentDb, id: number): Promise<ItemRow> {
   const item = await findItem(db, id);
   if (!item) throw notFound('content.not_found');
   return item;
@@ -74,7 +87,7 @@ export interface ItemInput {
 const optId = (v: string | undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : null);
 
 /** Validates and normalises the editor's input; throws 422 with every field error at once. */
-export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, itemId?: number): Promise<EditableFields> {
+export async function validateInput(db: ContentDb, kind: Kind, input: ItemInput, itemId?: number): Promise<EditableFields> {
   const fields: Record<string, string> = {};
   const title = (input.title ?? '').trim();
   if (!title) fields.title = 'field.required';
@@ -90,7 +103,7 @@ export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, ite
   if (audiences.size === 0) fields.audiences = 'content.audience_required';
   let slug = slugify((input.slug ?? '').trim() || title);
   const sectionId = optId(input.section_id);
-  if (sectionId && !(await d(db).selectFrom('content_sections').select('id').where('id', '=', sectionId).executeTakeFirst())) fields.section_id = 'field.invalid';
+  if (sectionId && !(await db.selectFrom('content_sections').select('id').where('id', '=', sectionId).executeTakeFirst())) fields.section_id = 'field.invalid';
   const out: EditableFields = {
     slug,
     title,
@@ -133,7 +146,7 @@ export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, ite
           fields.parent_id = 'content.parent_cycle';
           break;
         }
-        const row: { kind: string; parent_id: number | null } | undefined = await d(db).selectFrom('content_items').select(['kind', 'parent_id']).where('id', '=', p).executeTakeFirst();
+        const row: { kind: string; parent_id: number | null } | undefined = await db.selectFrom('content_items').select(['kind', 'parent_id']).where('id', '=', p).executeTakeFirst();
         if (!row || row.kind !== 'page') {
           fields.parent_id = 'field.invalid';
           break;
@@ -144,7 +157,7 @@ export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, ite
     }
     const pos = Number(input.position ?? 0);
     out.position = Number.isInteger(pos) && pos >= 0 && pos < 10000 ? pos : 0;
-    let same = d(db).selectFrom('content_items').select('id').where('kind', '=', 'page').where('slug', '=', slug);
+    let same = db.selectFrom('content_items').select('id').where('kind', '=', 'page').where('slug', '=', slug);
     if (itemId !== undefined) same = same.where('id', '<>', itemId);
     if (await same.executeTakeFirst()) fields.slug = 'content.slug_taken';
   }
@@ -163,7 +176,7 @@ export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, ite
   }
   if (kind === 'document') {
     const folderId = optId(input.folder_id);
-    if (folderId && !(await d(db).selectFrom('content_folders').select('id').where('id', '=', folderId).executeTakeFirst())) fields.folder_id = 'field.invalid';
+    if (folderId && !(await db.selectFrom('content_folders').select('id').where('id', '=', folderId).executeTakeFirst())) fields.folder_id = 'field.invalid';
     out.folder_id = folderId;
   }
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 200 });
@@ -172,27 +185,25 @@ export async function validateInput(db: AnyDb, kind: Kind, input: ItemInput, ite
 }
 
 function snapshot(item: EditableFields): string {
-  const out: Record<string, unknown> = {};
-  for (const k of EDITABLE) out[k] = item[k];
-  return JSON.stringify(out);
+  return JSON.stringify(editableOf(item));
 }
 
-async function addRevision(db: AnyDb, actor: Actor, itemId: number, number: number, fields: EditableFields, note: string): Promise<void> {
-  await d(db)
+async function addRevision(db: ContentDb, actor: Actor, itemId: number, number: number, fields: EditableFields, note: string): Promise<void> {
+  await db
     .insertInto('content_revisions')
     .values({ item_id: itemId, number, snapshot: snapshot(fields), note, author_id: actor.id, author_name: actor.label, created_at: nowIso() })
     .execute();
 }
 
-async function log(db: AnyDb, actor: Actor, itemId: number, action: string, comment?: string | null): Promise<void> {
-  await d(db).insertInto('content_log').values({ item_id: itemId, action, comment: comment ?? null, actor_id: actor.id, actor_name: actor.label, at: nowIso() }).execute();
+async function log(db: ContentDb, actor: Actor, itemId: number, action: string, comment?: string | null): Promise<void> {
+  await db.insertInto('content_log').values({ item_id: itemId, action, comment: comment ?? null, actor_id: actor.id, actor_name: actor.label, at: nowIso() }).execute();
 }
 
-export async function createItem(db: AnyDb, actor: Actor, kind: Kind, input: ItemInput): Promise<ItemRow> {
+export async function createItem(db: ContentDb, actor: Actor, kind: Kind, input: ItemInput): Promise<ItemRow> {
   const fields = await validateInput(db, kind, input);
   await assertRight(db, actor, fields, 'edit');
   const now = nowIso();
-  const item = await d(db)
+  const item = await db
     .insertInto('content_items')
     .values({ ...fields, kind, status: 'draft', author_id: actor.id, revision: 1, created_at: now, updated_at: now })
     .returningAll()
@@ -204,7 +215,7 @@ export async function createItem(db: AnyDb, actor: Actor, kind: Kind, input: Ite
 }
 
 /** Saves the working copy: a new revision, and back to draft (the live copy stays online). */
-export async function saveItem(db: AnyDb, actor: Actor, id: number, version: number, input: ItemInput, note = 'save'): Promise<ItemRow> {
+export async function saveItem(db: ContentDb, actor: Actor, id: number, version: number, input: ItemInput, note = 'save'): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'edit');
   const fields = await validateInput(db, item.kind, input, id);
@@ -214,7 +225,7 @@ export async function saveItem(db: AnyDb, actor: Actor, id: number, version: num
   return writeWorkingCopy(db, actor, item, version, fields, note);
 }
 
-async function writeWorkingCopy(db: AnyDb, actor: Actor, item: ItemRow, version: number, fields: EditableFields, note: string): Promise<ItemRow> {
+async function writeWorkingCopy(db: ContentDb, actor: Actor, item: ItemRow, version: number, fields: EditableFields, note: string): Promise<ItemRow> {
   const number = item.revision + 1;
   await updateWithVersion(db, 'content_items', item.id, version, { ...fields, status: 'draft', scheduled_at: null, revision: number });
   await addRevision(db, actor, item.id, number, fields, note);
@@ -225,14 +236,14 @@ async function writeWorkingCopy(db: AnyDb, actor: Actor, item: ItemRow, version:
 }
 
 /** Moves the state, checking the version the user saw (nobody acts on a stale screen). */
-async function transition(db: AnyDb, actor: Actor, item: ItemRow, version: number, patch: Partial<ItemRow>, action: string, comment?: string | null): Promise<ItemRow> {
-  await updateWithVersion(db, 'content_items', item.id, version, patch as Record<string, unknown>);
+async function transition(db: ContentDb, actor: Actor, item: ItemRow, version: number, patch: Partial<ItemRow>, action: string, comment?: string | null): Promise<ItemRow> {
+  await updateWithVersion(db, 'content_items', item.id, version, patch);
   await log(db, actor, item.id, action, comment);
   await record(db, actor, { entity: 'content_item', entityId: item.id, action, changes: { status: [item.status, patch.status ?? item.status], ...(comment ? { comment } : {}), ...(patch.scheduled_at ? { scheduled_at: patch.scheduled_at } : {}) } });
   return getItem(db, item.id);
 }
 
-export async function submitItem(db: AnyDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
+export async function submitItem(db: ContentDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'edit');
   if (item.status !== 'draft') throw conflict('content.wrong_state');
@@ -240,7 +251,7 @@ export async function submitItem(db: AnyDb, actor: Actor, id: number, version: n
   return transition(db, actor, item, version, { status: 'submitted', review_comment: null }, 'submit');
 }
 
-export async function sendBack(db: AnyDb, actor: Actor, id: number, version: number, comment: string): Promise<ItemRow> {
+export async function sendBack(db: ContentDb, actor: Actor, id: number, version: number, comment: string): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'publish');
   if (item.status !== 'submitted') throw conflict('content.wrong_state');
@@ -251,15 +262,13 @@ export async function sendBack(db: AnyDb, actor: Actor, id: number, version: num
 }
 
 /** Copies the working copy into the live table (replacing the previous live version). */
-async function putLive(db: AnyDb, item: ItemRow, publishedAt: string, unpublishAt: string | null): Promise<void> {
+async function putLive(db: ContentDb, item: ItemRow, publishedAt: string, unpublishAt: string | null): Promise<void> {
   forgetSharedReads();
-  await d(db).deleteFrom('content_live').where('item_id', '=', item.id).execute();
-  const f: Record<string, unknown> = {};
-  for (const k of EDITABLE) f[k] = item[k];
-  await d(db)
+  await db.deleteFrom('content_live').where('item_id', '=', item.id).execute();
+  await db
     .insertInto('content_live')
     .values({
-      ...(f as unknown as EditableFields),
+      ...editableOf(item),
       item_id: item.id,
       kind: item.kind,
       search_text: searchable(item.title, item.summary, textOf(item.body)),
@@ -277,7 +286,7 @@ export interface PublishOptions {
   until?: string;
 }
 
-export async function publishItem(db: AnyDb, actor: Actor, id: number, version: number, opts: PublishOptions = {}, now = new Date()): Promise<ItemRow> {
+export async function publishItem(db: ContentDb, actor: Actor, id: number, version: number, opts: PublishOptions = {}, now = new Date()): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'publish');
   if (item.status !== 'submitted') throw conflict('content.wrong_state');
@@ -297,24 +306,24 @@ export async function publishItem(db: AnyDb, actor: Actor, id: number, version: 
   return after;
 }
 
-export async function cancelSchedule(db: AnyDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
+export async function cancelSchedule(db: ContentDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'publish');
   if (item.status !== 'scheduled') throw conflict('content.wrong_state');
   return transition(db, actor, item, version, { status: 'submitted', scheduled_at: null }, 'cancel_schedule');
 }
 
-export async function unpublishItem(db: AnyDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
+export async function unpublishItem(db: ContentDb, actor: Actor, id: number, version: number): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'publish');
   if (!(await liveOf(db, id))) throw conflict('content.not_online');
-  await d(db).deleteFrom('content_live').where('item_id', '=', id).execute();
+  await db.deleteFrom('content_live').where('item_id', '=', id).execute();
   forgetSharedReads();
   return transition(db, actor, item, version, { status: item.status === 'published' ? 'draft' : item.status }, 'unpublish');
 }
 
 /** Makes an old revision the working copy again (as a new revision; history is never rewritten). */
-export async function restoreRevision(db: AnyDb, actor: Actor, id: number, version: number, number: number): Promise<ItemRow> {
+export async function restoreRevision(db: ContentDb, actor: Actor, id: number, version: number, number: number): Promise<ItemRow> {
   const item = await getItem(db, id);
   await assertRight(db, actor, item, 'edit');
   const rev = await revision(db, id, number);
@@ -330,14 +339,14 @@ export async function restoreRevision(db: AnyDb, actor: Actor, id: number, versi
  * offline. Each item is claimed by a conditional update, so it fires once even when several
  * instances run the schedule, and a restart simply catches up on the next run.
  */
-export async function publishDue(db: AnyDb, now: Date): Promise<{ published: number; expired: number }> {
+export async function publishDue(db: ContentDb, now: Date): Promise<{ published: number; expired: number }> {
   const nowS = now.toISOString();
   let published = 0;
   let expired = 0;
-  const due = await d(db).selectFrom('content_items').select(['id']).where('status', '=', 'scheduled').where('scheduled_at', '<=', nowS).execute();
+  const due = await db.selectFrom('content_items').select(['id']).where('status', '=', 'scheduled').where('scheduled_at', '<=', nowS).execute();
   for (const { id } of due) {
     await db.transaction().execute(async (trx) => {
-      const res = await d(trx)
+      const res = await trx
         .updateTable('content_items')
         .set({ status: 'published', updated_at: nowIso(), version: sql`version + 1` })
         .where('id', '=', id)
@@ -347,19 +356,19 @@ export async function publishDue(db: AnyDb, now: Date): Promise<{ published: num
       if (Number(res.numUpdatedRows) !== 1) return;
       const item = await getItem(trx, id);
       await putLive(trx, item, item.scheduled_at ?? nowS, item.unpublish_at);
-      await d(trx).updateTable('content_items').set({ scheduled_at: null }).where('id', '=', id).execute();
+      await trx.updateTable('content_items').set({ scheduled_at: null }).where('id', '=', id).execute();
       await log(trx, SYSTEM_ACTOR, id, 'publish', item.scheduled_at);
       await record(trx, SYSTEM_ACTOR, { entity: 'content_item', entityId: id, action: 'publish', changes: { status: ['scheduled', 'published'], scheduled_at: item.scheduled_at } });
       published++;
     });
   }
-  const gone = await d(db).selectFrom('content_live').select(['item_id']).where('unpublish_at', '<=', nowS).execute();
+  const gone = await db.selectFrom('content_live').select(['item_id']).where('unpublish_at', '<=', nowS).execute();
   for (const { item_id } of gone) {
     await db.transaction().execute(async (trx) => {
-      const res = await d(trx).deleteFrom('content_live').where('item_id', '=', item_id).where('unpublish_at', '<=', nowS).executeTakeFirst();
+      const res = await trx.deleteFrom('content_live').where('item_id', '=', item_id).where('unpublish_at', '<=', nowS).executeTakeFirst();
       if (Number(res.numDeletedRows) !== 1) return;
       forgetSharedReads();
-      await d(trx).updateTable('content_items').set({ status: 'draft', updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', item_id).where('status', '=', 'published').execute();
+      await trx.updateTable('content_items').set({ status: 'draft', updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', item_id).where('status', '=', 'published').execute();
       await log(trx, SYSTEM_ACTOR, item_id, 'expire');
       await record(trx, SYSTEM_ACTOR, { entity: 'content_item', entityId: item_id, action: 'expire', changes: {} });
       expired++;
@@ -369,14 +378,14 @@ export async function publishDue(db: AnyDb, now: Date): Promise<{ published: num
 }
 
 /** An image for an item (body or cover), resized and with its required alternative text. */
-export async function addImage(db: AnyDb, dataDir: string, actor: Actor, itemId: number, upload: { bytes: Buffer; filename: string; alt: string }): Promise<FileRow> {
+export async function addImage(db: ContentDb, dataDir: string, actor: Actor, itemId: number, upload: { bytes: Buffer; filename: string; alt: string }): Promise<FileRow> {
   const item = await getItem(db, itemId);
   await assertRight(db, actor, item, 'edit');
   const alt = upload.alt.trim();
   if (!alt) throw invalid('common.invalid', { alt: 'content.alt_required' });
   if (alt.length > 250) throw invalid('common.invalid', { alt: 'content.too_long_250' });
   const stored = await storeImage(dataDir, upload.bytes, upload.filename);
-  const row = await d(db)
+  const row = await db
     .insertInto('content_files')
     .values({ item_id: itemId, kind: 'image', name: stored.name, mime: stored.mime, size: stored.size, sha256: stored.sha256, storage_key: stored.storageKey, alt, width: stored.width ?? null, height: stored.height ?? null, uploaded_by: actor.id, created_at: nowIso() })
     .returningAll()
@@ -386,22 +395,21 @@ export async function addImage(db: AnyDb, dataDir: string, actor: Actor, itemId:
 }
 
 /** A new version of a document's file: it becomes the working copy and goes through review. */
-export async function addDocumentVersion(db: AnyDb, dataDir: string, actor: Actor, itemId: number, version: number, upload: { bytes: Buffer; filename: string; note: string }): Promise<ItemRow> {
+export async function addDocumentVersion(db: ContentDb, dataDir: string, actor: Actor, itemId: number, version: number, upload: { bytes: Buffer; filename: string; note: string }): Promise<ItemRow> {
   const item = await getItem(db, itemId);
   if (item.kind !== 'document') throw invalid('common.invalid', { file: 'field.invalid' });
   await assertRight(db, actor, item, 'edit');
   const note = upload.note.trim().slice(0, 300);
   const stored = storeDocument(dataDir, upload.bytes, upload.filename);
-  const last = await d(db).selectFrom('content_files').select((eb) => eb.fn.max('version_number').as('n')).where('item_id', '=', itemId).where('kind', '=', 'document').executeTakeFirst();
+  const last = await db.selectFrom('content_files').select((eb) => eb.fn.max('version_number').as('n')).where('item_id', '=', itemId).where('kind', '=', 'document').executeTakeFirst();
   const number = Number(last?.n ?? 0) + 1;
-  const file = await d(db)
+  const file = await db
     .insertInto('content_files')
     .values({ item_id: itemId, kind: 'document', name: stored.name, mime: stored.mime, size: stored.size, sha256: stored.sha256, storage_key: stored.storageKey, version_number: number, note: note || null, uploaded_by: actor.id, created_at: nowIso() })
     .returningAll()
     .executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'content_file', entityId: file.id, action: 'create', after: { item_id: itemId, kind: 'document', name: file.name, size: file.size, version: number } });
-  const fields = {} as EditableFields;
-  for (const k of EDITABLE) (fields as unknown as Record<string, unknown>)[k] = item[k];
+  const fields = editableOf(item);
   fields.document_file_id = file.id;
   return writeWorkingCopy(db, actor, item, version, fields, 'new_version');
 }
@@ -411,7 +419,7 @@ export async function addDocumentVersion(db: AnyDb, dataDir: string, actor: Acto
  * to the channel's audience: the live cover image, an image the live body shows, or the live
  * version of a document. Editors (content:write) may also fetch working files to preview them.
  */
-export async function fileVisible(db: AnyDb, actor: Actor, file: FileRow, audience: Audience, now = new Date().toISOString()): Promise<boolean> {
+export async function fileVisible(db: ContentDb, actor: Actor, file: FileRow, audience: Audience, now = new Date().toISOString()): Promise<boolean> {
   if (actor.kind === 'staff' && can(actor, 'content:write')) return true;
   if (!file.item_id) return false;
   const live = await findLive(db, audience, file.item_id, now);
@@ -422,39 +430,39 @@ export async function fileVisible(db: AnyDb, actor: Actor, file: FileRow, audien
 
 // — sections, rights, folders, pinned links (content:admin) —
 
-export async function createSection(db: AnyDb, actor: Actor, input: { name: string; description: string }) {
+export async function createSection(db: ContentDb, actor: Actor, input: { name: string; description: string }) {
   const name = input.name.trim();
   if (!name) throw invalid('common.invalid', { name: 'field.required' });
   if (name.length > 120) throw invalid('common.invalid', { name: 'content.too_long_200' });
   const slug = slugify(name);
-  if (await d(db).selectFrom('content_sections').select('id').where('slug', '=', slug).executeTakeFirst()) throw invalid('common.invalid', { name: 'content.section_exists' });
+  if (await db.selectFrom('content_sections').select('id').where('slug', '=', slug).executeTakeFirst()) throw invalid('common.invalid', { name: 'content.section_exists' });
   const now = nowIso();
-  const row = await d(db).insertInto('content_sections').values({ name, slug, description: input.description.trim().slice(0, 500), created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+  const row = await db.insertInto('content_sections').values({ name, slug, description: input.description.trim().slice(0, 500), created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'content_section', entityId: row.id, action: 'create', after: { name, slug } });
   return row;
 }
 
-export async function setSectionRight(db: AnyDb, actor: Actor, sectionId: number, userId: number, right: 'edit' | 'publish' | 'none') {
-  if (!(await d(db).selectFrom('content_sections').select('id').where('id', '=', sectionId).executeTakeFirst())) throw notFound('content.not_found');
-  if (!(await d(db).selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw invalid('common.invalid', { user_id: 'field.invalid' });
-  const before = await d(db).selectFrom('content_section_rights').selectAll().where('section_id', '=', sectionId).where('user_id', '=', userId).executeTakeFirst();
-  await d(db).deleteFrom('content_section_rights').where('section_id', '=', sectionId).where('user_id', '=', userId).execute();
-  if (right !== 'none') await d(db).insertInto('content_section_rights').values({ section_id: sectionId, user_id: userId, can_edit: 1, can_publish: right === 'publish' ? 1 : 0 }).execute();
+export async function setSectionRight(db: ContentDb, actor: Actor, sectionId: number, userId: number, right: 'edit' | 'publish' | 'none') {
+  if (!(await db.selectFrom('content_sections').select('id').where('id', '=', sectionId).executeTakeFirst())) throw notFound('content.not_found');
+  if (!(await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw invalid('common.invalid', { user_id: 'field.invalid' });
+  const before = await db.selectFrom('content_section_rights').selectAll().where('section_id', '=', sectionId).where('user_id', '=', userId).executeTakeFirst();
+  await db.deleteFrom('content_section_rights').where('section_id', '=', sectionId).where('user_id', '=', userId).execute();
+  if (right !== 'none') await db.insertInto('content_section_rights').values({ section_id: sectionId, user_id: userId, can_edit: 1, can_publish: right === 'publish' ? 1 : 0 }).execute();
   await record(db, actor, { entity: 'content_section', entityId: sectionId, action: 'rights', changes: { user_id: userId, right: [before ? (before.can_publish ? 'publish' : 'edit') : 'none', right] } });
 }
 
-export async function createFolder(db: AnyDb, actor: Actor, input: { name: string; parent_id?: number | null }) {
+export async function createFolder(db: ContentDb, actor: Actor, input: { name: string; parent_id?: number | null }) {
   const name = input.name.trim();
   if (!name) throw invalid('common.invalid', { name: 'field.required' });
   if (name.length > 120) throw invalid('common.invalid', { name: 'content.too_long_200' });
-  if (input.parent_id && !(await d(db).selectFrom('content_folders').select('id').where('id', '=', input.parent_id).executeTakeFirst())) throw invalid('common.invalid', { parent_id: 'field.invalid' });
+  if (input.parent_id && !(await db.selectFrom('content_folders').select('id').where('id', '=', input.parent_id).executeTakeFirst())) throw invalid('common.invalid', { parent_id: 'field.invalid' });
   const now = nowIso();
-  const row = await d(db).insertInto('content_folders').values({ name, parent_id: input.parent_id ?? null, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+  const row = await db.insertInto('content_folders').values({ name, parent_id: input.parent_id ?? null, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'content_folder', entityId: row.id, action: 'create', after: { name, parent_id: row.parent_id } });
   return row;
 }
 
-export async function addLink(db: AnyDb, actor: Actor, input: { title: string; url: string }) {
+export async function addLink(db: ContentDb, actor: Actor, input: { title: string; url: string }) {
   const fields: Record<string, string> = {};
   const title = input.title.trim();
   const url = input.url.trim();
@@ -464,16 +472,16 @@ export async function addLink(db: AnyDb, actor: Actor, input: { title: string; u
   else if (!(/^https?:\/\/[^\s<>"]+$/.test(url) || /^\/[^\s<>"]*$/.test(url)) || url.startsWith('//') || url.length > 500) fields.url = 'content.link_invalid';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   const now = nowIso();
-  const max = await d(db).selectFrom('content_links').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
-  const row = await d(db).insertInto('content_links').values({ title, url, position: Number(max?.p ?? 0) + 1, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+  const max = await db.selectFrom('content_links').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  const row = await db.insertInto('content_links').values({ title, url, position: Number(max?.p ?? 0) + 1, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'content_link', entityId: row.id, action: 'create', after: { title, url } });
   return row;
 }
 
-export async function deleteLink(db: AnyDb, actor: Actor, id: number) {
-  const row = await d(db).selectFrom('content_links').selectAll().where('id', '=', id).executeTakeFirst();
+export async function deleteLink(db: ContentDb, actor: Actor, id: number) {
+  const row = await db.selectFrom('content_links').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
-  await d(db).deleteFrom('content_links').where('id', '=', id).execute();
+  await db.deleteFrom('content_links').where('id', '=', id).execute();
   await record(db, actor, { entity: 'content_link', entityId: id, action: 'delete', before: { title: row.title, url: row.url } });
 }
 

@@ -1,6 +1,7 @@
 // Kysely types of the content tables (migration 2026-11-29T0040-content-core).
 import type { Generated, Selectable } from 'kysely';
 import type { PlatformTables } from '../../platform/db/tables.js';
+import type { ModuleDb } from '../../platform/db/typed.js';
 
 export const KINDS = ['news', 'page', 'event', 'document'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -62,10 +63,14 @@ export interface EditableFields {
   event_place: string | null;
   event_link: string | null;
 }
-export const EDITABLE: (keyof EditableFields)[] = [
-  'slug', 'title', 'summary', 'body', 'meta_description', 'aud_intranet', 'aud_extranet', 'aud_public', 'section_id', 'parent_id',
-  'folder_id', 'position', 'image_file_id', 'document_file_id', 'news_date', 'event_start', 'event_end', 'event_place', 'event_link',
-];
+/**
+ * The editable fields of a row that has more (an item): what a revision and the live copy keep.
+ * Spelled out so that the compiler checks it against EditableFields both ways.
+ */
+export function editableOf(r: EditableFields): EditableFields {
+  const { slug, title, summary, body, meta_description, aud_intranet, aud_extranet, aud_public, section_id, parent_id, folder_id, position, image_file_id, document_file_id, news_date, event_start, event_end, event_place, event_link } = r;
+  return { slug, title, summary, body, meta_description, aud_intranet, aud_extranet, aud_public, section_id, parent_id, folder_id, position, image_file_id, document_file_id, news_date, event_start, event_end, event_place, event_link };
+}
 
 export interface ItemsTable extends Record_, EditableFields {
   id: Generated<number>;
@@ -153,3 +158,6 @@ export interface ContentTables extends PlatformTables {
   content_log: LogTable;
   content_links: LinksTable;
 }
+
+/** The content module's database handle: its tables and the platform's. */
+export type ContentDb = ModuleDb<ContentTables>;

@@ -5,21 +5,20 @@
 // Other modules call the functions exported here, never the tables: the extranet module serves
 // /extranet and lists what members may read with listPublishedFor(db, 'extranet', …).
 import { can } from '../../platform/access/index.js';
-import type { AnyDb } from '../../platform/db/index.js';
+import type { CallerDb } from '../../platform/db/typed.js';
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
-import { contentApi } from './content.api.js';
-import { findLive, findLiveBySlug, listLinks, listLive, listItems } from './content.queries.js';
+import { findLive, findLiveBySlug, listLinks, listLive, listItems, liveDocuments } from './content.queries.js';
+import { contentApiRoutes, contentWebRoutes } from './content.routes.js';
 import { searchable } from './content.sanitize.js';
-import { publishDue } from './content.service.js';
-import type { Audience, Kind, LiveRow } from './content.table.js';
-import { contentWeb, reviewQueue } from './content.web.js';
+import { publishDue, reviewQueue } from './content.service.js';
+import type { Audience, ContentDb, Kind, LiveRow } from './content.table.js';
 import { contentMessages } from './messages.js';
-import { liveDocuments, publicWeb } from './public.web.js';
 import { seedContent } from './seed.js';
 import { HomeBlock } from './views/home.js';
 import { hrefOf } from './views/common.js';
 
-export type { Audience, Kind } from './content.table.js';
+export type { Audience, ContentDb, Kind } from './content.table.js';
 /** Upload checks shared with other modules (workspaces): type judged by the bytes, stored by hash. */
 export { detectType, readStored, storeDocument } from './content.files.js';
 
@@ -68,19 +67,19 @@ function toPublished(r: LiveRow, audience: Audience): PublishedItem {
 }
 
 /** Published items of one audience (newest news first, next events first, pages by position). */
-export async function listPublishedFor(db: AnyDb, audience: Audience, opts: { kind?: Kind; q?: string; limit?: number; offset?: number; upcoming?: boolean } = {}): Promise<{ items: PublishedItem[]; total: number }> {
+export async function listPublishedFor(db: CallerDb, audience: Audience, opts: { kind?: Kind; q?: string; limit?: number; offset?: number; upcoming?: boolean } = {}): Promise<{ items: PublishedItem[]; total: number }> {
   const { items, total } = await listLive(db, audience, { kind: opts.kind, q: opts.q ? searchable(opts.q) : undefined, limit: Math.min(opts.limit ?? 20, 200), offset: opts.offset, upcomingFrom: opts.upcoming ? new Date().toISOString() : undefined });
   return { items: items.map((r) => toPublished(r, audience)), total };
 }
 
 /** One published item of that audience, by id (news, events, documents) or by slug (pages); undefined when not visible. */
-export async function getPublishedFor(db: AnyDb, audience: Audience, ref: number | { kind: Kind; slug: string }): Promise<PublishedItem | undefined> {
+export async function getPublishedFor(db: CallerDb, audience: Audience, ref: number | { kind: Kind; slug: string }): Promise<PublishedItem | undefined> {
   const r = typeof ref === 'number' ? await findLive(db, audience, ref) : await findLiveBySlug(db, audience, ref.kind, ref.slug);
   return r ? toPublished(r, audience) : undefined;
 }
 
 /** Documents published for that audience, with their file name and folder. */
-export async function listDocumentsFor(db: AnyDb, audience: Audience) {
+export async function listDocumentsFor(db: CallerDb, audience: Audience) {
   return (await liveDocuments(db, audience)).map((d) => ({ ...toPublished(d, audience), fileName: d.file_name, fileSize: d.file_size, folder: d.folder_name }));
 }
 
@@ -97,11 +96,8 @@ export const contentModule = defineModule({
     { section: 'nav.section.content', label: 'content.nav.settings', href: '/contenus/reglages', permission: 'content:admin', order: 12 },
     { section: 'nav.section.content', label: 'content.nav.public_site', href: '/', permission: 'portal:use', order: 20 },
   ],
-  web: (app, ctx) => {
-    publicWeb(app, ctx);
-    contentWeb(app, ctx);
-  },
-  api: contentApi,
+  web: (app, ctx) => mountRoutes(app, ctx, contentWebRoutes),
+  api: (app, ctx) => mountRoutes(app, ctx, contentApiRoutes),
   jobs: {
     'content.publish_due': async (_payload, job) => publishDue(job.db, new Date(job.job.run_at)),
   },

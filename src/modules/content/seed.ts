@@ -1,19 +1,17 @@
 // Demo content: sections and rights, news for each audience, a page tree, events, a document,
 // pinned links, and items at every workflow step (a draft, one awaiting review, one scheduled).
-import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/audit/audit.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
+import { findUserByEmail } from '../../platform/auth/users.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { permissionsOf } from '../../platform/access/permissions.js';
 import { utcToParis } from './content.dates.js';
 import * as svc from './content.service.js';
-import type { Kind } from './content.table.js';
+import type { ContentDb, Kind } from './content.table.js';
 
 async function actorFor(ctx: ModuleContext, email: string): Promise<Actor | undefined> {
-  const u = await (ctx.db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+  const u = await findUserByEmail(ctx.db, email);
   if (!u) return undefined;
-  const roles = (await (ctx.db as Kysely<PlatformTables>).selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
-  return { id: u.id, label: u.email, kind: 'staff', roles, permissions: permissionsOf(roles) };
+  return { id: u.id, label: u.email, kind: 'staff', roles: u.roles, permissions: permissionsOf(u.roles) };
 }
 
 const p = (...xs: string[]) => xs.map((x) => `<p>${x}</p>`).join('');
@@ -23,8 +21,8 @@ export async function seedContent(ctx: ModuleContext, log: (line: string) => voi
   const webmaster = await actorFor(ctx, 'webmestre@demo.cci.fr');
   const trainer = await actorFor(ctx, 'formation@demo.cci.fr');
   if (!editor || !webmaster || !trainer) return;
-  const db = ctx.db;
-  const tx = <T>(fn: (trx: typeof db) => Promise<T>) => db.transaction().execute(fn);
+  const db: ContentDb = ctx.db;
+  const tx = <T>(fn: (trx: ContentDb) => Promise<T>) => db.transaction().execute(fn);
 
   const comm = await tx((trx) => svc.createSection(trx, webmaster, { name: 'Communication', description: 'Actualités et pages institutionnelles' }));
   const training = await tx((trx) => svc.createSection(trx, webmaster, { name: 'Formation', description: 'Pages et actualités du centre de formation' }));

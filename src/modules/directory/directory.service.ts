@@ -4,47 +4,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Generated, Kysely } from 'kysely';
 import { can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
 import { forbidden, invalid, notFound } from '../../platform/errors.js';
-
-export interface ServicesTable {
-  id: Generated<number>;
-  name: string;
-  parent_id: number | null;
-  head_user_id: number | null;
-  description: string;
-  email: string | null;
-  phone: string | null;
-  position: number;
-  created_at: string;
-  updated_at: string;
-  version: Generated<number>;
-}
-export interface ProfilesTable {
-  user_id: number;
-  service_id: number | null;
-  job_title: string;
-  phone: string | null;
-  mobile: string | null;
-  office: string | null;
-  skills: string;
-  search_text: string;
-  photo_key: string | null;
-  photo_updated_at: string | null;
-  created_at: string;
-  updated_at: string;
-  version: Generated<number>;
-}
-interface Tables extends PlatformTables {
-  directory_services: ServicesTable;
-  directory_profiles: ProfilesTable;
-}
-const d = (db: AnyDb) => db as Kysely<Tables>;
+import type { DirectoryDb } from './directory.table.js';
 
 export type Service = { id: number; name: string; parent_id: number | null; head_user_id: number | null; description: string; email: string | null; phone: string | null; position: number; version: number };
 
@@ -69,8 +34,8 @@ export function normalise(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-function people(db: AnyDb) {
-  return d(db)
+function people(db: DirectoryDb) {
+  return db
     .selectFrom('users as u')
     .leftJoin('directory_profiles as p', 'p.user_id', 'u.id')
     .leftJoin('directory_services as s', 's.id', 'p.service_id')
@@ -85,7 +50,7 @@ export interface PeopleFilter {
 }
 
 /** Search by name (accents ignored), job title, skill or service name. */
-export async function searchPeople(db: AnyDb, f: PeopleFilter, limit = 50, offset = 0): Promise<{ items: Person[]; total: number }> {
+export async function searchPeople(db: DirectoryDb, f: PeopleFilter, limit = 50, offset = 0): Promise<{ items: Person[]; total: number }> {
   let q = people(db);
   const esc = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
   if (f.q) {
@@ -100,31 +65,36 @@ export async function searchPeople(db: AnyDb, f: PeopleFilter, limit = 50, offse
   }
   if (f.skill) q = q.where('p.search_text', 'like', `%${esc(normalise(f.skill))}%`);
   const total = Number((await q.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const items = (await q.orderBy('u.name').limit(limit).offset(offset).execute()) as Person[];
+  const items: Person[] = await q.orderBy('u.name').limit(limit).offset(offset).execute();
   return { items, total };
 }
 
-export async function getPerson(db: AnyDb, userId: number): Promise<Person> {
-  const p = (await people(db).where('u.id', '=', userId).executeTakeFirst()) as Person | undefined;
+export async function getPerson(db: DirectoryDb, userId: number): Promise<Person> {
+  const p: Person | undefined = await people(db).where('u.id', '=', userId).executeTakeFirst();
   if (!p) throw notFound('directory.person_not_found');
   return p;
 }
 
-export async function reportsOf(db: AnyDb, userId: number): Promise<Person[]> {
-  return (await people(db).where('u.manager_id', '=', userId).orderBy('u.name').execute()) as Person[];
+export async function reportsOf(db: DirectoryDb, userId: number): Promise<Person[]> {
+  return people(db).where('u.manager_id', '=', userId).orderBy('u.name').execute();
 }
 
-export async function listServices(db: AnyDb): Promise<Service[]> {
-  return d(db).selectFrom('directory_services').selectAll().orderBy('position').orderBy('name').execute() as Promise<Service[]>;
+/** Active staff, for the choice of a service's head (and the heads' names on the org chart). */
+export async function activeUsers(db: DirectoryDb): Promise<{ id: number; name: string }[]> {
+  return db.selectFrom('users').select(['id', 'name']).where('status', '=', 'active').orderBy('name').execute();
 }
 
-export async function getService(db: AnyDb, id: number): Promise<Service> {
-  const s = await d(db).selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
+export async function listServices(db: DirectoryDb): Promise<Service[]> {
+  return db.selectFrom('directory_services').selectAll().orderBy('position').orderBy('name').execute();
+}
+
+export async function getService(db: DirectoryDb, id: number): Promise<Service> {
+  const s = await db.selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
   if (!s) throw notFound('directory.service_not_found');
-  return s as Service;
+  return s;
 }
 
-async function serviceAndBelow(db: AnyDb, id: number): Promise<number[]> {
+async function serviceAndBelow(db: DirectoryDb, id: number): Promise<number[]> {
   const all = await listServices(db);
   const out = [id];
   for (let i = 0; i < out.length; i++) for (const s of all) if (s.parent_id === out[i] && !out.includes(s.id)) out.push(s.id);
@@ -132,8 +102,8 @@ async function serviceAndBelow(db: AnyDb, id: number): Promise<number[]> {
 }
 
 /** Head counts per service (direct members). */
-export async function serviceCounts(db: AnyDb): Promise<Map<number, number>> {
-  const rows = await d(db).selectFrom('directory_profiles as p').innerJoin('users as u', 'u.id', 'p.user_id').where('u.status', '=', 'active').select(['p.service_id', (eb) => eb.fn.countAll().as('n')]).groupBy('p.service_id').execute();
+export async function serviceCounts(db: DirectoryDb): Promise<Map<number, number>> {
+  const rows = await db.selectFrom('directory_profiles as p').innerJoin('users as u', 'u.id', 'p.user_id').where('u.status', '=', 'active').select(['p.service_id', (eb) => eb.fn.countAll().as('n')]).groupBy('p.service_id').execute();
   return new Map(rows.filter((r) => r.service_id !== null).map((r) => [r.service_id as number, Number(r.n)]));
 }
 
@@ -154,12 +124,12 @@ export function mayEditProfile(actor: Actor, userId: number): boolean {
   return can(actor, 'directory:edit') || (actor.kind === 'staff' && actor.id === userId);
 }
 
-export async function saveProfile(db: AnyDb, actor: Actor, userId: number, input: ProfileInput): Promise<void> {
+export async function saveProfile(db: DirectoryDb, actor: Actor, userId: number, input: ProfileInput): Promise<void> {
   if (!mayEditProfile(actor, userId)) throw forbidden('directory.not_yours');
   const person = await getPerson(db, userId);
   const fields: Record<string, string> = {};
   const serviceId = input.service_id && /^\d{1,9}$/.test(input.service_id) ? Number(input.service_id) : null;
-  if (serviceId && !(await d(db).selectFrom('directory_services').select('id').where('id', '=', serviceId).executeTakeFirst())) fields.service_id = 'field.invalid';
+  if (serviceId && !(await db.selectFrom('directory_services').select('id').where('id', '=', serviceId).executeTakeFirst())) fields.service_id = 'field.invalid';
   const jobTitle = (input.job_title ?? '').trim();
   if (jobTitle.length > 120) fields.job_title = 'directory.too_long';
   const phone = (input.phone ?? '').trim();
@@ -180,7 +150,7 @@ export async function saveProfile(db: AnyDb, actor: Actor, userId: number, input
   const values = { service_id: serviceId, job_title: jobTitle, phone: phone || null, mobile: mobile || null, office: office || null, skills, search_text: normalise([person.name, jobTitle, skills, serviceName, office].join(' ')) };
   if (person.version === null) {
     const now = nowIso();
-    await d(db).insertInto('directory_profiles').values({ user_id: userId, ...values, created_at: now, updated_at: now }).execute();
+    await db.insertInto('directory_profiles').values({ user_id: userId, ...values, created_at: now, updated_at: now }).execute();
   } else {
     await updateWithVersion(db, 'directory_profiles', userId, input.version ?? -1, values, 'user_id');
   }
@@ -188,7 +158,7 @@ export async function saveProfile(db: AnyDb, actor: Actor, userId: number, input
 }
 
 /** A square 256 px WebP portrait; the type is judged by sharp from the bytes (SVG refused). */
-export async function savePhoto(db: AnyDb, dataDir: string, actor: Actor, userId: number, bytes: Buffer): Promise<void> {
+export async function savePhoto(db: DirectoryDb, dataDir: string, actor: Actor, userId: number, bytes: Buffer): Promise<void> {
   if (!mayEditProfile(actor, userId)) throw forbidden('directory.not_yours');
   const person = await getPerson(db, userId);
   if (bytes.length === 0) throw invalid('common.invalid', { photo: 'field.required' });
@@ -206,7 +176,7 @@ export async function savePhoto(db: AnyDb, dataDir: string, actor: Actor, userId
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, key), out);
   if (person.version === null) await saveProfile(db, actor, userId, {});
-  await d(db).updateTable('directory_profiles').set({ photo_key: key, photo_updated_at: nowIso(), updated_at: nowIso() }).where('user_id', '=', userId).execute();
+  await db.updateTable('directory_profiles').set({ photo_key: key, photo_updated_at: nowIso(), updated_at: nowIso() }).where('user_id', '=', userId).execute();
   await record(db, actor, { entity: 'directory_profile', entityId: userId, action: 'photo', changes: { photo_key: [person.photo_key, key] } });
 }
 
@@ -227,7 +197,7 @@ export interface ServiceInput {
   version?: number;
 }
 
-async function validateService(db: AnyDb, input: ServiceInput, id?: number) {
+async function validateService(db: DirectoryDb, input: ServiceInput, id?: number) {
   const fields: Record<string, string> = {};
   const name = (input.name ?? '').trim();
   if (!name) fields.name = 'field.required';
@@ -235,10 +205,10 @@ async function validateService(db: AnyDb, input: ServiceInput, id?: number) {
   const parentId = input.parent_id && /^\d{1,9}$/.test(input.parent_id) ? Number(input.parent_id) : null;
   if (parentId) {
     if (id !== undefined && (await serviceAndBelow(db, id)).includes(parentId)) fields.parent_id = 'directory.parent_cycle';
-    else if (!(await d(db).selectFrom('directory_services').select('id').where('id', '=', parentId).executeTakeFirst())) fields.parent_id = 'field.invalid';
+    else if (!(await db.selectFrom('directory_services').select('id').where('id', '=', parentId).executeTakeFirst())) fields.parent_id = 'field.invalid';
   }
   const headId = input.head_user_id && /^\d{1,9}$/.test(input.head_user_id) ? Number(input.head_user_id) : null;
-  if (headId && !(await d(db).selectFrom('users').select('id').where('id', '=', headId).executeTakeFirst())) fields.head_user_id = 'field.invalid';
+  if (headId && !(await db.selectFrom('users').select('id').where('id', '=', headId).executeTakeFirst())) fields.head_user_id = 'field.invalid';
   const email = (input.email ?? '').trim();
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email)) fields.email = 'field.email';
   const phone = (input.phone ?? '').trim();
@@ -248,16 +218,16 @@ async function validateService(db: AnyDb, input: ServiceInput, id?: number) {
   return { name, parent_id: parentId, head_user_id: headId, description: (input.description ?? '').trim().slice(0, 1000), email: email || null, phone: phone || null, position: Number.isInteger(pos) && pos >= 0 && pos < 1000 ? pos : 0 };
 }
 
-export async function createService(db: AnyDb, actor: Actor, input: ServiceInput): Promise<Service> {
+export async function createService(db: DirectoryDb, actor: Actor, input: ServiceInput): Promise<Service> {
   if (!can(actor, 'directory:edit')) throw forbidden();
   const values = await validateService(db, input);
   const now = nowIso();
-  const row = await d(db).insertInto('directory_services').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+  const row = await db.insertInto('directory_services').values({ ...values, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'directory_service', entityId: row.id, action: 'create', after: values });
-  return row as Service;
+  return row;
 }
 
-export async function updateService(db: AnyDb, actor: Actor, id: number, input: ServiceInput): Promise<void> {
+export async function updateService(db: DirectoryDb, actor: Actor, id: number, input: ServiceInput): Promise<void> {
   if (!can(actor, 'directory:edit')) throw forbidden();
   const before = await getService(db, id);
   const values = await validateService(db, input, id);

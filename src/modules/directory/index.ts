@@ -1,14 +1,18 @@
 // The staff directory (M5): people with their service, job, phones, office, photo, manager and
 // skills; services as an org chart; search by name, service or skill. See README.md.
-import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
+import type { CallerDb } from '../../platform/db/typed.js';
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
-import { createService, saveProfile, searchPeople } from './directory.service.js';
-import { directoryWeb } from './directory.web.js';
+import * as svc from './directory.service.js';
+import type { DirectoryDb } from './directory.table.js';
+import { directoryWebRoutes } from './directory.routes.js';
 import { directoryMessages } from './messages.js';
 
-export { searchPeople } from './directory.service.js';
+/** People by name, job, skill or service (with its sub-services), for other modules. */
+export function searchPeople(db: CallerDb, filter: svc.PeopleFilter, limit = 50, offset = 0) {
+  return svc.searchPeople(db, filter, limit, offset);
+}
 
 export const directoryModule = defineModule({
   name: 'directory',
@@ -17,7 +21,7 @@ export const directoryModule = defineModule({
     { section: 'nav.section.directory', label: 'directory.nav.people', href: '/annuaire', permission: 'portal:use', order: 1 },
     { section: 'nav.section.directory', label: 'directory.nav.org_chart', href: '/annuaire/services', permission: 'portal:use', order: 2 },
   ],
-  web: directoryWeb,
+  web: (app, ctx) => mountRoutes(app, ctx, directoryWebRoutes),
   search: {
     permission: 'portal:use',
     async search(ctx, _actor, q, limit) {
@@ -26,10 +30,10 @@ export const directoryModule = defineModule({
     },
   },
   async seedDemo(ctx, log) {
-    const db = ctx.db;
-    const users = await (db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'email']).execute();
+    const db: DirectoryDb = ctx.db;
+    const users = await db.selectFrom('users').select(['id', 'email']).execute();
     const u = (email: string) => users.find((x) => x.email === email)?.id;
-    const mk = (name: string, parent: number | null, head?: number, description = '') => db.transaction().execute((trx) => createService(trx, SYSTEM_ACTOR, { name, parent_id: parent ? String(parent) : '', head_user_id: head ? String(head) : '', description }));
+    const mk = (name: string, parent: number | null, head?: number, description = '') => db.transaction().execute((trx) => svc.createService(trx, SYSTEM_ACTOR, { name, parent_id: parent ? String(parent) : '', head_user_id: head ? String(head) : '', description }));
     const dg = await mk('Direction générale', null, u('direction@demo.cci.fr'), 'Pilotage de la CCI, relations avec les élus.');
     const appui = await mk('Appui aux entreprises', dg.id, u('manager@demo.cci.fr'), 'Création, développement, export, numérique.');
     const comm = await mk('Communication', dg.id, u('webmestre@demo.cci.fr'), 'Sites, publications, relations presse.');
@@ -53,7 +57,7 @@ export const directoryModule = defineModule({
     ];
     for (const [email, serviceId, job, phone, office, skills] of profiles) {
       const id = u(email);
-      if (id) await db.transaction().execute((trx) => saveProfile(trx, SYSTEM_ACTOR, id, { service_id: String(serviceId), job_title: job, phone, office, skills }));
+      if (id) await db.transaction().execute((trx) => svc.saveProfile(trx, SYSTEM_ACTOR, id, { service_id: String(serviceId), job_title: job, phone, office, skills }));
     }
     log('Directory: 8 services (org chart) and staff profiles.');
   },

@@ -1,19 +1,19 @@
 // Workspaces (M5) for committees and working groups: members, documents with versions, a
 // discussion thread, a decisions log and tasks. Only members see a workspace. See README.md.
-import type { Kysely } from 'kysely';
 import { permissionsOf } from '../../platform/access/permissions.js';
 import type { Actor } from '../../platform/audit/audit.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
 import { workspacesMessages } from './messages.js';
+import { workspacesWebRoutes } from './workspaces.routes.js';
 import * as svc from './workspaces.service.js';
-import { workspacesWeb } from './workspaces.web.js';
+import type { WorkspacesDb } from './workspaces.table.js';
 
 export const workspacesModule = defineModule({
   name: 'workspaces',
   messages: workspacesMessages,
   nav: [{ section: 'nav.section.workspaces', label: 'workspaces.nav.mine', href: '/espaces', permission: 'portal:use', order: 1 }],
-  web: workspacesWeb,
+  web: (app, ctx) => mountRoutes(app, ctx, workspacesWebRoutes),
   async todo(ctx, actor, t) {
     const tasks = await svc.myOpenTasks(ctx.db, actor);
     return tasks.map((x) => ({ label: t('workspaces.todo.task', { title: x.title, workspace: x.workspace_name }), href: `/espaces/${x.workspace_id}#taches`, due: x.due_on ?? undefined }));
@@ -29,18 +29,18 @@ export const workspacesModule = defineModule({
     },
   },
   async seedDemo(ctx, log) {
-    const db = ctx.db;
-    const users = await (db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'email', 'name']).execute();
+    const db: WorkspacesDb = ctx.db;
+    const users = await db.selectFrom('users').select(['id', 'email', 'name']).execute();
     const id = (email: string) => users.find((u) => u.email === email)?.id;
     const actorOf = async (email: string): Promise<Actor | undefined> => {
       const uid = id(email);
       if (!uid) return undefined;
-      const roles = (await (db as Kysely<PlatformTables>).selectFrom('user_roles').select('role').where('user_id', '=', uid).execute()).map((r) => r.role);
+      const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', uid).execute()).map((r) => r.role);
       return { id: uid, label: email, kind: 'staff', roles, permissions: permissionsOf(roles) };
     };
     const director = await actorOf('direction@demo.cci.fr');
     if (!director) return;
-    const tx = <T>(fn: (trx: typeof db) => Promise<T>) => db.transaction().execute(fn);
+    const tx = <T>(fn: (trx: WorkspacesDb) => Promise<T>) => db.transaction().execute(fn);
     const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10);
     const groups: [string, 'committee' | 'working_group', string, string[]][] = [
       ['Comité de pilotage du schéma directeur', 'committee', 'Arbitre les priorités, le budget et le calendrier du système d’information.', ['manager@demo.cci.fr', 'admin@demo.cci.fr', 'webmestre@demo.cci.fr', 'rh@demo.cci.fr', 'compta@demo.cci.fr']],

@@ -1,0 +1,44 @@
+// Compiled by `tsc -p tsconfig.json --noEmit` (never run): proves that a module's handle is typed.
+// Each `@ts-expect-error` line must fail to compile; if a handle went back to `Kysely<any>`, the
+// line would compile, the directive would be unused, and tsc would fail on it instead.
+import type { Kysely, Transaction } from 'kysely';
+import type { AnyDb } from '../src/platform/db/index.js';
+import type { CallerDb } from '../src/platform/db/typed.js';
+import type { ContentDb } from '../src/modules/content/index.js';
+import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
+import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
+import { listItems } from '../src/modules/content/content.queries.js';
+import { getPerson } from '../src/modules/directory/directory.service.js';
+import { listPublishedFor } from '../src/modules/content/index.js';
+
+export async function wrongNamesFailToCompile(content: ContentDb, directory: DirectoryDb, workspaces: WorkspacesDb) {
+  // @ts-expect-error: content_items has no column "titel"
+  await content.selectFrom('content_items').select('titel').execute();
+  // @ts-expect-error: no table "content_itemz"
+  await content.selectFrom('content_itemz').selectAll().execute();
+  // @ts-expect-error: users has no column "full_name" (the platform's tables are typed too)
+  await content.selectFrom('users').select('full_name').execute();
+  // @ts-expect-error: directory_profiles has no column "service"
+  await directory.updateTable('directory_profiles').set({ service: 3 }).execute();
+  // @ts-expect-error: workspace_tasks.status is 'open' | 'done'
+  await workspaces.insertInto('workspace_tasks').values({ workspace_id: 1, title: 't', owner_id: null, due_on: null, status: 'closed', created_by: null, created_at: '', updated_at: '' }).execute();
+  // Right names compile.
+  await content.selectFrom('content_items').select('title').execute();
+}
+
+export async function handlesNeedNoCast(untyped: AnyDb, trx: Transaction<any>, content: ContentDb, extranetLike: Kysely<{ other: { id: number } }>) {
+  // ctx.db, a job's db, a test's db: Kysely<any> is assignable to every module handle…
+  await listItems(untyped, {});
+  // …and so is a transaction opened on it (why ModuleDb includes Transaction<T>).
+  await listItems(trx, {});
+  await untyped.transaction().execute((t) => getPerson(t, 1));
+  // A typed handle's own transactions are typed.
+  await content.transaction().execute((t) => listItems(t, {}));
+  // Kysely is invariant in its tables: one module's handle is not another's…
+  // @ts-expect-error: a ContentDb is not a DirectoryDb
+  await getPerson(content, 1);
+  // …so what index.ts exports to other modules takes CallerDb, which any handle is.
+  const caller: CallerDb = extranetLike;
+  await listPublishedFor(caller, 'extranet');
+  await listPublishedFor(content, 'extranet');
+}
