@@ -18,6 +18,7 @@ import qs from 'node:querystring';
 import type { Config } from './config.js';
 import { registerAuthRoutes } from './platform/auth/auth.web.js';
 import type { Database } from './platform/db/index.js';
+import { EventLoopWatch } from './platform/db/load-stats.js';
 import { errorHandler, renderError } from './platform/http/errors.js';
 import './platform/http/context.js';
 import { installLifecycle, type MemberResolver } from './platform/http/lifecycle.js';
@@ -68,7 +69,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const settings = new Settings(db, overrides);
   const mailer = new Mailer(config.smtpUrl, config.mailFrom);
   const panels = modules.flatMap((m) => m.panels ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
-  const ctx: ModuleContext = { db, dialect: database.dialect, config, mailer, settings, panelsFor: (entity) => panels.filter((p) => p.entity === entity) };
+  const eventLoop = new EventLoopWatch().start();
+  const ctx: ModuleContext = {
+    db,
+    reads: database.reads,
+    quickReads: database.quickReads,
+    loadStats: () => ({ eventLoop: eventLoop.snapshot(), reads: database.readPool.stats() }),
+    dialect: database.dialect,
+    config,
+    mailer,
+    settings,
+    panelsFor: (entity) => panels.filter((p) => p.entity === entity),
+  };
   const i18n = new I18n(modules.flatMap((m) => (m.messages ? [m.messages] : [])));
 
   const fastify = Fastify({
@@ -169,6 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     i18n,
     modules,
     async close() {
+      eventLoop.stop();
       await jobs.stop();
       await fastify.close();
       mailer.close();

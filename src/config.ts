@@ -28,6 +28,17 @@ export interface Config {
   runJobs: boolean;
   /** the admin role must enrol a TOTP second factor (always in production) */
   adminTotpRequired: boolean;
+  /** heavy reads off the request path (platform/db/reads.ts, ADR 0009) */
+  reads: {
+    /** SQLite: worker threads for heavy reads (one more serves record pages) */
+    workers: number;
+    /** PostgreSQL: connections of the read pool, beside the main pool */
+    poolSize: number;
+    /** time limit of one read statement, and of a wait for a worker or connection */
+    timeoutMs: number;
+    /** reads that may wait; one more is answered 503 at once */
+    queueLimit: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +134,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionAbsoluteSeconds: intVar(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90) * 3600,
     runJobs: env.RUN_JOBS !== '0',
     adminTotpRequired: production || env.ADMIN_TOTP_REQUIRED === '1',
+    reads: {
+      workers: intVar(env, 'READ_WORKERS', 2, 1, 32),
+      poolSize: intVar(env, 'READ_POOL_SIZE', 4, 1, 100),
+      timeoutMs: intVar(env, 'READ_TIMEOUT_MS', 5000, 100, 600_000),
+      queueLimit: intVar(env, 'READ_QUEUE', 64, 0, 10_000),
+    },
     ...overrides,
   };
 }

@@ -33,7 +33,7 @@ ${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}`;
 class UsageError extends Error {}
 
 async function open(config: Config): Promise<Database> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, reads: config.reads });
   await migrateToLatest(database.db);
   return database;
 }
@@ -41,6 +41,9 @@ async function open(config: Config): Promise<Database> {
 export function moduleContext(config: Config, database: Database): ModuleContext {
   return {
     db: database.db,
+    reads: database.reads,
+    quickReads: database.quickReads,
+    loadStats: () => ({ eventLoop: null, reads: database.readPool.stats() }),
     dialect: database.dialect,
     config,
     mailer: new Mailer(config.smtpUrl, config.mailFrom),

@@ -8,7 +8,8 @@ export type ErrorKind =
   | 'not_found' // absent, or invisible to this actor → 404
   | 'conflict' // stale version, duplicate key, wrong state → 409
   | 'rate_limited' // too many attempts → 429
-  | 'payload_too_large'; // upload over the limit → 413
+  | 'payload_too_large' // upload over the limit → 413
+  | 'unavailable'; // the server is too busy for this now (read past its time limit, queue full) → 503 + Retry-After
 
 /** Field name → message key (translated at the edge) or literal message. */
 export type FieldErrors = Record<string, string>;

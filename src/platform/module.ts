@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Permission } from './access/permissions.js';
 import type { Actor } from './audit/audit.js';
 import type { AnyDb, Dialect } from './db/index.js';
+import type { LoadSnapshot } from './db/load-stats.js';
 import type { Messages, Translate } from './i18n/index.js';
 import type { JobHandler, Schedule } from './jobs/index.js';
 import type { Mailer } from './mail/index.js';
@@ -19,6 +20,16 @@ import type { ViewContext } from './ui/view-context.js';
  */
 export interface ModuleContext<Db = AnyDb> {
   db: Db;
+  /**
+   * Heavy reads — searches with counts, exports, reports, statistics — off the request path,
+   * each statement time-limited (503 past it): see docs/MODULES.md, "How a module runs a heavy
+   * read". Writes and reads that must see a write of the same transaction stay on `db`.
+   */
+  reads: Db;
+  /** record pages that read many rows but must stay instant (a company page): never searches */
+  quickReads: Db;
+  /** event-loop delay and read waits, for the operators' health page */
+  loadStats(): LoadSnapshot;
   dialect: Dialect;
   config: Config;
   mailer: Mailer;

@@ -10,6 +10,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { idParam, int, list, raw, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { auditFacets, findMail, listAudit, listJobs, listOutbox } from './admin.queries.js';
+import { HealthPage } from './views/health.js';
 import { AuditPage, JobsPage, MailPage, OutboxPage, RolesPage, SettingsPage, TokensPage } from './views/misc.js';
 import { UserFormPage, UserPage, UsersPage, type UserFormValues } from './views/users.js';
 
@@ -148,6 +149,13 @@ export function adminWeb(app: FastifyInstance, ctx: ModuleContext): void {
   });
 
   app.get('/admin/taches', { config: { permission: 'admin:jobs' } }, async (req, reply) => reply.render(<JobsPage ctx={req.view()} jobs={await listJobs(db)} />));
+
+  // Operators' view of responsiveness; /health stays a bare up/down answer for probes.
+  app.get('/admin/sante', { config: { permission: 'admin:jobs' } }, async (req, reply) => {
+    const mem = process.memoryUsage();
+    const mib = (b: number) => Math.round(b / 1048576);
+    return reply.render(<HealthPage ctx={req.view()} h={{ load: ctx.loadStats(), rssMiB: mib(mem.rss), heapMiB: mib(mem.heapUsed), dialect: ctx.dialect }} />);
+  });
 
   const settingsPage = async (req: FastifyRequest, reply: FastifyReply, errors?: Record<string, string>, values?: { name: string; territory: string }) => {
     const name = values?.name ?? (await ctx.settings.get('cci.name'));

@@ -15,6 +15,7 @@ export const adminModule = defineModule({
     { section: 'nav.section.admin', label: 'nav.admin.audit', href: '/admin/audit', permission: 'admin:audit', order: 4 },
     { section: 'nav.section.admin', label: 'nav.admin.outbox', href: '/admin/boite-envoi', permission: 'admin:outbox', order: 5 },
     { section: 'nav.section.admin', label: 'nav.admin.jobs', href: '/admin/taches', permission: 'admin:jobs', order: 6 },
+    { section: 'nav.section.admin', label: 'nav.admin.health', href: '/admin/sante', permission: 'admin:jobs', order: 6.5 },
     { section: 'nav.section.admin', label: 'nav.admin.settings', href: '/admin/parametres', permission: 'admin:settings', order: 7 },
     { section: 'nav.section.admin', label: 'nav.admin.api_docs', href: '/api/docs', permission: 'api:tokens', order: 8 },
   ],

@@ -131,7 +131,7 @@ export function registryApi(api: FastifyInstance, ctx: ModuleContext): void {
   api.get('/establishments', { config: { permission: 'registry:read' }, schema: { tags: ['registry'], summary: 'Search establishments (same query as /registre)', querystring: EstablishmentQuery, response: { 200: SearchOut, ...errors } } }, async (req) => {
     const q = req.query as Static<typeof EstablishmentQuery>;
     const s = parseSearch(q as Record<string, unknown>, q.perPage ?? 50);
-    const res = await searchEstablishments(db, s);
+    const res = await searchEstablishments(ctx.reads, s);
     return { items: res.items.map(estOut), total: res.total, facets: res.facets };
   });
 

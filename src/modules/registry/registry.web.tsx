@@ -63,7 +63,8 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
 
   app.get('/registre', read, async (req, reply) => {
     const s = parseSearch(req.query as Record<string, unknown>);
-    const result = await searchEstablishments(db, s);
+    // Counts and facets over a million rows: off the request thread (ctx.reads, ADR 0009).
+    const result = await searchEstablishments(ctx.reads, s);
     if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} />);
     const segments = (await listSegments(db)).map((g) => ({ ...g, deletable: canDeleteSegment(req.actor, g) }));
     return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={segments} />);
@@ -96,7 +97,7 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="registre-${nowIso().slice(0, 10)}.csv"`)
-      .send(csvExport(db, s));
+      .send(csvExport(ctx.reads, s));
   });
   app.get('/registre/export.xlsx', exportPerm, async (req, reply) => {
     const s = parseSearch(req.query as Record<string, unknown>);
@@ -104,7 +105,7 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="registre-${nowIso().slice(0, 10)}.xlsx"`)
-      .send(xlsxExport(db, s));
+      .send(xlsxExport(ctx.reads, s));
   });
 
   // ——— manual companies ———
@@ -124,25 +125,32 @@ export function registryWeb(app: FastifyInstance, ctx: ModuleContext): void {
   // ——— company page ———
   app.get('/registre/entreprises/:id', read, async (req, reply) => {
     const id = companyId(req);
-    const company = await findCompanyRow(db, id);
-    if (!company) throw new AppError('not_found', 'registry.company_not_found');
+    // A chain's page reads hundreds of establishments: on the quick lane, beside the searches,
+    // on one leased connection (one place in the queue, not seven).
+    const read = await ctx.quickReads.connection().execute(async (q) => {
+      const company = await findCompanyRow(q, id);
+      if (!company) return undefined;
+      const contactIds = (await listContactRows(q, id)).map((c) => c.id);
+      const [establishments, contacts, tags, notes, changes, audit, mergedInto] = await Promise.all([
+        (q as unknown as RegistryDb).selectFrom('establishments').selectAll().where('company_id', '=', id).orderBy('is_head_office', 'desc').orderBy('status').orderBy('siret').limit(500).execute(),
+        listContactRows(q, id),
+        listCompanyTags(q, id),
+        listNotes(q, id),
+        listCompanyChanges(q, id, 100),
+        (q as unknown as RegistryDb)
+          .selectFrom('audit_log')
+          .select(['id', 'at', 'actor_label', 'action', 'entity', 'changes'])
+          .where((eb) => eb.or([eb.and([eb('entity', '=', 'company'), eb('entity_id', '=', String(id))]), ...(contactIds.length ? [eb.and([eb('entity', '=', 'contact'), eb('entity_id', 'in', contactIds.map(String))])] : [])]))
+          .orderBy('id', 'desc')
+          .limit(50)
+          .execute(),
+        company.merged_into_id ? findCompanyRow(q, company.merged_into_id) : Promise.resolve(undefined),
+      ]);
+      return { company, contactIds, establishments, contacts, tags, notes, changes, audit, mergedInto };
+    });
+    if (!read) throw new AppError('not_found', 'registry.company_not_found');
+    const { company, contactIds, establishments, contacts, tags, notes, changes, audit, mergedInto } = read;
     const view = req.view();
-    const contactIds = (await listContactRows(db, id)).map((c) => c.id);
-    const [establishments, contacts, tags, notes, changes, audit, mergedInto] = await Promise.all([
-      r.selectFrom('establishments').selectAll().where('company_id', '=', id).orderBy('is_head_office', 'desc').orderBy('status').orderBy('siret').limit(500).execute(),
-      listContactRows(db, id),
-      listCompanyTags(db, id),
-      listNotes(db, id),
-      listCompanyChanges(db, id, 100),
-      r
-        .selectFrom('audit_log')
-        .select(['id', 'at', 'actor_label', 'action', 'entity', 'changes'])
-        .where((eb) => eb.or([eb.and([eb('entity', '=', 'company'), eb('entity_id', '=', String(id))]), ...(contactIds.length ? [eb.and([eb('entity', '=', 'contact'), eb('entity_id', 'in', contactIds.map(String))])] : [])]))
-        .orderBy('id', 'desc')
-        .limit(50)
-        .execute(),
-      company.merged_into_id ? findCompanyRow(db, company.merged_into_id) : Promise.resolve(undefined),
-    ]);
     const panels = (await Promise.all(ctx.panelsFor('company').map((p) => p.render(ctx, view, id)))).filter((x) => x !== null);
     const consents = await contactConsents(db, contactIds);
     return reply.render(<CompanyPage ctx={view} d={{ company, establishments, contacts, tags, notes, changes, audit, panels, consents, mergedInto: mergedInto ? { id: mergedInto.id, name: mergedInto.name } : undefined }} />);

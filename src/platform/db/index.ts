@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import path from 'node:path';
 import pg from 'pg';
+import { inProcessReads, PostgresReadPool, WorkerReadPool, type ReadOptions, type ReadPool } from './reads.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,16 @@ export type AnyDb = Kysely<any>;
 
 export interface Database {
   db: AnyDb;
+  /**
+   * Heavy reads (searches with counts, exports, reports), off the request path: SQLite worker
+   * threads or a PostgreSQL read pool, with a time limit per statement (reads.ts, ADR 0009).
+   * Sees every write committed before the read starts; never use it inside a transaction of `db`.
+   */
+  reads: AnyDb;
+  /** Record pages that read many rows but must stay instant: a lane no heavy read can fill. */
+  quickReads: AnyDb;
+  /** the read path's figures, for the operators' health page */
+  readPool: ReadPool;
   dialect: Dialect;
   /** human-readable location, never containing a password */
   describe: string;
@@ -33,6 +44,8 @@ export interface OpenOptions {
   /** SQLite file name inside dataDir; ':memory:' for a private in-memory database */
   sqliteFile?: string;
   poolSize?: number;
+  /** the read path: workers or read pool size, time limit, queue bound (reads.ts) */
+  reads?: ReadOptions;
 }
 
 export function openDatabase(opts: OpenOptions): Database {
@@ -41,12 +54,21 @@ export function openDatabase(opts: OpenOptions): Database {
     // An idle client that errors (server restart) must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
+    const readPool = new PostgresReadPool(opts.databaseUrl, opts.reads);
+    const reads = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: readPool }) }) as AnyDb;
     const u = new URL(opts.databaseUrl);
     return {
       db,
+      reads,
+      // The main pool no longer serves heavy reads, so a record page there waits for none.
+      quickReads: db,
+      readPool,
       dialect: 'postgres',
       describe: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
-      close: () => db.destroy(),
+      close: async () => {
+        await reads.destroy();
+        await db.destroy();
+      },
     };
   }
   const file = opts.sqliteFile === ':memory:' ? ':memory:' : path.join(opts.dataDir, opts.sqliteFile ?? 'consulaire.sqlite');
@@ -65,7 +87,21 @@ export function openDatabase(opts: OpenOptions): Database {
   raw.pragma('temp_store = FILE');
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) }) as AnyDb;
   sqliteHandles.set(db.getExecutor().adapter, raw);
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  // A private in-memory database cannot be opened by another thread: it reads in process.
+  if (file === ':memory:') return { db, reads: db, quickReads: db, readPool: inProcessReads, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  const pool = new WorkerReadPool(file, opts.reads);
+  return {
+    db,
+    reads: pool.kysely('heavy') as AnyDb,
+    quickReads: pool.kysely('quick') as AnyDb,
+    readPool: pool,
+    dialect: 'sqlite',
+    describe: `sqlite:${file}`,
+    close: async () => {
+      await pool.close();
+      await db.destroy();
+    },
+  };
 }
 
 // The better-sqlite3 handle behind a Kysely instance, for bulk writes (bulk.ts). Keyed by the

@@ -12,7 +12,20 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   rate_limited: 429,
   payload_too_large: 413,
+  unavailable: 503,
 };
+
+/**
+ * Errors of the database that mean "busy, try again", not "broken": SQLite's writer lock held
+ * past busy_timeout, a PostgreSQL statement cancelled at its time limit, a lock not granted, no
+ * connection free in time. They answer 503 with Retry-After, never 500.
+ */
+function isBusyDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '57014' || code === '55P03' || code === '53300')) return true;
+  return /^timeout exceeded when trying to connect/.test(String((error as Error).message));
+}
+const RETRY_AFTER_SECONDS = 5;
 
 export function isApi(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
@@ -70,6 +83,7 @@ function escapeHtml(s: string): string {
 export function errorHandler(error: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     const status = STATUS_OF[error.kind];
+    if (status === 503) reply.header('retry-after', String(error.params.seconds ?? RETRY_AFTER_SECONDS));
     return renderError(req, reply, status, error.code, error.params, error.fields);
   }
   const fe = error as FastifyError;
@@ -85,6 +99,11 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
   }
   if (fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_FILES_LIMIT') return renderError(req, reply, 413, 'common.payload_too_large');
   if (fe.statusCode === 429) return renderError(req, reply, 429, 'common.rate_limited');
+  if (isBusyDatabase(error)) {
+    req.log.warn({ err: error }, 'database busy');
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return renderError(req, reply, 503, 'common.busy', { seconds: RETRY_AFTER_SECONDS });
+  }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Malformed body, wrong content type…: the client's fault, said plainly.
     return renderError(req, reply, fe.statusCode === 404 ? 404 : 400, fe.statusCode === 404 ? 'common.not_found' : 'common.invalid');
