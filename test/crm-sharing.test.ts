@@ -104,6 +104,14 @@ describe('members see only what staff shared (defect 3)', () => {
     expect(off.status).toBe(302);
     html = (await member.get('/extranet/suivi')).body;
     expect(html).not.toContain('Envoi de votre devis');
+    // Outside the owner's circle: neither the form nor the change.
+    expect((await as.outsider.get(`/crm/taches/${task.id}`)).status).toBe(403);
+    expect((await as.outsider.post(`/crm/taches/${task.id}`, { title: 'x', due: today, version: String(task.version + 2), shared_with_company: '1', member_title: 'Piraté' })).status).toBe(403);
+    expect((await as.adviser.get('/crm/taches/999999')).status).toBe(404);
+    // Sharing needs its wording: refused field by field, nothing changed.
+    const refused = await as.adviser.post(`/crm/taches/${task.id}`, { title: task.title, due: today, owner_id: String(people.adviser.id), version: String(task.version + 2), shared_with_company: '1', member_title: '' });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain('écrivez le libellé qu’elle lira');
     const log = await audits('crm_task', task.id);
     expect(log.map((l) => l.action)).toEqual(['create', 'update', 'update']);
     expect(JSON.parse(log[1].changes)).toMatchObject({ shared_with_company: [0, 1], member_title: ['', 'Envoi de votre devis'] });

@@ -23,7 +23,7 @@ import { adviserOf, assignPortfolio, companyIdsFromRegistrySearch, listPortfolio
 import { buildReports, NAF_SECTIONS } from './reports.service.js';
 import { companyTimeline, isTimelineKind } from './timeline.service.js';
 import { createTask, getTask, listCrmUsers, listTasks, listTasksOfDeal, listTasksOfVisit, setTaskDone, updateTask } from './task.service.js';
-import type { ConfidentialRow } from './policy.js';
+import { canEdit, type ConfidentialRow } from './policy.js';
 import { getVisit, listVisits, ownerNames, recordVisit, updateVisit, VISIT_MAX_FUTURE_DAYS, type VisitInput } from './visit.service.js';
 import { BoardPage, DealFormPage, DealPage, DealsPage, type DealFilterValues, type DealFormValues } from './views/deals.js';
 import { AssignPage, CalendarPage, HomePage, PortfolioPage, TaskFormPage, TasksPage, type TaskFormValues } from './views/home.js';
@@ -291,6 +291,8 @@ export function crmWeb(app: FastifyInstance, ctx: ModuleContext): void {
   });
   const taskForm = async (req: FastifyRequest, reply: FastifyReply, id: number, values?: TaskFormValues, errors?: Record<string, string>) => {
     const task = await getTask(db, id);
+    // The same circle as updateTask: whoever created it, its owner, their managers, direction.
+    if (task.created_by !== req.actor.id && !(await canEdit(db, req.actor, task.owner_id))) throw new AppError('forbidden', 'crm.not_owner');
     const [users, names] = await Promise.all([userOptions(db), nameMap(task.company_id ? [task.company_id] : [])]);
     const v = values ?? { title: task.title, due: task.due_date, ownerId: String(task.owner_id), version: task.version, ...sharingOf(task) };
     return reply.render(<TaskFormPage ctx={req.view()} task={task} values={v} users={users} companyName={task.company_id ? names.get(task.company_id) : undefined} errors={errors} />, errors ? (errors._form ? 409 : 422) : 200);
