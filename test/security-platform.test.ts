@@ -468,6 +468,14 @@ describe('state-changing requests from another site', () => {
     expect((await audits('switch_company', 'member_account')).filter((r) => r.entity_id === String(m.id))).toHaveLength(0);
   });
 
+  it('access is checked before the body: an API call without a token learns 401, not the schema', async () => {
+    const res = await t.app.fastify.inject({ method: 'POST', url: '/api/v1/companies', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(res.statusCode).toBe(401);
+    const u = await makeUser(t.db, ['staff']);
+    const { token } = await createApiToken(t.db, SYSTEM_ACTOR, u.id, { name: 'lecture', scopes: ['registry:read'] });
+    expect((await api(t, 'POST', '/api/v1/companies', token, {})).status).toBe(403);
+  });
+
   it('bearer-token API calls are not browser sessions: no Origin rule for them', async () => {
     const u = await makeUser(t.db, ['documentation']);
     const { token } = await createApiToken(t.db, SYSTEM_ACTOR, u.id, { name: 'script', scopes: ['registry:write'] });

@@ -253,8 +253,10 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
 
   // CSRF and Origin on every state-changing browser request; API calls authenticate with bearer
   // tokens (never cookies), so a forged cross-site request cannot carry their credentials.
+  // This and the route table run before schema validation: who may call comes before what was
+  // sent, so a caller without access learns 401/403, never which fields a route expects.
   const siteOrigin = new URL(config.publicUrl).origin;
-  app.addHook('preHandler', async (req) => {
+  app.addHook('preValidation', async (req) => {
     if (SAFE_METHODS.has(req.method) || req.url.startsWith('/api/')) return;
     // Defence in depth behind the token: a browser names the page that sent the request, and a
     // page of another site may not act with this site's cookies, even with a leaked token.
@@ -265,7 +267,7 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
   });
 
   // The route table: each route says who may call it; a route that says nothing is refused.
-  app.addHook('preHandler', async (req, reply) => {
+  app.addHook('preValidation', async (req, reply) => {
     const cfg = req.routeOptions.config ?? {};
     if (cfg.public || req.is404) return;
     if (cfg.audience === 'member') {
