@@ -18,12 +18,16 @@ afterAll(async () => {
   await inbox?.close();
 });
 
-/** A moment today (Paris) when the digest may leave: now if it is past 07:00 in Paris, else 07:30. */
+/**
+ * A moment when the digest may leave: a minute from now if that is past 07:00 in Paris, else
+ * 07:30. Ahead of the clock, because the send jobs the tick queues are due at the real time of
+ * queueing: with "now" itself they were not yet due and the test failed after 07:00 Paris.
+ */
 function digestTime(): Date {
-  const now = new Date();
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(now));
-  if (hour >= 7) return now;
-  return new Date(now.getTime() + (7 - hour) * 3600_000 + 30 * 60_000);
+  const soon = new Date(Date.now() + 60_000);
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(soon));
+  if (hour >= 7) return soon;
+  return new Date(soon.getTime() + (7 - hour) * 3600_000 + 30 * 60_000);
 }
 
 describe('daily digest', () => {
