@@ -73,7 +73,7 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
@@ -83,7 +83,7 @@ function rssMiB(pid: number): number {
 }
 
 /** RSS samples of a process every 50 ms; `peak(since)` is the highest since a mark. */
-function sampler(pid: number) {
+export function sampler(pid: number) {
   const samples: { at: number; mib: number }[] = [];
   const timer = setInterval(() => {
     const mib = rssMiB(pid);
@@ -109,7 +109,7 @@ interface Res {
 }
 
 /** One HTTP request, the whole body as text (pages, redirects). */
-function request(port: number, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Res> {
+export function request(port: number, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Res> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -125,7 +125,7 @@ function request(port: number, method: string, url: string, headers: Record<stri
 const cookiesOf = (res: Res): Record<string, string> => Object.fromEntries((res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0].split('=') as [string, string]));
 
 /** Signs in as a browser does: the sign-in page sets the CSRF cookie and carries its token. */
-async function signIn(port: number, email: string, password: string): Promise<string> {
+export async function signIn(port: number, email: string, password: string): Promise<string> {
   const page = await request(port, 'GET', '/connexion');
   const csrf = cookiesOf(page).csrf;
   const token = /name="_csrf"[^>]*value="([^"]+)"/.exec(page.body)?.[1] ?? /value="([^"]+)"[^>]*name="_csrf"/.exec(page.body)?.[1];
@@ -141,7 +141,7 @@ async function signIn(port: number, email: string, password: string): Promise<st
  * Downloads a URL as a stream, counting bytes and line feeds. `bytesPerSecond` reads slowly
  * (pausing the socket) for `maxSeconds`, then aborts: what a slow or stalled client does.
  */
-function download(port: number, url: string, cookie: string, opts: { bytesPerSecond?: number; maxSeconds?: number } = {}) {
+export function download(port: number, url: string, cookie: string, opts: { bytesPerSecond?: number; maxSeconds?: number } = {}) {
   return new Promise<{ status: number; bytes: number; lines: number; seconds: number; firstByteMs: number; head: string }>((resolve, reject) => {
     const t0 = performance.now();
     let bytes = 0;
@@ -177,7 +177,7 @@ function download(port: number, url: string, cookie: string, opts: { bytesPerSec
 }
 
 /** Starts the server on a free port; resolves when it says it listens. */
-async function startServer(o: ServerMeasureOptions): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+export async function startServer(o: ServerMeasureOptions): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const entry = o.entry ?? 'src/main.ts';
   const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry, 'serve'] : [entry, 'serve'];
   const env: NodeJS.ProcessEnv = {
@@ -221,7 +221,7 @@ async function startServer(o: ServerMeasureOptions): Promise<{ child: ChildProce
   return { child, port, output: () => out };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');

@@ -50,7 +50,8 @@ export interface OpenOptions {
 
 export function openDatabase(opts: OpenOptions): Database {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // A request never waits forever for a connection: past 10 s it is answered 503 (http/errors).
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // An idle client that errors (server restart) must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
