@@ -115,6 +115,44 @@ describe('CRM in a browser', () => {
     await ctx.close();
   });
 
+  it('never sends a report left by an expired session under the name of someone else who signs in next', async () => {
+    const ctx = await newContext(browser, { mobile: true });
+    const page = await ctx.newPage();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/crm/visites/nouvelle?entreprise=${companyId}`);
+    const notes = `Visite d’un autre ${Date.now()}`;
+    await page.getByLabel('Notes', { exact: true }).fill(notes);
+    await ctx.setOffline(true);
+    await page.getByRole('button', { name: 'Enregistrer la visite' }).click();
+    await expect.poll(() => page.locator('#offline-status').textContent()).toContain('en attente d’envoi');
+    // A second report being typed stays as a draft.
+    await page.getByLabel('Notes', { exact: true }).fill('Brouillon d’un autre');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('consulaire.crm.draft'))).toContain('Brouillon d’un autre');
+    // The session expires; the phone is handed to a colleague, who signs in.
+    await server.database.db.deleteFrom('sessions').execute();
+    await ctx.setOffline(false);
+    await signIn(page, server.url, 'manager@demo.cci.fr');
+    await page.goto(`${server.url}/crm/visites/nouvelle`);
+    await expect.poll(() => page.locator('#offline-discarded').textContent()).toBe(
+      '2 visite(s) gardée(s) sur cet appareil par une autre personne ont été effacée(s) sans être envoyée(s).',
+    );
+    expect(await page.getByLabel('Notes', { exact: true }).inputValue()).toBe(''); // not restored into the colleague's form
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('consulaire.crm.outbox') ?? '[]').length)).toBe(0);
+    expect(await page.evaluate(() => localStorage.getItem('consulaire.crm.draft'))).toBeNull();
+    await expectAccessible(page);
+    await page.waitForTimeout(500);
+    expect(await visitsOf(notes)).toBe(0);
+    // Said once: the next page has nothing to say, and the author signing in again finds nothing to send.
+    await page.goto(`${server.url}/crm`);
+    expect(await page.locator('#offline-discarded').textContent()).toBe('');
+    await server.database.db.deleteFrom('sessions').execute();
+    await signIn(page, server.url, 'conseiller@demo.cci.fr');
+    await page.goto(`${server.url}/crm`);
+    await page.waitForTimeout(500);
+    expect(await visitsOf(notes)).toBe(0);
+    await ctx.close();
+  });
+
   it('clears the drafts kept on this device at sign-out, and says so before and after (issue #19, 7b)', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();

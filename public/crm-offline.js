@@ -4,11 +4,18 @@
 // online (the 'online' event, each page load, every 30 s). The server stores one report per id,
 // so a report sent twice (lost answer, two tabs) arrives exactly once. A draft being typed is
 // also kept, so a reload or a crash does not lose it.
+//
+// Every draft, queued and refused report carries the id of the user who wrote it (the page gives
+// the signed-in user's id in #offline-status's data-user). Only the signed-in user's own reports
+// are restored or sent: one left by an expired session on a shared phone must not be filed under
+// whoever signs in next. Another user's are deleted unsent, and the page says so once.
 (function () {
   'use strict';
   var OUTBOX = 'consulaire.crm.outbox';
   var DRAFT = 'consulaire.crm.draft';
   var status = document.getElementById('offline-status');
+  var me = status ? status.getAttribute('data-user') || '' : '';
+  var mine = function (x) { return !!me && !!x && x.userId === me; };
   // Signing out clears what this device keeps (app.js): write nothing more from then on.
   var signingOut = false;
   document.addEventListener('submit', function (e) {
@@ -45,7 +52,7 @@
     status.className = 'crm-offline-status' + (kind === 'pending' || kind === 'saved-locally' || kind === 'signed-out' ? ' is-pending' : kind === 'failed' ? ' is-failed' : ' is-sent');
   }
   function showPending() {
-    var n = outbox().length;
+    var n = outbox().filter(mine).length;
     if (n) say('pending', n);
   }
   function post(item) {
@@ -61,10 +68,32 @@
     });
   }
 
+  // Reports of someone else (or of no known author) go, unsent, before anything is shown or sent.
+  function discardOthers() {
+    var n = 0;
+    [OUTBOX, OUTBOX + '.failed'].forEach(function (key) {
+      var list = read(key, []);
+      var kept = Array.isArray(list) ? list.filter(mine) : [];
+      if (kept.length !== (Array.isArray(list) ? list.length : 1)) {
+        n += (Array.isArray(list) ? list.length : 1) - kept.length;
+        write(key, kept);
+      }
+    });
+    var draft = read(DRAFT, null);
+    if (draft && !mine(draft)) {
+      n += 1;
+      try { localStorage.removeItem(DRAFT); } catch (e) { /* ignore */ }
+      changed();
+    }
+    var box = document.getElementById('offline-discarded');
+    if (n && box) box.textContent = (box.getAttribute('data-text') || '').replace('{n}', String(n));
+  }
+  if (me) discardOthers();
+
   var flushing = false;
   function flush() {
-    if (flushing) return;
-    var list = outbox();
+    if (flushing || !me) return;
+    var list = outbox().filter(mine);
     if (!list.length) return;
     flushing = true;
     var item = list[0];
@@ -95,9 +124,10 @@
   if (form) {
     var cid = form.querySelector('input[name="client_id"]');
     var hasErrors = !!document.querySelector('.error-summary');
-    var draft = read(DRAFT, null);
+    var draft = me ? read(DRAFT, null) : null;
+    if (draft && !mine(draft)) draft = null;
     // A report the server refused comes back into the form, with its id, to be corrected.
-    var failedList = read(OUTBOX + '.failed', []);
+    var failedList = me ? read(OUTBOX + '.failed', []).filter(mine) : [];
     if (!draft && !hasErrors && failedList.length) {
       var back = failedList.shift();
       write(OUTBOX + '.failed', failedList);
@@ -130,17 +160,18 @@
           if (el.type === 'checkbox' || el.type === 'radio') { if (el.checked) fields.push([el.name, el.value, 1]); }
           else if (el.value) fields.push([el.name, el.value]);
         });
-        write(DRAFT, { clientId: cid.value, fields: fields });
+        write(DRAFT, { clientId: cid.value, userId: me, fields: fields });
       }, 300);
     });
 
     form.addEventListener('submit', function (e) {
       if (e.submitter && e.submitter.name === 'action') return; // the no-JS company search
+      if (!me) return; // no known author to keep it for: the ordinary post
       e.preventDefault();
       var data = new URLSearchParams(new FormData(form));
       data.delete('action');
       // getAttribute: form.action would be the button named "action" (the no-JS search).
-      var item = { id: cid.value, action: new URL(form.getAttribute('action'), window.location.href).href, body: data.toString(), savedAt: new Date().toISOString() };
+      var item = { id: cid.value, userId: me, action: new URL(form.getAttribute('action'), window.location.href).href, body: data.toString(), savedAt: new Date().toISOString() };
       write(OUTBOX, outbox().filter(function (x) { return x.id !== item.id; }).concat([item]));
       try { localStorage.removeItem(DRAFT); } catch (err) { /* ignore */ }
       changed();

@@ -32,6 +32,7 @@ const fr = {
   'crm.offline.sent': 'Visite(s) en attente envoyée(s).',
   'crm.offline.failed': 'Une visite gardée sur ce téléphone a été refusée : ouvrez le formulaire « Nouvelle visite » pour la corriger.',
   'crm.offline.signed_out': '{n} visite(s) en attente : reconnectez-vous pour les envoyer.',
+  'crm.offline.discarded': '{n} visite(s) gardée(s) sur cet appareil par une autre personne ont été effacée(s) sans être envoyée(s).',
 
   'crm.visits.title': 'Visites',
   'crm.visits.none': 'Aucune visite.',
@@ -347,6 +348,7 @@ const en: Record<keyof typeof fr, string> = {
   'crm.offline.sent': 'Waiting visit(s) sent.',
   'crm.offline.failed': 'A visit kept on this phone was refused: open the “New visit” form to correct it.',
   'crm.offline.signed_out': '{n} visit(s) waiting: sign in again to send them.',
+  'crm.offline.discarded': '{n} visit report(s) kept on this device by someone else were deleted without being sent.',
 
   'crm.visits.title': 'Visits',
   'crm.visits.none': 'No visits.',

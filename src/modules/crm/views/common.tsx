@@ -46,20 +46,29 @@ export function ScopeSwitch({ ctx, path, scope, canTeam }: { ctx: ViewContext; p
   );
 }
 
-/** Where crm-offline.js says how many visit reports wait on this phone (texts from the server). */
+/**
+ * Where crm-offline.js says how many visit reports wait on this phone (texts from the server).
+ * `data-user` is the signed-in user: the script keeps each report under its author and sends only
+ * the signed-in user's; another user's (a session expired on a shared phone) are deleted unsent,
+ * and #offline-discarded says so.
+ */
 export function OfflineStatus({ ctx }: { ctx: ViewContext }) {
   return (
-    <p
-      id="offline-status"
-      class="crm-offline-status"
-      role="status"
-      aria-live="polite"
-      data-pending={ctx.t('crm.offline.pending')}
-      data-saved-locally={ctx.t('crm.offline.saved_locally')}
-      data-sent={ctx.t('crm.offline.sent')}
-      data-failed={ctx.t('crm.offline.failed')}
-      data-signed-out={ctx.t('crm.offline.signed_out')}
-    ></p>
+    <>
+      <p id="offline-discarded" class="crm-offline-status is-failed" role="status" data-text={ctx.t('crm.offline.discarded')}></p>
+      <p
+        id="offline-status"
+        class="crm-offline-status"
+        role="status"
+        aria-live="polite"
+        data-user={ctx.actor.id === null ? undefined : String(ctx.actor.id)}
+        data-pending={ctx.t('crm.offline.pending')}
+        data-saved-locally={ctx.t('crm.offline.saved_locally')}
+        data-sent={ctx.t('crm.offline.sent')}
+        data-failed={ctx.t('crm.offline.failed')}
+        data-signed-out={ctx.t('crm.offline.signed_out')}
+      ></p>
+    </>
   );
 }
 
