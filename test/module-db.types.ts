@@ -7,6 +7,8 @@ import type { CallerDb } from '../src/platform/db/typed.js';
 import type { ContentDb } from '../src/modules/content/index.js';
 import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
 import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
+import type { RegistryDb } from '../src/modules/registry/registry.table.js';
+import { findCompany } from '../src/modules/registry/index.js';
 import { listItems } from '../src/modules/content/content.queries.js';
 import { getPerson } from '../src/modules/directory/directory.service.js';
 import { listPublishedFor } from '../src/modules/content/index.js';
@@ -41,4 +43,13 @@ export async function handlesNeedNoCast(untyped: AnyDb, trx: Transaction<any>, c
   const caller: CallerDb = extranetLike;
   await listPublishedFor(caller, 'extranet');
   await listPublishedFor(content, 'extranet');
+}
+
+export async function registryNamesFailToCompile(registry: RegistryDb, otherModule: Kysely<{ other: { id: number } }>) {
+  // @ts-expect-error: establishments has no column "siren" (the SIREN is the company's)
+  await registry.selectFrom('establishments').select('siren').execute();
+  // @ts-expect-error: contacts.consent is 'unknown' | 'granted' | 'refused'
+  await registry.updateTable('contacts').set({ consent: 'yes' }).execute();
+  // What the registry's index.ts exports takes the caller's own handle (CallerDb), no cast.
+  await findCompany(otherModule, 1);
 }

@@ -1,14 +1,14 @@
 // Documentation-service work: probable duplicates and merge, GDPR export/erasure of a contact,
 // saved segments.
 import { sql } from 'kysely';
-import { assertCan, can } from '../../platform/access/index.js';
+import { assertCan } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
-import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
+import { nowIso } from '../../platform/db/index.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { findContactRow, getCompanyRow, recordChange, refreshCompanySearch } from './company.service.js';
+import { assertCanDeleteSegment, assertCanHandlePersonalData, assertCanMerge } from './policy.js';
 import type { RegistryDb } from './registry.table.js';
 
-const r = (db: AnyDb) => db as unknown as RegistryDb;
 
 export interface DuplicatePair {
   a: { id: number; name: string; siren: string | null; source: string; postalCode: string | null };
@@ -22,8 +22,8 @@ const WEBMAIL = ['gmail.com', 'orange.fr', 'wanadoo.fr', 'free.fr', 'hotmail.fr'
  * Probable duplicates, starting from manual records (the ones SIRENE may later bring in):
  * same normalised name and postal code, or contacts sharing a company e-mail domain.
  */
-export async function listDuplicates(db: AnyDb, limit = 100): Promise<DuplicatePair[]> {
-  const byName = await r(db)
+export async function listDuplicates(db: RegistryDb, limit = 100): Promise<DuplicatePair[]> {
+  const byName = await db
     .selectFrom('companies as c1')
     .innerJoin('establishments as e1', 'e1.company_id', 'c1.id')
     .innerJoin('establishments as e2', (j) => j.onRef('e2.sort_name', '=', 'e1.sort_name').onRef('e2.postal_code', '=', 'e1.postal_code').onRef('e2.company_id', '<>', 'e1.company_id'))
@@ -36,7 +36,7 @@ export async function listDuplicates(db: AnyDb, limit = 100): Promise<DuplicateP
     .limit(limit)
     .execute();
   // Same company e-mail domain: from the (few) manual records' contacts, look for others.
-  const manual = await r(db)
+  const manual = await db
     .selectFrom('companies as c1')
     .innerJoin('contacts as k1', 'k1.company_id', 'c1.id')
     .select(['c1.id', 'c1.name', 'c1.siren', 'c1.source', 'k1.email'])
@@ -50,7 +50,7 @@ export async function listDuplicates(db: AnyDb, limit = 100): Promise<DuplicateP
   for (const m of manual) {
     const domain = m.email!.split('@')[1];
     if (!domain || WEBMAIL.includes(domain)) continue;
-    const others = await r(db)
+    const others = await db
       .selectFrom('contacts as k2')
       .innerJoin('companies as c2', 'c2.id', 'k2.company_id')
       .select(['c2.id', 'c2.name', 'c2.siren', 'c2.source'])
@@ -61,7 +61,7 @@ export async function listDuplicates(db: AnyDb, limit = 100): Promise<DuplicateP
       .execute();
     for (const o of others) byDomain.push({ aId: m.id, aName: m.name, aSiren: m.siren, aSource: m.source, aPc: null, bId: o.id, bName: o.name, bSiren: o.siren, bSource: o.source, bPc: null });
   }
-  const dismissed = new Set((await r(db).selectFrom('registry_duplicate_dismissals').select(['company_a', 'company_b']).execute()).map((d) => `${d.company_a}-${d.company_b}`));
+  const dismissed = new Set((await db.selectFrom('registry_duplicate_dismissals').select(['company_a', 'company_b']).execute()).map((d) => `${d.company_a}-${d.company_b}`));
   const out: DuplicatePair[] = [];
   const seen = new Set<string>();
   const add = (x: (typeof byName)[number], reason: DuplicatePair['reason']) => {
@@ -75,10 +75,10 @@ export async function listDuplicates(db: AnyDb, limit = 100): Promise<DuplicateP
   return out.slice(0, limit);
 }
 
-export async function dismissDuplicate(db: AnyDb, actor: Actor, a: number, b: number): Promise<void> {
-  assertCan(actor, 'registry:merge');
+export async function dismissDuplicate(db: RegistryDb, actor: Actor, a: number, b: number): Promise<void> {
+  assertCanMerge(actor);
   const [x, y] = [Math.min(a, b), Math.max(a, b)];
-  await r(db).insertInto('registry_duplicate_dismissals').values({ company_a: x, company_b: y, at: nowIso() }).onConflict((oc) => oc.columns(['company_a', 'company_b']).doNothing()).execute();
+  await db.insertInto('registry_duplicate_dismissals').values({ company_a: x, company_b: y, at: nowIso() }).onConflict((oc) => oc.columns(['company_a', 'company_b']).doNothing()).execute();
   await record(db, actor, { entity: 'company', entityId: x, action: 'not_duplicate', changes: { other: [null, y] } });
 }
 
@@ -87,15 +87,15 @@ export async function dismissDuplicate(db: AnyDb, actor: Actor, a: number, b: nu
  * kept record; the dropped record stays (merged_into_id) so links and the audit still resolve.
  * Establishments without SIRET (typed by hand) are closed: SIRENE's own record replaces them.
  */
-export async function mergeCompanies(db: AnyDb, actor: Actor, keepId: number, dropId: number): Promise<void> {
-  assertCan(actor, 'registry:merge');
+export async function mergeCompanies(db: RegistryDb, actor: Actor, keepId: number, dropId: number): Promise<void> {
+  assertCanMerge(actor);
   if (keepId === dropId) throw invalid('registry.merge_same', { keep: 'registry.merge_same' });
   const keep = await getCompanyRow(db, keepId);
   const drop = await getCompanyRow(db, dropId);
   if (keep.merged_into_id || drop.merged_into_id) throw new AppError('conflict', 'registry.company_merged');
   if (keep.siren && drop.siren && keep.siren !== drop.siren) throw invalid('registry.merge_two_sirens', { keep: 'registry.merge_two_sirens' });
   const now = nowIso();
-  const t = r(db);
+  const t = db;
   const moved = {
     establishments: (await t.selectFrom('establishments').select('id').where('company_id', '=', dropId).execute()).map((x) => x.id),
     contacts: (await t.selectFrom('contacts').select('id').where('company_id', '=', dropId).execute()).map((x) => x.id),
@@ -122,12 +122,12 @@ export async function mergeCompanies(db: AnyDb, actor: Actor, keepId: number, dr
 }
 
 /** Everything held about a contact (GDPR right of access), as JSON. */
-export async function exportContactData(db: AnyDb, actor: Actor, contactId: number) {
-  assertCan(actor, 'registry:personal_data');
+export async function exportContactData(db: RegistryDb, actor: Actor, contactId: number) {
+  assertCanHandlePersonalData(actor);
   const c = await findContactRow(db, contactId);
   if (!c) throw notFound('registry.contact_not_found');
   const company = await getCompanyRow(db, c.company_id);
-  const history = await t(db).selectFrom('registry_changes').select(['at', 'action', 'source', 'changes']).where('entity', '=', 'contact').where('entity_id', '=', contactId).orderBy('at').execute();
+  const history = await db.selectFrom('registry_changes').select(['at', 'action', 'source', 'changes']).where('entity', '=', 'contact').where('entity_id', '=', contactId).orderBy('at').execute();
   await record(db, actor, { entity: 'contact', entityId: contactId, action: 'gdpr_export', changes: {} });
   return {
     exportedAt: nowIso(),
@@ -137,58 +137,52 @@ export async function exportContactData(db: AnyDb, actor: Actor, contactId: numb
     history: history.map((h) => ({ ...h, changes: JSON.parse(h.changes) })),
   };
 }
-const t = r;
 
 /** GDPR erasure: the person's data is anonymised; the row and the audit trail of the erasure stay. */
-export async function eraseContact(db: AnyDb, actor: Actor, contactId: number): Promise<number> {
-  assertCan(actor, 'registry:personal_data');
+export async function eraseContact(db: RegistryDb, actor: Actor, contactId: number): Promise<number> {
+  assertCanHandlePersonalData(actor);
   const c = await findContactRow(db, contactId);
   if (!c) throw notFound('registry.contact_not_found');
   if (c.erased_at) throw new AppError('conflict', 'registry.contact_already_erased');
   const now = nowIso();
-  await r(db)
+  await db
     .updateTable('contacts')
     .set({ first_name: '', last_name: 'Personne effacée', civility: null, role: null, email: null, phone: null, consent: 'refused', consent_date: now.slice(0, 10), consent_source: 'effacement RGPD', erased_at: now, updated_at: now, version: sql`version + 1` })
     .where('id', '=', contactId)
     .execute();
   // The registry's own history must not keep the erased values either.
-  await r(db).updateTable('registry_changes').set({ changes: JSON.stringify({ erased: [null, true] }) }).where('entity', '=', 'contact').where('entity_id', '=', contactId).execute();
+  await db.updateTable('registry_changes').set({ changes: JSON.stringify({ erased: [null, true] }) }).where('entity', '=', 'contact').where('entity_id', '=', contactId).execute();
   await record(db, actor, { entity: 'contact', entityId: contactId, action: 'gdpr_erase', changes: { erased: [null, true] } });
   await recordChange(db, actor, { companyId: c.company_id, entity: 'contact', entityId: contactId, source: 'manual', action: 'erase', changes: {} });
   await refreshCompanySearch(db, c.company_id);
   return c.company_id;
 }
 
-export async function listSegments(db: AnyDb) {
-  return r(db).selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).orderBy('name').execute();
+export async function listSegments(db: RegistryDb) {
+  return db.selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).orderBy('name').execute();
 }
 
-/** Who may delete a segment: the person who saved it, or the documentation service (merge right), which tidies the shared list. */
-export function canDeleteSegment(actor: Actor, segment: { owner_id: number | null }): boolean {
-  return (segment.owner_id !== null && segment.owner_id === actor.id) || can(actor, 'registry:merge');
-}
-
-export async function deleteSegment(db: AnyDb, actor: Actor, id: number): Promise<void> {
+export async function deleteSegment(db: RegistryDb, actor: Actor, id: number): Promise<void> {
   assertCan(actor, 'registry:read');
-  const segment = await r(db).selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).where('id', '=', id).executeTakeFirst();
+  const segment = await db.selectFrom('registry_segments').select(['id', 'name', 'query', 'owner_id']).where('id', '=', id).executeTakeFirst();
   if (!segment) throw notFound();
-  if (!canDeleteSegment(actor, segment)) throw forbidden();
-  await r(db).deleteFrom('registry_segments').where('id', '=', id).execute();
+  assertCanDeleteSegment(actor, segment);
+  await db.deleteFrom('registry_segments').where('id', '=', id).execute();
   await record(db, actor, { entity: 'registry_segment', entityId: id, action: 'delete', before: { name: segment.name, query: segment.query, owner_id: segment.owner_id } });
 }
 
-export async function saveSegment(db: AnyDb, actor: Actor, name: string, query: string): Promise<number> {
+export async function saveSegment(db: RegistryDb, actor: Actor, name: string, query: string): Promise<number> {
   assertCan(actor, 'registry:read');
   const n = name.trim().slice(0, 100);
   if (!n) throw invalid('common.invalid', { name: 'field.required' });
   const q = query.trim().slice(0, 2000).replace(/^\?/, '');
   const now = nowIso();
-  const row = await r(db).insertInto('registry_segments').values({ name: n, query: q, owner_id: actor.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const row = await db.insertInto('registry_segments').values({ name: n, query: q, owner_id: actor.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'registry_segment', entityId: row.id, action: 'create', after: { name: n, query: q } });
   return row.id;
 }
 
 /** Saved segments by id, for mailings and maps: their query string is a registry search. */
-export async function findSegment(db: AnyDb, id: number) {
-  return r(db).selectFrom('registry_segments').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findSegment(db: RegistryDb, id: number) {
+  return db.selectFrom('registry_segments').selectAll().where('id', '=', id).executeTakeFirst();
 }

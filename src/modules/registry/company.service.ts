@@ -1,9 +1,8 @@
 // Business verbs on companies, establishments and contacts: the contract other modules use
 // (re-exported by index.ts) and what the registry's own pages and API call.
 import { sql } from 'kysely';
-import { assertCan, can } from '../../platform/access/index.js';
 import { record, diff, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { searchTerms, fullTextMatch } from '../../platform/db/search.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
@@ -11,10 +10,10 @@ import { communeByCode, isNafCode, LEGAL_FORMS, HEADCOUNT_BANDS } from './refere
 import type { ChangeRow, CompanyRow, ContactRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { identifierIn, isValidSiren, isValidSiret } from './rules.js';
 import { appendConsentEvent } from './consent.queries.js';
+import { assertCanEditCompany, assertCanEditRegistry, maySeeAudit } from './policy.js';
 import { derivedColumns } from './search-text.js';
 import { invalidateSearchCache } from './search.service.js';
 
-const r = (db: AnyDb) => db as unknown as RegistryDb;
 
 export interface CompanySummary {
   id: number;
@@ -42,9 +41,9 @@ export function companyHref(id: number): string {
   return `/registre/entreprises/${id}`;
 }
 
-function summaryQuery(db: AnyDb) {
+function summaryQuery(db: RegistryDb) {
   // The head office gives the address; a company without one falls back to any establishment.
-  return r(db)
+  return db
     .selectFrom('companies as c')
     .select((eb) => [
       'c.id',
@@ -69,39 +68,39 @@ function toSummary(row: SummaryRow): CompanySummary {
   return { id: row.id, siren: row.siren, name: row.name, diffusion: row.diffusion, status: row.status, nafCode: row.nafCode, communeCode: communeCode || null, postalCode: postalCode || null, city: city || null };
 }
 
-export async function findCompany(db: AnyDb, id: number): Promise<CompanySummary | undefined> {
+export async function findCompany(db: RegistryDb, id: number): Promise<CompanySummary | undefined> {
   const row = await summaryQuery(db).where('c.id', '=', id).executeTakeFirst();
   return row ? toSummary(row as SummaryRow) : undefined;
 }
 
-export async function getCompany(db: AnyDb, id: number): Promise<CompanySummary> {
+export async function getCompany(db: RegistryDb, id: number): Promise<CompanySummary> {
   const c = await findCompany(db, id);
   if (!c) throw notFound('registry.company_not_found');
   return c;
 }
 
-export async function findCompanyRow(db: AnyDb, id: number): Promise<CompanyRow | undefined> {
-  return r(db).selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findCompanyRow(db: RegistryDb, id: number): Promise<CompanyRow | undefined> {
+  return db.selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
 }
-export async function getCompanyRow(db: AnyDb, id: number): Promise<CompanyRow> {
+export async function getCompanyRow(db: RegistryDb, id: number): Promise<CompanyRow> {
   const c = await findCompanyRow(db, id);
   if (!c) throw notFound('registry.company_not_found');
   return c;
 }
 
 /** Fast lookup for autocomplete pickers: by SIREN/SIRET, else full-text prefix on names. */
-export async function searchCompaniesForPicker(db: AnyDb, q: string, limit = 10): Promise<CompanySummary[]> {
+export async function searchCompaniesForPicker(db: RegistryDb, q: string, limit = 10): Promise<CompanySummary[]> {
   const lim = Math.min(Math.max(1, limit), 50);
   const id = identifierIn(q);
   let ids: number[];
   if (id?.siren) {
-    ids = (await r(db).selectFrom('companies').select('id').where('siren', '=', id.siren).execute()).map((x) => x.id);
+    ids = (await db.selectFrom('companies').select('id').where('siren', '=', id.siren).execute()).map((x) => x.id);
   } else if (id?.siret) {
-    ids = (await r(db).selectFrom('establishments').select('company_id as id').where('siret', '=', id.siret).execute()).map((x) => x.id);
+    ids = (await db.selectFrom('establishments').select('company_id as id').where('siret', '=', id.siret).execute()).map((x) => x.id);
   } else {
     const terms = searchTerms(q);
     if (terms.length === 0) return [];
-    const rows = await r(db)
+    const rows = await db
       .selectFrom('establishments as e')
       .select('e.company_id')
       .where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms))
@@ -121,16 +120,22 @@ function toContactSummary(c: ContactRow): ContactSummary {
   return { id: c.id, companyId: c.company_id, firstName: c.first_name, lastName: c.last_name, role: c.role, email: c.email, phone: c.phone };
 }
 
-export async function listContactRows(db: AnyDb, companyId: number): Promise<ContactRow[]> {
-  return r(db).selectFrom('contacts').selectAll().where('company_id', '=', companyId).where('erased_at', 'is', null).orderBy('is_officer', 'desc').orderBy('last_name').execute();
+export async function listContactRows(db: RegistryDb, companyId: number): Promise<ContactRow[]> {
+  return db.selectFrom('contacts').selectAll().where('company_id', '=', companyId).where('erased_at', 'is', null).orderBy('is_officer', 'desc').orderBy('last_name').execute();
 }
-export async function listContacts(db: AnyDb, companyId: number): Promise<ContactSummary[]> {
+export async function listContacts(db: RegistryDb, companyId: number): Promise<ContactSummary[]> {
   return (await listContactRows(db, companyId)).map(toContactSummary);
 }
-export async function findContactRow(db: AnyDb, id: number): Promise<ContactRow | undefined> {
-  return r(db).selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findContactRow(db: RegistryDb, id: number): Promise<ContactRow | undefined> {
+  return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 }
-export async function findContact(db: AnyDb, id: number): Promise<ContactSummary | undefined> {
+/** A contact that was not erased, or 404. */
+export async function getContactRow(db: RegistryDb, id: number): Promise<ContactRow> {
+  const c = await findContactRow(db, id);
+  if (!c || c.erased_at) throw notFound('registry.contact_not_found');
+  return c;
+}
+export async function findContact(db: RegistryDb, id: number): Promise<ContactSummary | undefined> {
   const c = await findContactRow(db, id);
   return c && !c.erased_at ? toContactSummary(c) : undefined;
 }
@@ -182,8 +187,8 @@ function cleanContact(input: ContactInput) {
   return v;
 }
 
-export async function recordChange(db: AnyDb, actor: Actor, e: { companyId: number; entity: 'company' | 'establishment' | 'contact'; entityId: number; source: 'sirene' | 'manual' | 'correction' | 'merge' | 'extranet'; action: string; changes: unknown; importId?: number }) {
-  await r(db)
+export async function recordChange(db: RegistryDb, actor: Actor, e: { companyId: number; entity: 'company' | 'establishment' | 'contact'; entityId: number; source: 'sirene' | 'manual' | 'correction' | 'merge' | 'extranet'; action: string; changes: unknown; importId?: number }) {
+  await db
     .insertInto('registry_changes')
     .values({ company_id: e.companyId, entity: e.entity, entity_id: e.entityId, at: nowIso(), source: e.source, import_id: e.importId ?? null, actor_label: actor.label, action: e.action, changes: JSON.stringify(e.changes) })
     .execute();
@@ -192,17 +197,17 @@ export async function recordChange(db: AnyDb, actor: Actor, e: { companyId: numb
 }
 
 /** Adds a person to a company ("add the person met"): validated, audited, searchable. */
-export async function createContact(db: AnyDb, actor: Actor, companyId: number, input: ContactInput): Promise<ContactSummary> {
-  assertCan(actor, 'registry:edit');
+export async function createContact(db: RegistryDb, actor: Actor, companyId: number, input: ContactInput): Promise<ContactSummary> {
+  assertCanEditRegistry(actor);
   const company = await getCompanyRow(db, companyId);
-  if (company.merged_into_id) throw new AppError('conflict', 'registry.company_merged');
+  assertCanEditCompany(actor, company);
   const v = cleanContact(input);
   if (v.establishment_id !== null) {
-    const e = await r(db).selectFrom('establishments').select('company_id').where('id', '=', v.establishment_id).executeTakeFirst();
+    const e = await db.selectFrom('establishments').select('company_id').where('id', '=', v.establishment_id).executeTakeFirst();
     if (!e || e.company_id !== companyId) throw invalid('common.invalid', { establishmentId: 'field.invalid' });
   }
   const now = nowIso();
-  const row = await r(db)
+  const row = await db
     .insertInto('contacts')
     .values({ ...v, company_id: companyId, civility: null, erased_at: null, created_at: now, updated_at: now })
     .returningAll()
@@ -215,8 +220,8 @@ export async function createContact(db: AnyDb, actor: Actor, companyId: number, 
   return toContactSummary(row);
 }
 
-export async function updateContact(db: AnyDb, actor: Actor, contactId: number, version: number, input: ContactInput): Promise<void> {
-  assertCan(actor, 'registry:edit');
+export async function updateContact(db: RegistryDb, actor: Actor, contactId: number, version: number, input: ContactInput): Promise<void> {
+  assertCanEditRegistry(actor);
   const before = await findContactRow(db, contactId);
   if (!before || before.erased_at) throw notFound('registry.contact_not_found');
   const v = cleanContact(input);
@@ -229,22 +234,71 @@ export async function updateContact(db: AnyDb, actor: Actor, contactId: number, 
 }
 
 /** Recomputes the search text and derived columns of every establishment of a company. */
-export async function refreshCompanySearch(db: AnyDb, companyId: number): Promise<void> {
+export async function refreshCompanySearch(db: RegistryDb, companyId: number): Promise<void> {
   const c = await getCompanyRow(db, companyId);
   const contacts = await listContactRows(db, companyId);
   const names = contacts.map((x) => `${x.first_name} ${x.last_name}`).join(' ');
-  const ests = await r(db).selectFrom('establishments').selectAll().where('company_id', '=', companyId).execute();
+  const ests = await db.selectFrom('establishments').selectAll().where('company_id', '=', companyId).execute();
   for (const e of ests) {
     const d = derivedColumns(c, e, names);
     if (d.search_text !== e.search_text || d.sort_name !== e.sort_name || d.legal_form !== e.legal_form || d.naf_section !== e.naf_section || d.department !== e.department) {
-      await r(db).updateTable('establishments').set(d).where('id', '=', e.id).execute();
+      await db.updateTable('establishments').set(d).where('id', '=', e.id).execute();
     }
   }
 }
 
-export async function listCompanyChanges(db: AnyDb, companyId: number, limit = 50): Promise<(Omit<ChangeRow, 'changes'> & { changes: Record<string, [unknown, unknown]> })[]> {
-  const rows = await r(db).selectFrom('registry_changes').selectAll().where('company_id', '=', companyId).orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(limit, 500)).execute();
+export async function listCompanyChanges(db: RegistryDb, companyId: number, limit = 50): Promise<(Omit<ChangeRow, 'changes'> & { changes: Record<string, [unknown, unknown]> })[]> {
+  const rows = await db.selectFrom('registry_changes').selectAll().where('company_id', '=', companyId).orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(limit, 500)).execute();
   return rows.map((x) => ({ ...x, changes: JSON.parse(x.changes) }));
+}
+
+/** A company's establishments, head office first, open before closed (a chain's page shows 500 at most). */
+export async function listCompanyEstablishments(db: RegistryDb, companyId: number, limit = 500): Promise<EstablishmentRow[]> {
+  return db.selectFrom('establishments').selectAll().where('company_id', '=', companyId).orderBy('is_head_office', 'desc').orderBy('status').orderBy('siret').limit(limit).execute();
+}
+
+/** The audit rows of a company and of its contacts, newest first. */
+export async function listCompanyAudit(db: RegistryDb, companyId: number, contactIds: readonly number[], limit = 50) {
+  return db
+    .selectFrom('audit_log')
+    .select(['id', 'at', 'actor_label', 'action', 'entity', 'changes'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('entity', '=', 'company'), eb('entity_id', '=', String(companyId))]),
+        ...(contactIds.length ? [eb.and([eb('entity', '=', 'contact'), eb('entity_id', 'in', contactIds.map(String))])] : []),
+      ]),
+    )
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Everything a company's page shows of the registry, or undefined for an unknown id. The audit
+ * is read only for those who may see it (policy maySeeAudit). The caller gives one connection
+ * (the page reads on the quick-read lane, ADR 0009), so the reads run together.
+ */
+export async function companyRecord(db: RegistryDb, actor: Actor, id: number) {
+  const company = await findCompanyRow(db, id);
+  if (!company) return undefined;
+  const contacts = await listContactRows(db, id);
+  const contactIds = contacts.map((c) => c.id);
+  const [establishments, tags, notes, changes, audit, mergedInto] = await Promise.all([
+    listCompanyEstablishments(db, id),
+    listCompanyTags(db, id),
+    listNotes(db, id),
+    listCompanyChanges(db, id, 100),
+    maySeeAudit(actor) ? listCompanyAudit(db, id, contactIds) : Promise.resolve([]),
+    company.merged_into_id ? findCompanyRow(db, company.merged_into_id) : Promise.resolve(undefined),
+  ]);
+  return { company, contactIds, establishments, contacts, tags, notes, changes, audit, mergedInto: mergedInto ? { id: mergedInto.id, name: mergedInto.name } : undefined };
+}
+
+/** The company of a SIREN (the API's key), or 404. */
+export async function companyIdForSiren(db: RegistryDb, siren: string): Promise<number> {
+  const c = await db.selectFrom('companies').select('id').where('siren', '=', siren).executeTakeFirst();
+  if (!c) throw notFound('registry.company_not_found');
+  return c.id;
 }
 
 // ——— company edits ———
@@ -310,10 +364,10 @@ function cleanCompany(input: CompanyInput, errors: Record<string, string>) {
 }
 
 /** Staff edit of a company (optimistic locking: `version` is the one the form was built on). */
-export async function updateCompany(db: AnyDb, actor: Actor, companyId: number, version: number, input: CompanyInput, source: 'manual' | 'correction' = 'manual'): Promise<void> {
-  assertCan(actor, 'registry:edit');
+export async function updateCompany(db: RegistryDb, actor: Actor, companyId: number, version: number, input: CompanyInput, source: 'manual' | 'correction' = 'manual'): Promise<void> {
+  assertCanEditRegistry(actor);
   const before = await getCompanyRow(db, companyId);
-  if (before.merged_into_id) throw new AppError('conflict', 'registry.company_merged');
+  assertCanEditCompany(actor, before);
   const errors: Record<string, string> = {};
   const v = cleanCompany(input, errors);
   if (Object.keys(errors).length) throw invalid('common.invalid', errors);
@@ -366,13 +420,13 @@ function cleanAddress(input: AddressInput, errors: Record<string, string>) {
  * the head office, phone, website, description, activity text. Recorded as source 'correction'.
  */
 export async function applyCompanyCorrection(
-  db: AnyDb,
+  db: RegistryDb,
   actor: Actor,
   companyId: number,
   fields: AddressInput & { phone?: string; website?: string; description?: string; activityText?: string },
   version: number,
 ): Promise<void> {
-  assertCan(actor, 'registry:edit');
+  assertCanEditRegistry(actor);
   const errors: Record<string, string> = {};
   const companyPart = cleanCompany({ phone: fields.phone, website: fields.website, description: fields.description, activityText: fields.activityText }, errors);
   for (const k of Object.keys(companyPart)) if (companyPart[k] === undefined) delete companyPart[k];
@@ -383,11 +437,11 @@ export async function applyCompanyCorrection(
   const after = { ...before, ...companyPart };
   const changes: Record<string, unknown> = diff(before, after);
   if (Object.keys(addressPart).length) {
-    const head = await r(db).selectFrom('establishments').selectAll().where('company_id', '=', companyId).orderBy('is_head_office', 'desc').orderBy('id').executeTakeFirst();
+    const head = await db.selectFrom('establishments').selectAll().where('company_id', '=', companyId).orderBy('is_head_office', 'desc').orderBy('id').executeTakeFirst();
     if (head) {
       const estAfter = { ...head, ...addressPart } as EstablishmentRow;
       const d = derivedColumns(before, estAfter);
-      await r(db).updateTable('establishments').set({ ...addressPart, department: d.department, updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', head.id).execute();
+      await db.updateTable('establishments').set({ ...addressPart, department: d.department, updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', head.id).execute();
       const estChanges = diff(head, estAfter);
       await record(db, actor, { entity: 'establishment', entityId: head.id, action: 'update', changes: estChanges });
       await recordChange(db, actor, { companyId, entity: 'establishment', entityId: head.id, source: 'correction', action: 'update', changes: estChanges });
@@ -406,8 +460,8 @@ export interface ManualCompanyInput extends CompanyInput, AddressInput {
 }
 
 /** A company SIRENE does not have (foreign, or not yet registered), with its one establishment. */
-export async function createManualCompany(db: AnyDb, actor: Actor, input: ManualCompanyInput): Promise<number> {
-  assertCan(actor, 'registry:edit');
+export async function createManualCompany(db: RegistryDb, actor: Actor, input: ManualCompanyInput): Promise<number> {
+  assertCanEditRegistry(actor);
   const errors: Record<string, string> = {};
   const c = cleanCompany({ ...input, name: input.name ?? '' }, errors);
   const siren = (input.siren ?? '').replace(/\s/g, '');
@@ -423,11 +477,11 @@ export async function createManualCompany(db: AnyDb, actor: Actor, input: Manual
     a = { street_name: (input.streetName ?? '').trim().slice(0, 200) || null, city: (input.city ?? '').trim().slice(0, 100) || null, postal_code: (input.postalCode ?? '').trim().slice(0, 12) || null };
     if (!a.city) errors.city = 'field.required';
   }
-  if (!errors.siren && siren && (await r(db).selectFrom('companies').select('id').where('siren', '=', siren).executeTakeFirst())) errors.siren = 'registry.siren_exists';
-  if (!errors.siret && siret && (await r(db).selectFrom('establishments').select('id').where('siret', '=', siret).executeTakeFirst())) errors.siret = 'registry.siret_exists';
+  if (!errors.siren && siren && (await db.selectFrom('companies').select('id').where('siren', '=', siren).executeTakeFirst())) errors.siren = 'registry.siren_exists';
+  if (!errors.siret && siret && (await db.selectFrom('establishments').select('id').where('siret', '=', siret).executeTakeFirst())) errors.siret = 'registry.siret_exists';
   if (Object.keys(errors).length) throw invalid('common.invalid', errors);
   const now = nowIso();
-  const company = await r(db)
+  const company = await db
     .insertInto('companies')
     .values({ ...(c as object), name: c.name as string, siren: siren || (siret ? siret.slice(0, 9) : null), status: 'active', diffusion: 'public', source: 'manual', country_code: country, created_at: now, updated_at: now } as never)
     .returningAll()
@@ -456,7 +510,7 @@ export async function createManualCompany(db: AnyDb, actor: Actor, input: Manual
     updated_at: now,
   } as Record<string, unknown>;
   const derived = derivedColumns(company, est as never);
-  const e = await r(db).insertInto('establishments').values({ ...est, ...derived } as never).returning('id').executeTakeFirstOrThrow();
+  const e = await db.insertInto('establishments').values({ ...est, ...derived } as never).returning('id').executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'company', entityId: company.id, action: 'create', after: company });
   await recordChange(db, actor, { companyId: company.id, entity: 'company', entityId: company.id, source: 'manual', action: 'create', changes: { name: [null, company.name] } });
   await recordChange(db, actor, { companyId: company.id, entity: 'establishment', entityId: e.id, source: 'manual', action: 'create', changes: { siret: [null, est.siret] } });
@@ -465,56 +519,51 @@ export async function createManualCompany(db: AnyDb, actor: Actor, input: Manual
 
 // ——— notes and tags ———
 
-export async function addNote(db: AnyDb, actor: Actor, companyId: number, body: string): Promise<void> {
-  assertCan(actor, 'registry:edit');
+export async function addNote(db: RegistryDb, actor: Actor, companyId: number, body: string): Promise<void> {
+  assertCanEditRegistry(actor);
   await getCompanyRow(db, companyId);
   const text = body.trim().slice(0, 4000);
   if (!text) throw invalid('common.invalid', { body: 'field.required' });
-  const row = await r(db).insertInto('registry_notes').values({ company_id: companyId, author_id: actor.id, author_label: actor.label, body: text, created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+  const row = await db.insertInto('registry_notes').values({ company_id: companyId, author_id: actor.id, author_label: actor.label, body: text, created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'registry_note', entityId: row.id, action: 'create', after: { company_id: companyId, body: text } });
 }
 
-export async function listNotes(db: AnyDb, companyId: number) {
-  return r(db).selectFrom('registry_notes').selectAll().where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+export async function listNotes(db: RegistryDb, companyId: number) {
+  return db.selectFrom('registry_notes').selectAll().where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
 }
 
-export async function listCompanyTags(db: AnyDb, companyId: number): Promise<string[]> {
-  const rows = await r(db).selectFrom('registry_company_tags as ct').innerJoin('registry_tags as t', 't.id', 'ct.tag_id').select('t.name').where('ct.company_id', '=', companyId).orderBy('t.name').execute();
+export async function listCompanyTags(db: RegistryDb, companyId: number): Promise<string[]> {
+  const rows = await db.selectFrom('registry_company_tags as ct').innerJoin('registry_tags as t', 't.id', 'ct.tag_id').select('t.name').where('ct.company_id', '=', companyId).orderBy('t.name').execute();
   return rows.map((x) => x.name);
 }
 
-export async function addTag(db: AnyDb, actor: Actor, companyId: number, name: string): Promise<void> {
-  assertCan(actor, 'registry:edit');
+export async function addTag(db: RegistryDb, actor: Actor, companyId: number, name: string): Promise<void> {
+  assertCanEditRegistry(actor);
   await getCompanyRow(db, companyId);
   const tag = name.trim().toLowerCase().slice(0, 50);
   if (!tag) throw invalid('common.invalid', { tag: 'field.required' });
-  await r(db).insertInto('registry_tags').values({ name: tag, created_at: nowIso() }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const t = await r(db).selectFrom('registry_tags').select('id').where('name', '=', tag).executeTakeFirstOrThrow();
-  const res = await r(db).insertInto('registry_company_tags').values({ company_id: companyId, tag_id: t.id }).onConflict((oc) => oc.columns(['company_id', 'tag_id']).doNothing()).executeTakeFirst();
+  await db.insertInto('registry_tags').values({ name: tag, created_at: nowIso() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const t = await db.selectFrom('registry_tags').select('id').where('name', '=', tag).executeTakeFirstOrThrow();
+  const res = await db.insertInto('registry_company_tags').values({ company_id: companyId, tag_id: t.id }).onConflict((oc) => oc.columns(['company_id', 'tag_id']).doNothing()).executeTakeFirst();
   if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
     await record(db, actor, { entity: 'company', entityId: companyId, action: 'tag', changes: { tag: [null, tag] } });
     await recordChange(db, actor, { companyId, entity: 'company', entityId: companyId, source: 'manual', action: 'tag', changes: { tag: [null, tag] } });
   }
 }
 
-export async function removeTag(db: AnyDb, actor: Actor, companyId: number, name: string): Promise<void> {
-  assertCan(actor, 'registry:edit');
-  const t = await r(db).selectFrom('registry_tags').select('id').where('name', '=', name).executeTakeFirst();
+export async function removeTag(db: RegistryDb, actor: Actor, companyId: number, name: string): Promise<void> {
+  assertCanEditRegistry(actor);
+  const t = await db.selectFrom('registry_tags').select('id').where('name', '=', name).executeTakeFirst();
   if (!t) return;
-  await r(db).deleteFrom('registry_company_tags').where('company_id', '=', companyId).where('tag_id', '=', t.id).execute();
+  await db.deleteFrom('registry_company_tags').where('company_id', '=', companyId).where('tag_id', '=', t.id).execute();
   await record(db, actor, { entity: 'company', entityId: companyId, action: 'untag', changes: { tag: [name, null] } });
   await recordChange(db, actor, { companyId, entity: 'company', entityId: companyId, source: 'manual', action: 'untag', changes: { tag: [name, null] } });
-}
-
-/** Personal fields are those of sole traders; a partial-diffusion unit hides them outside staff screens. */
-export function mayseePersonalFields(actor: Actor, company: Pick<CompanyRow, 'diffusion'>): boolean {
-  return company.diffusion === 'public' || (actor.kind === 'staff' && can(actor, 'registry:read'));
 }
 
 export { LEGAL_FORMS };
 
 /** Summaries of many companies in one query per 500 ids (lists, boards, feeds); unknown ids are left out. */
-export async function findCompanies(db: AnyDb, ids: Iterable<number>): Promise<Map<number, CompanySummary>> {
+export async function findCompanies(db: RegistryDb, ids: Iterable<number>): Promise<Map<number, CompanySummary>> {
   const unique = [...new Set(ids)].filter((i) => Number.isInteger(i) && i > 0);
   const out = new Map<number, CompanySummary>();
   for (let i = 0; i < unique.length; i += 500) {
@@ -545,7 +594,7 @@ export interface CorrectableFields {
 }
 
 /** What a member may propose to correct, as the registry holds it, with the company version. */
-export async function correctableFields(db: AnyDb, companyId: number): Promise<CorrectableFields | undefined> {
+export async function correctableFields(db: RegistryDb, companyId: number): Promise<CorrectableFields | undefined> {
   const c = await db
     .selectFrom('companies')
     .select(['version', 'phone', 'website', 'description', 'activity_text'])
@@ -577,7 +626,7 @@ export async function correctableFields(db: AnyDb, companyId: number): Promise<C
 }
 
 /** The company of an establishment's SIRET, or of its SIREN (first nine digits). */
-export async function companyIdForSiret(db: AnyDb, siret: string): Promise<number | undefined> {
+export async function companyIdForSiret(db: RegistryDb, siret: string): Promise<number | undefined> {
   const e = await db.selectFrom('establishments').select('company_id').where('siret', '=', siret).executeTakeFirst();
   if (e) return Number(e.company_id);
   const c = await db.selectFrom('companies').select('id').where('siren', '=', siret.slice(0, 9)).executeTakeFirst();

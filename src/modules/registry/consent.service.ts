@@ -4,17 +4,16 @@
 // is an event (date, origin, author) in contact_consent_events, audited on the contact, and a
 // line of the company's registry history.
 import { sql } from 'kysely';
-import { assertCan } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { findContactRow, recordChange } from './company.service.js';
 import { appendConsentEvent, consentEventsOf, originOf, type ConsentChannel, type ConsentValue } from './consent.queries.js';
+import { assertCanEditRegistry } from './policy.js';
 import type { RegistryDb } from './registry.table.js';
 
 export type { ConsentChannel, ConsentValue } from './consent.queries.js';
 
-const r = (db: AnyDb) => db as unknown as RegistryDb;
 
 export const CONSENT_CHANNELS: readonly ConsentChannel[] = ['prospecting', 'newsletter', 'events'];
 export const CONSENT_VALUES: readonly ConsentValue[] = ['unknown', 'granted', 'refused'];
@@ -42,7 +41,7 @@ export interface ConsentEvent {
 const UNKNOWN: ConsentState = { value: 'unknown', at: null, origin: null, by: null, source: null };
 
 /** Current consent of each contact on every channel (for pages, and for mailing modules). */
-export async function contactConsents(db: AnyDb, contactIds: readonly number[]): Promise<Map<number, Record<ConsentChannel, ConsentState>>> {
+export async function contactConsents(db: RegistryDb, contactIds: readonly number[]): Promise<Map<number, Record<ConsentChannel, ConsentState>>> {
   const out = new Map<number, Record<ConsentChannel, ConsentState>>();
   if (contactIds.length === 0) return out;
   for (const id of contactIds) out.set(id, { prospecting: UNKNOWN, newsletter: UNKNOWN, events: UNKNOWN });
@@ -52,7 +51,7 @@ export async function contactConsents(db: AnyDb, contactIds: readonly number[]):
   // Prospecting's value is the contact's own column (imports and older edits wrote it without
   // an event); the latest event, when there is one, says who and from where.
   for (let i = 0; i < contactIds.length; i += 1000) {
-    const rows = await r(db).selectFrom('contacts').select(['id', 'consent', 'consent_date', 'consent_source']).where('id', 'in', contactIds.slice(i, i + 1000)).execute();
+    const rows = await db.selectFrom('contacts').select(['id', 'consent', 'consent_date', 'consent_source']).where('id', 'in', contactIds.slice(i, i + 1000)).execute();
     for (const c of rows) {
       const states = out.get(c.id)!;
       const last = states.prospecting;
@@ -63,7 +62,7 @@ export async function contactConsents(db: AnyDb, contactIds: readonly number[]):
 }
 
 /** Consent history of these contacts, newest first. */
-export async function consentHistory(db: AnyDb, contactIds: readonly number[], limit = 200): Promise<ConsentEvent[]> {
+export async function consentHistory(db: RegistryDb, contactIds: readonly number[], limit = 200): Promise<ConsentEvent[]> {
   const rows = await consentEventsOf(db, contactIds);
   return rows
     .reverse()
@@ -77,13 +76,13 @@ export async function consentHistory(db: AnyDb, contactIds: readonly number[], l
  * company they are currently acting for (any other contact is "not found", like one that does
  * not exist). Returns the number of channels changed.
  */
-export async function setContactConsent(db: AnyDb, actor: Actor, contactId: number, wanted: Partial<Record<string, string>>, opts: { source?: string } = {}): Promise<number> {
+export async function setContactConsent(db: RegistryDb, actor: Actor, contactId: number, wanted: Partial<Record<string, string>>, opts: { source?: string } = {}): Promise<number> {
   const contact = await findContactRow(db, contactId);
   if (!contact || contact.erased_at) throw notFound('registry.contact_not_found');
   if (actor.kind === 'member') {
     if (!actor.permissions.has('member:use') || actor.memberOf?.current !== contact.company_id) throw notFound('registry.contact_not_found');
   } else {
-    assertCan(actor, 'registry:edit');
+    assertCanEditRegistry(actor);
   }
   const errors: Record<string, string> = {};
   for (const [channel, value] of Object.entries(wanted)) {
@@ -102,7 +101,7 @@ export async function setContactConsent(db: AnyDb, actor: Actor, contactId: numb
     await appendConsentEvent(db, actor, { contactId, channel, value, source });
     if (channel === 'prospecting') {
       // Searches and exports read prospecting from the contact row: kept in step here.
-      await r(db)
+      await db
         .updateTable('contacts')
         .set({ consent: value, consent_date: value === 'unknown' ? null : nowIso().slice(0, 10), consent_source: value === 'unknown' ? null : (source ?? originOf(actor)), updated_at: nowIso(), version: sql`version + 1` })
         .where('id', '=', contactId)

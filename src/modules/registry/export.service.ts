@@ -2,9 +2,11 @@
 // (UTF-8 BOM, `;`, opens cleanly in Excel) and XLSX. Partial-diffusion units never have their
 // personal fields exported: these files feed prospecting.
 import type { Readable } from 'node:stream';
-import type { AnyDb } from '../../platform/db/index.js';
+import { record, type Actor } from '../../platform/audit/audit.js';
 import { exportPagesStream, type Cell, type ExportColumn } from '../../platform/export.js';
+import { assertCanExport } from './policy.js';
 import { legalFormLabel, nafLabel } from './reference.js';
+import type { RegistryDb } from './registry.table.js';
 import { PARTIAL_NAME } from './sirene.mapping.js';
 import { streamSearch, type SearchItem, type SearchQuery } from './search.service.js';
 
@@ -50,7 +52,16 @@ export function exportRow(x: SearchItem): Cell[] {
 const PAGE_ROWS = 1000;
 
 /** The search as CSV (BOM, `;`), streamed page by page. */
-export const csvExport = (db: AnyDb, s: SearchQuery): Readable => exportPagesStream('csv', streamSearch(db, s, PAGE_ROWS), COLUMNS);
+export const csvExport = (db: RegistryDb, s: SearchQuery): Readable => exportPagesStream('csv', streamSearch(db, s, PAGE_ROWS), COLUMNS);
 
 /** The search as an XLSX workbook, streamed. */
-export const xlsxExport = (db: AnyDb, s: SearchQuery): Readable => exportPagesStream('xlsx', streamSearch(db, s, PAGE_ROWS), COLUMNS, 'Registre');
+export const xlsxExport = (db: RegistryDb, s: SearchQuery): Readable => exportPagesStream('xlsx', streamSearch(db, s, PAGE_ROWS), COLUMNS, 'Registre');
+
+/**
+ * Who took which part of the registry: one audit row per export, with the query string of the
+ * search, written (in the caller's transaction) before the file is streamed.
+ */
+export async function recordExport(db: RegistryDb, actor: Actor, format: 'csv' | 'xlsx', query: string): Promise<void> {
+  assertCanExport(actor);
+  await record(db, actor, { entity: 'registry_export', entityId: format, action: 'export', changes: { query: [null, query] } });
+}

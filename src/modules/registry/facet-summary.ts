@@ -12,7 +12,7 @@
 // narrower); see search.service.ts.
 import { sql } from 'kysely';
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
-import type { AnyDb } from '../../platform/db/index.js';
+import type { RegistryDb } from './registry.table.js';
 import { FACET_COLUMNS } from './search-text.js';
 import { createSummaryTriggers, dropSummaryTriggers, summaryTriggersActive, type SummaryTriggers } from '../../platform/db/triggers.js';
 
@@ -38,10 +38,10 @@ const TRIGGERS: SummaryTriggers = {
 };
 
 /** Bulk loads: stop maintaining the summary row by row (rebuilt by `ensureFacetSummary`). */
-export const suspendFacetSummary = (db: AnyDb) => dropSummaryTriggers(db, TRIGGERS);
+export const suspendFacetSummary = (db: RegistryDb) => dropSummaryTriggers(db, TRIGGERS);
 
 /** Puts the triggers back and rebuilds the summary if they were missing (first import, interrupted bulk load). */
-export async function ensureFacetSummary(db: AnyDb): Promise<void> {
+export async function ensureFacetSummary(db: RegistryDb): Promise<void> {
   if (await summaryTriggersActive(db, TRIGGERS)) return;
   // Triggers and rebuild in one transaction: no write can fall between the two.
   await db.transaction().execute(async (trx) => {
@@ -54,12 +54,12 @@ export async function ensureFacetSummary(db: AnyDb): Promise<void> {
  * Recounts everything: one GROUP BY over the combinations of status and the six columns, summed
  * here into values, pairs and totals (one scan of the covering facet index instead of 22).
  */
-export async function rebuildFacetSummary(db: AnyDb): Promise<void> {
-  const combos = (await db
+export async function rebuildFacetSummary(db: RegistryDb): Promise<void> {
+  const combos = await db
     .selectFrom('establishments')
-    .select(['status', ...SUMMARY_COLUMNS, sql<number>`count(*)`.as('n')] as never)
-    .groupBy(['status', ...SUMMARY_COLUMNS] as never)
-    .execute()) as (Record<Column | 'status', string | null> & { n: number })[];
+    .select(['status', ...SUMMARY_COLUMNS, sql<number>`count(*)`.as('n')])
+    .groupBy(['status', ...SUMMARY_COLUMNS])
+    .execute();
   const sums = new Map<string, number>();
   const add = (k: string, n: number) => sums.set(k, (sums.get(k) ?? 0) + n);
   const SEP = '\u001f';
@@ -86,7 +86,7 @@ export interface SummaryCounts {
  * for the given statuses. Undefined when the summary is not maintained (never built, or a bulk
  * load is running): the caller counts live.
  */
-export async function summaryCounts(db: AnyDb, statuses: readonly string[], filter?: { column: string; values: readonly string[] }): Promise<SummaryCounts | undefined> {
+export async function summaryCounts(db: RegistryDb, statuses: readonly string[], filter?: { column: string; values: readonly string[] }): Promise<SummaryCounts | undefined> {
   if (!(await summaryTriggersActive(db, TRIGGERS))) return undefined;
   const byColumn = new Map<string, Map<string, number>>(SUMMARY_COLUMNS.map((c) => [c, new Map()]));
   const bump = (col: string, value: string, n: number) => {

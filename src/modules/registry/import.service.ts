@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { Actor } from '../../platform/audit/audit.js';
 import { record } from '../../platform/audit/audit.js';
-import { dialectOf, nowIso, type AnyDb } from '../../platform/db/index.js';
+import { dialectOf, nowIso } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
@@ -25,7 +25,6 @@ import { ensureFacetSummary, suspendFacetSummary } from './facet-summary.js';
 import { invalidateSearchCache } from './search.service.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
-const r = (db: AnyDb) => db as unknown as RegistryDb;
 
 export interface ImportProgress {
   phase: 'establishments' | 'units' | 'saving' | 'done';
@@ -95,7 +94,7 @@ const KEEP_REJECTED = 1000;
 const FACET_INDEX_COLUMNS = [...Object.values(FACET_COLUMNS), 'sort_name', 'creation_date'];
 const BULK_THRESHOLD = 20_000;
 
-export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
+export async function ensureSearchIndexes(db: RegistryDb): Promise<void> {
   const builds = [
     ...FACET_INDEX_COLUMNS.map((col) => sql`create index if not exists ${sql.ref(`establishments_${col}_idx`)} on establishments (status, ${sql.ref(col)})`),
     sql`create index if not exists establishments_facets_idx on establishments (status, department, commune_code, naf_section, naf_division, headcount_band, legal_form)`,
@@ -110,7 +109,7 @@ export async function ensureSearchIndexes(db: AnyDb): Promise<void> {
   await ensureFacetSummary(db);
 }
 
-async function dropSearchIndexes(db: AnyDb): Promise<void> {
+async function dropSearchIndexes(db: RegistryDb): Promise<void> {
   await suspendFullTextIndex(db, 'establishments');
   await suspendFacetSummary(db);
   for (const col of FACET_INDEX_COLUMNS) await sql`drop index if exists ${sql.ref(`establishments_${col}_idx`)}`.execute(db);
@@ -309,7 +308,7 @@ class Progress {
   }
 }
 
-export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise<ImportResult> {
+export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Promise<ImportResult> {
   checkSireneHeaders(opts.unitsFile, opts.establishmentsFile);
   const started = Date.now();
   // One transaction per batch: bigger batches mean fewer commits (and fewer FTS5 segment
@@ -323,7 +322,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
   const importId =
     opts.importId ??
     (
-      await r(db)
+      await db
         .insertInto('registry_imports')
         .values({ started_at: nowIso(), status: 'running', actor_label: opts.actor.label, units_file: path.basename(opts.unitsFile), establishments_file: path.basename(opts.establishmentsFile), stats: '{}' })
         .returning('id')
@@ -433,7 +432,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     const seenUnits = new Map<number, number>();
     let batch: MappedCompany[] = [];
     // First load: nothing to compare with, so no lookup of existing rows per batch.
-    const firstLoad = !(await r(db).selectFrom('companies').select('id').limit(1).executeTakeFirst());
+    const firstLoad = !(await db.selectFrom('companies').select('id').limit(1).executeTakeFirst());
     first = true;
     // A unit none of whose establishments we keep is dropped before its line is split.
     const notOurs = (line: string): boolean => {
@@ -482,7 +481,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
 
     phase('units');
     // ——— pass 3: establishments ———
-    const existingCount = Number(((await r(db).selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
+    const existingCount = Number(((await db.selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
     const bulk = stats.kept >= (opts.bulkThreshold ?? BULK_THRESHOLD) && existingCount < stats.kept / 2;
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const empty = existingCount === 0;
@@ -521,7 +520,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     stats.seconds = Math.round((Date.now() - started) / 100) / 10;
     stats.establishmentsPerSecond = Math.round(stats.establishmentRows / Math.max(0.001, (Date.now() - started) / 1000));
     await db.transaction().execute(async (trx) => {
-      await r(trx).updateTable('registry_imports').set({ status: 'done', finished_at: nowIso(), stats: JSON.stringify(stats) }).where('id', '=', importId).execute();
+      await trx.updateTable('registry_imports').set({ status: 'done', finished_at: nowIso(), stats: JSON.stringify(stats) }).where('id', '=', importId).execute();
       await record(trx, opts.actor, { entity: 'registry_import', entityId: importId, action: 'import', changes: { ...stats } });
     });
     invalidateSearchCache();
@@ -529,7 +528,7 @@ export async function importSireneStock(db: AnyDb, opts: ImportOptions): Promise
     return { importId, stats, rejected };
   } catch (e) {
     await writes.drain().catch(() => {});
-    await r(db)
+    await db
       .updateTable('registry_imports')
       .set({ status: 'failed', finished_at: nowIso(), stats: JSON.stringify(stats), error: e instanceof Error ? e.message.slice(0, 1000) : String(e) })
       .where('id', '=', importId)
@@ -545,19 +544,19 @@ const COMPANY_FIELDS = ['name', 'acronym', 'usual_name', 'person_first_name', 'p
 /** Columns a new SIRENE company is inserted with; the first ones are the mapped record, in its key order. */
 const COMPANY_INSERT = ['siren', ...COMPANY_FIELDS, 'source', 'sirene_hash', 'sirene_updated_at', 'created_at', 'updated_at'] as const;
 
-function changesOf(before: Record<string, unknown>, after: Record<string, unknown>, fields: readonly string[]): Record<string, [unknown, unknown]> {
+function changesOf(before: object, after: object, fields: readonly string[]): Record<string, [unknown, unknown]> {
   const out: Record<string, [unknown, unknown]> = {};
   for (const f of fields) {
-    const b = before[f] ?? null;
-    const a = after[f] ?? null;
+    const b = (before as Record<string, unknown>)[f] ?? null;
+    const a = (after as Record<string, unknown>)[f] ?? null;
     if (b !== a && !(typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-6)) out[f] = [b, a];
   }
   return out;
 }
 
-async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: MappedCompany[], ids: Map<number, number>, stats: ImportStats, firstLoad: boolean) {
+async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, batch: MappedCompany[], ids: Map<number, number>, stats: ImportStats, firstLoad: boolean) {
   await db.transaction().execute(async (trx) => {
-    const t = r(trx);
+    const t = trx;
     const existing = firstLoad ? [] : await t.selectFrom('companies').select(['id', 'siren', 'sirene_hash']).where('siren', 'in', batch.map((b) => b.siren)).execute();
     const bySiren = new Map(existing.map((e) => [e.siren!, e]));
     const now = nowIso();
@@ -584,8 +583,7 @@ async function saveCompanies(db: AnyDb, actor: Actor, importId: number, batch: M
       const befores = await t.selectFrom('companies').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map(befores.map((b) => [b.id, b]));
       for (const c of changed) {
-        const before = byId.get(c.id)! as unknown as Record<string, unknown>;
-        const changes = changesOf(before, c.m as unknown as Record<string, unknown>, COMPANY_FIELDS);
+        const changes = changesOf(byId.get(c.id)!, c.m, COMPANY_FIELDS);
         await t.updateTable('companies').set({ ...c.m, sirene_hash: c.hash, sirene_updated_at: now, updated_at: now, version: sql`version + 1` }).where('id', '=', c.id).execute();
         if (Object.keys(changes).length) {
           stats.companiesUpdated++;
@@ -608,9 +606,9 @@ type MappedValues = BulkValue[];
 const at = (k: (typeof MAPPED_EST_KEYS)[number]) => MAPPED_EST_KEYS.indexOf(k);
 const [I_SIRET, I_SIREN, I_SIGN, I_USUAL, I_STREET_TYPE, I_STREET, I_POSTAL, I_CITY, I_COMMUNE, I_NAF] = (['siret', 'siren', 'sign', 'usual_name', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'naf_code'] as const).map(at);
 
-async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, batch: MappedValues[], companyIds: Map<number, number>, stats: ImportStats, empty = false) {
+async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number, batch: MappedValues[], companyIds: Map<number, number>, stats: ImportStats, empty = false) {
   await db.transaction().execute(async (trx) => {
-    const t = r(trx);
+    const t = trx;
     const cids = [...new Set(batch.map((m) => companyIds.get(Number(m[I_SIREN]))!))];
     // SIRENE files are sorted by SIREN, so a batch's companies are mostly a dense run of ids: a
     // range read then beats a 10,000-value IN list (built, bound and probed value by value).
@@ -648,7 +646,7 @@ async function saveEstablishments(db: AnyDb, actor: Actor, importId: number, bat
       const befores = await t.selectFrom('establishments').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map<number, EstablishmentRow>(befores.map((b) => [b.id, b]));
       for (const c of changed) {
-        const before = byId.get(c.id)! as unknown as Record<string, unknown>;
+        const before = byId.get(c.id)!;
         const changes = changesOf(before, c.row, [...EST_FIELDS, 'company_id']);
         await t.updateTable('establishments').set({ ...(c.row as object), sirene_hash: c.hash, updated_at: now, version: sql`version + 1` } as never).where('id', '=', c.id).execute();
         if (Object.keys(changes).length) {

@@ -6,44 +6,42 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
 import { defineModule, type SearchHit } from '../../platform/module.js';
-import { searchCompaniesForPicker } from './company.service.js';
+import type { CallerDb } from '../../platform/db/typed.js';
+import { mountRoutes } from '../../platform/http/routes.js';
+import * as admin from './admin.service.js';
+import * as company from './company.service.js';
+import * as consent from './consent.service.js';
 import { importSireneStock } from './import.service.js';
 import { registryMessages } from './messages.js';
-import { registryApi } from './registry.api.js';
-import { registryWeb } from './registry.web.js';
+import { registryApiRoutes, registryWebRoutes } from './registry.routes.js';
+import type { RegistryDb } from './registry.table.js';
+import * as search from './search.service.js';
 import { formatSiren } from './rules.js';
 
-export {
-  companyHref,
-  findCompany,
-  getCompany,
-  searchCompaniesForPicker,
-  listContacts,
-  findContact,
-  createContact,
-  listCompanyChanges,
-  applyCompanyCorrection,
-  findCompanies,
-  correctableFields,
-  companyIdForSiret,
-  type CorrectableFields,
-  type CompanySummary,
-  type ContactSummary,
-  type ContactInput,
-} from './company.service.js';
-export { findSegment } from './admin.service.js';
-export {
-  contactConsents,
-  consentHistory,
-  setContactConsent,
-  CONSENT_CHANNELS,
-  CONSENT_VALUES,
-  type ConsentChannel,
-  type ConsentValue,
-  type ConsentState,
-  type ConsentEvent,
-} from './consent.service.js';
-export { parseSearch, searchEstablishments, type SearchQuery, type SearchItem } from './search.service.js';
+// What other modules may call. They pass their own handle (CallerDb, docs/MODULES.md): each
+// function is the service itself, typed to take any module's handle, since Kysely<any> is
+// what the registry's typed queries accept without a cast.
+type ForCaller<F> = F extends (db: RegistryDb, ...rest: infer A) => infer R ? (db: CallerDb, ...rest: A) => R : never;
+
+export { companyHref, type CorrectableFields, type CompanySummary, type ContactSummary, type ContactInput } from './company.service.js';
+export const findCompany: ForCaller<typeof company.findCompany> = company.findCompany;
+export const getCompany: ForCaller<typeof company.getCompany> = company.getCompany;
+export const findCompanies: ForCaller<typeof company.findCompanies> = company.findCompanies;
+export const searchCompaniesForPicker: ForCaller<typeof company.searchCompaniesForPicker> = company.searchCompaniesForPicker;
+export const listContacts: ForCaller<typeof company.listContacts> = company.listContacts;
+export const findContact: ForCaller<typeof company.findContact> = company.findContact;
+export const createContact: ForCaller<typeof company.createContact> = company.createContact;
+export const listCompanyChanges: ForCaller<typeof company.listCompanyChanges> = company.listCompanyChanges;
+export const applyCompanyCorrection: ForCaller<typeof company.applyCompanyCorrection> = company.applyCompanyCorrection;
+export const correctableFields: ForCaller<typeof company.correctableFields> = company.correctableFields;
+export const companyIdForSiret: ForCaller<typeof company.companyIdForSiret> = company.companyIdForSiret;
+export const findSegment: ForCaller<typeof admin.findSegment> = admin.findSegment;
+export const contactConsents: ForCaller<typeof consent.contactConsents> = consent.contactConsents;
+export const consentHistory: ForCaller<typeof consent.consentHistory> = consent.consentHistory;
+export const setContactConsent: ForCaller<typeof consent.setContactConsent> = consent.setContactConsent;
+export const searchEstablishments: ForCaller<typeof search.searchEstablishments> = search.searchEstablishments;
+export { CONSENT_CHANNELS, CONSENT_VALUES, type ConsentChannel, type ConsentValue, type ConsentState, type ConsentEvent } from './consent.service.js';
+export { parseSearch, type SearchQuery, type SearchItem } from './search.service.js';
 export { isValidSiren, isValidSiret, vatNumber } from './rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,8 +55,8 @@ export const registryModule = defineModule({
     { section: 'nav.section.registry', label: 'nav.registry.imports', href: '/registre/imports', permission: 'registry:import', order: 3 },
     { section: 'nav.section.registry', label: 'nav.registry.duplicates', href: '/registre/doublons', permission: 'registry:merge', order: 4 },
   ],
-  web: registryWeb,
-  api: registryApi,
+  web: (app, ctx) => mountRoutes(app, ctx, registryWebRoutes),
+  api: (app, ctx) => mountRoutes(app, ctx, registryApiRoutes),
   jobs: {
     // Upload in the portal: the files were saved under DATA_DIR/imports by the route.
     'registry.import': async (payload: { importId: number; unitsFile: string; establishmentsFile: string; actorLabel: string; actorId: number | null }, job) => {
@@ -71,7 +69,7 @@ export const registryModule = defineModule({
         territory,
         importId: payload.importId,
         actor: { id: payload.actorId, label: payload.actorLabel, kind: 'staff', roles: [], permissions: new Set(['registry:import']) },
-        onProgress: (p) => job.progress(p as unknown as Record<string, unknown>),
+        onProgress: (p) => job.progress({ ...p }),
       });
       try {
         rmSync(payload.unitsFile, { force: true });
@@ -85,7 +83,7 @@ export const registryModule = defineModule({
   search: {
     permission: 'registry:read',
     async search(ctx, _actor, q, limit): Promise<SearchHit[]> {
-      const found = await searchCompaniesForPicker(ctx.db, q, limit);
+      const found = await company.searchCompaniesForPicker(ctx.db, q, limit);
       return found.map((c) => ({
         kind: 'registry.kind.company',
         title: c.name,

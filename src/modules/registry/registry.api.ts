@@ -1,13 +1,12 @@
 // /api/v1 of the registry: search establishments (with facets), read a company by SIREN,
 // create and update companies, add contacts. TypeBox schemas validate and document (OpenAPI).
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../platform/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/module.js';
-import { createContact, createManualCompany, getCompanyRow, listContactRows, updateCompany } from './company.service.js';
-import type { RegistryDb } from './registry.table.js';
+import { companyIdForSiren, createContact, createManualCompany, getCompanyRow, getContactRow, listContactRows, updateCompany } from './company.service.js';
+import type { ContactRow, RegistryDb } from './registry.table.js';
 import { PARTIAL_NAME } from './sirene.mapping.js';
-import { FACETS, parseSearch, searchEstablishments } from './search.service.js';
+import { companyItems, FACETS, parseSearch, searchEstablishments, type SearchItem } from './search.service.js';
 
 const Problem = Type.Object({ title: Type.String(), status: Type.Integer(), code: Type.String(), errors: Type.Optional(Type.Record(Type.String(), Type.String())) });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -110,9 +109,8 @@ const ContactCreate = Type.Object({
 }, { additionalProperties: false });
 const SirenParam = Type.Object({ siren: Type.String({ pattern: '^\\d{9}$' }) });
 
-type Item = Awaited<ReturnType<typeof searchEstablishments>>['items'][number];
 /** API output hides a partial unit's personal fields: the API is not a staff screen. */
-function estOut(x: Item): Static<typeof EstablishmentOut> {
+function estOut(x: SearchItem): Static<typeof EstablishmentOut> {
   const partial = x.diffusion === 'partial';
   return {
     id: x.id, companyId: x.companyId, siret: x.siret, siren: x.siren, name: partial && x.legalForm === '1000' ? PARTIAL_NAME : x.name, sign: partial ? null : x.sign,
@@ -124,55 +122,60 @@ function estOut(x: Item): Static<typeof EstablishmentOut> {
 
 const errors = { 400: Problem, 401: Problem, 403: Problem };
 
-export function registryApi(api: FastifyInstance, ctx: ModuleContext): void {
-  const { db } = ctx;
-  const r = db as unknown as RegistryDb;
+// The schemas of each route (registry.routes.ts): validation, and the OpenAPI document.
+export const searchEstablishmentsSchema = { tags: ['registry'], summary: 'Search establishments (same query as /registre)', querystring: EstablishmentQuery, response: { 200: SearchOut, ...errors } };
+export const companySchema = { tags: ['registry'], summary: 'A company by SIREN, with its establishments and contacts', params: SirenParam, response: { 200: CompanyOut, 404: Problem, ...errors } };
+export const createCompanySchema = { tags: ['registry'], summary: 'Create a company SIRENE does not have (foreign or not yet registered)', body: CompanyCreate, response: { 201: CompanyOut, 422: Problem, ...errors } };
+export const updateCompanySchema = { tags: ['registry'], summary: 'Update a company (optimistic locking: send the version you read)', params: SirenParam, body: CompanyPatch, response: { 200: CompanyOut, 404: Problem, 409: Problem, 422: Problem, ...errors } };
+export const createContactSchema = { tags: ['registry'], summary: 'Add a contact to a company', params: SirenParam, body: ContactCreate, response: { 201: ContactOut, 404: Problem, 422: Problem, ...errors } };
 
-  api.get('/establishments', { config: { permission: 'registry:read' }, schema: { tags: ['registry'], summary: 'Search establishments (same query as /registre)', querystring: EstablishmentQuery, response: { 200: SearchOut, ...errors } } }, async (req) => {
-    const q = req.query as Static<typeof EstablishmentQuery>;
-    const s = parseSearch(q as Record<string, unknown>, q.perPage ?? 50);
-    const res = await searchEstablishments(ctx.reads, s);
-    return { items: res.items.map(estOut), total: res.total, facets: res.facets };
-  });
+type Ctx = ModuleContext<RegistryDb>;
 
-  const companyBySiren = async (siren: string) => {
-    const c = await r.selectFrom('companies').select('id').where('siren', '=', siren).executeTakeFirst();
-    if (!c) throw new AppError('not_found', 'registry.company_not_found');
-    return c.id;
+function contactOut(k: ContactRow): Static<typeof ContactOut> {
+  return { id: k.id, firstName: k.first_name, lastName: k.last_name, role: k.role, email: k.email, phone: k.phone, consent: k.consent, consentDate: k.consent_date, consentSource: k.consent_source };
+}
+
+/** A company as the API gives it: no contacts and no personal fields for a unit in partial diffusion. */
+async function companyOut(db: RegistryDb, id: number): Promise<Static<typeof CompanyOut>> {
+  const c = await getCompanyRow(db, id);
+  const partial = c.diffusion === 'partial';
+  const establishments = await companyItems(db, id);
+  const contacts = partial ? [] : await listContactRows(db, id);
+  return {
+    id: c.id, siren: c.siren, name: partial && c.legal_form === '1000' ? PARTIAL_NAME : c.name, version: c.version, legalForm: c.legal_form, nafCode: c.naf_code, headcountBand: c.headcount_band,
+    creationDate: c.creation_date, status: c.status, diffusion: c.diffusion, phone: c.phone, email: c.email, website: c.website,
+    establishments: establishments.map(estOut),
+    contacts: contacts.map(contactOut),
   };
-  const companyOut = async (id: number): Promise<Static<typeof CompanyOut>> => {
-    const c = await getCompanyRow(db, id);
-    const s = parseSearch({ status: 'all' }, 500);
-    const ests = await (await import('./search.service.js')).itemColumns(r.selectFrom('establishments as e').where('e.company_id', '=', id) as never).orderBy('e.is_head_office', 'desc').limit(500).execute();
-    const partial = c.diffusion === 'partial';
-    void s;
-    const contacts = partial ? [] : await listContactRows(db, id);
-    return {
-      id: c.id, siren: c.siren, name: partial && c.legal_form === '1000' ? PARTIAL_NAME : c.name, version: c.version, legalForm: c.legal_form, nafCode: c.naf_code, headcountBand: c.headcount_band,
-      creationDate: c.creation_date, status: c.status, diffusion: c.diffusion, phone: c.phone, email: c.email, website: c.website,
-      establishments: (ests as Item[]).map((x) => estOut({ ...x, isHeadOffice: (x.isHeadOffice as unknown) === 1 || x.isHeadOffice === true })),
-      contacts: contacts.map((k) => ({ id: k.id, firstName: k.first_name, lastName: k.last_name, role: k.role, email: k.email, phone: k.phone, consent: k.consent, consentDate: k.consent_date, consentSource: k.consent_source })),
-    };
-  };
+}
 
-  api.get('/companies/:siren', { config: { permission: 'registry:read' }, schema: { tags: ['registry'], summary: 'A company by SIREN, with its establishments and contacts', params: SirenParam, response: { 200: CompanyOut, 404: Problem, ...errors } } }, async (req) => companyOut(await companyBySiren((req.params as { siren: string }).siren)));
+const sirenOf = (req: FastifyRequest) => (req.params as Static<typeof SirenParam>).siren;
 
-  api.post('/companies', { config: { permission: 'registry:edit' }, schema: { tags: ['registry'], summary: 'Create a company SIRENE does not have (foreign or not yet registered)', body: CompanyCreate, response: { 201: CompanyOut, 422: Problem, ...errors } } }, async (req, reply) => {
-    const id = await db.transaction().execute((trx) => createManualCompany(trx, req.actor, req.body as Static<typeof CompanyCreate>));
-    return reply.code(201).send(await companyOut(id));
-  });
+export async function handleSearchEstablishments(req: FastifyRequest, _reply: FastifyReply, { reads }: Ctx) {
+  const q = req.query as Static<typeof EstablishmentQuery>;
+  const s = parseSearch(q as Record<string, unknown>, q.perPage ?? 50);
+  const res = await searchEstablishments(reads, s);
+  return { items: res.items.map(estOut), total: res.total, facets: res.facets };
+}
 
-  api.patch('/companies/:siren', { config: { permission: 'registry:edit' }, schema: { tags: ['registry'], summary: 'Update a company (optimistic locking: send the version you read)', params: SirenParam, body: CompanyPatch, response: { 200: CompanyOut, 404: Problem, 409: Problem, 422: Problem, ...errors } } }, async (req) => {
-    const id = await companyBySiren((req.params as { siren: string }).siren);
-    const { version, ...fields } = req.body as Static<typeof CompanyPatch>;
-    await db.transaction().execute((trx) => updateCompany(trx, req.actor, id, version, fields));
-    return companyOut(id);
-  });
+export async function handleCompanyApi(req: FastifyRequest, _reply: FastifyReply, { db }: Ctx) {
+  return companyOut(db, await companyIdForSiren(db, sirenOf(req)));
+}
 
-  api.post('/companies/:siren/contacts', { config: { permission: 'registry:edit' }, schema: { tags: ['registry'], summary: 'Add a contact to a company', params: SirenParam, body: ContactCreate, response: { 201: ContactOut, 404: Problem, 422: Problem, ...errors } } }, async (req, reply) => {
-    const id = await companyBySiren((req.params as { siren: string }).siren);
-    const c = await db.transaction().execute((trx) => createContact(trx, req.actor, id, req.body as Static<typeof ContactCreate>));
-    const row = (await listContactRows(db, id)).find((x) => x.id === c.id)!;
-    return reply.code(201).send({ id: row.id, firstName: row.first_name, lastName: row.last_name, role: row.role, email: row.email, phone: row.phone, consent: row.consent, consentDate: row.consent_date, consentSource: row.consent_source });
-  });
+export async function handleCreateCompanyApi(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const id = await db.transaction().execute((trx) => createManualCompany(trx, req.actor, req.body as Static<typeof CompanyCreate>));
+  return reply.code(201).send(await companyOut(db, id));
+}
+
+export async function handleUpdateCompanyApi(req: FastifyRequest, _reply: FastifyReply, { db }: Ctx) {
+  const id = await companyIdForSiren(db, sirenOf(req));
+  const { version, ...fields } = req.body as Static<typeof CompanyPatch>;
+  await db.transaction().execute((trx) => updateCompany(trx, req.actor, id, version, fields));
+  return companyOut(db, id);
+}
+
+export async function handleCreateContactApi(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const id = await companyIdForSiren(db, sirenOf(req));
+  const c = await db.transaction().execute((trx) => createContact(trx, req.actor, id, req.body as Static<typeof ContactCreate>));
+  return reply.code(201).send(contactOut(await getContactRow(db, c.id)));
 }

@@ -1,6 +1,7 @@
 // Kysely table types of the registry (see migrations/2026-11-29T0000-registry-core.ts).
-import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 import type { PlatformTables } from '../../platform/db/tables.js';
+import type { ModuleDb } from '../../platform/db/typed.js';
 
 export interface CompaniesTable {
   id: Generated<number>;
@@ -178,6 +179,19 @@ export interface RegistryDuplicateDismissalsTable {
   at: string;
 }
 
+/**
+ * Facet counts kept exact by triggers (facet-summary.ts): per status, one row per facet value
+ * (f1, v1), per pair of values of two facets (f1, v1, f2, v2), and the total (f1 = '*').
+ */
+export interface RegistryFacetCountsTable {
+  status: string;
+  f1: string;
+  v1: string;
+  f2: string;
+  v2: string;
+  n: number;
+}
+
 export interface RegistryTables extends PlatformTables {
   companies: CompaniesTable;
   establishments: EstablishmentsTable;
@@ -190,5 +204,7 @@ export interface RegistryTables extends PlatformTables {
   registry_imports: RegistryImportsTable;
   registry_segments: RegistrySegmentsTable;
   registry_duplicate_dismissals: RegistryDuplicateDismissalsTable;
+  registry_facet_counts: RegistryFacetCountsTable;
 }
-export type RegistryDb = Kysely<RegistryTables>;
+/** The registry's handle (docs/MODULES.md): every query, service and handler of the module takes it. */
+export type RegistryDb = ModuleDb<RegistryTables>;

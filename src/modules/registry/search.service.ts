@@ -2,9 +2,9 @@
 // business), with the company's name. The URL query string is the whole search (shareable,
 // saved as a named segment, reused by exports, the API and other modules).
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { countByColumns, selectWide, tableThroughIndex, withTempTable, type AnyDb } from '../../platform/db/index.js';
+import { countByColumns, selectWide, tableThroughIndex, withTempTable } from '../../platform/db/index.js';
 import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
-import type { RegistryTables } from './registry.table.js';
+import type { RegistryDb, RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
 import { FACET_COLUMNS } from './search-text.js';
 import { summaryCounts } from './facet-summary.js';
@@ -54,7 +54,7 @@ export function searchToQueryString(s: SearchQuery, extra: Record<string, string
 type EstQuery = SelectQueryBuilder<RegistryTables & { e: RegistryTables['establishments'] }, 'e', object>;
 
 /** The WHERE of a search (every filter), applied to `establishments as e`. */
-export function applySearch(db: AnyDb, query: EstQuery, s: SearchQuery, except?: FacetName): EstQuery {
+export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, except?: FacetName): EstQuery {
   let qb = query;
   const id = identifierIn(s.q);
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
@@ -107,10 +107,10 @@ export interface SearchResult {
   facets: Record<FacetName, { value: string; count: number }[]>;
 }
 
-const base = (db: AnyDb) => (db as unknown as import('kysely').Kysely<RegistryTables>).selectFrom('establishments as e') as unknown as EstQuery;
+const base = (db: RegistryDb): EstQuery => db.selectFrom('establishments as e');
 
 export function itemColumns(qb: EstQuery) {
-  return (qb as any)
+  return qb
     .innerJoin('companies as c', 'c.id', 'e.company_id')
     .select([
       'e.id', 'e.company_id as companyId', 'e.siret', 'c.siren', 'c.name', 'e.sign', 'e.is_head_office as isHeadOffice', 'e.status', 'e.diffusion',
@@ -147,7 +147,7 @@ const countCache = new Map<string, Counts & { at: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
 }
-function countKey(db: AnyDb, s: SearchQuery): string {
+function countKey(db: RegistryDb, s: SearchQuery): string {
   // one cache per database handle (tests run several databases in one process)
   let id = dbIds.get(db);
   if (id === undefined) dbIds.set(db, (id = ++dbSeq));
@@ -163,10 +163,10 @@ let dbSeq = 0;
  * 205 ms through the wide rows.
  */
 const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
-const matchesBase = (db: AnyDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
+const matchesBase = (db: RegistryDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
 
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
-export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
+export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
   const key = countKey(db, s);
   const hit = countCache.get(key);
   const cached = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
@@ -185,7 +185,7 @@ export async function searchEstablishments(db: AnyDb, s: SearchQuery, opts: { fa
   return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: counts.total, facets: counts.facets };
 }
 
-async function searchIndexed(db: AnyDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
+async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
   const filtered = () => applySearch(db, base(db), s);
   const items = await orderSearch(itemColumns(filtered()), s).limit(s.perPage).offset((s.page - 1) * s.perPage).execute();
   // Under a facet filter, one GROUP BY over the covering index of the six facet columns: the
@@ -196,7 +196,7 @@ async function searchIndexed(db: AnyDb, s: SearchQuery, opts: { facets?: boolean
   return { items, counts };
 }
 
-async function searchMatches(db: AnyDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
+async function searchMatches(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
   const matches = () => (db as any).selectFrom('search_matches as e') as EstQuery;
   // Relevance: names starting with the first word typed, then the others, both by name.
   const first = normaliseSearchText(s.q).split(' ')[0];
@@ -216,10 +216,10 @@ async function searchMatches(db: AnyDb, s: SearchQuery, opts: { facets?: boolean
  * A single GROUP BY over the six columns everywhere was the first design: at a million rows it
  * makes ~340,000 combinations and cost 1.5 s for an unfiltered search.
  */
-async function countAll(db: AnyDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean; combined?: boolean }): Promise<Counts> {
+async function countAll(db: RegistryDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean; combined?: boolean }): Promise<Counts> {
   if (opts.facets === false) {
     const r = (await (rows() as any).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
-    return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as SearchResult['facets'] };
+    return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as Record<FacetName, never[]> };
   }
   const { total, byColumn } = await countByColumns(db, rows as never, FACET_ENTRIES.map(([, c]) => `e.${c}`), { combined: opts.combined });
   return { total, facets: await facetsFrom((c) => byColumn.get(`e.${c}`), rows, s) };
@@ -242,7 +242,7 @@ async function facetsFrom(countsOf: (column: string) => Map<string, number> | un
  * Counts of a search without words: from the facet summary (exact, kept by triggers) when at most
  * one facet is filtered and no tag, else counted live.
  */
-async function indexedCounts(db: AnyDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
+async function indexedCounts(db: RegistryDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
   const filtered = FACETS.filter((f) => s.filters[f].length);
   if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag') {
     const f = filtered[0] as Exclude<FacetName, 'tag'> | undefined;
@@ -273,6 +273,12 @@ async function tagCounts(rows: EstQuery, s: SearchQuery): Promise<{ value: strin
   return withSelected((found as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) })), s, 'tag');
 }
 
+/** A company's establishments as search items (the API's company), head office first, 500 at most. */
+export async function companyItems(db: RegistryDb, companyId: number, limit = 500): Promise<SearchItem[]> {
+  const rows = await itemColumns(base(db).where('e.company_id', '=', companyId)).orderBy('e.is_head_office', 'desc').limit(limit).execute();
+  return rows.map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 }));
+}
+
 /** What streamSearch reads for each SearchItem field (the compiler checks none is missing). */
 const STREAM_COLUMNS = {
   id: 'e.id', companyId: 'e.company_id', siret: 'e.siret', siren: 'c.siren', name: 'c.name', sign: 'e.sign', isHeadOffice: 'e.is_head_office',
@@ -284,7 +290,7 @@ const STREAM_COLUMNS = {
 type StreamRow = Omit<SearchItem, 'isHeadOffice'> & { isHeadOffice: number | boolean };
 
 /** One page of streamSearch (wide rows read the fast way of each database: platform selectWide). */
-async function streamPage(db: AnyDb, s: SearchQuery, after: number, limit: number): Promise<StreamRow[]> {
+async function streamPage(db: RegistryDb, s: SearchQuery, after: number, limit: number): Promise<StreamRow[]> {
   const qb = (applySearch(db, base(db), s) as any).innerJoin('companies as c', 'c.id', 'e.company_id').where('e.id', '>', after).orderBy('e.id').limit(limit);
   return selectWide<StreamRow>(db, qb, STREAM_COLUMNS);
 }
@@ -295,7 +301,7 @@ async function streamPage(db: AnyDb, s: SearchQuery, after: number, limit: numbe
  * holds the one page it is writing. (Reading a page ahead did not make PostgreSQL faster.)
  * Pages of 2,000 rows (~0.5 MB of CSV) measured at least as fast as 1,000 or 5,000.
  */
-export async function* streamSearch(db: AnyDb, s: SearchQuery, pageSize = 2000): AsyncGenerator<SearchItem[]> {
+export async function* streamSearch(db: RegistryDb, s: SearchQuery, pageSize = 2000): AsyncGenerator<SearchItem[]> {
   let after = 0;
   for (;;) {
     const rows = await streamPage(db, s, after, pageSize);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { normaliseSearchText } from '../../platform/db/search.js';
 import { FIRST_NAMES, generateSireneFiles, LAST_NAMES, rng } from './generator.js';
 import { importSireneStock, type ImportProgress, type ImportResult } from './import.service.js';
@@ -13,7 +13,7 @@ import type { RegistryDb } from './registry.table.js';
 
 const ROLES = ['Gérant', 'Gérante', 'Président', 'Directrice générale', 'Responsable administratif', 'Comptable', 'Directeur commercial', 'Responsable RH'];
 
-export async function seedRegistry(db: AnyDb, opts: { establishments: number; territory: readonly string[]; seed?: number; sirenStart?: number; onProgress?: (p: ImportProgress) => void }): Promise<ImportResult & { contacts: number }> {
+export async function seedRegistry(db: RegistryDb, opts: { establishments: number; territory: readonly string[]; seed?: number; sirenStart?: number; onProgress?: (p: ImportProgress) => void }): Promise<ImportResult & { contacts: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'consulaire-seed-'));
   try {
     const units = path.join(dir, 'StockUniteLegale_utf8.csv');
@@ -28,10 +28,9 @@ export async function seedRegistry(db: AnyDb, opts: { establishments: number; te
 }
 
 /** One or two contacts for a third of the companies that have none yet. */
-export async function addSyntheticContacts(db: AnyDb, seed: number): Promise<number> {
-  const r = db as unknown as RegistryDb;
+export async function addSyntheticContacts(db: RegistryDb, seed: number): Promise<number> {
   const rand = rng(seed + 1);
-  const ids = await r.selectFrom('companies').select(['id', 'name']).where('diffusion', '=', 'public').where(({ not, exists, selectFrom }) => not(exists(selectFrom('contacts').select('id').whereRef('contacts.company_id', '=', 'companies.id')))).execute();
+  const ids = await db.selectFrom('companies').select(['id', 'name']).where('diffusion', '=', 'public').where(({ not, exists, selectFrom }) => not(exists(selectFrom('contacts').select('id').whereRef('contacts.company_id', '=', 'companies.id')))).execute();
   let n = 0;
   const now = nowIso();
   for (let i = 0; i < ids.length; i += 2000) {
@@ -61,12 +60,12 @@ export async function addSyntheticContacts(db: AnyDb, seed: number): Promise<num
       });
     });
     await db.transaction().execute(async (trx) => {
-      await (trx as unknown as RegistryDb).insertInto('contacts').values(rows).execute();
+      await trx.insertInto('contacts').values(rows).execute();
       // The people's names make their companies findable: append them to the search text.
       const byCompany = new Map<number, string>();
       for (const x of rows) byCompany.set(x.company_id, `${byCompany.get(x.company_id) ?? ''} ${normaliseSearchText(x.first_name + ' ' + x.last_name)}`);
       for (const [cid, names] of byCompany) {
-        await (trx as unknown as RegistryDb).updateTable('establishments').set({ search_text: sql`search_text || ${names}` }).where('company_id', '=', cid).execute();
+        await trx.updateTable('establishments').set({ search_text: sql`search_text || ${names}` }).where('company_id', '=', cid).execute();
       }
     });
     n += rows.length;

@@ -3,20 +3,9 @@ import { ErrorSummary, PostButton, Table, type Errors } from '../../../platform/
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { DuplicatePair } from '../admin.service.js';
+import type { ImportView, RejectedLine } from '../import-runs.service.js';
 import { formatSiren } from '../rules.js';
 
-export interface ImportView {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  actor_label: string;
-  units_file: string | null;
-  establishments_file: string | null;
-  stats: Record<string, number>;
-  error: string | null;
-  progress?: { phase: string; rows: number; rate: number; percent: number; etaSeconds: number | null } | null;
-}
 
 export function ImportStatus({ ctx, imp }: { ctx: ViewContext; imp: ImportView }) {
   const t = ctx.t;
@@ -93,7 +82,7 @@ export function ImportsPage({ ctx, imports, errors }: { ctx: ViewContext; import
   );
 }
 
-export function ImportPage({ ctx, imp, rejected }: { ctx: ViewContext; imp: ImportView; rejected: { line: number; key: string; reason: string; file: string }[] }) {
+export function ImportPage({ ctx, imp, rejected }: { ctx: ViewContext; imp: ImportView; rejected: RejectedLine[] }) {
   const t = ctx.t;
   return (
     <Page ctx={ctx} title={`${t('registry.import')} #${imp.id}`} crumbs={[{ label: t('registry.title'), href: '/registre' }, { label: t('registry.imports'), href: '/registre/imports' }, { label: `#${imp.id}` }]}>

@@ -1,6 +1,5 @@
 // Company record: identity, establishments, contacts, tags, notes, history, audit, panels.
 import type { VNode } from 'preact';
-import { can } from '../../../platform/access/index.js';
 import { Badge, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
@@ -8,6 +7,7 @@ import { HEADCOUNT_BANDS, legalFormLabel, nafLabel, LEGAL_FORMS } from '../refer
 import type { ManualCompanyInput } from '../company.service.js';
 import type { ConsentChannel, ConsentEvent, ConsentState } from '../consent.service.js';
 import type { CompanyRow, ContactRow, EstablishmentRow } from '../registry.table.js';
+import { mayEditCompany, mayEditRegistry, mayHandlePersonalData, maySeeAudit, maySeePersonalFields } from '../policy.js';
 import { formatSiren, vatNumber } from '../rules.js';
 import { address } from './search.js';
 
@@ -40,8 +40,8 @@ function show(v: unknown): string {
 export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }) {
   const t = ctx.t;
   const c = d.company;
-  const edit = can(ctx.actor, 'registry:edit');
-  const gdpr = can(ctx.actor, 'registry:personal_data');
+  const edit = mayEditRegistry(ctx.actor);
+  const gdpr = mayHandlePersonalData(ctx.actor);
   const vat = vatNumber(c.siren);
   return (
     <Page ctx={ctx} title={c.name} crumbs={[{ label: t('registry.title'), href: '/registre' }, { label: c.name }]}>
@@ -56,7 +56,7 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
         </p>
       ) : null}
       {c.diffusion === 'partial' ? <p class="flash flash-info" role="note">{t('registry.partial_warning')}</p> : null}
-      {edit && !d.mergedInto ? (
+      {mayEditCompany(ctx.actor, c) ? (
         <p class="actions">
           <ButtonLink href={`/registre/entreprises/${c.id}/modifier`}>{t('common.edit')}</ButtonLink>{' '}
           <ButtonLink href={`/registre/entreprises/${c.id}/contacts/nouveau`} variant="secondary">{t('registry.add_contact')}</ButtonLink>
@@ -77,7 +77,7 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
             [t('registry.category'), c.category ?? '—'],
             ...(c.acronym ? [[t('registry.acronym'), c.acronym] as [string, string]] : []),
             // personal fields of sole traders: staff screens only (this page), never exported for prospecting
-            ...(c.person_last_name ? [[t('registry.person'), `${c.person_first_name ?? ''} ${c.person_last_name}`.trim()] as [string, string]] : []),
+            ...(c.person_last_name && maySeePersonalFields(ctx.actor, c) ? [[t('registry.person'), `${c.person_first_name ?? ''} ${c.person_last_name}`.trim()] as [string, string]] : []),
             [t('registry.phone'), c.phone ?? '—'],
             [t('registry.email'), c.email ?? '—'],
             [t('registry.website'), c.website ? <a href={c.website} rel="noopener noreferrer">{c.website}</a> : '—'],
@@ -229,7 +229,7 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
         )}
       </section>
 
-      {can(ctx.actor, 'admin:audit') || edit ? (
+      {maySeeAudit(ctx.actor) ? (
         <section aria-labelledby="audit">
           <h2 id="audit">{t('registry.audit')}</h2>
           {d.audit.length ? (

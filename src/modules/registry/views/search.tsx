@@ -1,9 +1,9 @@
 // Search page of the registry: one box, sort, status, facets with counts, results, segments.
-import { can } from '../../../platform/access/index.js';
 import { Badge, ButtonLink, Facet, Pagination, PostButton, Select, Table, withQuery, type FacetValue } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { departmentName, HEADCOUNT_BANDS, legalFormLabel, NAF_SECTIONS, communeByCode, nafLabel } from '../reference.js';
+import { mayDeleteSegment, mayEditRegistry, mayExport, mayImport, mayMerge } from '../policy.js';
 import { formatSiren } from '../rules.js';
 import { FACETS, searchToQueryString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
 
@@ -11,8 +11,8 @@ export interface Segment {
   id: number;
   name: string;
   query: string;
-  /** the signed-in person may delete it (decided by the service's rule) */
-  deletable: boolean;
+  /** who saved it: they may delete it (policy mayDeleteSegment) */
+  owner_id: number | null;
 }
 
 export function facetLabel(ctx: ViewContext, f: FacetName, v: string): string {
@@ -63,7 +63,7 @@ export function Results({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; 
       </div>
       <div>
         <h2>{t('registry.results')}</h2>
-        {can(ctx.actor, 'registry:export') ? (
+        {mayExport(ctx.actor) ? (
           <p class="actions">
             <a class="button button-secondary" href={`/registre/export.csv${qs ? '?' + qs : ''}`}>{t('common.export_csv')}</a>{' '}
             <a class="button button-secondary" href={`/registre/export.xlsx${qs ? '?' + qs : ''}`}>{t('common.export_xlsx')}</a>
@@ -118,9 +118,9 @@ export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: 
         {qs ? <a href="/registre">{t('common.reset_filters')}</a> : null}
       </form>
       <p class="actions">
-        {can(ctx.actor, 'registry:edit') ? <ButtonLink href="/registre/entreprises/nouvelle" variant="secondary">{t('registry.new_company')}</ButtonLink> : null}{' '}
-        {can(ctx.actor, 'registry:import') ? <ButtonLink href="/registre/imports" variant="secondary">{t('registry.imports')}</ButtonLink> : null}{' '}
-        {can(ctx.actor, 'registry:merge') ? <ButtonLink href="/registre/doublons" variant="secondary">{t('registry.duplicates')}</ButtonLink> : null}
+        {mayEditRegistry(ctx.actor) ? <ButtonLink href="/registre/entreprises/nouvelle" variant="secondary">{t('registry.new_company')}</ButtonLink> : null}{' '}
+        {mayImport(ctx.actor) ? <ButtonLink href="/registre/imports" variant="secondary">{t('registry.imports')}</ButtonLink> : null}{' '}
+        {mayMerge(ctx.actor) ? <ButtonLink href="/registre/doublons" variant="secondary">{t('registry.duplicates')}</ButtonLink> : null}
       </p>
       <Results ctx={ctx} s={s} result={result} />
       <section aria-labelledby="segments-title">
@@ -130,7 +130,7 @@ export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: 
             {segments.map((g) => (
               <li>
                 <a href={`/registre?${g.query}`}>{g.name}</a>
-                {g.deletable ? <PostButton ctx={ctx} action={`/registre/segments/${g.id}/supprimer`} label={t('registry.delete_segment', { name: g.name })} confirm={t('registry.delete_segment_confirm', { name: g.name })} /> : null}
+                {mayDeleteSegment(ctx.actor, g) ? <PostButton ctx={ctx} action={`/registre/segments/${g.id}/supprimer`} label={t('registry.delete_segment', { name: g.name })} confirm={t('registry.delete_segment_confirm', { name: g.name })} /> : null}
               </li>
             ))}
           </ul>
