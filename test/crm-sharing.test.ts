@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { permissionsOf } from '../src/platform/access/permissions.js';
-import type { CrmTables } from '../src/modules/crm/crm.tables.js';
+import type { CrmTables } from '../src/modules/crm/crm.table.js';
 import { todayParis } from '../src/modules/crm/dates.js';
 import { createDeal } from '../src/modules/crm/deal.service.js';
 import { createTask } from '../src/modules/crm/task.service.js';

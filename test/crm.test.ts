@@ -7,7 +7,7 @@ import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { listMemberVisibleActivity } from '../src/modules/crm/index.js';
-import type { CrmTables } from '../src/modules/crm/crm.tables.js';
+import type { CrmTables } from '../src/modules/crm/crm.table.js';
 import { addDays, todayParis } from '../src/modules/crm/dates.js';
 import { createDeal, forecast, moveDeal } from '../src/modules/crm/deal.service.js';
 import { parseEuros, weightedCents } from '../src/modules/crm/money.js';

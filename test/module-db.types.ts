@@ -5,10 +5,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AnyDb } from '../src/platform/db/index.js';
 import type { CallerDb } from '../src/platform/db/typed.js';
 import type { ContentDb } from '../src/modules/content/index.js';
+import type { CrmDb } from '../src/modules/crm/crm.table.js';
 import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
 import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
-import type { RegistryDb } from '../src/modules/registry/registry.table.js';
-import { findCompany } from '../src/modules/registry/index.js';
 import { listItems } from '../src/modules/content/content.queries.js';
 import { getPerson } from '../src/modules/directory/directory.service.js';
 import { listPublishedFor } from '../src/modules/content/index.js';
@@ -45,11 +44,11 @@ export async function handlesNeedNoCast(untyped: AnyDb, trx: Transaction<any>, c
   await listPublishedFor(content, 'extranet');
 }
 
-export async function registryNamesFailToCompile(registry: RegistryDb, otherModule: Kysely<{ other: { id: number } }>) {
-  // @ts-expect-error: establishments has no column "siren" (the SIREN is the company's)
-  await registry.selectFrom('establishments').select('siren').execute();
-  // @ts-expect-error: contacts.consent is 'unknown' | 'granted' | 'refused'
-  await registry.updateTable('contacts').set({ consent: 'yes' }).execute();
-  // What the registry's index.ts exports takes the caller's own handle (CallerDb), no cast.
-  await findCompany(otherModule, 1);
+export async function crmNamesFailToCompile(crm: CrmDb) {
+  // @ts-expect-error: crm_deals has no column "amount" (it is amount_cents)
+  await crm.selectFrom('crm_deals').select('amount').execute();
+  // @ts-expect-error: crm_stages.kind is 'open' | 'won' | 'lost'
+  await crm.updateTable('crm_stages').set({ kind: 'closed' }).execute();
+  // The platform's tables are typed on the CRM's handle too.
+  await crm.selectFrom('users').select(['id', 'name', 'manager_id']).execute();
 }

@@ -3,10 +3,8 @@
 // internal title, notes (confidential or not), owner, probability, stage names or lost reasons;
 // a deal's amount only when its own flag says so. This is the only CRM read the extranet makes.
 import { sql } from 'kysely';
-import type { AnyDb } from '../../platform/db/index.js';
-import type { CrmDb, StageKind } from './crm.tables.js';
+import type { CrmDb, StageKind } from './crm.table.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 export interface MemberActivity {
   kind: 'deal' | 'visit' | 'task';
@@ -36,12 +34,12 @@ export function compareMemberActivity(a: { date: string; kind: string; id: numbe
  * `limit`: a page of a longer list merged with other sources is the slice of the first
  * page × size items.
  */
-export async function listMemberVisibleActivity(db: AnyDb, companyId: number, opts: { limit?: number } = {}): Promise<{ items: MemberActivity[]; total: number }> {
+export async function listMemberVisibleActivity(db: CrmDb, companyId: number, opts: { limit?: number } = {}): Promise<{ items: MemberActivity[]; total: number }> {
   const limit = Math.max(1, Math.min(opts.limit ?? 50, 10_000));
   // A deal's day: closed_on is a day; created_at a moment (timestamptz on PostgreSQL), cast to text.
   const dealDay = sql<string>`coalesce(dl.closed_on, substr(cast(dl.created_at as text), 1, 10))`;
   const [deals, visits, tasks, counts] = await Promise.all([
-    d(db)
+    db
       .selectFrom('crm_deals as dl')
       .innerJoin('crm_stages as s', 's.id', 'dl.stage_id')
       .select(['dl.id', dealDay.as('day'), 'dl.member_title', 'dl.member_summary', 'dl.amount_cents', 'dl.amount_shared_with_company', 's.kind'])
@@ -51,7 +49,7 @@ export async function listMemberVisibleActivity(db: AnyDb, companyId: number, op
       .orderBy('dl.id', 'desc')
       .limit(limit)
       .execute(),
-    d(db)
+    db
       .selectFrom('crm_visits')
       .select(['id', 'visit_date', 'member_title', 'member_summary'])
       .where('company_id', '=', companyId)
@@ -60,7 +58,7 @@ export async function listMemberVisibleActivity(db: AnyDb, companyId: number, op
       .orderBy('id', 'desc')
       .limit(limit)
       .execute(),
-    d(db)
+    db
       .selectFrom('crm_tasks')
       .select(['id', 'due_date', 'member_title', 'member_summary', 'done_at'])
       .where('company_id', '=', companyId)
@@ -71,7 +69,7 @@ export async function listMemberVisibleActivity(db: AnyDb, companyId: number, op
       .execute(),
     Promise.all(
       (['crm_deals', 'crm_visits', 'crm_tasks'] as const).map((table) =>
-        d(db)
+        db
           .selectFrom(table)
           .select((eb) => eb.fn.countAll().as('n'))
           .where('company_id', '=', companyId)

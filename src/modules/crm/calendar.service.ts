@@ -3,41 +3,40 @@
 import ical, { ICalCalendarMethod } from 'ical-generator';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { newToken, sha256 } from '../../platform/auth/secrets.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { addDays, todayParis } from './dates.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
-export async function activeCalendarToken(db: AnyDb, userId: number): Promise<{ id: number; created_at: string } | undefined> {
-  return d(db).selectFrom('crm_calendar_tokens').select(['id', 'created_at']).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+export async function activeCalendarToken(db: CrmDb, userId: number): Promise<{ id: number; created_at: string } | undefined> {
+  return db.selectFrom('crm_calendar_tokens').select(['id', 'created_at']).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
 }
 
-async function revokeAll(db: AnyDb, userId: number): Promise<number> {
-  const res = await d(db).updateTable('crm_calendar_tokens').set({ revoked_at: nowIso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+async function revokeAll(db: CrmDb, userId: number): Promise<number> {
+  const res = await db.updateTable('crm_calendar_tokens').set({ revoked_at: nowIso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
 /** A new secret feed URL token (shown once); any previous one stops working. */
-export async function createCalendarToken(db: AnyDb, actor: Actor): Promise<string> {
+export async function createCalendarToken(db: CrmDb, actor: Actor): Promise<string> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   await revokeAll(db, actor.id);
   const token = newToken(24);
-  const row = await d(db).insertInto('crm_calendar_tokens').values({ user_id: actor.id, token_hash: sha256(token), created_at: nowIso(), revoked_at: null }).returning('id').executeTakeFirstOrThrow();
+  const row = await db.insertInto('crm_calendar_tokens').values({ user_id: actor.id, token_hash: sha256(token), created_at: nowIso(), revoked_at: null }).returning('id').executeTakeFirstOrThrow();
   await record(db, actor, { entity: 'crm_calendar_token', entityId: row.id, action: 'create', after: { user_id: actor.id } });
   return token;
 }
 
-export async function revokeCalendarToken(db: AnyDb, actor: Actor): Promise<void> {
+export async function revokeCalendarToken(db: CrmDb, actor: Actor): Promise<void> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   if ((await revokeAll(db, actor.id)) > 0) await record(db, actor, { entity: 'crm_calendar_token', entityId: actor.id, action: 'revoke', after: { user_id: actor.id } });
 }
 
 /** The owner of a feed token, if it is valid and its owner still active. */
-export async function calendarOwner(db: AnyDb, token: string): Promise<{ id: number; name: string } | undefined> {
+export async function calendarOwner(db: CrmDb, token: string): Promise<{ id: number; name: string } | undefined> {
   if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return undefined;
-  return d(db)
+  return db
     .selectFrom('crm_calendar_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .select(['u.id', 'u.name'])
@@ -48,10 +47,10 @@ export async function calendarOwner(db: AnyDb, token: string): Promise<{ id: num
 }
 
 /** The .ics text: visits from 6 months back to a year ahead, open tasks; all-day events. */
-export async function calendarFeed(db: AnyDb, user: { id: number; name: string }, opts: { publicUrl: string; companyName: (id: number) => Promise<string>; title: string; visitLabel: string; taskLabel: string; today?: string }): Promise<string> {
+export async function calendarFeed(db: CrmDb, user: { id: number; name: string }, opts: { publicUrl: string; companyName: (id: number) => Promise<string>; title: string; visitLabel: string; taskLabel: string; today?: string }): Promise<string> {
   const today = opts.today ?? todayParis();
   const [visits, tasks] = await Promise.all([
-    d(db)
+    db
       .selectFrom('crm_visits')
       .select(['id', 'company_id', 'visit_date', 'notes', 'updated_at'])
       .where('owner_id', '=', user.id)
@@ -60,7 +59,7 @@ export async function calendarFeed(db: AnyDb, user: { id: number; name: string }
       .orderBy('visit_date')
       .limit(2000)
       .execute(),
-    d(db).selectFrom('crm_tasks').select(['id', 'company_id', 'title', 'due_date', 'updated_at']).where('owner_id', '=', user.id).where('done_at', 'is', null).orderBy('due_date').limit(2000).execute(),
+    db.selectFrom('crm_tasks').select(['id', 'company_id', 'title', 'due_date', 'updated_at']).where('owner_id', '=', user.id).where('done_at', 'is', null).orderBy('due_date').limit(2000).execute(),
   ]);
   const cal = ical({ name: `${opts.title} — ${user.name}`, prodId: { company: 'Consulaire', product: 'crm', language: 'FR' }, method: ICalCalendarMethod.PUBLISH, ttl: 3600 });
   const host = new URL(opts.publicUrl).host;

@@ -3,28 +3,27 @@
 // (old visits and deals keep pointing at them).
 import { assertCan } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { invalid, notFound } from '../../platform/errors.js';
-import type { CrmDb, ServiceRow, StageKind, StageRow, TopicRow } from './crm.tables.js';
+import type { CrmDb, ServiceRow, StageKind, StageRow, TopicRow } from './crm.table.js';
 import { MAX_AMOUNT_CENTS } from './money.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
-export async function listTopics(db: AnyDb, opts: { activeOnly?: boolean } = {}): Promise<TopicRow[]> {
-  let q = d(db).selectFrom('crm_topics').selectAll();
+export async function listTopics(db: CrmDb, opts: { activeOnly?: boolean } = {}): Promise<TopicRow[]> {
+  let q = db.selectFrom('crm_topics').selectAll();
   if (opts.activeOnly) q = q.where('active', '=', 1);
   return q.orderBy('position').orderBy('id').execute();
 }
 
-export async function listServices(db: AnyDb, opts: { activeOnly?: boolean } = {}): Promise<ServiceRow[]> {
-  let q = d(db).selectFrom('crm_services').selectAll();
+export async function listServices(db: CrmDb, opts: { activeOnly?: boolean } = {}): Promise<ServiceRow[]> {
+  let q = db.selectFrom('crm_services').selectAll();
   if (opts.activeOnly) q = q.where('active', '=', 1);
   return q.orderBy('family').orderBy('name').execute();
 }
 
-export async function listStages(db: AnyDb, opts: { activeOnly?: boolean } = {}): Promise<StageRow[]> {
-  let q = d(db).selectFrom('crm_stages').selectAll();
+export async function listStages(db: CrmDb, opts: { activeOnly?: boolean } = {}): Promise<StageRow[]> {
+  let q = db.selectFrom('crm_stages').selectAll();
   if (opts.activeOnly) q = q.where('active', '=', 1);
   return q.orderBy('position').orderBy('id').execute();
 }
@@ -46,7 +45,7 @@ export interface TopicInput {
   version?: number;
 }
 
-export async function saveTopic(db: AnyDb, actor: Actor, id: number | undefined, input: TopicInput): Promise<number> {
+export async function saveTopic(db: CrmDb, actor: Actor, id: number | undefined, input: TopicInput): Promise<number> {
   assertCan(actor, 'crm:settings');
   const fields: Record<string, string> = {};
   const label = text(fields, 'label', input.label, 80);
@@ -55,15 +54,15 @@ export async function saveTopic(db: AnyDb, actor: Actor, id: number | undefined,
   if (id === undefined) {
     const code = (input.code ?? '').trim();
     if (!CODE_RE.test(code)) fields.code = 'crm.code_invalid';
-    else if (await d(db).selectFrom('crm_topics').select('id').where('code', '=', code).executeTakeFirst()) fields.code = 'crm.code_taken';
+    else if (await db.selectFrom('crm_topics').select('id').where('code', '=', code).executeTakeFirst()) fields.code = 'crm.code_taken';
     if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 80 });
     const now = nowIso();
-    const row = await d(db).insertInto('crm_topics').values({ code, label, position, active: input.active ? 1 : 0, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+    const row = await db.insertInto('crm_topics').values({ code, label, position, active: input.active ? 1 : 0, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     await record(db, actor, { entity: 'crm_topic', entityId: row.id, action: 'create', after: { code, label, position, active: input.active } });
     return row.id;
   }
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 80 });
-  const before = await d(db).selectFrom('crm_topics').selectAll().where('id', '=', id).executeTakeFirst();
+  const before = await db.selectFrom('crm_topics').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound();
   await updateWithVersion(db, 'crm_topics', id, input.version ?? -1, { label, position, active: input.active ? 1 : 0 });
   await record(db, actor, { entity: 'crm_topic', entityId: id, action: 'update', before: { label: before.label, position: before.position, active: before.active }, after: { label, position, active: input.active ? 1 : 0 } });
@@ -78,7 +77,7 @@ export interface ServiceInput {
   version?: number;
 }
 
-export async function saveService(db: AnyDb, actor: Actor, id: number | undefined, input: ServiceInput): Promise<number> {
+export async function saveService(db: CrmDb, actor: Actor, id: number | undefined, input: ServiceInput): Promise<number> {
   assertCan(actor, 'crm:settings');
   const fields: Record<string, string> = {};
   const name = text(fields, 'name', input.name, 120);
@@ -92,11 +91,11 @@ export async function saveService(db: AnyDb, actor: Actor, id: number | undefine
   const values = { name, family, unit_price_cents: price!, active: input.active ? 1 : 0 };
   if (id === undefined) {
     const now = nowIso();
-    const row = await d(db).insertInto('crm_services').values({ ...values, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+    const row = await db.insertInto('crm_services').values({ ...values, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     await record(db, actor, { entity: 'crm_service', entityId: row.id, action: 'create', after: values });
     return row.id;
   }
-  const before = await d(db).selectFrom('crm_services').select(['name', 'family', 'unit_price_cents', 'active']).where('id', '=', id).executeTakeFirst();
+  const before = await db.selectFrom('crm_services').select(['name', 'family', 'unit_price_cents', 'active']).where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound();
   await updateWithVersion(db, 'crm_services', id, input.version ?? -1, values);
   await record(db, actor, { entity: 'crm_service', entityId: id, action: 'update', before, after: values });
@@ -113,7 +112,7 @@ export interface StageInput {
   version?: number;
 }
 
-export async function saveStage(db: AnyDb, actor: Actor, id: number | undefined, input: StageInput): Promise<number> {
+export async function saveStage(db: CrmDb, actor: Actor, id: number | undefined, input: StageInput): Promise<number> {
   assertCan(actor, 'crm:settings');
   const fields: Record<string, string> = {};
   const label = text(fields, 'label', input.label, 60);
@@ -126,18 +125,18 @@ export async function saveStage(db: AnyDb, actor: Actor, id: number | undefined,
   if (!Number.isInteger(probability) || probability < 0 || probability > 100) fields.probability = 'crm.probability_invalid';
   let before: StageRow | undefined;
   if (id !== undefined) {
-    before = await d(db).selectFrom('crm_stages').selectAll().where('id', '=', id).executeTakeFirst();
+    before = await db.selectFrom('crm_stages').selectAll().where('id', '=', id).executeTakeFirst();
     if (!before) throw notFound();
-    if (before.kind !== kind && (await d(db).selectFrom('crm_deals').select('id').where('stage_id', '=', id).executeTakeFirst())) fields.kind = 'crm.stage_kind_in_use';
+    if (before.kind !== kind && (await db.selectFrom('crm_deals').select('id').where('stage_id', '=', id).executeTakeFirst())) fields.kind = 'crm.stage_kind_in_use';
   }
   if (id === undefined) {
     const code = (input.code ?? '').trim();
     if (!CODE_RE.test(code)) fields.code = 'crm.code_invalid';
-    else if (await d(db).selectFrom('crm_stages').select('id').where('code', '=', code).executeTakeFirst()) fields.code = 'crm.code_taken';
+    else if (await db.selectFrom('crm_stages').select('id').where('code', '=', code).executeTakeFirst()) fields.code = 'crm.code_taken';
     if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 60 });
     const now = nowIso();
     const values = { code, label, position, kind, probability, active: input.active ? 1 : 0 };
-    const row = await d(db).insertInto('crm_stages').values({ ...values, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+    const row = await db.insertInto('crm_stages').values({ ...values, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     await record(db, actor, { entity: 'crm_stage', entityId: row.id, action: 'create', after: values });
     return row.id;
   }

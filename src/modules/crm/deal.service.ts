@@ -3,19 +3,18 @@
 // kept (crm_deal_stage_history) so the pipeline's past can be told, not just its present.
 import { sql } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { ilike, nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { findCompany, listContacts, type CompanySummary, type ContactSummary } from '../registry/index.js';
 import { listStages } from './catalogue.service.js';
-import type { CrmDb, DealRow, ServiceRow, StageChangeRow, StageRow } from './crm.tables.js';
+import type { CrmDb, DealRow, ServiceRow, StageChangeRow, StageRow } from './crm.table.js';
 import { addDays, isDate, todayParis } from './dates.js';
 import { MAX_AMOUNT_CENTS } from './money.js';
 import { assertCanEdit, managedBy, mayEdit, maySeeConfidential } from './policy.js';
 import { auditableSharing, checkSharing, type Sharing, type SharingInput } from './sharing.js';
 import { validateTaskOwner } from './task.service.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 const MAX_TEXT = 20_000;
 
 export interface DealInput extends SharingInput {
@@ -51,7 +50,7 @@ interface Checked {
   sharing: Sharing & { amount_shared_with_company: number };
 }
 
-async function check(db: AnyDb, actor: Actor, input: DealInput, before: DealRow | undefined, today: string): Promise<Checked> {
+async function check(db: CrmDb, actor: Actor, input: DealInput, before: DealRow | undefined, today: string): Promise<Checked> {
   const fields: Record<string, string> = {};
   const company = input.companyId !== undefined && Number.isInteger(input.companyId) && input.companyId > 0 ? await findCompany(db, input.companyId) : undefined;
   if (input.companyId === undefined) fields.company_id = 'crm.company_required';
@@ -63,7 +62,7 @@ async function check(db: AnyDb, actor: Actor, input: DealInput, before: DealRow 
 
   let service: ServiceRow | undefined;
   if (input.serviceId !== undefined) {
-    service = await d(db).selectFrom('crm_services').selectAll().where('id', '=', input.serviceId).executeTakeFirst();
+    service = await db.selectFrom('crm_services').selectAll().where('id', '=', input.serviceId).executeTakeFirst();
     if (!service || (!service.active && service.id !== before?.service_id)) fields.service_id = 'crm.service_unknown';
   }
 
@@ -129,46 +128,53 @@ function auditable(r: AuditedDeal & { confidential_notes?: string }) {
   };
 }
 
-async function addHistory(db: AnyDb, actor: Actor, dealId: number, from: number | null, to: number, lostReason: string | null): Promise<void> {
-  await d(db).insertInto('crm_deal_stage_history').values({ deal_id: dealId, from_stage_id: from, to_stage_id: to, changed_by: actor.id, changed_at: nowIso(), lost_reason: lostReason }).execute();
+/** The columns a deal's form sets, from its checked input: the same on creation and update. */
+function dealColumns(c: Checked, closedOn: string | null) {
+  return {
+    company_id: c.company.id,
+    owner_id: c.ownerId,
+    service_id: c.service?.id ?? null,
+    stage_id: c.stage.id,
+    title: c.title,
+    amount_cents: c.amountCents,
+    probability: c.probability,
+    expected_close_date: c.expectedCloseDate,
+    closed_on: closedOn,
+    lost_reason: c.lostReason,
+    notes: c.notes,
+    ...c.sharing,
+  };
 }
 
-export async function createDeal(db: AnyDb, actor: Actor, input: DealInput, today = todayParis()): Promise<DealRow> {
+async function addHistory(db: CrmDb, actor: Actor, dealId: number, from: number | null, to: number, lostReason: string | null): Promise<void> {
+  await db.insertInto('crm_deal_stage_history').values({ deal_id: dealId, from_stage_id: from, to_stage_id: to, changed_by: actor.id, changed_at: nowIso(), lost_reason: lostReason }).execute();
+}
+
+export async function createDeal(db: CrmDb, actor: Actor, input: DealInput, today = todayParis()): Promise<DealRow> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   const c = await check(db, actor, input, undefined, today);
   // Creating a deal for a colleague is a manager's act (or direction's).
   if (c.ownerId !== actor.id) await assertCanEdit(db, actor, c.ownerId);
   const now = nowIso();
-  const row = await d(db)
+  const row = await db
     .insertInto('crm_deals')
     .values({
-      company_id: c.company.id,
-      owner_id: c.ownerId,
-      service_id: c.service?.id ?? null,
-      stage_id: c.stage.id,
-      title: c.title,
-      amount_cents: c.amountCents,
-      probability: c.probability,
-      expected_close_date: c.expectedCloseDate,
-      closed_on: c.stage.kind === 'open' ? null : today,
-      lost_reason: c.lostReason,
-      notes: c.notes,
+      ...dealColumns(c, c.stage.kind === 'open' ? null : today),
       confidential_notes: c.confidential,
       confidential_author_id: c.confidential ? actor.id : null,
-      ...c.sharing,
       created_at: now,
       updated_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (c.contactIds.length) await d(db).insertInto('crm_deal_contacts').values(c.contactIds.map((contact_id) => ({ deal_id: row.id, contact_id }))).execute();
+  if (c.contactIds.length) await db.insertInto('crm_deal_contacts').values(c.contactIds.map((contact_id) => ({ deal_id: row.id, contact_id }))).execute();
   await addHistory(db, actor, row.id, null, c.stage.id, c.lostReason);
   await record(db, actor, { entity: 'crm_deal', entityId: row.id, action: 'create', after: { ...auditable(row), contacts: c.contactIds } });
   return row;
 }
 
-export async function updateDeal(db: AnyDb, actor: Actor, id: number, input: DealInput, today = todayParis()): Promise<void> {
-  const before = await d(db).selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
+export async function updateDeal(db: CrmDb, actor: Actor, id: number, input: DealInput, today = todayParis()): Promise<void> {
+  const before = await db.selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound('crm.deal_not_found');
   await assertCanEdit(db, actor, before.owner_id);
   const c = await check(db, actor, input, before, today);
@@ -181,33 +187,41 @@ export async function updateDeal(db: AnyDb, actor: Actor, id: number, input: Dea
   const confidential = touchConfidential ? c.confidential : before.confidential_notes;
   const confidentialAuthor = !confidential ? null : before.confidential_notes ? before.confidential_author_id ?? before.owner_id : actor.id;
   const patch = {
-    company_id: c.company.id,
-    owner_id: c.ownerId,
-    service_id: c.service?.id ?? null,
-    stage_id: c.stage.id,
-    title: c.title,
-    amount_cents: c.amountCents,
-    probability: c.probability,
-    expected_close_date: c.expectedCloseDate,
-    closed_on: c.stage.kind === 'open' ? null : stageChanged || !before.closed_on ? today : before.closed_on,
-    lost_reason: c.lostReason,
-    notes: c.notes,
+    ...dealColumns(c, c.stage.kind === 'open' ? null : stageChanged || !before.closed_on ? today : before.closed_on),
     confidential_notes: confidential,
     confidential_author_id: confidentialAuthor,
-    ...c.sharing,
   };
   await updateWithVersion(db, 'crm_deals', id, input.version ?? -1, patch);
   if (input.contactIds !== undefined) {
-    await d(db).deleteFrom('crm_deal_contacts').where('deal_id', '=', id).execute();
-    if (c.contactIds.length) await d(db).insertInto('crm_deal_contacts').values(c.contactIds.map((contact_id) => ({ deal_id: id, contact_id }))).execute();
+    await db.deleteFrom('crm_deal_contacts').where('deal_id', '=', id).execute();
+    if (c.contactIds.length) await db.insertInto('crm_deal_contacts').values(c.contactIds.map((contact_id) => ({ deal_id: id, contact_id }))).execute();
   }
   if (stageChanged) await addHistory(db, actor, id, before.stage_id, c.stage.id, c.lostReason);
   await record(db, actor, { entity: 'crm_deal', entityId: id, action: 'update', before: auditable(before), after: { ...auditable({ ...before, ...patch }), confidential_notes: patch.confidential_notes !== before.confidential_notes ? '(modifié)' : auditable({ ...before, ...patch }).confidential_notes } });
 }
 
+/** The stored deal, as the API answers it (it strips the notes itself). */
+export async function getDealRow(db: CrmDb, id: number): Promise<DealRow> {
+  const deal = await db.selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!deal) throw notFound('crm.deal_not_found');
+  return deal;
+}
+
+/** Deals whose title matches, latest changed first, with their stage's label (global search). */
+export function searchDeals(db: CrmDb, q: string, limit: number): Promise<{ id: number; title: string; label: string }[]> {
+  return db
+    .selectFrom('crm_deals as d')
+    .innerJoin('crm_stages as s', 's.id', 'd.stage_id')
+    .select(['d.id', 'd.title', 's.label'])
+    .where(ilike(db, 'd.title', q))
+    .orderBy('d.updated_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 /** Moves a deal to another stage (board drag and drop, or its keyboard/no-JS move form). */
-export async function moveDeal(db: AnyDb, actor: Actor, id: number, input: { stageId: number; lostReason?: string; version: number }, today = todayParis()): Promise<void> {
-  const before = await d(db).selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
+export async function moveDeal(db: CrmDb, actor: Actor, id: number, input: { stageId: number; lostReason?: string; version: number }, today = todayParis()): Promise<void> {
+  const before = await db.selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound('crm.deal_not_found');
   await assertCanEdit(db, actor, before.owner_id);
   const stage = (await listStages(db, { activeOnly: true })).find((s) => s.id === input.stageId);
@@ -244,18 +258,18 @@ export interface DealView extends DealRow {
   showConfidential: boolean;
 }
 
-export async function getDeal(db: AnyDb, actor: Actor, id: number): Promise<DealView> {
-  const deal = await d(db).selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getDeal(db: CrmDb, actor: Actor, id: number): Promise<DealView> {
+  const deal = await db.selectFrom('crm_deals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!deal) throw notFound('crm.deal_not_found');
   const team = await managedBy(db, actor);
   const [company, contacts, linked, stages, service, owner, history] = await Promise.all([
     findCompany(db, deal.company_id),
     listContacts(db, deal.company_id),
-    d(db).selectFrom('crm_deal_contacts').select('contact_id').where('deal_id', '=', id).execute(),
+    db.selectFrom('crm_deal_contacts').select('contact_id').where('deal_id', '=', id).execute(),
     listStages(db),
-    deal.service_id ? d(db).selectFrom('crm_services').selectAll().where('id', '=', deal.service_id).executeTakeFirst() : Promise.resolve(undefined),
-    d(db).selectFrom('users').select('name').where('id', '=', deal.owner_id).executeTakeFirst(),
-    d(db)
+    deal.service_id ? db.selectFrom('crm_services').selectAll().where('id', '=', deal.service_id).executeTakeFirst() : Promise.resolve(undefined),
+    db.selectFrom('users').select('name').where('id', '=', deal.owner_id).executeTakeFirst(),
+    db
       .selectFrom('crm_deal_stage_history as h')
       .leftJoin('users as u', 'u.id', 'h.changed_by')
       .selectAll('h')
@@ -308,8 +322,8 @@ function applyFilter(q: any, f: DealFilter, alias = 'crm_deals'): any {
 export type DealListItem = Omit<DealRow, 'confidential_notes' | 'notes' | 'confidential_author_id'>;
 const LIST_COLUMNS = ['id', 'company_id', 'owner_id', 'service_id', 'stage_id', 'title', 'amount_cents', 'probability', 'expected_close_date', 'closed_on', 'lost_reason', 'shared_with_company', 'member_title', 'member_summary', 'amount_shared_with_company', 'created_at', 'updated_at', 'version'] as const;
 
-export async function listDeals(db: AnyDb, filter: DealFilter, page = 1, perPage = 50): Promise<{ items: DealListItem[]; total: number }> {
-  const base = applyFilter(d(db).selectFrom('crm_deals'), filter);
+export async function listDeals(db: CrmDb, filter: DealFilter, page = 1, perPage = 50): Promise<{ items: DealListItem[]; total: number }> {
+  const base = applyFilter(db.selectFrom('crm_deals'), filter);
   const total = Number((await base.select((eb: { fn: { countAll(): { as(n: string): unknown } } }) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const items = (await base
     .select([...LIST_COLUMNS])
@@ -334,9 +348,9 @@ export interface ForecastLine {
  * The weighting rounds each deal half up to the cent, in integer arithmetic, in SQL (the same
  * expression as weightedCents() in money.ts); cents are summed, never euros.
  */
-export async function forecast(db: AnyDb, filter: DealFilter): Promise<{ months: ForecastLine[]; total: Omit<ForecastLine, 'month'> }> {
+export async function forecast(db: CrmDb, filter: DealFilter): Promise<{ months: ForecastLine[]; total: Omit<ForecastLine, 'month'> }> {
   const month = sql<string>`coalesce(substr(expected_close_date, 1, 7), '')`;
-  const rows = (await applyFilter(d(db).selectFrom('crm_deals'), filter)
+  const rows = (await applyFilter(db.selectFrom('crm_deals'), filter)
     .select([
       month.as('month'),
       sql<number>`count(*)`.as('count'),
@@ -366,11 +380,11 @@ export const BOARD_CARDS_PER_COLUMN = 50;
  * The pipeline board: every active stage with its totals and its first cards (soonest expected
  * close first). Closed columns (won/lost) show the deals closed in the last 90 days.
  */
-export async function board(db: AnyDb, filter: DealFilter, today = todayParis()): Promise<BoardColumn[]> {
+export async function board(db: CrmDb, filter: DealFilter, today = todayParis()): Promise<BoardColumn[]> {
   const stages = await listStages(db, { activeOnly: true });
   const since = addDays(today, -90);
   const recent = (q: any) => q.where((eb: any) => eb.or([eb('crm_deals.closed_on', 'is', null), eb('crm_deals.closed_on', '>=', since)]));
-  const totals = (await recent(applyFilter(d(db).selectFrom('crm_deals'), filter))
+  const totals = (await recent(applyFilter(db.selectFrom('crm_deals'), filter))
     .select(['stage_id', sql<number>`count(*)`.as('count'), sql<number>`coalesce(sum(amount_cents), 0)`.as('amount'), sql<number>`coalesce(sum((amount_cents * probability + 50) / 100), 0)`.as('weighted')])
     .groupBy('stage_id')
     .execute()) as { stage_id: number; count: number; amount: number; weighted: number }[];
@@ -378,7 +392,7 @@ export async function board(db: AnyDb, filter: DealFilter, today = todayParis())
   // (stage_id, expected_close_date) index; deals without a date come after the dated ones.
   const cardsOf = async (stage: StageRow): Promise<DealListItem[]> => {
     const base = () => {
-      let q = applyFilter(d(db).selectFrom('crm_deals'), filter).where('stage_id', '=', stage.id);
+      let q = applyFilter(db.selectFrom('crm_deals'), filter).where('stage_id', '=', stage.id);
       if (stage.kind !== 'open') q = q.where('closed_on', '>=', since);
       return q.select([...LIST_COLUMNS]);
     };

@@ -1,22 +1,20 @@
 // Daily digest: each CRM user with open tasks due today or overdue gets one e-mail listing them.
 // Runs as a schedule (every hour); a per-user-per-day unique job key makes it fire once a day.
-import type { AnyDb } from '../../platform/db/index.js';
 import { enqueue } from '../../platform/jobs/index.js';
 import type { Mailer } from '../../platform/mail/index.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { todayParis } from './dates.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 /** Hour (Paris) from which the day's digest may leave. */
 export const DIGEST_HOUR = 7;
 
 /** Schedule handler: queues one 'crm.digest.send' per user who has something due, once a day. */
-export async function planDigests(db: AnyDb, now: Date = new Date(), force = false): Promise<number> {
+export async function planDigests(db: CrmDb, now: Date = new Date(), force = false): Promise<number> {
   const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false }).format(now));
   if (!force && hour < DIGEST_HOUR) return 0;
   const today = todayParis(now);
-  const owners = await d(db)
+  const owners = await db
     .selectFrom('crm_tasks as t')
     .innerJoin('users as u', 'u.id', 't.owner_id')
     .select('t.owner_id')
@@ -39,11 +37,11 @@ export interface DigestText {
 }
 
 /** Job handler: writes the digest of one user to the outbox (sent by the platform's mailer). */
-export async function sendDigest(db: AnyDb, mailer: Mailer, publicUrl: string, textFor: (locale: string) => DigestText, userId: number, day: string, companyName: (id: number) => Promise<string>): Promise<boolean> {
-  const user = await d(db).selectFrom('users').select(['id', 'email', 'name', 'status', 'locale']).where('id', '=', userId).executeTakeFirst();
+export async function sendDigest(db: CrmDb, mailer: Mailer, publicUrl: string, textFor: (locale: string) => DigestText, userId: number, day: string, companyName: (id: number) => Promise<string>): Promise<boolean> {
+  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'status', 'locale']).where('id', '=', userId).executeTakeFirst();
   if (!user || user.status !== 'active') return false;
   const text = textFor(user.locale);
-  const tasks = await d(db).selectFrom('crm_tasks').select(['id', 'title', 'due_date', 'company_id']).where('owner_id', '=', userId).where('done_at', 'is', null).where('due_date', '<=', day).orderBy('due_date').limit(200).execute();
+  const tasks = await db.selectFrom('crm_tasks').select(['id', 'title', 'due_date', 'company_id']).where('owner_id', '=', userId).where('done_at', 'is', null).where('due_date', '<=', day).orderBy('due_date').limit(200).execute();
   if (tasks.length === 0) return false;
   const line = async (t: (typeof tasks)[number]) => `- ${t.due_date.split('-').reverse().join('/')} · ${t.title}${t.company_id ? ` (${await companyName(t.company_id)})` : ''}`;
   const overdue = tasks.filter((t) => t.due_date < day);

@@ -1,13 +1,15 @@
 // The CRM module (M2 visit reports, M3 prospects and deals): advisers' visits from the field
 // (offline-capable), deals and the pipeline, tasks, portfolios, one timeline per company,
 // reminders (digest, calendar feed) and management reports. Other modules import only this file.
-import { can } from '../../platform/access/index.js';
-import { ilike, type AnyDb } from '../../platform/db/index.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CallerDb } from '../../platform/db/typed.js';
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
+import { listMemberVisibleActivity as memberActivity, type MemberActivity } from './activity.service.js';
 import { companyNamer } from './companies.js';
-import { crmApi } from './crm.api.js';
-import { crmWeb } from './crm.web.js';
+import { crmApiRoutes, crmWebRoutes } from './crm.routes.js';
+import type { CrmDb } from './crm.table.js';
+import { searchDeals } from './deal.service.js';
+import { mayUseCrm } from './policy.js';
 import { todayParis } from './dates.js';
 import { planDigests, sendDigest } from './digest.service.js';
 import { crmMessages } from './messages.js';
@@ -15,12 +17,20 @@ import { companyPanel } from './panel.js';
 import { seedCrmDemo } from './seed.js';
 import { listTasks } from './task.service.js';
 
-export { compareMemberActivity, listMemberVisibleActivity, type MemberActivity } from './activity.service.js';
+export { compareMemberActivity, type MemberActivity } from './activity.service.js';
+export type { CrmDb } from './crm.table.js';
 
+/**
+ * For the extranet: the first `limit` deals, visits and tasks shared with the company, newest
+ * first, in member wording (never notes, owners, probabilities, stage names or lost reasons).
+ */
+export function listMemberVisibleActivity(db: CallerDb, companyId: number, opts: { limit?: number } = {}): Promise<{ items: MemberActivity[]; total: number }> {
+  return memberActivity(db, companyId, opts);
+}
 
 // Job handlers receive the database only; the digest also needs the mailer and the public URL
 // of the app that owns this database (one per app, several apps in one test process).
-const contexts = new WeakMap<AnyDb, ModuleContext>();
+const contexts = new WeakMap<CrmDb, ModuleContext>();
 
 // The digest speaks the user's language (users.locale), French by default.
 function digestText(locale: string) {
@@ -51,9 +61,9 @@ export const crmModule = defineModule({
   ],
   web: (app, ctx) => {
     contexts.set(ctx.db, ctx);
-    return crmWeb(app, ctx);
+    mountRoutes(app, ctx, crmWebRoutes);
   },
-  api: crmApi,
+  api: (app, ctx) => mountRoutes(app, ctx, crmApiRoutes),
   jobs: {
     // The slot's time (run_at), not the clock: a late run still plans the day it was due for.
     'crm.digest.plan': async (_payload, { db, job }) => ({ queued: await planDigests(db, new Date(job.run_at)) }),
@@ -66,7 +76,7 @@ export const crmModule = defineModule({
   schedules: [{ kind: 'crm.digest.plan', everySeconds: 3600 }],
   // The adviser's tasks due today or overdue, on /portail.
   todo: async (ctx, actor) => {
-    if (!can(actor, 'crm:use') || actor.id === null) return [];
+    if (!mayUseCrm(actor) || actor.id === null) return [];
     const today = todayParis();
     const tasks = await listTasks(ctx.db, { ownerIds: [actor.id], open: true, dueBy: today }, 10);
     return tasks.map((t) => ({ label: `${t.due_date < today ? '⚠ ' : ''}${t.title}`, href: '/crm/taches', due: t.due_date }));
@@ -76,14 +86,7 @@ export const crmModule = defineModule({
   search: {
     permission: 'crm:use',
     async search(ctx, _actor, q, limit) {
-      const rows = await (ctx.db as CrmDb)
-        .selectFrom('crm_deals as d')
-        .innerJoin('crm_stages as s', 's.id', 'd.stage_id')
-        .select(['d.id', 'd.title', 's.label'])
-        .where(ilike(ctx.db, 'd.title', q))
-        .orderBy('d.updated_at', 'desc')
-        .limit(limit)
-        .execute();
+      const rows = await searchDeals(ctx.db, q, limit);
       return rows.map((r) => ({ kind: 'crm.kind.deal', title: r.title, subtitle: r.label, href: `/crm/affaires/${r.id}` }));
     },
   },

@@ -1,14 +1,13 @@
 // Notes on a company written from the CRM (a phone call, a remark): they appear on the company's
 // timeline. A confidential note is shown to its author and the author's managers only.
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { findCompany } from '../registry/index.js';
-import type { CrmDb, NoteRow } from './crm.tables.js';
+import type { CrmDb, NoteRow } from './crm.table.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
-export async function addCompanyNote(db: AnyDb, actor: Actor, companyId: number, input: { body: string; confidential: boolean }): Promise<NoteRow> {
+export async function addCompanyNote(db: CrmDb, actor: Actor, companyId: number, input: { body: string; confidential: boolean }): Promise<NoteRow> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   const body = input.body.trim();
   const fields: Record<string, string> = {};
@@ -17,7 +16,7 @@ export async function addCompanyNote(db: AnyDb, actor: Actor, companyId: number,
   if (!(await findCompany(db, companyId))) fields.company_id = 'crm.company_unknown';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 5000 });
   const now = nowIso();
-  const row = await d(db)
+  const row = await db
     .insertInto('crm_notes')
     .values({ company_id: companyId, author_id: actor.id, body, confidential: input.confidential ? 1 : 0, created_at: now, updated_at: now })
     .returningAll()

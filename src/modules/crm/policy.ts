@@ -6,11 +6,20 @@
 import { can } from '../../platform/access/index.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { teamOf } from '../../platform/auth/users.js';
-import type { AnyDb } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import type { CrmDb, TaskRow } from './crm.table.js';
+
+/** Reads the CRM at all (its pages, the company panel). */
+export const mayUseCrm = (actor: Actor): boolean => can(actor, 'crm:use');
+
+/** Records visits, deals, tasks and notes: the forms and quick actions shown to this actor. */
+export const mayWriteCrm = (actor: Actor): boolean => can(actor, 'crm:write');
+
+/** Lists "my team" (managers) besides "mine" and "all", and may assign portfolios in bulk. */
+export const mayManageTeam = (actor: Actor): boolean => can(actor, 'crm:manage') || can(actor, 'crm:all');
 
 /** The people whose records the actor may change besides their own (their reports). */
-export async function managedBy(db: AnyDb, actor: Actor): Promise<Set<number>> {
+export async function managedBy(db: CrmDb, actor: Actor): Promise<Set<number>> {
   if (actor.id === null) return new Set();
   return new Set(await teamOf(db, actor.id));
 }
@@ -44,11 +53,20 @@ export function maySeeConfidential(actor: Actor, row: ConfidentialRow): boolean 
   return can(actor, 'crm:confidential') || (actor.id !== null && actor.id === confidentialAuthor(row));
 }
 
-export async function canEdit(db: AnyDb, actor: Actor, ownerId: number): Promise<boolean> {
+export async function canEdit(db: CrmDb, actor: Actor, ownerId: number): Promise<boolean> {
   if (actor.id === ownerId || actor.kind === 'system' || can(actor, 'crm:all')) return mayEdit(actor, ownerId, new Set());
   return mayEdit(actor, ownerId, await managedBy(db, actor));
 }
 
-export async function assertCanEdit(db: AnyDb, actor: Actor, ownerId: number): Promise<void> {
+export async function assertCanEdit(db: CrmDb, actor: Actor, ownerId: number): Promise<void> {
   if (!(await canEdit(db, actor, ownerId))) throw new AppError('forbidden', 'crm.not_owner');
+}
+
+/** A task is also changed by whoever created it (a colleague asked to follow up). */
+export async function canEditTask(db: CrmDb, actor: Actor, task: Pick<TaskRow, 'created_by' | 'owner_id'>): Promise<boolean> {
+  return (task.created_by !== null && task.created_by === actor.id) || (await canEdit(db, actor, task.owner_id));
+}
+
+export async function assertCanEditTask(db: CrmDb, actor: Actor, task: Pick<TaskRow, 'created_by' | 'owner_id'>): Promise<void> {
+  if (!(await canEditTask(db, actor, task))) throw new AppError('forbidden', 'crm.not_owner');
 }

@@ -2,21 +2,20 @@
 // Managers and direction assign (by hand or in bulk); an adviser may take an unassigned company.
 import { can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { parseSearch, searchEstablishments } from '../registry/index.js';
 import { companyNames } from './companies.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { canEdit } from './policy.js';
 import { validateTaskOwner } from './task.service.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 /** At most this many companies in one bulk assignment (a search or a pasted list). */
 export const MAX_BULK = 5000;
 
-export async function adviserOf(db: AnyDb, companyId: number): Promise<{ adviser_id: number; name: string; assigned_at: string } | undefined> {
-  return d(db)
+export async function adviserOf(db: CrmDb, companyId: number): Promise<{ adviser_id: number; name: string; assigned_at: string } | undefined> {
+  return db
     .selectFrom('crm_portfolio as p')
     .innerJoin('users as u', 'u.id', 'p.adviser_id')
     .select(['p.adviser_id', 'u.name', 'p.assigned_at'])
@@ -28,7 +27,7 @@ export async function adviserOf(db: AnyDb, companyId: number): Promise<{ adviser
  * Assigns companies to an adviser (null removes the assignment). Unknown company ids are
  * refused as a whole: a bulk assignment is applied entirely or not at all.
  */
-export async function assignPortfolio(db: AnyDb, actor: Actor, companyIds: number[], adviserId: number | null): Promise<{ assigned: number; unchanged: number }> {
+export async function assignPortfolio(db: CrmDb, actor: Actor, companyIds: number[], adviserId: number | null): Promise<{ assigned: number; unchanged: number }> {
   const ids = [...new Set(companyIds)];
   const fields: Record<string, string> = {};
   if (ids.length === 0) fields.company_ids = 'crm.portfolio_empty';
@@ -39,7 +38,7 @@ export async function assignPortfolio(db: AnyDb, actor: Actor, companyIds: numbe
   const manager = can(actor, 'crm:manage') || can(actor, 'crm:all');
   const current = new Map<number, number>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await d(db).selectFrom('crm_portfolio').select(['company_id', 'adviser_id']).where('company_id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db.selectFrom('crm_portfolio').select(['company_id', 'adviser_id']).where('company_id', 'in', ids.slice(i, i + 500)).execute();
     for (const r of rows) current.set(r.company_id, r.adviser_id);
   }
   if (!manager) {
@@ -65,9 +64,9 @@ export async function assignPortfolio(db: AnyDb, actor: Actor, companyIds: numbe
       unchanged++;
       continue;
     }
-    if (adviserId === null) await d(db).deleteFrom('crm_portfolio').where('company_id', '=', id).execute();
+    if (adviserId === null) await db.deleteFrom('crm_portfolio').where('company_id', '=', id).execute();
     else
-      await d(db)
+      await db
         .insertInto('crm_portfolio')
         .values({ company_id: id, adviser_id: adviserId, assigned_by: actor.id, assigned_at: now })
         .onConflict((oc) => oc.column('company_id').doUpdateSet({ adviser_id: adviserId, assigned_by: actor.id, assigned_at: now }))
@@ -78,8 +77,8 @@ export async function assignPortfolio(db: AnyDb, actor: Actor, companyIds: numbe
   return { assigned, unchanged };
 }
 
-export async function listPortfolio(db: AnyDb, adviserIds: number[], page = 1, perPage = 100): Promise<{ items: { company_id: number; adviser_id: number; assigned_at: string; last_visit: string | null; open_deals: number }[]; total: number }> {
-  const base = d(db).selectFrom('crm_portfolio as p').where('p.adviser_id', 'in', adviserIds.length ? adviserIds : [-1]);
+export async function listPortfolio(db: CrmDb, adviserIds: number[], page = 1, perPage = 100): Promise<{ items: { company_id: number; adviser_id: number; assigned_at: string; last_visit: string | null; open_deals: number }[]; total: number }> {
+  const base = db.selectFrom('crm_portfolio as p').where('p.adviser_id', 'in', adviserIds.length ? adviserIds : [-1]);
   const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const items = await base
     .select((eb) => [
@@ -109,7 +108,7 @@ export async function listPortfolio(db: AnyDb, adviserIds: number[], page = 1, p
  * query string) of a registry results page or saved segment, with all its facets. Every page of
  * results is read, up to MAX_BULK companies.
  */
-export async function companyIdsFromRegistrySearch(db: AnyDb, text: string, max = MAX_BULK): Promise<number[]> {
+export async function companyIdsFromRegistrySearch(db: CrmDb, text: string, max = MAX_BULK): Promise<number[]> {
   const raw = text.trim();
   if (!raw) return [];
   const query: Record<string, string | string[]> = {};

@@ -2,14 +2,12 @@
 // by stage and by service, won/lost by month with reasons. Filters: period, team, territory
 // (département), NAF section. Aggregated in code from narrow rows, so that the territory and
 // NAF filters can go through the registry's public functions.
-import type { AnyDb } from '../../platform/db/index.js';
 import { teamOf } from '../../platform/auth/users.js';
 import { findCompany, type CompanySummary } from '../registry/index.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { monthsBetween } from './dates.js';
 import { weightedCents } from './money.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 /** NAF rev. 2 division (2 digits) → section letter. */
 const SECTIONS: [number, number, string][] = [
@@ -50,7 +48,7 @@ export interface Reports {
   lostReasons: { reason: string; count: number }[];
 }
 
-async function companyGate(db: AnyDb, f: ReportFilter): Promise<(id: number) => Promise<boolean>> {
+async function companyGate(db: CrmDb, f: ReportFilter): Promise<(id: number) => Promise<boolean>> {
   if (!f.department && !f.nafSection) return async () => true;
   const cache = new Map<number, CompanySummary | undefined>();
   return async (id) => {
@@ -69,7 +67,7 @@ async function filterRows<T extends { company_id: number }>(rows: T[], gate: (id
   return out;
 }
 
-export async function buildReports(db: AnyDb, f: ReportFilter): Promise<Reports> {
+export async function buildReports(db: CrmDb, f: ReportFilter): Promise<Reports> {
   const months = monthsBetween(f.from, f.to);
   const fromDay = `${f.from}-01`;
   const toDay = `${f.to}-31`;
@@ -78,23 +76,23 @@ export async function buildReports(db: AnyDb, f: ReportFilter): Promise<Reports>
   const own = <Q extends { where: (...a: any[]) => Q }>(q: Q, col: string): Q => (owners ? q.where(col, 'in', owners) : q);
 
   const visits = await filterRows(
-    await own(d(db).selectFrom('crm_visits').select(['owner_id', 'company_id', 'visit_date']).where('visit_date', '>=', fromDay).where('visit_date', '<=', toDay), 'owner_id').execute(),
+    await own(db.selectFrom('crm_visits').select(['owner_id', 'company_id', 'visit_date']).where('visit_date', '>=', fromDay).where('visit_date', '<=', toDay), 'owner_id').execute(),
     gate,
   );
-  const portfolio = await filterRows(await own(d(db).selectFrom('crm_portfolio').select(['adviser_id', 'company_id']), 'adviser_id').execute(), gate);
-  const stages = await d(db).selectFrom('crm_stages').selectAll().orderBy('position').execute();
-  const services = await d(db).selectFrom('crm_services').select(['id', 'name']).execute();
+  const portfolio = await filterRows(await own(db.selectFrom('crm_portfolio').select(['adviser_id', 'company_id']), 'adviser_id').execute(), gate);
+  const stages = await db.selectFrom('crm_stages').selectAll().orderBy('position').execute();
+  const services = await db.selectFrom('crm_services').select(['id', 'name']).execute();
   const openDeals = await filterRows(
-    await own(d(db).selectFrom('crm_deals').select(['owner_id', 'company_id', 'stage_id', 'service_id', 'amount_cents', 'probability']).where('closed_on', 'is', null), 'owner_id').execute(),
+    await own(db.selectFrom('crm_deals').select(['owner_id', 'company_id', 'stage_id', 'service_id', 'amount_cents', 'probability']).where('closed_on', 'is', null), 'owner_id').execute(),
     gate,
   );
   const closed = await filterRows(
-    await own(d(db).selectFrom('crm_deals').select(['owner_id', 'company_id', 'stage_id', 'amount_cents', 'closed_on', 'lost_reason']).where('closed_on', '>=', fromDay).where('closed_on', '<=', toDay), 'owner_id').execute(),
+    await own(db.selectFrom('crm_deals').select(['owner_id', 'company_id', 'stage_id', 'amount_cents', 'closed_on', 'lost_reason']).where('closed_on', '>=', fromDay).where('closed_on', '<=', toDay), 'owner_id').execute(),
     gate,
   );
 
   const adviserIds = [...new Set([...visits.map((v) => v.owner_id), ...portfolio.map((p) => p.adviser_id)])];
-  const advisers = adviserIds.length ? await d(db).selectFrom('users').select(['id', 'name']).where('id', 'in', adviserIds).orderBy('name').execute() : [];
+  const advisers = adviserIds.length ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', adviserIds).orderBy('name').execute() : [];
 
   const visitsPerAdviser = advisers.map((a) => {
     const perMonth: Record<string, number> = Object.fromEntries(months.map((m) => [m, 0]));

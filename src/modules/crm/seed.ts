@@ -1,12 +1,10 @@
 // Demo data: a few visits, deals and tasks for the demo adviser (conseiller@demo.cci.fr), whose
 // manager becomes manager@demo.cci.fr. Uses whatever companies the registry's demo seed created
 // (through its public search); without registry data it only sets up the team.
-import type { Kysely } from 'kysely';
+import type { CrmDb } from './crm.table.js';
 import { SYSTEM_ACTOR, type Actor } from '../../platform/audit/audit.js';
 import { permissionsOf } from '../../platform/access/permissions.js';
 import { setManager } from '../../platform/auth/users.js';
-import type { AnyDb } from '../../platform/db/index.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { listContacts, searchCompaniesForPicker, type CompanySummary } from '../registry/index.js';
 import { listServices, listStages, listTopics } from './catalogue.service.js';
@@ -16,14 +14,14 @@ import { assignPortfolio } from './portfolio.service.js';
 import { createTask } from './task.service.js';
 import { recordVisit } from './visit.service.js';
 
-async function actorFor(db: AnyDb, email: string): Promise<Actor | undefined> {
-  const u = await (db as Kysely<PlatformTables>).selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+async function actorFor(db: CrmDb, email: string): Promise<Actor | undefined> {
+  const u = await db.selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
   if (!u) return undefined;
-  const roles = (await (db as Kysely<PlatformTables>).selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
+  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
   return { id: u.id, label: u.email, kind: 'staff', roles, permissions: permissionsOf(roles) };
 }
 
-async function someCompanies(db: AnyDb): Promise<CompanySummary[]> {
+async function someCompanies(db: CrmDb): Promise<CompanySummary[]> {
   const seen = new Map<number, CompanySummary>();
   // The registry has no "list all" export: a few common words of company names find some.
   for (const q of ['sas', 'sarl', 'boulangerie', 'lyon', 'saint', 'garage', 'transports', 'restaurant', 'conseil', 'industrie']) {
@@ -34,7 +32,7 @@ async function someCompanies(db: AnyDb): Promise<CompanySummary[]> {
 }
 
 export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => void): Promise<void> {
-  const db = ctx.db;
+  const db: CrmDb = ctx.db;
   const adviser = await actorFor(db, 'conseiller@demo.cci.fr');
   const manager = await actorFor(db, 'manager@demo.cci.fr');
   if (!adviser || !manager) return log('crm: demo users missing, nothing seeded');
@@ -49,7 +47,7 @@ export async function seedCrmDemo(ctx: ModuleContext, log: (line: string) => voi
   }
 }
 
-async function seedActivity(db: AnyDb, adviser: Actor, manager: Actor, companies: CompanySummary[], log: (line: string) => void): Promise<void> {
+async function seedActivity(db: CrmDb, adviser: Actor, manager: Actor, companies: CompanySummary[], log: (line: string) => void): Promise<void> {
   const today = todayParis();
   const [topics, stages, services] = await Promise.all([listTopics(db), listStages(db), listServices(db)]);
   await db.transaction().execute(async (trx) => {

@@ -2,21 +2,19 @@
 // the same rules as the full forms — who may change the record, a member title when shared —
 // and the same audit.
 import { record, type Actor } from '../../platform/audit/audit.js';
-import type { AnyDb } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { invalid, notFound } from '../../platform/errors.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { assertCanEdit } from './policy.js';
 import { auditableSharing, checkSharing, type SharingInput } from './sharing.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 export type SharedKind = 'deal' | 'visit' | 'task';
 const TABLE = { deal: 'crm_deals', visit: 'crm_visits', task: 'crm_tasks' } as const;
 
-export async function updateSharing(db: AnyDb, actor: Actor, kind: SharedKind, id: number, input: SharingInput & { version: number }): Promise<void> {
+export async function updateSharing(db: CrmDb, actor: Actor, kind: SharedKind, id: number, input: SharingInput & { version: number }): Promise<void> {
   const table = TABLE[kind];
-  const before = (await d(db).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as
+  const before = (await db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as
     | { owner_id: number; company_id: number | null; created_by?: number | null; shared_with_company: number; member_title: string; member_summary: string; amount_shared_with_company?: number }
     | undefined;
   if (!before) throw notFound(`crm.${kind}_not_found`);

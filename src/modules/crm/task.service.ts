@@ -2,29 +2,28 @@
 // owner and a due date; "my tasks" lists the overdue ones first.
 import { permissionsOf } from '../../platform/access/permissions.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { findCompany } from '../registry/index.js';
-import type { CrmDb, TaskRow } from './crm.tables.js';
+import type { CrmDb, TaskRow } from './crm.table.js';
 import { addDays, isDate, todayParis } from './dates.js';
-import { assertCanEdit } from './policy.js';
+import { assertCanEditTask } from './policy.js';
 import { auditableSharing, checkSharing, type SharingInput } from './sharing.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 /** A task can be given to any active colleague who uses the CRM. */
-export async function validateTaskOwner(db: AnyDb, userId: number): Promise<boolean> {
+export async function validateTaskOwner(db: CrmDb, userId: number): Promise<boolean> {
   if (!Number.isInteger(userId) || userId <= 0) return false;
-  const u = await d(db).selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
+  const u = await db.selectFrom('users').select(['id', 'status']).where('id', '=', userId).executeTakeFirst();
   if (!u || u.status !== 'active') return false;
-  const roles = (await d(db).selectFrom('user_roles').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
+  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
   return permissionsOf(roles).has('crm:use');
 }
 
 /** Colleagues a task may be given to (form choices). */
-export async function listCrmUsers(db: AnyDb): Promise<{ id: number; name: string; manager_id: number | null }[]> {
-  const rows = await d(db)
+export async function listCrmUsers(db: CrmDb): Promise<{ id: number; name: string; manager_id: number | null }[]> {
+  const rows = await db
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select(['users.id', 'users.name', 'users.manager_id', 'user_roles.role'])
@@ -44,7 +43,7 @@ export interface TaskInput extends SharingInput {
   dealId?: number;
 }
 
-export async function createTask(db: AnyDb, actor: Actor, input: TaskInput, today = todayParis()): Promise<TaskRow> {
+export async function createTask(db: CrmDb, actor: Actor, input: TaskInput, today = todayParis()): Promise<TaskRow> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   const fields: Record<string, string> = {};
   const title = input.title.trim();
@@ -57,7 +56,7 @@ export async function createTask(db: AnyDb, actor: Actor, input: TaskInput, toda
   if (input.companyId !== undefined && !(await findCompany(db, input.companyId))) fields.company_id = 'crm.company_unknown';
   let companyId = input.companyId ?? null;
   if (input.dealId !== undefined) {
-    const deal = await d(db).selectFrom('crm_deals').select(['id', 'company_id']).where('id', '=', input.dealId).executeTakeFirst();
+    const deal = await db.selectFrom('crm_deals').select(['id', 'company_id']).where('id', '=', input.dealId).executeTakeFirst();
     if (!deal) fields.deal_id = 'crm.deal_not_found';
     else companyId = deal.company_id;
   }
@@ -65,7 +64,7 @@ export async function createTask(db: AnyDb, actor: Actor, input: TaskInput, toda
   if (sharing.shared_with_company && companyId === null && !fields.company_id && !fields.deal_id) fields.shared_with_company = 'crm.sharing.no_company';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields, { max: 200 });
   const now = nowIso();
-  const row = await d(db)
+  const row = await db
     .insertInto('crm_tasks')
     .values({ owner_id: ownerId, created_by: actor.id, company_id: companyId, visit_id: null, deal_id: input.dealId ?? null, title, due_date: input.due, done_at: null, ...sharing, created_at: now, updated_at: now })
     .returningAll()
@@ -85,10 +84,10 @@ export interface TaskUpdate extends SharingInput {
  * Changes a task: its wording, due date, owner, and what the company sees of it. The owner,
  * whoever created it, the owner's managers and direction may; fields not given stay as they are.
  */
-export async function updateTask(db: AnyDb, actor: Actor, id: number, input: TaskUpdate, today = todayParis()): Promise<void> {
-  const before = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+export async function updateTask(db: CrmDb, actor: Actor, id: number, input: TaskUpdate, today = todayParis()): Promise<void> {
+  const before = await db.selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound('crm.task_not_found');
-  if (before.created_by !== actor.id) await assertCanEdit(db, actor, before.owner_id);
+  await assertCanEditTask(db, actor, before);
   const fields: Record<string, string> = {};
   const title = (input.title ?? before.title).trim();
   if (!title) fields.title = 'field.required';
@@ -114,17 +113,17 @@ export async function updateTask(db: AnyDb, actor: Actor, id: number, input: Tas
   });
 }
 
-export async function getTask(db: AnyDb, id: number): Promise<TaskRow> {
-  const task = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getTask(db: CrmDb, id: number): Promise<TaskRow> {
+  const task = await db.selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!task) throw notFound('crm.task_not_found');
   return task;
 }
 
 /** Marks a task done (or open again). The owner, whoever created it, managers and direction may. */
-export async function setTaskDone(db: AnyDb, actor: Actor, id: number, done: boolean, version: number): Promise<void> {
-  const task = await d(db).selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+export async function setTaskDone(db: CrmDb, actor: Actor, id: number, done: boolean, version: number): Promise<void> {
+  const task = await db.selectFrom('crm_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!task) throw notFound('crm.task_not_found');
-  if (task.created_by !== actor.id) await assertCanEdit(db, actor, task.owner_id);
+  await assertCanEditTask(db, actor, task);
   const doneAt = done ? nowIso() : null;
   await updateWithVersion(db, 'crm_tasks', id, version, { done_at: doneAt });
   await record(db, actor, { entity: 'crm_task', entityId: id, action: done ? 'complete' : 'reopen', before: { done_at: task.done_at }, after: { done_at: doneAt } });
@@ -138,8 +137,8 @@ export interface TaskFilter {
 }
 
 /** Open tasks by due date (so the overdue ones come first), then the recently done. */
-export async function listTasks(db: AnyDb, filter: TaskFilter, limit = 200): Promise<TaskRow[]> {
-  let q = d(db).selectFrom('crm_tasks').selectAll();
+export async function listTasks(db: CrmDb, filter: TaskFilter, limit = 200): Promise<TaskRow[]> {
+  let q = db.selectFrom('crm_tasks').selectAll();
   if (filter.ownerIds) q = q.where('owner_id', 'in', filter.ownerIds.length ? filter.ownerIds : [-1]);
   if (filter.companyId !== undefined) q = q.where('company_id', '=', filter.companyId);
   if (filter.open === true) q = q.where('done_at', 'is', null);
@@ -149,10 +148,10 @@ export async function listTasks(db: AnyDb, filter: TaskFilter, limit = 200): Pro
   return q.orderBy('due_date').orderBy('id').limit(limit).execute();
 }
 
-export async function listTasksOfVisit(db: AnyDb, visitId: number): Promise<TaskRow[]> {
-  return d(db).selectFrom('crm_tasks').selectAll().where('visit_id', '=', visitId).orderBy('due_date').orderBy('id').execute();
+export async function listTasksOfVisit(db: CrmDb, visitId: number): Promise<TaskRow[]> {
+  return db.selectFrom('crm_tasks').selectAll().where('visit_id', '=', visitId).orderBy('due_date').orderBy('id').execute();
 }
 
-export async function listTasksOfDeal(db: AnyDb, dealId: number): Promise<TaskRow[]> {
-  return d(db).selectFrom('crm_tasks').selectAll().where('deal_id', '=', dealId).orderBy('due_date').orderBy('id').execute();
+export async function listTasksOfDeal(db: CrmDb, dealId: number): Promise<TaskRow[]> {
+  return db.selectFrom('crm_tasks').selectAll().where('deal_id', '=', dealId).orderBy('due_date').orderBy('id').execute();
 }

@@ -1,12 +1,10 @@
 // One timeline per company: visits, deals (and their stage changes), tasks, CRM notes and the
 // registry's own change history, newest first, filterable by kind.
 import type { Actor } from '../../platform/audit/audit.js';
-import type { AnyDb } from '../../platform/db/index.js';
 import { listCompanyChanges } from '../registry/index.js';
-import type { CrmDb } from './crm.tables.js';
+import type { CrmDb } from './crm.table.js';
 import { maySeeConfidential } from './policy.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 export const TIMELINE_KINDS = ['visit', 'deal', 'task', 'note', 'registry'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -30,14 +28,14 @@ export function isTimelineKind(v: unknown): v is TimelineKind {
   return typeof v === 'string' && (TIMELINE_KINDS as readonly string[]).includes(v);
 }
 
-export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number, opts: { kinds?: TimelineKind[]; limit?: number } = {}): Promise<TimelineEvent[]> {
+export async function companyTimeline(db: CrmDb, actor: Actor, companyId: number, opts: { kinds?: TimelineKind[]; limit?: number } = {}): Promise<TimelineEvent[]> {
   const limit = Math.min(opts.limit ?? 200, 500);
   const want = (k: TimelineKind) => !opts.kinds?.length || opts.kinds.includes(k);
   const none = Promise.resolve([] as never[]);
 
   const [visits, deals, history, tasks, notes, changes, stages, topics] = await Promise.all([
     want('visit')
-      ? d(db)
+      ? db
           .selectFrom('crm_visits as v')
           .innerJoin('users as u', 'u.id', 'v.owner_id')
           .select(['v.id', 'v.visit_date', 'v.owner_id', 'v.topics', 'v.notes', 'v.needs', 'v.confidential_notes', 'u.name'])
@@ -48,7 +46,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
           .execute()
       : none,
     want('deal')
-      ? d(db)
+      ? db
           .selectFrom('crm_deals as dl')
           .innerJoin('users as u', 'u.id', 'dl.owner_id')
           .select(['dl.id', 'dl.title', 'dl.created_at', 'dl.amount_cents', 'dl.stage_id', 'dl.owner_id', 'u.name'])
@@ -58,7 +56,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
           .execute()
       : none,
     want('deal')
-      ? d(db)
+      ? db
           .selectFrom('crm_deal_stage_history as h')
           .innerJoin('crm_deals as dl', 'dl.id', 'h.deal_id')
           .leftJoin('users as u', 'u.id', 'h.changed_by')
@@ -70,7 +68,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
           .execute()
       : none,
     want('task')
-      ? d(db)
+      ? db
           .selectFrom('crm_tasks as t')
           .innerJoin('users as u', 'u.id', 't.owner_id')
           .select(['t.id', 't.title', 't.due_date', 't.done_at', 'u.name'])
@@ -80,7 +78,7 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
           .execute()
       : none,
     want('note')
-      ? d(db)
+      ? db
           .selectFrom('crm_notes as n')
           .innerJoin('users as u', 'u.id', 'n.author_id')
           .select(['n.id', 'n.body', 'n.confidential', 'n.author_id', 'n.created_at', 'u.name'])
@@ -90,8 +88,8 @@ export async function companyTimeline(db: AnyDb, actor: Actor, companyId: number
           .execute()
       : none,
     want('registry') ? listCompanyChanges(db, companyId, limit) : none,
-    d(db).selectFrom('crm_stages').select(['id', 'label']).execute(),
-    d(db).selectFrom('crm_topics').select(['code', 'label']).execute(),
+    db.selectFrom('crm_stages').select(['id', 'label']).execute(),
+    db.selectFrom('crm_topics').select(['code', 'label']).execute(),
   ]);
   const stageLabel = new Map(stages.map((s) => [s.id, s.label]));
   const topicLabel = new Map(topics.map((t) => [t.code, t.label]));

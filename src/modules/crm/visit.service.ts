@@ -1,19 +1,17 @@
 // Visit reports ("fiches visite"): recorded from the field, possibly long after they were
 // written (offline drafts), so a report carries the id its phone gave it and is stored once.
-import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { AppError, invalid, isAppError, notFound } from '../../platform/errors.js';
 import { createContact, findCompany, listContacts, type CompanySummary, type ContactSummary } from '../registry/index.js';
 import { listTopics } from './catalogue.service.js';
-import type { CrmDb, VisitRow } from './crm.tables.js';
+import type { CrmDb, VisitRow } from './crm.table.js';
 import { addDays, isDate, todayParis } from './dates.js';
 import { assertCanEdit, managedBy, mayEdit, maySeeConfidential } from './policy.js';
 import { auditableSharing, checkSharing, type Sharing, type SharingInput } from './sharing.js';
 import { validateTaskOwner } from './task.service.js';
 
-const d = (db: AnyDb) => db as CrmDb;
 
 /** A visit may be planned up to a year ahead (the calendar feed shows it), not further. */
 export const VISIT_MAX_FUTURE_DAYS = 365;
@@ -80,7 +78,7 @@ interface Checked {
 }
 
 /** Every rule of a report, reported field by field (nothing is written before this passes). */
-async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: string; isNew: boolean; before?: VisitRow }): Promise<Checked> {
+async function check(db: CrmDb, actor: Actor, input: VisitInput, opts: { today: string; isNew: boolean; before?: VisitRow }): Promise<Checked> {
   const fields: Record<string, string> = {};
   const company = input.companyId !== undefined && Number.isInteger(input.companyId) && input.companyId > 0 ? await findCompany(db, input.companyId) : undefined;
   if (input.companyId === undefined) fields.company_id = 'crm.company_required';
@@ -124,7 +122,7 @@ async function check(db: AnyDb, actor: Actor, input: VisitInput, opts: { today: 
 }
 
 /** Adds the person met to the registry (through the registry's own rules and audit). */
-async function addPersonMet(db: AnyDb, actor: Actor, companyId: number, c: NewContactInput): Promise<number> {
+async function addPersonMet(db: CrmDb, actor: Actor, companyId: number, c: NewContactInput): Promise<number> {
   try {
     const created = await createContact(db, actor, companyId, { firstName: c.firstName, lastName: c.lastName, role: c.role, email: c.email, phone: c.phone });
     return created.id;
@@ -148,12 +146,12 @@ function wantsNewContact(c: NewContactInput | undefined): c is NewContactInput {
  * Records a visit report with its participants and follow-up tasks. A report sent again with the
  * same client id (an offline draft re-sent after a lost answer) returns the stored one.
  */
-export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, today = todayParis()): Promise<{ visit: VisitRow; created: boolean }> {
+export async function recordVisit(db: CrmDb, actor: Actor, input: VisitInput, today = todayParis()): Promise<{ visit: VisitRow; created: boolean }> {
   if (actor.id === null) throw new AppError('forbidden', 'common.forbidden');
   const clientId = input.clientId?.trim() || null;
   if (clientId !== null && !CLIENT_ID_RE.test(clientId)) throw invalid('common.invalid', { client_id: 'field.invalid' });
   if (clientId) {
-    const existing = await d(db).selectFrom('crm_visits').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const existing = await db.selectFrom('crm_visits').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     if (existing) {
       if (existing.owner_id !== actor.id) throw new AppError('conflict', 'crm.client_id_taken');
       return { visit: existing, created: false };
@@ -164,7 +162,7 @@ export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, to
   if (wantsNewContact(input.newContact)) contactIds.push(await addPersonMet(db, actor, c.company.id, input.newContact));
 
   const now = nowIso();
-  const inserted = await d(db)
+  const inserted = await db
     .insertInto('crm_visits')
     .values({
       client_id: clientId,
@@ -184,12 +182,12 @@ export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, to
     .returningAll()
     .executeTakeFirst();
   if (!inserted) {
-    const existing = await d(db).selectFrom('crm_visits').selectAll().where('client_id', '=', clientId!).executeTakeFirstOrThrow();
+    const existing = await db.selectFrom('crm_visits').selectAll().where('client_id', '=', clientId!).executeTakeFirstOrThrow();
     return { visit: existing, created: false };
   }
-  if (contactIds.length) await d(db).insertInto('crm_visit_participants').values([...new Set(contactIds)].map((contact_id) => ({ visit_id: inserted.id, contact_id }))).execute();
+  if (contactIds.length) await db.insertInto('crm_visit_participants').values([...new Set(contactIds)].map((contact_id) => ({ visit_id: inserted.id, contact_id }))).execute();
   for (const f of c.followUps) {
-    const task = await d(db)
+    const task = await db
       .insertInto('crm_tasks')
       .values({ owner_id: f.ownerId, created_by: actor.id, company_id: c.company.id, visit_id: inserted.id, deal_id: null, title: f.title, due_date: f.due, done_at: null, created_at: now, updated_at: now })
       .returning('id')
@@ -205,20 +203,20 @@ export async function recordVisit(db: AnyDb, actor: Actor, input: VisitInput, to
   return { visit: inserted, created: true };
 }
 
-export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: VisitInput, today = todayParis()): Promise<void> {
-  const before = await d(db).selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
+export async function updateVisit(db: CrmDb, actor: Actor, id: number, input: VisitInput, today = todayParis()): Promise<void> {
+  const before = await db.selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
   if (!before) throw notFound('crm.visit_not_found');
   await assertCanEdit(db, actor, before.owner_id);
   const c = await check(db, actor, { ...input, followUps: [] }, { today, isNew: false, before });
-  const beforeContacts = (await d(db).selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute()).map((r) => r.contact_id).sort((a, b) => a - b);
+  const beforeContacts = (await db.selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute()).map((r) => r.contact_id).sort((a, b) => a - b);
   // A form or API call that does not carry the confidential notes leaves them as they are; only
   // their author (or crm:confidential) may see them, so only they may replace them.
   const mayTouch = maySeeConfidential(actor, before);
   const confidential = input.confidentialNotes === undefined || !mayTouch ? before.confidential_notes : c.confidential;
   const patch = { company_id: c.company.id, visit_date: c.date, topics: JSON.stringify(c.topics), notes: c.notes, needs: c.needs, confidential_notes: confidential, ...c.sharing };
   await updateWithVersion(db, 'crm_visits', id, input.version ?? -1, patch);
-  await d(db).deleteFrom('crm_visit_participants').where('visit_id', '=', id).execute();
-  if (c.contactIds.length) await d(db).insertInto('crm_visit_participants').values(c.contactIds.map((contact_id) => ({ visit_id: id, contact_id }))).execute();
+  await db.deleteFrom('crm_visit_participants').where('visit_id', '=', id).execute();
+  if (c.contactIds.length) await db.insertInto('crm_visit_participants').values(c.contactIds.map((contact_id) => ({ visit_id: id, contact_id }))).execute();
   const hide = (v: string) => (v ? '(confidentiel)' : '');
   await record(db, actor, {
     entity: 'crm_visit',
@@ -229,22 +227,28 @@ export async function updateVisit(db: AnyDb, actor: Actor, id: number, input: Vi
   });
 }
 
-async function ownerNames(db: AnyDb, ids: number[]): Promise<Map<number, string>> {
+async function ownerNames(db: CrmDb, ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await (db as Kysely<CrmTablesUsers>).selectFrom('users').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
-type CrmTablesUsers = { users: { id: number; name: string } };
 export { ownerNames };
 
-export async function getVisit(db: AnyDb, actor: Actor, id: number): Promise<VisitView> {
-  const v = await d(db).selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
+/** The stored report, as the API answers it (without its confidential notes: the API strips them). */
+export async function getVisitRow(db: CrmDb, id: number): Promise<VisitRow> {
+  const visit = await db.selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!visit) throw notFound('crm.visit_not_found');
+  return visit;
+}
+
+export async function getVisit(db: CrmDb, actor: Actor, id: number): Promise<VisitView> {
+  const v = await db.selectFrom('crm_visits').selectAll().where('id', '=', id).executeTakeFirst();
   if (!v) throw notFound('crm.visit_not_found');
   const team = await managedBy(db, actor);
   const [company, contacts, participantIds, names] = await Promise.all([
     findCompany(db, v.company_id),
     listContacts(db, v.company_id),
-    d(db).selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute(),
+    db.selectFrom('crm_visit_participants').select('contact_id').where('visit_id', '=', id).execute(),
     ownerNames(db, [v.owner_id]),
   ]);
   const ids = new Set(participantIds.map((p) => p.contact_id));
@@ -285,8 +289,8 @@ export interface VisitListItem {
 }
 
 /** Visits, newest first. Confidential notes are never part of a list. */
-export async function listVisits(db: AnyDb, filter: VisitFilter, page = 1, perPage = 50): Promise<{ items: VisitListItem[]; total: number }> {
-  let q = d(db).selectFrom('crm_visits');
+export async function listVisits(db: CrmDb, filter: VisitFilter, page = 1, perPage = 50): Promise<{ items: VisitListItem[]; total: number }> {
+  let q = db.selectFrom('crm_visits');
   if (filter.ownerIds) q = q.where('owner_id', 'in', filter.ownerIds.length ? filter.ownerIds : [-1]);
   if (filter.companyId !== undefined) q = q.where('company_id', '=', filter.companyId);
   if (filter.from) q = q.where('visit_date', '>=', filter.from);

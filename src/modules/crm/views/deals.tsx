@@ -3,11 +3,11 @@ import { Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, Select, Tabl
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
-import type { ServiceRow, StageRow, TaskRow } from '../crm.tables.js';
+import type { ServiceRow, StageRow, TaskRow } from '../crm.table.js';
 import type { BoardColumn, DealListItem, DealView, ForecastLine } from '../deal.service.js';
 import { maySeeConfidential, type ConfidentialRow } from '../policy.js';
 import { crmCrumbs, day, money, monthLabel, Notes, SharingFields, sharingFact, type SharingValues } from './common.js';
-import { CompanyChoices, PeopleChoices } from './visits.js';
+import { CompanyField, PeopleChoices } from './visits.js';
 
 export interface DealFilterValues {
   portee: string;
@@ -231,32 +231,7 @@ export function DealFormPage(p: { ctx: ViewContext; values: DealFormValues; erro
       <form method="post" action={p.dealId ? `/crm/affaires/${p.dealId}` : '/crm/affaires'} novalidate>
         <CsrfField ctx={ctx} />
         {v.version !== undefined ? <input type="hidden" name="version" value={String(v.version)} /> : null}
-        <fieldset class={`field${errors?.company_id ? ' field-error' : ''}`}>
-          <legend>
-            {t('crm.visit.company')} <span class="req">({t('common.required')})</span>
-          </legend>
-          {errors?.company_id ? (
-            <p class="error-text" id="f-company_id">
-              {t(errors.company_id)}
-            </p>
-          ) : null}
-          {p.company ? (
-            <p class="crm-chosen">
-              <input type="radio" name="company_id" id={`company-${p.company.id}`} value={String(p.company.id)} checked />
-              <label for={`company-${p.company.id}`}>
-                <strong>{p.company.name}</strong>
-              </label>
-            </p>
-          ) : null}
-          <label for="f-company_q">{t('crm.visit.company_search')}</label>
-          <input type="search" id="f-company_q" name="company_q" value={v.companyQ ?? ''} autocomplete="off" hx-get="/crm/entreprises/choix" hx-trigger="input changed delay:150ms, search" hx-target="#company-results" hx-sync="this:replace" />
-          <button type="submit" name="action" value="search" class="button button-secondary crm-nojs">
-            {t('common.search')}
-          </button>
-          <div id="company-results" aria-live="polite">
-            <CompanyChoices ctx={ctx} companies={p.candidates.filter((c) => c.id !== p.company?.id)} selected={v.companyId} q={v.companyQ} />
-          </div>
-        </fieldset>
+        <CompanyField ctx={ctx} company={p.company} candidates={p.candidates} companyId={v.companyId} companyQ={v.companyQ} errors={errors} />
         <div class="form-grid">
           <Field ctx={ctx} name="title" label={t('crm.deal.title_field')} value={v.title} errors={errors} required maxlength={200} />
           <Select ctx={ctx} name="service_id" label={t('crm.deal.service')} value={v.serviceId ?? ''} empty={t('common.none')} errors={errors} options={p.services.map((s) => ({ value: String(s.id), label: `${s.name} (${s.family}, ${money(ctx, Number(s.unit_price_cents))})` }))} />

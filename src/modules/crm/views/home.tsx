@@ -3,7 +3,7 @@
 import { Badge, ButtonLink, ErrorSummary, Field, Pagination, Select, Table, type Errors, type Option } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
-import type { TaskRow } from '../crm.tables.js';
+import type { TaskRow } from '../crm.table.js';
 import type { VisitListItem } from '../visit.service.js';
 import { crmCrumbs, day, OfflineStatus, ScopeSwitch, Section, SharingFields, type SharingValues } from './common.js';
 

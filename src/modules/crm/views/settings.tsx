@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { ErrorSummary, type Errors } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
-import type { ServiceRow, StageRow, TopicRow } from '../crm.tables.js';
+import type { ServiceRow, StageRow, TopicRow } from '../crm.table.js';
 import { centsToInput } from '../money.js';
 import { crmCrumbs } from './common.js';
 

@@ -3,7 +3,7 @@ import { Badge, ButtonLink, Choices, ErrorSummary, Facts, Field, Pagination, Sel
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { CompanySummary, ContactSummary } from '../../registry/index.js';
-import type { TaskRow, TopicRow } from '../crm.tables.js';
+import type { TaskRow, TopicRow } from '../crm.table.js';
 import type { VisitListItem, VisitView } from '../visit.service.js';
 import { maySeeConfidential, type ConfidentialRow } from '../policy.js';
 import { crmCrumbs, day, Notes, OfflineStatus, ScopeSwitch, SharingFields, sharingFact, type SharingValues } from './common.js';
@@ -49,6 +49,67 @@ export function CompanyChoices({ ctx, companies, selected, q }: { ctx: ViewConte
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The required company of a visit or a deal: the chosen one, and a picker to find another (htmx
+ * after two characters; without JavaScript, the "Rechercher" button re-renders the form with the
+ * matches). `fixed`: the company is shown, not changed (a visit report once filed).
+ */
+export function CompanyField(p: { ctx: ViewContext; company?: CompanySummary; candidates: CompanySummary[]; companyId?: number; companyQ?: string; errors?: Errors; fixed?: boolean }) {
+  const { ctx, company, errors } = p;
+  const t = ctx.t;
+  return (
+    <fieldset class={`field${errors?.company_id ? ' field-error' : ''}`}>
+      <legend>
+        {t('crm.visit.company')} <span class="req">({t('common.required')})</span>
+      </legend>
+      {errors?.company_id ? (
+        <p class="error-text" id="f-company_id">
+          {t(errors.company_id)}
+        </p>
+      ) : null}
+      {company && p.fixed ? (
+        <p>
+          <input type="hidden" name="company_id" value={String(company.id)} />
+          <strong>{company.name}</strong>
+        </p>
+      ) : (
+        <>
+          {company ? (
+            <p class="crm-chosen">
+              <input type="radio" name="company_id" id={`company-${company.id}`} value={String(company.id)} checked />
+              <label for={`company-${company.id}`}>
+                <strong>{company.name}</strong> <span class="muted">{[company.siren, company.city].filter(Boolean).join(' · ')}</span>
+              </label>
+            </p>
+          ) : null}
+          <details class="crm-change-company" open={!company || undefined}>
+            <summary>{company ? t('crm.visit.change_company') : t('crm.visit.find_company')}</summary>
+            <label for="f-company_q">{t('crm.visit.company_search')}</label>
+            <input
+              type="search"
+              id="f-company_q"
+              name="company_q"
+              value={p.companyQ ?? ''}
+              autocomplete="off"
+              hx-get="/crm/entreprises/choix"
+              hx-trigger="input changed delay:150ms, search"
+              hx-target="#company-results"
+              hx-sync="this:replace"
+              aria-controls="company-results"
+            />
+            <button type="submit" name="action" value="search" class="button button-secondary crm-nojs">
+              {t('common.search')}
+            </button>
+            <div id="company-results" aria-live="polite">
+              <CompanyChoices ctx={ctx} companies={p.candidates.filter((c) => c.id !== company?.id)} selected={p.companyId} q={p.companyQ} />
+            </div>
+          </details>
+        </>
+      )}
+    </fieldset>
   );
 }
 
@@ -99,53 +160,7 @@ export function VisitFormPage(p: {
         {v.version !== undefined ? <input type="hidden" name="version" value={String(v.version)} /> : null}
         <OfflineStatus ctx={ctx} />
 
-        <fieldset class={`field${errors?.company_id ? ' field-error' : ''}`}>
-          <legend>
-            {t('crm.visit.company')} <span class="req">({t('common.required')})</span>
-          </legend>
-          {errors?.company_id ? (
-            <p class="error-text" id="f-company_id">
-              {t(errors.company_id)}
-            </p>
-          ) : null}
-          {p.company && !editing ? (
-            <p class="crm-chosen">
-              <input type="radio" name="company_id" id={`company-${p.company.id}`} value={String(p.company.id)} checked />
-              <label for={`company-${p.company.id}`}>
-                <strong>{p.company.name}</strong> <span class="muted">{[p.company.siren, p.company.city].filter(Boolean).join(' · ')}</span>
-              </label>
-            </p>
-          ) : null}
-          {editing && p.company ? (
-            <p>
-              <input type="hidden" name="company_id" value={String(p.company.id)} />
-              <strong>{p.company.name}</strong>
-            </p>
-          ) : (
-            <details class="crm-change-company" open={!p.company || undefined}>
-              <summary>{p.company ? t('crm.visit.change_company') : t('crm.visit.find_company')}</summary>
-              <label for="f-company_q">{t('crm.visit.company_search')}</label>
-              <input
-                type="search"
-                id="f-company_q"
-                name="company_q"
-                value={v.companyQ ?? ''}
-                autocomplete="off"
-                hx-get="/crm/entreprises/choix"
-                hx-trigger="input changed delay:150ms, search"
-                hx-target="#company-results"
-                hx-sync="this:replace"
-                aria-controls="company-results"
-              />
-              <button type="submit" name="action" value="search" class="button button-secondary crm-nojs">
-                {t('common.search')}
-              </button>
-              <div id="company-results" aria-live="polite">
-                <CompanyChoices ctx={ctx} companies={p.candidates.filter((c) => c.id !== p.company?.id)} selected={v.companyId} q={v.companyQ} />
-              </div>
-            </details>
-          )}
-        </fieldset>
+        <CompanyField ctx={ctx} company={p.company} candidates={p.candidates} companyId={v.companyId} companyQ={v.companyQ} errors={errors} fixed={editing} />
 
         <Field ctx={ctx} name="date" type="date" label={t('crm.visit.date')} value={v.date} errors={errors} required max={p.maxDate} />
 

@@ -1,6 +1,7 @@
 // Kysely table types of the CRM's own tables (migration …-crm-core.ts).
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { PlatformTables } from '../../platform/db/tables.js';
+import type { ModuleDb } from '../../platform/db/typed.js';
 
 interface RecordColumns {
   created_at: string;
@@ -152,4 +153,5 @@ export interface CrmTables extends PlatformTables {
   crm_calendar_tokens: CalendarTokensTable;
 }
 
-export type CrmDb = Kysely<CrmTables>;
+/** The CRM's handle: its tables and the platform's (users, audit…). */
+export type CrmDb = ModuleDb<CrmTables>;
