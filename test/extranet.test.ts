@@ -204,6 +204,52 @@ describe('invitations and sign-up', () => {
     expect(row).toMatchObject({ role: 'member', origin: 'member_invitation', company_id: c.id });
   });
 
+  it('a pending invitation is listed alike on the team page and the company panel, cancellable only by those who manage', async () => {
+    const c = await makeCompany(t.db);
+    const admin = await makeMember(t.db, [c.id], 'administrator');
+    const aa = await memberAgent(t, admin.email);
+    expect((await aa.post('/extranet/equipe/invitations', { name: 'Odile Attente', email: 'odile@attente.fr', role: 'member' })).status).toBe(302);
+    const inv = await t.db.selectFrom('member_invitations').select('id').where('email', '=', 'odile@attente.fr').executeTakeFirstOrThrow();
+    const team = (await aa.get('/extranet/equipe')).body;
+    for (const s of ['Odile Attente', 'odile@attente.fr', `/extranet/equipe/invitations/${inv.id}/annuler`]) expect(team).toContain(s);
+    const panel = t.app.ctx.panelsFor('company').find((p) => p.order === 60)!;
+    const { renderToString } = await import('preact-render-to-string');
+    const staff = await makeUser(t.db, ['documentation']);
+    const view = (permissions: string[]) => ({ t: t.app.i18n.translator('fr'), locale: 'fr' as const, actor: { id: staff.id, label: staff.email, kind: 'staff' as const, roles: [], permissions: new Set(permissions) }, csrf: '', nav: [], demo: false, cciName: 'CCI', flashes: [], path: '/', warnings: [] });
+    const managing = renderToString((await panel.render(t.app.ctx, view(['extranet:read', 'extranet:manage']), c.id))!);
+    // The same line on both sides: name, address, role, date.
+    const line = /<li>Odile Attente <span class="muted">&lt;odile@attente\.fr(&gt;|>)<\/span> — Membre — \d/;
+    expect(team).toMatch(line);
+    expect(managing).toMatch(line);
+    expect(managing).toContain(`/gestion-extranet/invitations/${inv.id}/annuler`);
+    const reading = renderToString((await panel.render(t.app.ctx, view(['extranet:read']), c.id))!);
+    expect(reading).toContain('Odile Attente');
+    expect(reading).not.toContain('/annuler');
+    // Cancelled from the team page, it leaves both lists.
+    expect((await aa.post(`/extranet/equipe/invitations/${inv.id}/annuler`)).status).toBe(302);
+    expect((await aa.get('/extranet/equipe')).body).not.toContain('odile@attente.fr');
+    expect(renderToString((await panel.render(t.app.ctx, view(['extranet:read', 'extranet:manage']), c.id))!)).not.toContain('odile@attente.fr');
+  });
+
+  it('an administrator changes a colleague’s role and removes them, but cannot remove themselves', async () => {
+    const c = await makeCompany(t.db);
+    const admin = await makeMember(t.db, [c.id], 'administrator');
+    const colleague = await makeMember(t.db, [c.id], 'member');
+    const membership = (accountId: number) => t.db.selectFrom('member_memberships').select(['id', 'role', 'status']).where('account_id', '=', accountId).where('company_id', '=', c.id).executeTakeFirstOrThrow();
+    const aa = await memberAgent(t, admin.email);
+    const own = await membership(admin.id);
+    const audits = await count(t.db, 'audit_log', ['entity', 'member_membership']);
+    expect((await aa.post(`/extranet/equipe/${own.id}/retirer`)).status).toBe(409);
+    expect(await membership(admin.id)).toMatchObject({ status: 'active', role: 'administrator' });
+    expect(await count(t.db, 'audit_log', ['entity', 'member_membership'])).toBe(audits);
+    const theirs = await membership(colleague.id);
+    expect((await aa.post(`/extranet/equipe/${theirs.id}/role`, { role: 'administrator' })).status).toBe(302);
+    expect(await membership(colleague.id)).toMatchObject({ role: 'administrator' });
+    expect((await aa.post(`/extranet/equipe/${theirs.id}/retirer`)).status).toBe(302);
+    expect(await membership(colleague.id)).toMatchObject({ status: 'revoked' });
+    expect(await count(t.db, 'audit_log', ['entity', 'member_membership'])).toBe(audits + 2);
+  });
+
   it('SIRET sign-up: same answer whatever is known, e-mail confirmation, then the approval queue', async () => {
     const c = await makeCompany(t.db, 'Garage Petit');
     const known = await makeMember(t.db, [c.id]);

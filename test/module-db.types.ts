@@ -8,6 +8,7 @@ import type { ContentDb } from '../src/modules/content/index.js';
 import type { CrmDb } from '../src/modules/crm/crm.table.js';
 import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
 import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
+import type { ExtranetDb } from '../src/modules/extranet/extranet.table.js';
 import { listItems } from '../src/modules/content/content.queries.js';
 import { getPerson } from '../src/modules/directory/directory.service.js';
 import { listPublishedFor } from '../src/modules/content/index.js';
@@ -51,4 +52,13 @@ export async function crmNamesFailToCompile(crm: CrmDb) {
   await crm.updateTable('crm_stages').set({ kind: 'closed' }).execute();
   // The platform's tables are typed on the CRM's handle too.
   await crm.selectFrom('users').select(['id', 'name', 'manager_id']).execute();
+}
+
+export async function extranetNamesFailToCompile(extranet: ExtranetDb) {
+  // @ts-expect-error: member_requests has no column "company" (it is company_id)
+  await extranet.selectFrom('member_requests').select('company').execute();
+  // @ts-expect-error: member_memberships.role is 'administrator' | 'member'
+  await extranet.updateTable('member_memberships').set({ role: 'owner' }).execute();
+  // The platform's tables are typed on the extranet's handle too.
+  await extranet.selectFrom('sessions').select('subject_id').execute();
 }

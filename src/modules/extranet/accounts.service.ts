@@ -1,26 +1,24 @@
 // Member accounts: sign-in (same lockout rules as staff, separate table and audience),
 // memberships (one person, several companies, a role in each), invitations, SIRET sign-ups with
 // an approval queue, password reset, second factor. Every write is audited.
-import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../platform/auth/password.js';
 import { consumeLink, createLink, peekLink } from '../../platform/auth/links.js';
+import { sha256 } from '../../platform/auth/secrets.js';
 import { destroySessionsOf } from '../../platform/auth/sessions.js';
 import { assertNotLocked as platformAssertNotLocked, noteAttempt as platformNoteAttempt } from '../../platform/auth/sign-in.js';
 import { acceptTotpOnce } from '../../platform/auth/totp.js';
 import { isEmail, normaliseEmail } from '../../platform/auth/users.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors.js';
 import type { Mailer } from '../../platform/mail/index.js';
 import type { Translate } from '../../platform/i18n/index.js';
 import { findCompany, isValidSiret } from '../registry/index.js';
-import type { ExtranetTables, MemberAccountRow, MembershipRole, SignupRow } from './extranet.table.js';
+import type { ExtranetDb, InvitationRow, MemberAccountRow, MembershipRole, SignupRow } from './extranet.table.js';
 import { takeToken } from './extranet.rate.js';
+import type { MemberScope } from './scope.js';
 
-type Db = Kysely<ExtranetTables & PlatformTables>;
-export const x = (db: AnyDb) => db as Db;
 
 export const INVITATION_SECONDS = 7 * 24 * 3600;
 export const RESET_SECONDS = 3600;
@@ -39,12 +37,12 @@ export function isMembershipRole(v: string): v is MembershipRole {
   return (MEMBERSHIP_ROLES as readonly string[]).includes(v);
 }
 
-export async function findAccountByEmail(db: AnyDb, email: string): Promise<MemberAccountRow | undefined> {
-  return x(db).selectFrom('member_accounts').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+export async function findAccountByEmail(db: ExtranetDb, email: string): Promise<MemberAccountRow | undefined> {
+  return db.selectFrom('member_accounts').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
 }
 
-export async function getAccount(db: AnyDb, id: number): Promise<MemberAccountRow> {
-  const a = await x(db).selectFrom('member_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getAccount(db: ExtranetDb, id: number): Promise<MemberAccountRow> {
+  const a = await db.selectFrom('member_accounts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!a) throw notFound();
   return a;
 }
@@ -57,8 +55,8 @@ export interface MembershipView {
 }
 
 /** Active memberships of an account, with company names, in name order. */
-export async function listMemberships(db: AnyDb, accountId: number): Promise<MembershipView[]> {
-  const rows = await x(db)
+export async function listMemberships(db: ExtranetDb, accountId: number): Promise<MembershipView[]> {
+  const rows = await db
     .selectFrom('member_memberships')
     .select(['id', 'company_id', 'role'])
     .where('account_id', '=', accountId)
@@ -74,8 +72,8 @@ export async function listMemberships(db: AnyDb, accountId: number): Promise<Mem
 }
 
 /** The member's role in a company, or undefined when they do not (or no longer) belong to it. */
-export async function roleIn(db: AnyDb, accountId: number, companyId: number): Promise<MembershipRole | undefined> {
-  const r = await x(db)
+export async function roleIn(db: ExtranetDb, accountId: number, companyId: number): Promise<MembershipRole | undefined> {
+  const r = await db
     .selectFrom('member_memberships')
     .select('role')
     .where('account_id', '=', accountId)
@@ -88,15 +86,15 @@ export async function roleIn(db: AnyDb, accountId: number, companyId: number): P
 // ——— sign-in ———
 
 /** Throws rate_limited when the key (an address, or `totp:<address>`) is locked out. */
-export const assertNotLocked = (db: AnyDb, key: string, ip: string): Promise<unknown> => platformAssertNotLocked(db, key, ip, 'member');
+export const assertNotLocked = (db: ExtranetDb, key: string, ip: string): Promise<unknown> => platformAssertNotLocked(db, key, ip, 'member');
 
-export const noteAttempt = (db: AnyDb, key: string, ip: string, success: boolean): Promise<void> => platformNoteAttempt(db, key, ip, 'member', success);
+export const noteAttempt = (db: ExtranetDb, key: string, ip: string, success: boolean): Promise<void> => platformNoteAttempt(db, key, ip, 'member', success);
 
 /**
  * The member twin of the platform's signInWithPassword: same lockout (per address, whether or
  * not it exists; per IP), same answer for an unknown address and a wrong password.
  */
-export async function signInMember(db: AnyDb, emailInput: string, password: string, ip: string): Promise<MemberAccountRow> {
+export async function signInMember(db: ExtranetDb, emailInput: string, password: string, ip: string): Promise<MemberAccountRow> {
   const email = normaliseEmail(emailInput).slice(0, 254);
   await assertNotLocked(db, email, ip);
   const account = await findAccountByEmail(db, email);
@@ -104,7 +102,7 @@ export async function signInMember(db: AnyDb, emailInput: string, password: stri
   const success = ok && account !== undefined && account.status === 'active';
   await noteAttempt(db, email, ip, success);
   if (!success) throw new AppError('unauthenticated', 'auth.bad_credentials');
-  await x(db).updateTable('member_accounts').set({ last_sign_in_at: nowIso() }).where('id', '=', account.id).execute();
+  await db.updateTable('member_accounts').set({ last_sign_in_at: nowIso() }).where('id', '=', account.id).execute();
   return account;
 }
 
@@ -131,11 +129,11 @@ function validateEmail(email: string): string {
 }
 
 /** Finds the account of an address or creates it (invited, without password). */
-async function accountFor(db: AnyDb, actor: Actor, email: string, name: string, locale = 'fr'): Promise<MemberAccountRow> {
+async function accountFor(db: ExtranetDb, actor: Actor, email: string, name: string, locale = 'fr'): Promise<MemberAccountRow> {
   const found = await findAccountByEmail(db, email);
   if (found) return found;
   const now = nowIso();
-  const row = await x(db)
+  const row = await db
     .insertInto('member_accounts')
     .values({ email, name, password_hash: null, status: 'invited', locale: locale === 'en' ? 'en' : 'fr', totp_enabled: 0, created_at: now, updated_at: now })
     .returningAll()
@@ -144,8 +142,8 @@ async function accountFor(db: AnyDb, actor: Actor, email: string, name: string, 
   return row;
 }
 
-async function setAccountPassword(db: AnyDb, actor: Actor, account: MemberAccountRow, password: string): Promise<void> {
-  await x(db)
+async function setAccountPassword(db: ExtranetDb, actor: Actor, account: MemberAccountRow, password: string): Promise<void> {
+  await db
     .updateTable('member_accounts')
     .set({ password_hash: await hashPassword(password), status: account.status === 'disabled' ? 'disabled' : 'active', updated_at: nowIso() })
     .where('id', '=', account.id)
@@ -154,8 +152,8 @@ async function setAccountPassword(db: AnyDb, actor: Actor, account: MemberAccoun
 }
 
 /** Adds (or reactivates) a membership. Never lowers an existing administrator silently. */
-export async function grantMembership(db: AnyDb, actor: Actor, accountId: number, companyId: number, role: MembershipRole, origin: string): Promise<void> {
-  const existing = await x(db).selectFrom('member_memberships').selectAll().where('account_id', '=', accountId).where('company_id', '=', companyId).executeTakeFirst();
+export async function grantMembership(db: ExtranetDb, actor: Actor, accountId: number, companyId: number, role: MembershipRole, origin: string): Promise<void> {
+  const existing = await db.selectFrom('member_memberships').selectAll().where('account_id', '=', accountId).where('company_id', '=', companyId).executeTakeFirst();
   const now = nowIso();
   if (existing) {
     if (existing.status === 'active' && (existing.role === 'administrator' || existing.role === role)) return;
@@ -164,7 +162,7 @@ export async function grantMembership(db: AnyDb, actor: Actor, accountId: number
     await record(db, actor, { entity: 'member_membership', entityId: existing.id, action: 'update', before: { status: existing.status, role: existing.role }, after: patch });
     return;
   }
-  const row = await x(db)
+  const row = await db
     .insertInto('member_memberships')
     .values({ account_id: accountId, company_id: companyId, role, status: 'active', origin, created_at: now, updated_at: now })
     .returning('id')
@@ -172,8 +170,8 @@ export async function grantMembership(db: AnyDb, actor: Actor, accountId: number
   await record(db, actor, { entity: 'member_membership', entityId: row.id, action: 'create', after: { account_id: accountId, company_id: companyId, role, origin } });
 }
 
-export async function revokeMembership(db: AnyDb, actor: Actor, membershipId: number, companyId?: number): Promise<void> {
-  let q = x(db).selectFrom('member_memberships').selectAll().where('id', '=', membershipId);
+export async function revokeMembership(db: ExtranetDb, actor: Actor, membershipId: number, companyId?: number): Promise<void> {
+  let q = db.selectFrom('member_memberships').selectAll().where('id', '=', membershipId);
   // A company administrator may only touch memberships of their own company.
   if (companyId !== undefined) q = q.where('company_id', '=', companyId);
   const m = await q.executeTakeFirst();
@@ -182,23 +180,40 @@ export async function revokeMembership(db: AnyDb, actor: Actor, membershipId: nu
   await record(db, actor, { entity: 'member_membership', entityId: m.id, action: 'revoke', before: { status: m.status }, after: { status: 'revoked' } });
 }
 
-export async function setMembershipRole(db: AnyDb, actor: Actor, membershipId: number, role: string, companyId?: number): Promise<void> {
+export async function setMembershipRole(db: ExtranetDb, actor: Actor, membershipId: number, role: string, companyId?: number): Promise<void> {
   if (!isMembershipRole(role)) throw invalid('common.invalid', { role: 'field.invalid' });
-  let q = x(db).selectFrom('member_memberships').selectAll().where('id', '=', membershipId).where('status', '=', 'active');
+  let q = db.selectFrom('member_memberships').selectAll().where('id', '=', membershipId).where('status', '=', 'active');
   if (companyId !== undefined) q = q.where('company_id', '=', companyId);
   const m = await q.executeTakeFirst();
   if (!m) throw notFound();
   if (m.role === role) return;
   if (m.role === 'administrator') {
     // A company must keep at least one administrator (else nobody can invite colleagues).
-    const admins = await x(db).selectFrom('member_memberships').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', m.company_id).where('status', '=', 'active').where('role', '=', 'administrator').executeTakeFirstOrThrow();
+    const admins = await db.selectFrom('member_memberships').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', m.company_id).where('status', '=', 'active').where('role', '=', 'administrator').executeTakeFirstOrThrow();
     if (Number(admins.n) <= 1) throw conflict('extranet.last_administrator');
   }
   await updateWithVersion(db, 'member_memberships', m.id, m.version, { role });
   await record(db, actor, { entity: 'member_membership', entityId: m.id, action: 'update', before: { role: m.role }, after: { role } });
 }
 
-export async function setAccountStatus(db: AnyDb, actor: Actor, accountId: number, status: 'active' | 'disabled', version: number): Promise<void> {
+/**
+ * A company administrator removes a colleague's access. Not their own: the last step of leaving
+ * a company is the CCI's (or another administrator's), so a company is never left unmanaged by mistake.
+ */
+export async function removeColleague(db: ExtranetDb, scope: MemberScope, membershipId: number): Promise<void> {
+  const own = await db.selectFrom('member_memberships').select('id').where('id', '=', membershipId).where('account_id', '=', scope.accountId).executeTakeFirst();
+  if (own) throw new AppError('conflict', 'extranet.team.cannot_remove_self');
+  await revokeMembership(db, scope.actor, membershipId, scope.companyId);
+}
+
+/** Makes one of the member's companies the current one of this session; any other id is "not found". */
+export async function switchCompany(db: ExtranetDb, actor: Actor, accountId: number, sessionToken: string, companyId: number | undefined): Promise<void> {
+  if (companyId === undefined || !actor.memberOf?.companyIds.includes(companyId)) throw notFound();
+  await db.updateTable('sessions').set({ data: JSON.stringify({ company: companyId }) }).where('id', '=', sha256(sessionToken)).execute();
+  await record(db, actor, { entity: 'member_account', entityId: accountId, action: 'switch_company', changes: { company: [actor.memberOf?.current ?? null, companyId] } });
+}
+
+export async function setAccountStatus(db: ExtranetDb, actor: Actor, accountId: number, status: 'active' | 'disabled', version: number): Promise<void> {
   const a = await getAccount(db, accountId);
   if (status === 'active' && !a.password_hash) throw conflict('extranet.account_no_password');
   await updateWithVersion(db, 'member_accounts', a.id, version, { status });
@@ -218,7 +233,7 @@ export interface InvitationInput {
 }
 
 /** Records the invitation and e-mails a single-use link bound to the address. */
-export async function inviteMember(db: AnyDb, actor: Actor, input: InvitationInput, mail: MailDeps): Promise<number> {
+export async function inviteMember(db: ExtranetDb, actor: Actor, input: InvitationInput, mail: MailDeps): Promise<number> {
   const fields: Record<string, string> = {};
   let email = '';
   let name = '';
@@ -236,7 +251,7 @@ export async function inviteMember(db: AnyDb, actor: Actor, input: InvitationInp
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   const company = await findCompany(db, input.companyId);
   if (!company) throw notFound();
-  const invitation = await x(db)
+  const invitation = await db
     .insertInto('member_invitations')
     .values({ company_id: company.id, email, name, role: input.role as MembershipRole, status: 'pending', invited_by: actor.label, origin: input.origin, created_at: nowIso() })
     .returning('id')
@@ -251,52 +266,85 @@ export async function inviteMember(db: AnyDb, actor: Actor, input: InvitationInp
   return invitation.id;
 }
 
-export interface InvitationView {
+/** What an invitation or sign-up link leads to, while the link is live and its subject still waits. */
+export type PendingLink = InvitationLink | SignupLink;
+interface LinkCommon {
   linkId: number;
-  invitationId: number;
+  /** the address the link was sent to (and its subject still names) */
   email: string;
-  name: string;
-  companyName: string;
   /** the address already has an account with a password: no password to choose */
   hasAccount: boolean;
 }
+export interface InvitationLink extends LinkCommon {
+  purpose: 'member_invitation';
+  invitation: InvitationRow;
+  companyName: string;
+}
+export interface SignupLink extends LinkCommon {
+  purpose: 'member_signup';
+  signup: SignupRow;
+}
 
-/** The invitation behind a link, if the link is live and the invitation still pending. */
-export async function peekInvitation(db: AnyDb, token: string): Promise<InvitationView | undefined> {
-  const link = await peekLink(db, 'member_invitation', token);
+/**
+ * The invitation or sign-up behind a link, if the link is live and its subject still waits
+ * (an invitation pending, a sign-up unconfirmed). Bound to the address: the subject must still
+ * name the address the link was sent to.
+ */
+export function peekPendingLink(db: ExtranetDb, purpose: 'member_invitation', token: string): Promise<InvitationLink | undefined>;
+export function peekPendingLink(db: ExtranetDb, purpose: 'member_signup', token: string): Promise<SignupLink | undefined>;
+export function peekPendingLink(db: ExtranetDb, purpose: PendingLink['purpose'], token: string): Promise<PendingLink | undefined>;
+export async function peekPendingLink(db: ExtranetDb, purpose: PendingLink['purpose'], token: string): Promise<PendingLink | undefined> {
+  const link = await peekLink(db, purpose, token);
   if (!link) return undefined;
-  const inv = await x(db).selectFrom('member_invitations').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
-  // Bound to the address: the invitation must still name the address the link was sent to.
-  if (!inv || inv.status !== 'pending' || inv.email !== link.email) return undefined;
-  const company = await findCompany(db, inv.company_id);
-  if (!company) return undefined;
-  const account = await findAccountByEmail(db, inv.email);
-  return { linkId: link.id, invitationId: inv.id, email: inv.email, name: inv.name, companyName: company.name, hasAccount: Boolean(account?.password_hash) };
+  let subject: { email: string } & ({ purpose: 'member_invitation'; invitation: InvitationRow; companyName: string } | { purpose: 'member_signup'; signup: SignupRow });
+  if (purpose === 'member_invitation') {
+    const inv = await db.selectFrom('member_invitations').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
+    if (!inv || inv.status !== 'pending' || inv.email !== link.email) return undefined;
+    const company = await findCompany(db, inv.company_id);
+    if (!company) return undefined;
+    subject = { purpose, email: inv.email, invitation: inv, companyName: company.name };
+  } else {
+    const s = await db.selectFrom('member_signups').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
+    if (!s || s.status !== 'unconfirmed' || s.email !== link.email) return undefined;
+    subject = { purpose, email: s.email, signup: s };
+  }
+  const account = await findAccountByEmail(db, subject.email);
+  return { ...subject, linkId: link.id, hasAccount: Boolean(account?.password_hash) };
+}
+
+/**
+ * Following an invitation or sign-up link: the address's account (created if need be, given the
+ * password chosen when it has none), the link consumed. Refused (conflict) for a disabled
+ * account or a link used in between.
+ */
+async function claimLink(db: ExtranetDb, actor: Actor, link: PendingLink, name: string, password: string, confirm: string): Promise<MemberAccountRow> {
+  const account = await accountFor(db, actor, link.email, name);
+  if (account.status === 'disabled') throw conflict('auth.link_invalid');
+  if (!account.password_hash) validatePassword(password, confirm, link.email);
+  if (!(await consumeLink(db, link.linkId))) throw conflict('auth.link_invalid');
+  if (!account.password_hash) await setAccountPassword(db, actor, account, password);
+  return account;
 }
 
 /** Consumes the link, creates or completes the account, adds the membership. Returns the account id. */
-export async function acceptInvitation(db: AnyDb, actor: Actor, token: string, password: string, confirm: string): Promise<number> {
-  const view = await peekInvitation(db, token);
-  if (!view) throw conflict('auth.link_invalid');
-  const inv = await x(db).selectFrom('member_invitations').selectAll().where('id', '=', view.invitationId).executeTakeFirstOrThrow();
-  const account = await accountFor(db, actor, inv.email, inv.name);
-  if (account.status === 'disabled') throw conflict('auth.link_invalid');
-  if (!account.password_hash) validatePassword(password, confirm, inv.email);
-  if (!(await consumeLink(db, view.linkId))) throw conflict('auth.link_invalid');
-  if (!account.password_hash) await setAccountPassword(db, actor, account, password);
+export async function acceptInvitation(db: ExtranetDb, actor: Actor, token: string, password: string, confirm: string): Promise<number> {
+  const link = await peekPendingLink(db, 'member_invitation', token);
+  if (!link) throw conflict('auth.link_invalid');
+  const inv = link.invitation;
+  const account = await claimLink(db, actor, link, inv.name, password, confirm);
   await grantMembership(db, actor, account.id, inv.company_id, inv.role, inv.origin);
-  await x(db).updateTable('member_invitations').set({ status: 'accepted', accepted_at: nowIso() }).where('id', '=', inv.id).execute();
+  await db.updateTable('member_invitations').set({ status: 'accepted', accepted_at: nowIso() }).where('id', '=', inv.id).execute();
   await record(db, { ...actor, label: `membre:${inv.email}` }, { entity: 'member_invitation', entityId: inv.id, action: 'accept', changes: { status: ['pending', 'accepted'] } });
   return account.id;
 }
 
-export async function revokeInvitation(db: AnyDb, actor: Actor, invitationId: number, companyId?: number): Promise<void> {
-  let q = x(db).selectFrom('member_invitations').selectAll().where('id', '=', invitationId).where('status', '=', 'pending');
+export async function revokeInvitation(db: ExtranetDb, actor: Actor, invitationId: number, companyId?: number): Promise<void> {
+  let q = db.selectFrom('member_invitations').selectAll().where('id', '=', invitationId).where('status', '=', 'pending');
   if (companyId !== undefined) q = q.where('company_id', '=', companyId);
   const inv = await q.executeTakeFirst();
   if (!inv) throw notFound();
-  await x(db).updateTable('member_invitations').set({ status: 'revoked' }).where('id', '=', inv.id).execute();
-  await x(db).updateTable('one_time_links').set({ used_at: nowIso() }).where('purpose', '=', 'member_invitation').where('subject_id', '=', inv.id).where('used_at', 'is', null).execute();
+  await db.updateTable('member_invitations').set({ status: 'revoked' }).where('id', '=', inv.id).execute();
+  await db.updateTable('one_time_links').set({ used_at: nowIso() }).where('purpose', '=', 'member_invitation').where('subject_id', '=', inv.id).where('used_at', 'is', null).execute();
   await record(db, actor, { entity: 'member_invitation', entityId: inv.id, action: 'revoke', changes: { status: ['pending', 'revoked'] } });
 }
 
@@ -311,7 +359,7 @@ export function normaliseSiret(v: string): string {
  * Records a sign-up and e-mails a confirmation link. Whatever the address or the SIRET (known,
  * unknown, already linked), the caller shows the same answer: nothing is revealed.
  */
-export async function requestSignup(db: AnyDb, actor: Actor, ip: string, input: { email: string; name: string; siret: string }, mail: MailDeps): Promise<void> {
+export async function requestSignup(db: ExtranetDb, actor: Actor, ip: string, input: { email: string; name: string; siret: string }, mail: MailDeps): Promise<void> {
   const fields: Record<string, string> = {};
   let email = '';
   let name = '';
@@ -334,7 +382,7 @@ export async function requestSignup(db: AnyDb, actor: Actor, ip: string, input: 
     { key: `signup-mail:${email}`, max: 3, windowSeconds: 3600 },
   ]);
   const now = nowIso();
-  const row = await x(db)
+  const row = await db
     .insertInto('member_signups')
     .values({ email, name, siret, status: 'unconfirmed', company_id: null, account_id: null, reason: null, decided_by: null, decided_at: null, created_at: now, updated_at: now })
     .returning('id')
@@ -348,46 +396,27 @@ export async function requestSignup(db: AnyDb, actor: Actor, ip: string, input: 
   });
 }
 
-export interface SignupLinkView {
-  linkId: number;
-  signup: SignupRow;
-  hasAccount: boolean;
-}
-
-export async function peekSignup(db: AnyDb, token: string): Promise<SignupLinkView | undefined> {
-  const link = await peekLink(db, 'member_signup', token);
-  if (!link) return undefined;
-  const s = await x(db).selectFrom('member_signups').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
-  if (!s || s.status !== 'unconfirmed' || s.email !== link.email) return undefined;
-  const account = await findAccountByEmail(db, s.email);
-  return { linkId: link.id, signup: s, hasAccount: Boolean(account?.password_hash) };
-}
-
 /** The address is proven: the account exists (with a password) and the request joins the queue. */
-export async function confirmSignup(db: AnyDb, actor: Actor, token: string, password: string, confirm: string): Promise<void> {
-  const view = await peekSignup(db, token);
-  if (!view) throw conflict('auth.link_invalid');
-  const s = view.signup;
-  const account = await accountFor(db, actor, s.email, s.name);
-  if (account.status === 'disabled') throw conflict('auth.link_invalid');
-  if (!account.password_hash) validatePassword(password, confirm, s.email);
-  if (!(await consumeLink(db, view.linkId))) throw conflict('auth.link_invalid');
-  if (!account.password_hash) await setAccountPassword(db, actor, account, password);
+export async function confirmSignup(db: ExtranetDb, actor: Actor, token: string, password: string, confirm: string): Promise<void> {
+  const link = await peekPendingLink(db, 'member_signup', token);
+  if (!link) throw conflict('auth.link_invalid');
+  const s = link.signup;
+  const account = await claimLink(db, actor, link, s.name, password, confirm);
   await updateWithVersion(db, 'member_signups', s.id, s.version, { status: 'pending', account_id: account.id });
   await record(db, { ...actor, label: `membre:${s.email}` }, { entity: 'member_signup', entityId: s.id, action: 'confirm', changes: { status: ['unconfirmed', 'pending'] } });
 }
 
-export async function getSignup(db: AnyDb, id: number): Promise<SignupRow> {
-  const s = await x(db).selectFrom('member_signups').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getSignup(db: ExtranetDb, id: number): Promise<SignupRow> {
+  const s = await db.selectFrom('member_signups').selectAll().where('id', '=', id).executeTakeFirst();
   if (!s) throw notFound();
   return s;
 }
 
-export async function listPendingSignups(db: AnyDb, limit = 200): Promise<SignupRow[]> {
-  return x(db).selectFrom('member_signups').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(limit).execute();
+export async function listPendingSignups(db: ExtranetDb, limit = 200): Promise<SignupRow[]> {
+  return db.selectFrom('member_signups').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(limit).execute();
 }
 
-export async function approveSignup(db: AnyDb, actor: Actor, id: number, input: { companyId: number | undefined; role: string; version: number | undefined }, mail: MailDeps): Promise<void> {
+export async function approveSignup(db: ExtranetDb, actor: Actor, id: number, input: { companyId: number | undefined; role: string; version: number | undefined }, mail: MailDeps): Promise<void> {
   const s = await getSignup(db, id);
   if (s.status !== 'pending' || !s.account_id) throw conflict('extranet.signup_not_pending');
   const fields: Record<string, string> = {};
@@ -405,7 +434,7 @@ export async function approveSignup(db: AnyDb, actor: Actor, id: number, input: 
   });
 }
 
-export async function refuseSignup(db: AnyDb, actor: Actor, id: number, input: { reason: string; version: number | undefined }, mail: MailDeps): Promise<void> {
+export async function refuseSignup(db: ExtranetDb, actor: Actor, id: number, input: { reason: string; version: number | undefined }, mail: MailDeps): Promise<void> {
   const s = await getSignup(db, id);
   if (s.status !== 'pending') throw conflict('extranet.signup_not_pending');
   const reason = input.reason.trim();
@@ -422,13 +451,13 @@ export async function refuseSignup(db: AnyDb, actor: Actor, id: number, input: {
 }
 
 /** Sign-ups of this account still waiting (shown on its home page while it has no company). */
-export async function pendingSignupsOf(db: AnyDb, accountId: number): Promise<SignupRow[]> {
-  return x(db).selectFrom('member_signups').selectAll().where('account_id', '=', accountId).where('status', 'in', ['pending', 'refused']).orderBy('created_at', 'desc').limit(5).execute();
+export async function pendingSignupsOf(db: ExtranetDb, accountId: number): Promise<SignupRow[]> {
+  return db.selectFrom('member_signups').selectAll().where('account_id', '=', accountId).where('status', 'in', ['pending', 'refused']).orderBy('created_at', 'desc').limit(5).execute();
 }
 
 // ——— password reset ———
 
-export async function requestReset(db: AnyDb, ip: string, emailInput: string, mail: MailDeps): Promise<void> {
+export async function requestReset(db: ExtranetDb, ip: string, emailInput: string, mail: MailDeps): Promise<void> {
   const email = normaliseEmail(emailInput).slice(0, 254);
   await takeToken(db, ip, [
     { key: `reset-ip:${ip}`, max: 20, windowSeconds: 3600 },
@@ -444,16 +473,16 @@ export async function requestReset(db: AnyDb, ip: string, emailInput: string, ma
   });
 }
 
-export async function peekReset(db: AnyDb, token: string): Promise<{ linkId: number; account: MemberAccountRow } | undefined> {
+export async function peekReset(db: ExtranetDb, token: string): Promise<{ linkId: number; account: MemberAccountRow } | undefined> {
   const link = await peekLink(db, 'member_password_reset', token);
   if (!link) return undefined;
-  const account = await x(db).selectFrom('member_accounts').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
+  const account = await db.selectFrom('member_accounts').selectAll().where('id', '=', link.subjectId).executeTakeFirst();
   // Bound to the address the link was sent to: a changed address voids it.
   if (!account || account.email !== link.email || account.status !== 'active') return undefined;
   return { linkId: link.id, account };
 }
 
-export async function resetPassword(db: AnyDb, actor: Actor, token: string, password: string, confirm: string): Promise<void> {
+export async function resetPassword(db: ExtranetDb, actor: Actor, token: string, password: string, confirm: string): Promise<void> {
   const view = await peekReset(db, token);
   if (!view) throw conflict('auth.link_invalid');
   validatePassword(password, confirm, view.account.email);
@@ -462,24 +491,26 @@ export async function resetPassword(db: AnyDb, actor: Actor, token: string, pass
   await destroySessionsOf(db, 'member', view.account.id);
 }
 
-export async function changePassword(db: AnyDb, actor: Actor, accountId: number, current: string, password: string, confirm: string): Promise<void> {
+/** Changes the password and ends the account's other sessions: a stolen session does not survive a password change. */
+export async function changePassword(db: ExtranetDb, actor: Actor, accountId: number, sessionToken: string, current: string, password: string, confirm: string): Promise<void> {
   const account = await getAccount(db, accountId);
   if (!(await verifyPassword(account.password_hash, current))) throw invalid('common.invalid', { current: 'auth.current_password_wrong' });
   validatePassword(password, confirm, account.email);
   await setAccountPassword(db, actor, account, password);
+  await db.deleteFrom('sessions').where('audience', '=', 'member').where('subject_id', '=', accountId).where('id', '!=', sha256(sessionToken)).execute();
 }
 
-export async function enableMemberTotp(db: AnyDb, actor: Actor, accountId: number, secret: string, code: string): Promise<void> {
+export async function enableMemberTotp(db: ExtranetDb, actor: Actor, accountId: number, secret: string, code: string): Promise<void> {
   const outcome = await acceptTotpOnce(db, actor, { table: 'member_accounts', entity: 'member_account', id: accountId }, secret, code, { enrol: true });
   if (outcome !== 'accepted') throw invalid('common.invalid', { code: 'auth.totp_wrong' });
   await record(db, actor, { entity: 'member_account', entityId: accountId, action: 'totp_enable', changes: { totp_enabled: [0, 1] } });
 }
 
-export async function disableMemberTotp(db: AnyDb, actor: Actor, accountId: number, password: string): Promise<void> {
+export async function disableMemberTotp(db: ExtranetDb, actor: Actor, accountId: number, password: string): Promise<void> {
   const account = await getAccount(db, accountId);
   // Turning the second factor off takes the password: a borrowed session is not enough.
   if (!(await verifyPassword(account.password_hash, password))) throw invalid('common.invalid', { current: 'auth.current_password_wrong' });
-  await x(db).updateTable('member_accounts').set({ totp_secret: null, totp_enabled: 0, updated_at: nowIso() }).where('id', '=', accountId).execute();
+  await db.updateTable('member_accounts').set({ totp_secret: null, totp_enabled: 0, updated_at: nowIso() }).where('id', '=', accountId).execute();
   await record(db, actor, { entity: 'member_account', entityId: accountId, action: 'totp_disable', changes: { totp_enabled: [1, 0] } });
 }
 
@@ -489,16 +520,16 @@ export async function disableMemberTotp(db: AnyDb, actor: Actor, accountId: numb
  * Personal data nobody confirmed is not kept: sign-ups whose address was never confirmed are
  * deleted after 7 days; invitations not accepted within their link's life are marked expired.
  */
-export async function purgeStale(db: AnyDb, now = new Date()): Promise<{ signups: number; invitations: number }> {
+export async function purgeStale(db: ExtranetDb, now = new Date()): Promise<{ signups: number; invitations: number }> {
   const week = new Date(now.getTime() - 7 * 86400_000).toISOString();
-  const stale = await x(db).selectFrom('member_signups').select('id').where('status', '=', 'unconfirmed').where('created_at', '<', week).execute();
+  const stale = await db.selectFrom('member_signups').select('id').where('status', '=', 'unconfirmed').where('created_at', '<', week).execute();
   if (stale.length) {
     const ids = stale.map((r) => r.id);
-    await x(db).updateTable('one_time_links').set({ used_at: now.toISOString() }).where('purpose', '=', 'member_signup').where('subject_id', 'in', ids).where('used_at', 'is', null).execute();
-    await x(db).deleteFrom('member_signups').where('id', 'in', ids).execute();
+    await db.updateTable('one_time_links').set({ used_at: now.toISOString() }).where('purpose', '=', 'member_signup').where('subject_id', 'in', ids).where('used_at', 'is', null).execute();
+    await db.deleteFrom('member_signups').where('id', 'in', ids).execute();
   }
   const expiredBefore = new Date(now.getTime() - INVITATION_SECONDS * 1000).toISOString();
-  const inv = await x(db).updateTable('member_invitations').set({ status: 'expired' }).where('status', '=', 'pending').where('created_at', '<', expiredBefore).executeTakeFirst();
+  const inv = await db.updateTable('member_invitations').set({ status: 'expired' }).where('status', '=', 'pending').where('created_at', '<', expiredBefore).executeTakeFirst();
   const result = { signups: stale.length, invitations: Number(inv.numUpdatedRows) };
   if (result.signups || result.invitations) await record(db, { id: null, label: 'système', kind: 'system', roles: [], permissions: new Set() }, { entity: 'member_signup', entityId: 'purge', action: 'purge', changes: result });
   return result;

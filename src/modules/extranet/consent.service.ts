@@ -2,10 +2,10 @@
 // event invitations). The record is the registry's (one consent per contact and channel, with
 // its history: `setContactConsent`, `contactConsents`, `consentHistory`); staff see and change
 // the same record on the registry's contact page. Only contacts of the scope's company.
-import type { AnyDb } from '../../platform/db/index.js';
 import { notFound } from '../../platform/errors.js';
 import { consentHistory, contactConsents, findContact, listContacts, setContactConsent, type ConsentEvent, type ContactSummary } from '../registry/index.js';
 import type { MemberScope } from './scope.js';
+import type { ExtranetDb } from './extranet.table.js';
 
 /** The channels members answer for on the extranet (prospecting stays with the CCI). */
 export const CHANNELS = ['newsletter', 'events'] as const;
@@ -26,7 +26,7 @@ export interface ContactPreferences extends ContactSummary {
 }
 
 /** Latest answer per contact and channel ("unknown" left out), for the extranet and for mailing modules. */
-export async function preferencesOf(db: AnyDb, contactIds: number[]): Promise<Map<number, Partial<Record<Channel, Preference>>>> {
+export async function preferencesOf(db: ExtranetDb, contactIds: number[]): Promise<Map<number, Partial<Record<Channel, Preference>>>> {
   const out = new Map<number, Partial<Record<Channel, Preference>>>();
   for (const [id, states] of await contactConsents(db, contactIds)) {
     const m: Partial<Record<Channel, Preference>> = {};
@@ -39,7 +39,7 @@ export async function preferencesOf(db: AnyDb, contactIds: number[]): Promise<Ma
   return out;
 }
 
-export async function listCompanyPreferences(db: AnyDb, companyId: number): Promise<ContactPreferences[]> {
+export async function listCompanyPreferences(db: ExtranetDb, companyId: number): Promise<ContactPreferences[]> {
   const contacts = await listContacts(db, companyId);
   const ids = contacts.map((c) => c.id);
   const [prefs, history] = await Promise.all([preferencesOf(db, ids), consentHistory(db, ids, 1000)]);
@@ -47,7 +47,7 @@ export async function listCompanyPreferences(db: AnyDb, companyId: number): Prom
 }
 
 /** Sets the wanted channels of one contact of the scope's company, through the registry (audited there). */
-export async function setPreferences(db: AnyDb, scope: MemberScope, contactId: number, wanted: string[]): Promise<number> {
+export async function setPreferences(db: ExtranetDb, scope: MemberScope, contactId: number, wanted: string[]): Promise<number> {
   const contact = await findContact(db, contactId);
   // Another company's contact is "not found", exactly like a contact that does not exist.
   if (!contact || contact.companyId !== scope.companyId) throw notFound();

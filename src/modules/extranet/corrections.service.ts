@@ -3,18 +3,16 @@
 // member submits touches the registry until accepted — then only through the registry's own
 // applyCompanyCorrection (validation, history, audit are the registry's).
 import { createRequire } from 'node:module';
-import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
+import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { conflict, invalid, isAppError, notFound } from '../../platform/errors.js';
 import type { MailDeps } from './accounts.service.js';
-import type { ChangeRequestRow, ExtranetTables } from './extranet.table.js';
+import type { ExtranetDb, ChangeRequestRow } from './extranet.table.js';
 import { correctableFields, type CorrectableFields } from '../registry/index.js';
 import { applyCompanyCorrection, createContact } from '../registry/index.js';
 import type { MemberScope } from './scope.js';
 
-const x = (db: AnyDb) => db as Kysely<ExtranetTables>;
 const require = createRequire(import.meta.url);
 
 /** The fields a member may propose, in display order (the registry accepts exactly these). */
@@ -90,7 +88,7 @@ export function resolveCommune(postalCode: string, city: string): string | undef
   return actual.length === 1 && !wanted ? actual[0].code : undefined;
 }
 
-export async function currentValues(db: AnyDb, companyId: number): Promise<CorrectableFields> {
+export async function currentValues(db: ExtranetDb, companyId: number): Promise<CorrectableFields> {
   const v = await correctableFields(db, companyId);
   if (!v) throw notFound();
   return v;
@@ -146,14 +144,14 @@ export function proposedChanges(current: CorrectableFields, body: Record<string,
   return out;
 }
 
-export async function proposeCorrection(db: AnyDb, scope: MemberScope, body: Record<string, string>): Promise<number> {
+export async function proposeCorrection(db: ExtranetDb, scope: MemberScope, body: Record<string, string>): Promise<number> {
   const current = await currentValues(db, scope.companyId);
   const changes = proposedChanges(current, body);
   if (Object.keys(changes).length === 0) throw invalid('common.invalid', { _form: 'extranet.correction_empty' });
-  const pending = await x(db).selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', scope.companyId).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  const pending = await db.selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', scope.companyId).where('status', '=', 'pending').executeTakeFirstOrThrow();
   if (Number(pending.n) >= 10) throw conflict('extranet.too_many_pending');
   const now = nowIso();
-  const row = await x(db)
+  const row = await db
     .insertInto('member_change_requests')
     .values({ company_id: scope.companyId, account_id: scope.accountId, status: 'pending', changes: JSON.stringify(changes), decisions: null, reason: null, decided_by: null, decided_at: null, created_at: now, updated_at: now })
     .returning('id')
@@ -171,25 +169,25 @@ function view(row: ChangeRequestRow): ChangeRequestView {
   return { ...row, changes: JSON.parse(row.changes) as ChangeSet, decisions: row.decisions ? JSON.parse(row.decisions) : {} };
 }
 
-export async function listCompanyCorrections(db: AnyDb, companyId: number, limit = 50): Promise<ChangeRequestView[]> {
-  const rows = await x(db).selectFrom('member_change_requests').selectAll().where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+export async function listCompanyCorrections(db: ExtranetDb, companyId: number, limit = 50): Promise<ChangeRequestView[]> {
+  const rows = await db.selectFrom('member_change_requests').selectAll().where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(view);
 }
 
-export async function getMemberCorrection(db: AnyDb, scope: MemberScope, id: number): Promise<ChangeRequestView> {
-  const row = await x(db).selectFrom('member_change_requests').selectAll().where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
+export async function getMemberCorrection(db: ExtranetDb, scope: MemberScope, id: number): Promise<ChangeRequestView> {
+  const row = await db.selectFrom('member_change_requests').selectAll().where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
   if (!row) throw notFound();
   return view(row);
 }
 
-export async function getCorrection(db: AnyDb, id: number): Promise<ChangeRequestView> {
-  const row = await x(db).selectFrom('member_change_requests').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getCorrection(db: ExtranetDb, id: number): Promise<ChangeRequestView> {
+  const row = await db.selectFrom('member_change_requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   return view(row);
 }
 
-export async function listPendingCorrections(db: AnyDb, limit = 200): Promise<ChangeRequestView[]> {
-  const rows = await x(db).selectFrom('member_change_requests').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(limit).execute();
+export async function listPendingCorrections(db: ExtranetDb, limit = 200): Promise<ChangeRequestView[]> {
+  const rows = await db.selectFrom('member_change_requests').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(limit).execute();
   return rows.map(view);
 }
 
@@ -198,7 +196,7 @@ export async function listPendingCorrections(db: AnyDb, limit = 200): Promise<Ch
  * refused. Refusing anything needs a reason. Applied through the registry, in the caller's
  * transaction: if the registry refuses a value, nothing is decided.
  */
-export async function decideCorrection(db: AnyDb, actor: Actor, id: number, input: { accepted: string[]; reason: string; version: number | undefined }, mail: MailDeps): Promise<ChangeRequestView> {
+export async function decideCorrection(db: ExtranetDb, actor: Actor, id: number, input: { accepted: string[]; reason: string; version: number | undefined }, mail: MailDeps): Promise<ChangeRequestView> {
   const req = await getCorrection(db, id);
   if (req.status !== 'pending') throw conflict('extranet.correction_decided');
   const proposed = Object.keys(req.changes) as CorrectableField[];
@@ -254,8 +252,8 @@ export async function decideCorrection(db: AnyDb, actor: Actor, id: number, inpu
   return { ...req, status, decisions, reason: reason || null };
 }
 
-export async function countPendingCorrections(db: AnyDb, companyId?: number): Promise<number> {
-  let q = x(db).selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending');
+export async function countPendingCorrections(db: ExtranetDb, companyId?: number): Promise<number> {
+  let q = db.selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending');
   if (companyId !== undefined) q = q.where('company_id', '=', companyId);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

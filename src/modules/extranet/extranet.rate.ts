@@ -1,11 +1,9 @@
 // Rate limits kept in the database (the platform's sign_in_attempts table), so they hold across
 // several app instances and restarts, unlike an in-memory counter.
-import type { Kysely } from 'kysely';
-import { nowIso, type AnyDb } from '../../platform/db/index.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
+import { nowIso } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import type { ExtranetDb } from './extranet.table.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
 
 export interface Limit {
   /** counted key, e.g. `signup-ip:1.2.3.4` */
@@ -28,9 +26,9 @@ export interface Allowance {
   until: string | null;
 }
 
-async function standing(db: AnyDb, l: Limit): Promise<Allowance> {
+async function standing(db: ExtranetDb, l: Limit): Promise<Allowance> {
   const since = new Date(Date.now() - l.windowSeconds * 1000).toISOString();
-  const row = await d(db)
+  const row = await db
     .selectFrom('sign_in_attempts')
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('at').as('oldest')])
     .where('email', '=', `x:${l.key}`)
@@ -43,7 +41,7 @@ async function standing(db: AnyDb, l: Limit): Promise<Allowance> {
 }
 
 /** The tightest of the limits (fewest left), to tell a person before they hit it. */
-export async function allowance(db: AnyDb, limits: Limit[]): Promise<Allowance> {
+export async function allowance(db: ExtranetDb, limits: Limit[]): Promise<Allowance> {
   const all = await Promise.all(limits.map((l) => standing(db, l)));
   return all.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }
@@ -53,14 +51,14 @@ export async function allowance(db: AnyDb, limits: Limit[]): Promise<Allowance> 
  * for each key. Checked before the work, so a refused attempt costs nothing. The error names
  * the limit (its message key) and when it lifts (`until`, ISO), so the page can say both.
  */
-export async function takeToken(db: AnyDb, ip: string, limits: Limit[]): Promise<void> {
+export async function takeToken(db: ExtranetDb, ip: string, limits: Limit[]): Promise<void> {
   for (const l of limits) {
     const s = await standing(db, l);
     if (s.remaining === 0) throw new AppError('rate_limited', l.message ?? 'common.rate_limited', {}, { max: l.max, until: s.until ?? nowIso() });
   }
   const at = nowIso();
   // success = 1: these are not failed sign-ins and must not count toward the IP lockout.
-  await d(db)
+  await db
     .insertInto('sign_in_attempts')
     .values(limits.map((l) => ({ at, ip, email: `x:${l.key}`, audience: 'member', success: 1 })))
     .execute();

@@ -1,291 +1,284 @@
-// Staff back office of the extranet (/gestion-extranet/…). extranet:manage covers accounts,
-// invitations, sign-ups and corrections; extranet:requests the members' requests queue.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { idParam, int, list, str } from '../../platform/http/forms.js';
-import { isAppError, notFound } from '../../platform/errors.js';
-import { ilike } from '../../platform/db/index.js';
+// Staff back-office handlers of the extranet (/gestion-extranet/…), listed with their access in
+// extranet.routes.ts: extranet:manage covers accounts, invitations, sign-ups and corrections;
+// extranet:requests the members' requests queue.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import { isAppError, notFound, type AppError, type FieldErrors } from '../../platform/errors.js';
+import { idParam, int, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { findCompany, findContact, listContacts, searchCompaniesForPicker } from '../registry/index.js';
-import {
-  approveSignup,
-  getAccount,
-  inviteMember,
-  listPendingSignups,
-  refuseSignup,
-  revokeInvitation,
-  revokeMembership,
-  setAccountStatus,
-  x,
-  type MailDeps,
-} from './accounts.service.js';
+import { companyIdForSiret, findCompany, findContact, listContacts, searchCompaniesForPicker } from '../registry/index.js';
+import { approveSignup, getAccount, inviteMember, listPendingSignups, refuseSignup, revokeInvitation, revokeMembership, setAccountStatus, type MailDeps } from './accounts.service.js';
 import { countPendingCorrections, decideCorrection, getCorrection, listPendingCorrections } from './corrections.service.js';
+import { accountLabel, activeMembershipsOfAccounts, countActiveAccounts, findInvitation, findMembership, membershipsOfAccount, searchAccounts } from './extranet.queries.js';
+import type { ExtranetDb } from './extranet.table.js';
 import { assignRequest, closeStaffRequest, countOpenRequests, getStaffAttachment, getStaffRequest, listAssignableStaff, listQueue, listRoutes, REQUEST_CATEGORIES, responseStats, setRoute, staffReply } from './requests.service.js';
-import { companyIdForSiret } from '../registry/index.js';
-import { sendFile } from './extranet.member.web.js';
-import { allowOnly, readForm } from './web-helpers.js';
 import { AccountPage, AccountsPage, CorrectionDecisionPage, CorrectionsPage, DashboardPage, InvitePage, QueuePage, RoutingPage, SignupsPage, StaffThreadPage, type SignupQueueRow } from './views/staff.js';
+import { allowOnly, readForm, sendFile } from './web-helpers.js';
 
-const manage = { config: { permission: 'extranet:manage' as const } };
-const answer = { config: { permission: 'extranet:requests' as const } };
+type Ctx = ModuleContext<ExtranetDb>;
 
-export function staffWeb(app: FastifyInstance, ctx: ModuleContext): void {
-  const { db, config } = ctx;
-  const mail = async (req: FastifyRequest): Promise<MailDeps> => ({ mailer: ctx.mailer, publicUrl: config.publicUrl, cciName: await ctx.settings.get('cci.name'), t: req.t });
-  const id = (req: FastifyRequest): number => {
-    const v = idParam((req.params as Record<string, string>).id);
-    if (v === undefined) throw notFound();
-    return v;
-  };
-  const companyName = async (companyId: number) => (await findCompany(db, companyId))?.name ?? `#${companyId}`;
+const mailDeps = async (req: FastifyRequest, { mailer, config, settings }: Ctx): Promise<MailDeps> => ({ mailer, publicUrl: config.publicUrl, cciName: await settings.get('cci.name'), t: req.t });
+const companyName = async (db: ExtranetDb, companyId: number) => (await findCompany(db, companyId))?.name ?? `#${companyId}`;
 
-  app.get('/gestion-extranet', manage, async (req, reply) => {
-    const [signups, corrections, requests, accounts] = await Promise.all([
-      listPendingSignups(db).then((r) => r.length),
-      countPendingCorrections(db),
-      countOpenRequests(db),
-      x(db).selectFrom('member_accounts').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow().then((r) => Number(r.n)),
-    ]);
-    return reply.render(<DashboardPage ctx={req.view()} counts={{ signups, corrections, requests, accounts }} />);
-  });
+export async function handleDashboard(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const [signups, corrections, requests, accounts] = await Promise.all([listPendingSignups(db).then((r) => r.length), countPendingCorrections(db), countOpenRequests(db), countActiveAccounts(db)]);
+  return reply.render(<DashboardPage ctx={req.view()} counts={{ signups, corrections, requests, accounts }} />);
+}
 
-  // ——— accounts ———
+// ——— accounts ———
 
-  app.get('/gestion-extranet/comptes', manage, async (req, reply) => {
-    const q = String((req.query as Record<string, string>).q ?? '').slice(0, 100).trim();
-    let query = x(db).selectFrom('member_accounts').selectAll();
-    if (q) query = query.where((eb) => eb.or([ilike(db, 'name', q), ilike(db, 'email', q)]));
-    const rows = await query.orderBy('name').limit(200).execute();
-    const ms = rows.length ? await x(db).selectFrom('member_memberships').select(['account_id', 'company_id']).where('account_id', 'in', rows.map((r) => r.id)).where('status', '=', 'active').execute() : [];
-    const names = new Map<number, string>();
-    for (const m of ms) if (!names.has(m.company_id)) names.set(m.company_id, await companyName(m.company_id));
-    return reply.render(<AccountsPage ctx={req.view()} q={q} rows={rows.map((r) => ({ ...r, companies: ms.filter((m) => m.account_id === r.id).map((m) => names.get(m.company_id)).join(', ') }))} />);
-  });
+export async function handleMemberAccounts(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const q = String((req.query as Record<string, string>).q ?? '').slice(0, 100).trim();
+  const rows = await searchAccounts(db, q);
+  const ms = await activeMembershipsOfAccounts(db, rows.map((r) => r.id));
+  const names = new Map<number, string>();
+  for (const m of ms) if (!names.has(m.company_id)) names.set(m.company_id, await companyName(db, m.company_id));
+  return reply.render(<AccountsPage ctx={req.view()} q={q} rows={rows.map((r) => ({ ...r, companies: ms.filter((m) => m.account_id === r.id).map((m) => names.get(m.company_id)).join(', ') }))} />);
+}
 
-  app.get('/gestion-extranet/comptes/:id', manage, async (req, reply) => {
-    const account = await getAccount(db, id(req));
-    const ms = await x(db).selectFrom('member_memberships').selectAll().where('account_id', '=', account.id).orderBy('id').execute();
-    const memberships = [];
-    for (const m of ms) memberships.push({ id: m.id, companyId: m.company_id, companyName: await companyName(m.company_id), role: m.role, status: m.status, origin: m.origin });
-    return reply.render(<AccountPage ctx={req.view()} account={account} memberships={memberships} />);
-  });
+export async function handleMemberAccount(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const account = await getAccount(db, requireId(req));
+  const memberships = [];
+  for (const m of await membershipsOfAccount(db, account.id)) memberships.push({ id: m.id, companyId: m.company_id, companyName: await companyName(db, m.company_id), role: m.role, status: m.status, origin: m.origin });
+  return reply.render(<AccountPage ctx={req.view()} account={account} memberships={memberships} />);
+}
 
-  app.post('/gestion-extranet/comptes/:id/statut', manage, async (req, reply) => {
-    allowOnly(req, ['status', 'version']);
-    const accountId = id(req);
-    const status = str(req.body, 'status', 20) === 'active' ? 'active' : 'disabled';
-    await db.transaction().execute((trx) => setAccountStatus(trx, req.actor, accountId, status, int(req.body, 'version') ?? -1));
-    reply.flash('success', 'common.saved');
-    return reply.redirect(`/gestion-extranet/comptes/${accountId}`);
-  });
+export async function handleSetAccountStatus(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, ['status', 'version']);
+  const accountId = requireId(req);
+  const status = str(req.body, 'status', 20) === 'active' ? 'active' : 'disabled';
+  await db.transaction().execute((trx) => setAccountStatus(trx, req.actor, accountId, status, int(req.body, 'version') ?? -1));
+  reply.flash('success', 'common.saved');
+  return reply.redirect(`/gestion-extranet/comptes/${accountId}`);
+}
 
-  app.post('/gestion-extranet/acces/:id/retirer', manage, async (req, reply) => {
-    allowOnly(req, []);
-    const membershipId = id(req);
-    const m = await x(db).selectFrom('member_memberships').select('account_id').where('id', '=', membershipId).executeTakeFirst();
-    if (!m) throw notFound();
-    await db.transaction().execute((trx) => revokeMembership(trx, req.actor, membershipId));
-    reply.flash('success', 'extranet.admin.access_revoked');
-    return reply.redirect(`/gestion-extranet/comptes/${m.account_id}`);
-  });
+export async function handleRevokeAccess(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, []);
+  const membershipId = requireId(req);
+  const m = await findMembership(db, membershipId);
+  if (!m) throw notFound();
+  await db.transaction().execute((trx) => revokeMembership(trx, req.actor, membershipId));
+  reply.flash('success', 'extranet.admin.access_revoked');
+  return reply.redirect(`/gestion-extranet/comptes/${m.account_id}`);
+}
 
-  // ——— invitations ———
+// ——— invitations ———
 
-  const invitePage = async (req: FastifyRequest, reply: FastifyReply, companyId: number | undefined, values: Record<string, string>, errors?: Record<string, string>, status = 200) => {
-    const company = companyId !== undefined ? await findCompany(db, companyId) : undefined;
-    if (!company) throw notFound();
-    const contacts = (await listContacts(db, company.id)).map((c) => ({ id: c.id, name: [c.firstName, c.lastName].filter(Boolean).join(' '), email: c.email }));
-    return reply.render(<InvitePage ctx={req.view()} company={company} contacts={contacts} values={values} errors={errors} />, status);
-  };
+async function invitePage(req: FastifyRequest, db: ExtranetDb, companyId: number | undefined, values: Record<string, string>, errors?: FieldErrors): Promise<VNode> {
+  const company = companyId !== undefined ? await findCompany(db, companyId) : undefined;
+  if (!company) throw notFound();
+  const contacts = (await listContacts(db, company.id)).map((c) => ({ id: c.id, name: [c.firstName, c.lastName].filter(Boolean).join(' '), email: c.email }));
+  return <InvitePage ctx={req.view()} company={company} contacts={contacts} values={values} errors={errors} />;
+}
 
-  app.get('/gestion-extranet/invitations/nouvelle', manage, async (req, reply) => {
-    const q = req.query as Record<string, string>;
-    const companyId = idParam(q.entreprise);
-    const contactId = idParam(q.contact);
-    const values: Record<string, string> = {};
-    if (contactId !== undefined) {
-      const c = await findContact(db, contactId);
-      // A contact of another company cannot prefill this company's invitation.
-      if (c && c.companyId === companyId) Object.assign(values, { name: [c.firstName, c.lastName].filter(Boolean).join(' '), email: c.email ?? '' });
-    }
-    return invitePage(req, reply, companyId, values);
-  });
+export async function handleInviteForm(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const q = req.query as Record<string, string>;
+  const companyId = idParam(q.entreprise);
+  const contactId = idParam(q.contact);
+  const values: Record<string, string> = {};
+  if (contactId !== undefined) {
+    const c = await findContact(db, contactId);
+    // A contact of another company cannot prefill this company's invitation.
+    if (c && c.companyId === companyId) Object.assign(values, { name: [c.firstName, c.lastName].filter(Boolean).join(' '), email: c.email ?? '' });
+  }
+  return reply.render(await invitePage(req, db, companyId, values));
+}
 
-  app.post('/gestion-extranet/invitations', manage, async (req, reply) => {
-    allowOnly(req, ['company_id', 'name', 'email', 'role']);
-    const companyId = idParam(str(req.body, 'company_id', 12));
-    const values = { name: str(req.body, 'name', 200), email: str(req.body, 'email', 300), role: str(req.body, 'role', 20) };
-    if (companyId === undefined) throw notFound();
-    try {
-      const m = await mail(req);
-      await db.transaction().execute((trx) => inviteMember(trx, req.actor, { companyId, ...values, origin: 'staff_invitation' }, m));
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return invitePage(req, reply, companyId, values, e.fields, 422);
-      throw e;
-    }
-    reply.flash('success', 'extranet.team.invited');
-    return reply.redirect(`/registre/entreprises/${companyId}`);
-  });
+export async function handleInvite(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  allowOnly(req, ['company_id', 'name', 'email', 'role']);
+  const companyId = idParam(str(req.body, 'company_id', 12));
+  const values = { name: str(req.body, 'name', 200), email: str(req.body, 'email', 300), role: str(req.body, 'role', 20) };
+  if (companyId === undefined) throw notFound();
+  return onInvalid(
+    reply,
+    async () => {
+      const mail = await mailDeps(req, ctx);
+      await ctx.db.transaction().execute((trx) => inviteMember(trx, req.actor, { companyId, ...values, origin: 'staff_invitation' }, mail));
+      reply.flash('success', 'extranet.team.invited');
+      return reply.redirect(`/registre/entreprises/${companyId}`);
+    },
+    (errors) => invitePage(req, ctx.db, companyId, values, errors),
+  );
+}
 
-  app.post('/gestion-extranet/invitations/:id/annuler', manage, async (req, reply) => {
-    allowOnly(req, []);
-    const invitationId = id(req);
-    const inv = await x(db).selectFrom('member_invitations').select('company_id').where('id', '=', invitationId).executeTakeFirst();
-    if (!inv) throw notFound();
-    await db.transaction().execute((trx) => revokeInvitation(trx, req.actor, invitationId));
-    reply.flash('success', 'extranet.team.invitation_cancelled');
-    return reply.redirect(`/registre/entreprises/${inv.company_id}`);
-  });
+export async function handleCancelInvitation(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, []);
+  const invitationId = requireId(req);
+  const inv = await findInvitation(db, invitationId);
+  if (!inv) throw notFound();
+  await db.transaction().execute((trx) => revokeInvitation(trx, req.actor, invitationId));
+  reply.flash('success', 'extranet.team.invitation_cancelled');
+  return reply.redirect(`/registre/entreprises/${inv.company_id}`);
+}
 
-  // ——— sign-up queue ———
+// ——— sign-up queue ———
 
-  const signupsPage = async (req: FastifyRequest, reply: FastifyReply, errors?: Record<string, string>, errorFor?: number, status = 200) => {
-    const rows: SignupQueueRow[] = [];
-    for (const s of await listPendingSignups(db)) {
-      const cid = await companyIdForSiret(db, s.siret);
-      const c = cid !== undefined ? await findCompany(db, cid) : undefined;
-      rows.push({ ...s, suggestion: c ? { id: c.id, name: c.name } : undefined });
-    }
-    // A company search to find the right id when the SIRET matches nothing (foreign, new…).
-    const q = String((req.query as Record<string, string>)?.q ?? '').slice(0, 100).trim();
-    const found = q ? await searchCompaniesForPicker(db, q, 10) : undefined;
-    return reply.render(<SignupsPage ctx={req.view()} rows={rows} errors={errors} errorFor={errorFor} q={q} found={found} />, status);
-  };
+async function signupsPage(req: FastifyRequest, db: ExtranetDb, errors?: FieldErrors, errorFor?: number): Promise<VNode> {
+  const rows: SignupQueueRow[] = [];
+  for (const s of await listPendingSignups(db)) {
+    const cid = await companyIdForSiret(db, s.siret);
+    const c = cid !== undefined ? await findCompany(db, cid) : undefined;
+    rows.push({ ...s, suggestion: c ? { id: c.id, name: c.name } : undefined });
+  }
+  // A company search to find the right id when the SIRET matches nothing (foreign, new…).
+  const q = String((req.query as Record<string, string>)?.q ?? '').slice(0, 100).trim();
+  const found = q ? await searchCompaniesForPicker(db, q, 10) : undefined;
+  return <SignupsPage ctx={req.view()} rows={rows} errors={errors} errorFor={errorFor} q={q} found={found} />;
+}
 
-  app.get('/gestion-extranet/inscriptions', manage, async (req, reply) => signupsPage(req, reply));
+export async function handleSignups(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  return reply.render(await signupsPage(req, db));
+}
 
-  app.post('/gestion-extranet/inscriptions/:id/approuver', manage, async (req, reply) => {
-    allowOnly(req, ['company_id', 'role', 'version']);
-    const signupId = id(req);
-    try {
-      const m = await mail(req);
-      await db.transaction().execute((trx) => approveSignup(trx, req.actor, signupId, { companyId: idParam(str(req.body, 'company_id', 12)), role: str(req.body, 'role', 20), version: int(req.body, 'version') }, m));
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return signupsPage(req, reply, e.fields, signupId, 422);
-      throw e;
-    }
-    reply.flash('success', 'extranet.admin.signup_approved');
-    return reply.redirect('/gestion-extranet/inscriptions');
-  });
+export async function handleApproveSignup(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  allowOnly(req, ['company_id', 'role', 'version']);
+  const signupId = requireId(req);
+  return onInvalid(
+    reply,
+    async () => {
+      const mail = await mailDeps(req, ctx);
+      await ctx.db.transaction().execute((trx) => approveSignup(trx, req.actor, signupId, { companyId: idParam(str(req.body, 'company_id', 12)), role: str(req.body, 'role', 20), version: int(req.body, 'version') }, mail));
+      reply.flash('success', 'extranet.admin.signup_approved');
+      return reply.redirect('/gestion-extranet/inscriptions');
+    },
+    (errors) => signupsPage(req, ctx.db, errors, signupId),
+  );
+}
 
-  app.post('/gestion-extranet/inscriptions/:id/refuser', manage, async (req, reply) => {
-    allowOnly(req, ['reason', 'version']);
-    const signupId = id(req);
-    try {
-      const m = await mail(req);
-      await db.transaction().execute((trx) => refuseSignup(trx, req.actor, signupId, { reason: str(req.body, 'reason', 2000), version: int(req.body, 'version') }, m));
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return signupsPage(req, reply, e.fields, signupId, 422);
-      throw e;
-    }
-    reply.flash('success', 'extranet.admin.signup_refused');
-    return reply.redirect('/gestion-extranet/inscriptions');
-  });
+export async function handleRefuseSignup(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  allowOnly(req, ['reason', 'version']);
+  const signupId = requireId(req);
+  return onInvalid(
+    reply,
+    async () => {
+      const mail = await mailDeps(req, ctx);
+      await ctx.db.transaction().execute((trx) => refuseSignup(trx, req.actor, signupId, { reason: str(req.body, 'reason', 2000), version: int(req.body, 'version') }, mail));
+      reply.flash('success', 'extranet.admin.signup_refused');
+      return reply.redirect('/gestion-extranet/inscriptions');
+    },
+    (errors) => signupsPage(req, ctx.db, errors, signupId),
+  );
+}
 
-  // ——— corrections ———
+// ——— corrections ———
 
-  app.get('/gestion-extranet/corrections', manage, async (req, reply) => {
-    const rows = [];
-    for (const c of await listPendingCorrections(db)) rows.push({ ...c, companyName: await companyName(c.company_id) });
-    return reply.render(<CorrectionsPage ctx={req.view()} rows={rows} />);
-  });
+export async function handleCorrectionQueue(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const rows = [];
+  for (const c of await listPendingCorrections(db)) rows.push({ ...c, companyName: await companyName(db, c.company_id) });
+  return reply.render(<CorrectionsPage ctx={req.view()} rows={rows} />);
+}
 
-  const correctionPage = async (req: FastifyRequest, reply: FastifyReply, correctionId: number, errors?: Record<string, string>, status = 200) => {
-    const c = await getCorrection(db, correctionId);
-    const by = await x(db).selectFrom('member_accounts').select(['name', 'email']).where('id', '=', c.account_id).executeTakeFirst();
-    return reply.render(<CorrectionDecisionPage ctx={req.view()} req={c} companyName={await companyName(c.company_id)} by={by ? `${by.name} <${by.email}>` : '—'} errors={errors} />, status);
-  };
+async function correctionPage(req: FastifyRequest, db: ExtranetDb, correctionId: number, errors?: FieldErrors): Promise<VNode> {
+  const c = await getCorrection(db, correctionId);
+  const by = (await accountLabel(db, c.account_id)) ?? '—';
+  return <CorrectionDecisionPage ctx={req.view()} req={c} companyName={await companyName(db, c.company_id)} by={by} errors={errors} />;
+}
 
-  app.get('/gestion-extranet/corrections/:id', manage, async (req, reply) => correctionPage(req, reply, id(req)));
+export async function handleCorrectionToDecide(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  return reply.render(await correctionPage(req, db, requireId(req)));
+}
 
-  app.post('/gestion-extranet/corrections/:id/decision', manage, async (req, reply) => {
-    allowOnly(req, ['accepted', 'reason', 'version', 'decision']);
-    const correctionId = id(req);
-    const accepted = str(req.body, 'decision', 20) === 'refuse' ? [] : list(req.body, 'accepted');
-    try {
-      const m = await mail(req);
-      await db.transaction().execute((trx) => decideCorrection(trx, req.actor, correctionId, { accepted, reason: str(req.body, 'reason', 2000), version: int(req.body, 'version') }, m));
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return correctionPage(req, reply, correctionId, Object.keys(e.fields).length ? e.fields : { _form: req.t(e.code, e.params) }, 422);
-      throw e;
-    }
-    reply.flash('success', 'extranet.admin.correction_decided');
-    return reply.redirect(`/gestion-extranet/corrections/${correctionId}`);
-  });
-
-  // ——— requests queue ———
-
-  app.get('/gestion-extranet/demandes', answer, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const rows = await listQueue(db, req.actor, { category: q.categorie, status: q.statut, assignee: q.assigne === 'me' || q.assigne === 'none' ? q.assigne : undefined, companyId: idParam(q.entreprise) });
-    const companies = new Map<number, string>();
-    for (const r of rows) if (!companies.has(r.company_id)) companies.set(r.company_id, await companyName(r.company_id));
-    return reply.render(<QueuePage ctx={req.view()} rows={rows} query={q} stats={await responseStats(db)} companies={companies} />);
-  });
-
-  const threadPage = async (req: FastifyRequest, reply: FastifyReply, requestId: number, errors?: Record<string, string>, body?: string, status = 200) => {
-    const thread = await getStaffRequest(db, requestId);
-    const author = await x(db).selectFrom('member_accounts').select(['name', 'email']).where('id', '=', thread.request.account_id).executeTakeFirst();
-    return reply.render(
-      <StaffThreadPage ctx={req.view()} thread={thread} companyName={await companyName(thread.request.company_id)} author={author ? `${author.name} <${author.email}>` : '—'} staff={await listAssignableStaff(db)} errors={errors} body={body} />,
-      status,
-    );
-  };
-
-  app.get('/gestion-extranet/demandes/:id', answer, async (req, reply) => threadPage(req, reply, id(req)));
-
-  app.post('/gestion-extranet/demandes/:id/reponse', answer, async (req, reply) => {
-    const requestId = id(req);
-    await getStaffRequest(db, requestId);
-    const form = await readForm(req, ['body', 'status', 'version']);
-    if (form.fileError) return threadPage(req, reply, requestId, { attachments: form.fileError }, form.fields.body, 422);
-    try {
-      const m = await mail(req);
-      await db.transaction().execute((trx) => staffReply(trx, req.actor, requestId, { body: form.fields.body ?? '', status: form.fields.status ?? '', version: idParam(form.fields.version ?? '') }, form.files, m));
-    } catch (e) {
-      if (isAppError(e) && e.kind === 'invalid') return threadPage(req, reply, requestId, e.fields, form.fields.body, 422);
-      // Someone wrote in between: show the new messages and keep the reply typed so far.
-      if (isAppError(e) && e.kind === 'conflict') return threadPage(req, reply, requestId, { _form: e.code === 'common.stale_version' ? 'extranet.thread.stale' : e.code }, form.fields.body, 409);
-      throw e;
-    }
-    reply.flash('success', 'extranet.thread.sent');
-    return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
-  });
-
-  app.post('/gestion-extranet/demandes/:id/assigner', answer, async (req, reply) => {
-    allowOnly(req, ['assignee_id', 'version']);
-    const requestId = id(req);
-    const raw = str(req.body, 'assignee_id', 12);
-    const assignee = raw === '' ? null : (idParam(raw) ?? -1);
-    await db.transaction().execute((trx) => assignRequest(trx, req.actor, requestId, assignee, int(req.body, 'version')));
-    reply.flash('success', 'common.saved');
-    return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
-  });
-
-  app.post('/gestion-extranet/demandes/:id/cloturer', answer, async (req, reply) => {
-    allowOnly(req, ['version']);
-    const requestId = id(req);
-    await db.transaction().execute((trx) => closeStaffRequest(trx, req.actor, requestId, int(req.body, 'version')));
-    reply.flash('success', 'extranet.requests.closed');
-    return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
-  });
-
-  app.get('/gestion-extranet/pieces-jointes/:id', answer, async (req, reply) => sendFile(reply, await getStaffAttachment(db, id(req))));
-
-  // ——— routing by category ———
-
-  app.get('/gestion-extranet/routage', manage, async (req, reply) => reply.render(<RoutingPage ctx={req.view()} routes={await listRoutes(db)} staff={await listAssignableStaff(db)} />));
-
-  app.post('/gestion-extranet/routage', manage, async (req, reply) => {
-    allowOnly(req, REQUEST_CATEGORIES.map((c) => `route_${c}`));
-    await db.transaction().execute(async (trx) => {
-      const before = await listRoutes(trx);
-      for (const c of REQUEST_CATEGORIES) {
-        const raw = str(req.body, `route_${c}`, 12);
-        const userId = raw === '' ? null : (idParam(raw) ?? -1);
-        if ((before[c] ?? null) !== userId) await setRoute(trx, req.actor, c, userId);
+export async function handleDecideCorrection(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  allowOnly(req, ['accepted', 'reason', 'version', 'decision']);
+  const correctionId = requireId(req);
+  const accepted = str(req.body, 'decision', 20) === 'refuse' ? [] : list(req.body, 'accepted');
+  let refusal: AppError | undefined;
+  return onInvalid(
+    reply,
+    async () => {
+      const mail = await mailDeps(req, ctx);
+      try {
+        await ctx.db.transaction().execute((trx) => decideCorrection(trx, req.actor, correctionId, { accepted, reason: str(req.body, 'reason', 2000), version: int(req.body, 'version') }, mail));
+      } catch (e) {
+        if (isAppError(e)) refusal = e;
+        throw e;
       }
-    });
-    reply.flash('success', 'common.saved');
-    return reply.redirect('/gestion-extranet/routage');
+      reply.flash('success', 'extranet.admin.correction_decided');
+      return reply.redirect(`/gestion-extranet/corrections/${correctionId}`);
+    },
+    // A refusal naming no field (the register refusing the values) is said on top, with its details.
+    (errors) => correctionPage(req, ctx.db, correctionId, Object.keys(errors).length || !refusal ? errors : { _form: req.t(refusal.code, refusal.params) }),
+  );
+}
+
+// ——— requests queue ———
+
+export async function handleQueue(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const q = req.query as Record<string, string | undefined>;
+  const rows = await listQueue(db, req.actor, { category: q.categorie, status: q.statut, assignee: q.assigne === 'me' || q.assigne === 'none' ? q.assigne : undefined, companyId: idParam(q.entreprise) });
+  const companies = new Map<number, string>();
+  for (const r of rows) if (!companies.has(r.company_id)) companies.set(r.company_id, await companyName(db, r.company_id));
+  return reply.render(<QueuePage ctx={req.view()} rows={rows} query={q} stats={await responseStats(db)} companies={companies} />);
+}
+
+async function threadPage(req: FastifyRequest, db: ExtranetDb, requestId: number, errors?: FieldErrors, body?: string): Promise<VNode> {
+  const thread = await getStaffRequest(db, requestId);
+  const author = (await accountLabel(db, thread.request.account_id)) ?? '—';
+  return <StaffThreadPage ctx={req.view()} thread={thread} companyName={await companyName(db, thread.request.company_id)} author={author} staff={await listAssignableStaff(db)} errors={errors} body={body} />;
+}
+
+export async function handleThread(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  return reply.render(await threadPage(req, db, requireId(req)));
+}
+
+export async function handleReply(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  const { db } = ctx;
+  const requestId = requireId(req);
+  await getStaffRequest(db, requestId);
+  const form = await readForm(req, ['body', 'status', 'version']);
+  if (form.fileError) return reply.render(await threadPage(req, db, requestId, { attachments: form.fileError }, form.fields.body), 422);
+  return onInvalid(
+    reply,
+    async () => {
+      const mail = await mailDeps(req, ctx);
+      await db.transaction().execute((trx) => staffReply(trx, req.actor, requestId, { body: form.fields.body ?? '', status: form.fields.status ?? '', version: idParam(form.fields.version ?? '') }, form.files, mail));
+      reply.flash('success', 'extranet.thread.sent');
+      return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
+    },
+    // Someone wrote in between (409): show the new messages and keep the reply typed so far.
+    (errors) => threadPage(req, db, requestId, errors._form === 'common.stale_version' ? { _form: 'extranet.thread.stale' } : errors, form.fields.body),
+    { conflict: true },
+  );
+}
+
+export async function handleAssign(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, ['assignee_id', 'version']);
+  const requestId = requireId(req);
+  const raw = str(req.body, 'assignee_id', 12);
+  const assignee = raw === '' ? null : (idParam(raw) ?? -1);
+  await db.transaction().execute((trx) => assignRequest(trx, req.actor, requestId, assignee, int(req.body, 'version')));
+  reply.flash('success', 'common.saved');
+  return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
+}
+
+export async function handleStaffCloseRequest(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, ['version']);
+  const requestId = requireId(req);
+  await db.transaction().execute((trx) => closeStaffRequest(trx, req.actor, requestId, int(req.body, 'version')));
+  reply.flash('success', 'extranet.requests.closed');
+  return reply.redirect(`/gestion-extranet/demandes/${requestId}`);
+}
+
+export async function handleStaffAttachment(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  return sendFile(reply, await getStaffAttachment(db, requireId(req)));
+}
+
+// ——— routing by category ———
+
+export async function handleRouting(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  return reply.render(<RoutingPage ctx={req.view()} routes={await listRoutes(db)} staff={await listAssignableStaff(db)} />);
+}
+
+export async function handleSaveRouting(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  allowOnly(req, REQUEST_CATEGORIES.map((c) => `route_${c}`));
+  await db.transaction().execute(async (trx) => {
+    const before = await listRoutes(trx);
+    for (const c of REQUEST_CATEGORIES) {
+      const raw = str(req.body, `route_${c}`, 12);
+      const userId = raw === '' ? null : (idParam(raw) ?? -1);
+      if ((before[c] ?? null) !== userId) await setRoute(trx, req.actor, c, userId);
+    }
   });
+  reply.flash('success', 'common.saved');
+  return reply.redirect('/gestion-extranet/routage');
 }

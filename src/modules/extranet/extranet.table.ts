@@ -1,5 +1,8 @@
-// Kysely table types of the extranet's own tables (see migrations/…-extranet-core.ts).
+// Kysely table types of the extranet's own tables (see migrations/…-extranet-core.ts), and the
+// module's typed handle: every query, service and handler of the extranet takes `ExtranetDb`.
 import type { Generated, Selectable } from 'kysely';
+import type { PlatformTables } from '../../platform/db/tables.js';
+import type { ModuleDb } from '../../platform/db/typed.js';
 
 /** A person who signs in to the extranet. Not a staff user: a separate table and audience. */
 export interface MemberAccountsTable {
@@ -48,6 +51,7 @@ export interface MemberInvitationsTable {
   created_at: string;
   accepted_at: string | null;
 }
+export type InvitationRow = Selectable<MemberInvitationsTable>;
 
 export interface MemberSignupsTable {
   id: Generated<number>;
@@ -136,7 +140,7 @@ export interface MemberRequestRoutesTable {
   updated_at: string;
 }
 
-export interface ExtranetTables {
+export interface ExtranetTables extends PlatformTables {
   member_accounts: MemberAccountsTable;
   member_memberships: MemberMembershipsTable;
   member_invitations: MemberInvitationsTable;
@@ -147,3 +151,5 @@ export interface ExtranetTables {
   member_attachments: MemberAttachmentsTable;
   member_request_routes: MemberRequestRoutesTable;
 }
+
+export type ExtranetDb = ModuleDb<ExtranetTables>;

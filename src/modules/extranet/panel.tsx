@@ -6,8 +6,9 @@
 // extranet activity.
 import { can } from '../../platform/access/index.js';
 import type { ModuleContext, RecordPanel } from '../../platform/module.js';
-import { x } from './accounts.service.js';
 import { listCompanyPreferences } from './consent.service.js';
+import { companyTeam, openRequestsOf, pendingCorrectionsOf, pendingInvitations } from './extranet.queries.js';
+import type { ExtranetDb } from './extranet.table.js';
 import { CompanyPanel } from './views/staff.js';
 
 export const companyPanel: RecordPanel = {
@@ -16,20 +17,8 @@ export const companyPanel: RecordPanel = {
   async render(ctx: ModuleContext, view, companyId) {
     const actor = view.actor;
     if (actor.kind !== 'staff' || !can(actor, 'extranet:read')) return null;
-    const db = ctx.db;
-    const [members, invitations, corrections, requests] = await Promise.all([
-      x(db)
-        .selectFrom('member_memberships as m')
-        .innerJoin('member_accounts as a', 'a.id', 'm.account_id')
-        .select(['a.id', 'a.name', 'a.email', 'a.last_sign_in_at', 'm.role'])
-        .where('m.company_id', '=', companyId)
-        .where('m.status', '=', 'active')
-        .orderBy('a.name')
-        .execute(),
-      x(db).selectFrom('member_invitations').select(['id', 'email', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').execute(),
-      x(db).selectFrom('member_change_requests').select(['id', 'created_at']).where('company_id', '=', companyId).where('status', '=', 'pending').orderBy('created_at').execute(),
-      x(db).selectFrom('member_requests').select(['id', 'subject', 'status']).where('company_id', '=', companyId).where('status', '!=', 'closed').orderBy('last_message_at', 'desc').limit(10).execute(),
-    ]);
+    const db: ExtranetDb = ctx.db;
+    const [members, invitations, corrections, requests] = await Promise.all([companyTeam(db, companyId), pendingInvitations(db, companyId), pendingCorrectionsOf(db, companyId), openRequestsOf(db, companyId)]);
     const contacts = await listCompanyPreferences(db, companyId);
     const consents = contacts
       .filter((c) => Object.keys(c.preferences).length)
@@ -39,7 +28,7 @@ export const companyPanel: RecordPanel = {
         ctx={view}
         data={{
           companyId,
-          members: members.map((m) => ({ accountId: m.id, name: m.name, email: m.email, role: m.role, lastSignIn: m.last_sign_in_at })),
+          members,
           invitations,
           corrections,
           requests,

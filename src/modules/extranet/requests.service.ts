@@ -1,21 +1,17 @@
 // "Mes demandes": a member writes to the CCI; the request lands in a staff queue routed by
 // category, becomes a conversation, and both sides are told by e-mail — with a link only,
 // never the content (mail leaves our hands; the extranet is where the content lives).
-import type { Kysely } from 'kysely';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { ROLE_GRANTS, type Permission } from '../../platform/access/permissions.js';
-import { nowIso, sql, type AnyDb } from '../../platform/db/index.js';
+import { nowIso, sql } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
-import type { PlatformTables } from '../../platform/db/tables.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
 import type { MailDeps } from './accounts.service.js';
 import type { CheckedFile } from './attachments.js';
-import type { ExtranetTables, MemberRequestRow, RequestMessageRow, RequestStatus } from './extranet.table.js';
+import type { ExtranetDb, MemberRequestRow, RequestMessageRow, RequestStatus } from './extranet.table.js';
 import { allowance, takeToken, type Allowance, type Limit } from './extranet.rate.js';
 import type { MemberScope } from './scope.js';
 
-type Db = Kysely<ExtranetTables & PlatformTables>;
-const x = (db: AnyDb) => db as Db;
 
 export const REQUEST_CATEGORIES = ['formalities', 'training', 'international', 'funding', 'other'] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
@@ -49,7 +45,7 @@ export const REQUESTS_LEFT_NOTICE = 3;
  * are left (and under which limit) when few; that the limit is reached (and until when) at 0.
  * `until` is an ISO time, formatted by the page.
  */
-export async function requestLimitNotice(db: AnyDb, scope: { accountId: number; companyId: number }): Promise<{ code: string; params: { max: number; remaining: number; until: string }; blocked: boolean } | undefined> {
+export async function requestLimitNotice(db: ExtranetDb, scope: { accountId: number; companyId: number }): Promise<{ code: string; params: { max: number; remaining: number; until: string }; blocked: boolean } | undefined> {
   const a: Allowance = await allowance(db, requestLimits(scope));
   if (a.remaining > REQUESTS_LEFT_NOTICE || !a.until) return undefined;
   const blocked = a.remaining === 0;
@@ -81,15 +77,15 @@ function validateMessage(body: string): string {
   return b;
 }
 
-async function insertMessage(db: AnyDb, requestId: number, companyId: number, author: { kind: 'member' | 'staff'; accountId?: number; userId?: number; name: string }, body: string, files: CheckedFile[]): Promise<number> {
+async function insertMessage(db: ExtranetDb, requestId: number, companyId: number, author: { kind: 'member' | 'staff'; accountId?: number; userId?: number; name: string }, body: string, files: CheckedFile[]): Promise<number> {
   const now = nowIso();
-  const m = await x(db)
+  const m = await db
     .insertInto('member_request_messages')
     .values({ request_id: requestId, author_kind: author.kind, author_account_id: author.accountId ?? null, author_user_id: author.userId ?? null, author_name: author.name, body, created_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const f of files) {
-    await x(db)
+    await db
       .insertInto('member_attachments')
       .values({ company_id: companyId, request_id: requestId, message_id: m.id, file_name: f.fileName, content_type: f.contentType, size: f.size, sha256: f.sha256, data: f.data, created_at: now })
       .execute();
@@ -98,16 +94,16 @@ async function insertMessage(db: AnyDb, requestId: number, companyId: number, au
 }
 
 /** Active staff users who may answer requests: the routed person, or everyone with the permission. */
-async function staffRecipients(db: AnyDb, category: string, assigneeId: number | null): Promise<string[]> {
-  const target = assigneeId ?? (await x(db).selectFrom('member_request_routes').select('user_id').where('category', '=', category).executeTakeFirst())?.user_id ?? null;
+async function staffRecipients(db: ExtranetDb, category: string, assigneeId: number | null): Promise<string[]> {
+  const target = assigneeId ?? (await db.selectFrom('member_request_routes').select('user_id').where('category', '=', category).executeTakeFirst())?.user_id ?? null;
   if (target !== null) {
-    const u = await x(db).selectFrom('users').select('email').where('id', '=', target).where('status', '=', 'active').executeTakeFirst();
+    const u = await db.selectFrom('users').select('email').where('id', '=', target).where('status', '=', 'active').executeTakeFirst();
     if (u) return [u.email];
   }
   const roles = Object.entries(ROLE_GRANTS)
     .filter(([, perms]) => (perms as readonly Permission[]).includes('extranet:requests'))
     .map(([r]) => r);
-  const rows = await x(db)
+  const rows = await db
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select('users.email')
@@ -119,7 +115,7 @@ async function staffRecipients(db: AnyDb, category: string, assigneeId: number |
   return rows.map((r) => r.email);
 }
 
-async function notifyStaff(db: AnyDb, req: MemberRequestRow, mail: MailDeps, key: 'new' | 'reply'): Promise<void> {
+async function notifyStaff(db: ExtranetDb, req: MemberRequestRow, mail: MailDeps, key: 'new' | 'reply'): Promise<void> {
   for (const to of await staffRecipients(db, req.category, req.assignee_id)) {
     await mail.mailer.queue(db, {
       to,
@@ -129,7 +125,7 @@ async function notifyStaff(db: AnyDb, req: MemberRequestRow, mail: MailDeps, key
   }
 }
 
-export async function createRequest(db: AnyDb, scope: MemberScope, ip: string, input: { category: string; subject: string; body: string }, files: CheckedFile[], mail: MailDeps): Promise<number> {
+export async function createRequest(db: ExtranetDb, scope: MemberScope, ip: string, input: { category: string; subject: string; body: string }, files: CheckedFile[], mail: MailDeps): Promise<number> {
   const fields: Record<string, string> = {};
   if (!isCategory(input.category)) fields.category = input.category ? 'field.invalid' : 'field.required';
   const subject = input.subject.trim();
@@ -144,8 +140,8 @@ export async function createRequest(db: AnyDb, scope: MemberScope, ip: string, i
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   await takeToken(db, ip, requestLimits(scope));
   const now = nowIso();
-  const routed = await x(db).selectFrom('member_request_routes').select('user_id').where('category', '=', input.category).executeTakeFirst();
-  const row = await x(db)
+  const routed = await db.selectFrom('member_request_routes').select('user_id').where('category', '=', input.category).executeTakeFirst();
+  const row = await db
     .insertInto('member_requests')
     .values({
       company_id: scope.companyId,
@@ -169,8 +165,8 @@ export async function createRequest(db: AnyDb, scope: MemberScope, ip: string, i
 }
 
 /** The company's requests; those waiting for the member's answer first. */
-export async function listCompanyRequests(db: AnyDb, companyId: number, limit = 200): Promise<MemberRequestRow[]> {
-  return x(db)
+export async function listCompanyRequests(db: ExtranetDb, companyId: number, limit = 200): Promise<MemberRequestRow[]> {
+  return db
     .selectFrom('member_requests')
     .selectAll()
     .where('company_id', '=', companyId)
@@ -181,9 +177,9 @@ export async function listCompanyRequests(db: AnyDb, companyId: number, limit = 
     .execute();
 }
 
-async function loadThread(db: AnyDb, request: MemberRequestRow): Promise<RequestThread> {
-  const messages = await x(db).selectFrom('member_request_messages').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute();
-  const files = await x(db)
+async function loadThread(db: ExtranetDb, request: MemberRequestRow): Promise<RequestThread> {
+  const messages = await db.selectFrom('member_request_messages').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute();
+  const files = await db
     .selectFrom('member_attachments')
     .select(['id', 'message_id', 'file_name', 'content_type', 'size'])
     .where('request_id', '=', request.id)
@@ -199,19 +195,19 @@ async function loadThread(db: AnyDb, request: MemberRequestRow): Promise<Request
 }
 
 /** A request of the member's current company; any other id is "not found" (never "forbidden"). */
-export async function getMemberRequest(db: AnyDb, scope: MemberScope, id: number): Promise<RequestThread> {
-  const r = await x(db).selectFrom('member_requests').selectAll().where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
+export async function getMemberRequest(db: ExtranetDb, scope: MemberScope, id: number): Promise<RequestThread> {
+  const r = await db.selectFrom('member_requests').selectAll().where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
   if (!r) throw notFound();
   return loadThread(db, r);
 }
 
-export async function getStaffRequest(db: AnyDb, id: number): Promise<RequestThread> {
-  const r = await x(db).selectFrom('member_requests').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getStaffRequest(db: ExtranetDb, id: number): Promise<RequestThread> {
+  const r = await db.selectFrom('member_requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw notFound();
   return loadThread(db, r);
 }
 
-export async function addMemberMessage(db: AnyDb, scope: MemberScope, ip: string, id: number, body: string, files: CheckedFile[], mail: MailDeps): Promise<void> {
+export async function addMemberMessage(db: ExtranetDb, scope: MemberScope, ip: string, id: number, body: string, files: CheckedFile[], mail: MailDeps): Promise<void> {
   const { request } = await getMemberRequest(db, scope, id);
   if (request.status === 'closed') throw conflict('extranet.request_closed');
   const text = validateMessage(body);
@@ -223,7 +219,7 @@ export async function addMemberMessage(db: AnyDb, scope: MemberScope, ip: string
   await notifyStaff(db, { ...request, status }, mail, 'reply');
 }
 
-export async function closeMemberRequest(db: AnyDb, scope: MemberScope, id: number): Promise<void> {
+export async function closeMemberRequest(db: ExtranetDb, scope: MemberScope, id: number): Promise<void> {
   const { request } = await getMemberRequest(db, scope, id);
   if (request.status === 'closed') return;
   await updateWithVersion(db, 'member_requests', request.id, request.version, { status: 'closed', closed_at: nowIso() });
@@ -243,8 +239,8 @@ export interface QueueRow extends MemberRequestRow {
   assignee_name: string | null;
 }
 
-export async function listQueue(db: AnyDb, actor: Actor, filter: QueueFilter, limit = 200): Promise<QueueRow[]> {
-  let q = x(db).selectFrom('member_requests').leftJoin('users', 'users.id', 'member_requests.assignee_id').selectAll('member_requests').select('users.name as assignee_name');
+export async function listQueue(db: ExtranetDb, actor: Actor, filter: QueueFilter, limit = 200): Promise<QueueRow[]> {
+  let q = db.selectFrom('member_requests').leftJoin('users', 'users.id', 'member_requests.assignee_id').selectAll('member_requests').select('users.name as assignee_name');
   if (filter.category && isCategory(filter.category)) q = q.where('member_requests.category', '=', filter.category);
   if (filter.status && (REQUEST_STATUSES as readonly string[]).includes(filter.status)) q = q.where('member_requests.status', '=', filter.status as RequestStatus);
   else q = q.where('member_requests.status', '!=', 'closed');
@@ -254,8 +250,8 @@ export async function listQueue(db: AnyDb, actor: Actor, filter: QueueFilter, li
   return q.orderBy('member_requests.last_message_at', 'desc').limit(limit).execute() as Promise<QueueRow[]>;
 }
 
-async function notifyMember(db: AnyDb, request: MemberRequestRow, mail: MailDeps): Promise<void> {
-  const account = await x(db).selectFrom('member_accounts').select(['email', 'name', 'status']).where('id', '=', request.account_id).executeTakeFirst();
+async function notifyMember(db: ExtranetDb, request: MemberRequestRow, mail: MailDeps): Promise<void> {
+  const account = await db.selectFrom('member_accounts').select(['email', 'name', 'status']).where('id', '=', request.account_id).executeTakeFirst();
   if (!account || account.status !== 'active') return;
   await mail.mailer.queue(db, {
     to: account.email,
@@ -264,7 +260,7 @@ async function notifyMember(db: AnyDb, request: MemberRequestRow, mail: MailDeps
   });
 }
 
-export async function staffReply(db: AnyDb, actor: Actor, id: number, input: { body: string; status: string; version: number | undefined }, files: CheckedFile[], mail: MailDeps): Promise<void> {
+export async function staffReply(db: ExtranetDb, actor: Actor, id: number, input: { body: string; status: string; version: number | undefined }, files: CheckedFile[], mail: MailDeps): Promise<void> {
   const { request } = await getStaffRequest(db, id);
   if (request.status === 'closed') throw conflict('extranet.request_closed');
   const text = validateMessage(input.body);
@@ -277,16 +273,16 @@ export async function staffReply(db: AnyDb, actor: Actor, id: number, input: { b
     assignee_id: request.assignee_id ?? actor.id,
     closed_at: status === 'closed' ? now : null,
   });
-  const user = actor.id !== null ? await x(db).selectFrom('users').select('name').where('id', '=', actor.id).executeTakeFirst() : undefined;
+  const user = actor.id !== null ? await db.selectFrom('users').select('name').where('id', '=', actor.id).executeTakeFirst() : undefined;
   await insertMessage(db, request.id, request.company_id, { kind: 'staff', userId: actor.id ?? undefined, name: user?.name ?? actor.label }, text, files);
   await record(db, actor, { entity: 'member_request', entityId: request.id, action: 'staff_reply', changes: { status: [request.status, status], attachments: files.length } });
   await notifyMember(db, { ...request, status }, mail);
 }
 
-export async function assignRequest(db: AnyDb, actor: Actor, id: number, userId: number | null, version: number | undefined): Promise<void> {
+export async function assignRequest(db: ExtranetDb, actor: Actor, id: number, userId: number | null, version: number | undefined): Promise<void> {
   const { request } = await getStaffRequest(db, id);
   if (userId !== null) {
-    const u = await x(db).selectFrom('users').select('id').where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
+    const u = await db.selectFrom('users').select('id').where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
     if (!u) throw invalid('common.invalid', { assignee_id: 'field.invalid' });
   }
   const status: RequestStatus = request.status === 'new' && userId !== null ? 'in_progress' : request.status;
@@ -294,21 +290,21 @@ export async function assignRequest(db: AnyDb, actor: Actor, id: number, userId:
   await record(db, actor, { entity: 'member_request', entityId: request.id, action: 'assign', changes: { assignee_id: [request.assignee_id, userId], status: [request.status, status] } });
 }
 
-export async function closeStaffRequest(db: AnyDb, actor: Actor, id: number, version: number | undefined): Promise<void> {
+export async function closeStaffRequest(db: ExtranetDb, actor: Actor, id: number, version: number | undefined): Promise<void> {
   const { request } = await getStaffRequest(db, id);
   if (request.status === 'closed') throw conflict('extranet.request_closed');
   await updateWithVersion(db, 'member_requests', request.id, version ?? -1, { status: 'closed', closed_at: nowIso() });
   await record(db, actor, { entity: 'member_request', entityId: request.id, action: 'close', changes: { status: [request.status, 'closed'] } });
 }
 
-export async function setRoute(db: AnyDb, actor: Actor, category: string, userId: number | null): Promise<void> {
+export async function setRoute(db: ExtranetDb, actor: Actor, category: string, userId: number | null): Promise<void> {
   if (!isCategory(category)) throw notFound();
   if (userId !== null) {
-    const u = await x(db).selectFrom('users').select('id').where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
+    const u = await db.selectFrom('users').select('id').where('id', '=', userId).where('status', '=', 'active').executeTakeFirst();
     if (!u) throw invalid('common.invalid', { [`route_${category}`]: 'field.invalid' });
   }
-  const before = await x(db).selectFrom('member_request_routes').select('user_id').where('category', '=', category).executeTakeFirst();
-  await x(db)
+  const before = await db.selectFrom('member_request_routes').select('user_id').where('category', '=', category).executeTakeFirst();
+  await db
     .insertInto('member_request_routes')
     .values({ category, user_id: userId, updated_at: nowIso() })
     .onConflict((oc) => oc.column('category').doUpdateSet({ user_id: userId, updated_at: nowIso() }))
@@ -316,17 +312,17 @@ export async function setRoute(db: AnyDb, actor: Actor, category: string, userId
   await record(db, actor, { entity: 'member_request_route', entityId: category, action: 'update', changes: { user_id: [before?.user_id ?? null, userId] } });
 }
 
-export async function listRoutes(db: AnyDb): Promise<Record<string, number | null>> {
-  const rows = await x(db).selectFrom('member_request_routes').selectAll().execute();
+export async function listRoutes(db: ExtranetDb): Promise<Record<string, number | null>> {
+  const rows = await db.selectFrom('member_request_routes').selectAll().execute();
   return Object.fromEntries(rows.map((r) => [r.category, r.user_id]));
 }
 
 /** Staff who may be assigned requests (holders of a role granting extranet:requests). */
-export async function listAssignableStaff(db: AnyDb): Promise<{ id: number; name: string }[]> {
+export async function listAssignableStaff(db: ExtranetDb): Promise<{ id: number; name: string }[]> {
   const roles = Object.entries(ROLE_GRANTS)
     .filter(([, perms]) => (perms as readonly Permission[]).includes('extranet:requests'))
     .map(([r]) => r);
-  return x(db)
+  return db
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select(['users.id', 'users.name'])
@@ -348,9 +344,9 @@ export interface ResponseStats {
 }
 
 /** First-response times by category over the last `days` days (computed in JS: portable). */
-export async function responseStats(db: AnyDb, days = 90): Promise<ResponseStats[]> {
+export async function responseStats(db: ExtranetDb, days = 90): Promise<ResponseStats[]> {
   const since = new Date(Date.now() - days * 86400_000).toISOString();
-  const rows = await x(db).selectFrom('member_requests').select(['category', 'created_at', 'first_response_at']).where('created_at', '>', since).execute();
+  const rows = await db.selectFrom('member_requests').select(['category', 'created_at', 'first_response_at']).where('created_at', '>', since).execute();
   return REQUEST_CATEGORIES.map((category) => {
     const mine = rows.filter((r) => r.category === category);
     const mins = mine
@@ -375,20 +371,20 @@ export interface AttachmentFile {
 }
 
 /** An attachment of the member's current company only. */
-export async function getMemberAttachment(db: AnyDb, scope: MemberScope, id: number): Promise<AttachmentFile> {
-  const a = await x(db).selectFrom('member_attachments').select(['file_name', 'content_type', 'data']).where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
+export async function getMemberAttachment(db: ExtranetDb, scope: MemberScope, id: number): Promise<AttachmentFile> {
+  const a = await db.selectFrom('member_attachments').select(['file_name', 'content_type', 'data']).where('id', '=', id).where('company_id', '=', scope.companyId).executeTakeFirst();
   if (!a) throw notFound();
   return { fileName: a.file_name, contentType: a.content_type, data: Buffer.from(a.data) };
 }
 
-export async function getStaffAttachment(db: AnyDb, id: number): Promise<AttachmentFile> {
-  const a = await x(db).selectFrom('member_attachments').select(['file_name', 'content_type', 'data']).where('id', '=', id).executeTakeFirst();
+export async function getStaffAttachment(db: ExtranetDb, id: number): Promise<AttachmentFile> {
+  const a = await db.selectFrom('member_attachments').select(['file_name', 'content_type', 'data']).where('id', '=', id).executeTakeFirst();
   if (!a) throw notFound();
   return { fileName: a.file_name, contentType: a.content_type, data: Buffer.from(a.data) };
 }
 
-export async function countOpenRequests(db: AnyDb, companyId?: number): Promise<number> {
-  let q = x(db).selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '!=', 'closed');
+export async function countOpenRequests(db: ExtranetDb, companyId?: number): Promise<number> {
+  let q = db.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('status', '!=', 'closed');
   if (companyId !== undefined) q = q.where('company_id', '=', companyId);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

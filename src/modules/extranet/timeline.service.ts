@@ -2,12 +2,9 @@
 // the deals, visits and tasks staff shared with the company (from the CRM's member-safe export,
 // in their member wording), the company's requests and correction requests. Always for the
 // scope's company only; never notes or staff-only fields. Paged: a company's history grows.
-import type { Kysely } from 'kysely';
-import type { AnyDb } from '../../platform/db/index.js';
 import { compareMemberActivity, listMemberVisibleActivity } from '../crm/index.js';
-import type { ExtranetTables, RequestStatus } from './extranet.table.js';
+import type { ExtranetDb, RequestStatus } from './extranet.table.js';
 
-const x = (db: AnyDb) => db as Kysely<ExtranetTables>;
 
 export const TIMELINE_PER_PAGE = 25;
 
@@ -31,11 +28,11 @@ export interface TimelinePage {
  * order up to the end of the page asked for, so merging them gives that page exactly; a page past
  * the end gives the last page (the counts are read first).
  */
-export async function companyTimeline(db: AnyDb, companyId: number, opts: { page?: number; perPage?: number } = {}): Promise<TimelinePage> {
+export async function companyTimeline(db: ExtranetDb, companyId: number, opts: { page?: number; perPage?: number } = {}): Promise<TimelinePage> {
   const perPage = Math.max(1, Math.min(opts.perPage ?? TIMELINE_PER_PAGE, 100));
   const [requestCount, correctionCount] = await Promise.all([
-    x(db).selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
-    x(db).selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
+    db.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
+    db.selectFrom('member_change_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
   ]);
   // The CRM's count comes with its items; read a first page to know it (cheap: one small page).
   const first = await listMemberVisibleActivity(db, companyId, { limit: perPage });
@@ -45,8 +42,8 @@ export async function companyTimeline(db: AnyDb, companyId: number, opts: { page
   const upTo = page * perPage;
   const [activity, requests, corrections] = await Promise.all([
     page === 1 ? first : listMemberVisibleActivity(db, companyId, { limit: upTo }),
-    x(db).selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(upTo).execute(),
-    x(db)
+    db.selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(upTo).execute(),
+    db
       .selectFrom('member_change_requests')
       .select(['id', 'status', (eb) => eb.fn.coalesce('decided_at', 'created_at').as('at')])
       .where('company_id', '=', companyId)

@@ -1,12 +1,12 @@
 // HTTP helpers shared by the extranet's member and staff routes: multipart reading with file
 // checks, refusal of fields a form does not offer (mass assignment), audit of refused access.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { record } from '../../platform/audit/audit.js';
-import type { AnyDb } from '../../platform/db/index.js';
-import { AppError, forbidden } from '../../platform/errors.js';
+import { forbidden } from '../../platform/errors.js';
 import { findContact } from '../registry/index.js';
 import { checkFile, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type CheckedFile } from './attachments.js';
+import { companyOfRow, type CompanyOwnedTable } from './extranet.queries.js';
+import type { ExtranetDb } from './extranet.table.js';
 
 export interface FormWithFiles {
   fields: Record<string, string>;
@@ -81,7 +81,7 @@ const onOurRoutes = (url: string) => {
  * the row is there — an onResponse row could still be on its way, and a test counting them
  * right after the last request missed one on PostgreSQL.
  */
-export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
+export function auditRefusals(app: FastifyInstance, db: ExtranetDb): void {
   app.addHook('onSend', async (req, reply, payload) => {
     await auditIfRefused(req, reply, db);
     return payload;
@@ -94,7 +94,7 @@ export function auditRefusals(app: FastifyInstance, db: AnyDb): void {
  * audit must say so — the current company is only the context it came from.
  * Each pattern names the table holding the id of the URL, whose row gives the company.
  */
-const TARGETS: { pattern: RegExp; entity: string; table: string }[] = [
+const TARGETS: { pattern: RegExp; entity: string; table: CompanyOwnedTable | 'contacts' }[] = [
   { pattern: /^\/(?:extranet|gestion-extranet)\/demandes\/(\d{1,12})(?:\/|$)/, entity: 'member_request', table: 'member_requests' },
   { pattern: /^\/(?:extranet|gestion-extranet)\/pieces-jointes\/(\d{1,12})$/, entity: 'member_attachment', table: 'member_attachments' },
   { pattern: /^\/extranet\/mon-entreprise\/corrections\/(\d{1,12})$/, entity: 'member_change_request', table: 'member_change_requests' },
@@ -113,7 +113,7 @@ export interface RefusedTarget {
   company: number | null;
 }
 
-export async function refusedTarget(db: AnyDb, req: FastifyRequest, path: string): Promise<RefusedTarget | null> {
+export async function refusedTarget(db: ExtranetDb, req: FastifyRequest, path: string): Promise<RefusedTarget | null> {
   // Switching to a company: the target is the one named in the form.
   if (path === '/extranet/entreprise-courante') {
     const wanted = Number((req.body as Record<string, unknown> | undefined)?.company_id);
@@ -126,14 +126,13 @@ export async function refusedTarget(db: AnyDb, req: FastifyRequest, path: string
     const id = Number(m[1]);
     // Contacts are the registry's: read through its contract, not its table.
     if (t.table === 'contacts') return { entity: t.entity, id, company: (await findContact(db, id))?.companyId ?? null };
-    const row = await (db as Kysely<Record<string, { id: number; company_id: number | null }>>).selectFrom(t.table).select('company_id').where('id', '=', id).executeTakeFirst();
-    return { entity: t.entity, id, company: row?.company_id ?? null };
+    return { entity: t.entity, id, company: (await companyOfRow(db, t.table, id)) ?? null };
   }
   if (path === '/gestion-extranet/demandes' && Number.isSafeInteger(byQuery) && byQuery > 0) return { entity: 'company', id: byQuery, company: byQuery };
   return null;
 }
 
-async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: AnyDb): Promise<void> {
+async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: ExtranetDb): Promise<void> {
   const status = reply.statusCode;
   // A page asked with the other audience's session answers with a redirect to a sign-in
   // page (a plain visitor without any session is not worth a row).
@@ -164,6 +163,15 @@ async function auditIfRefused(req: FastifyRequest, reply: FastifyReply, db: AnyD
   }
 }
 
-export function isAppErrorOf(e: unknown, kind: AppError['kind']): e is AppError {
-  return e instanceof AppError && e.kind === kind;
+
+/** Sends a stored attachment as a download, never rendered inline (no stored XSS via a PDF/SVG). */
+export function sendFile(reply: FastifyReply, f: { fileName: string; contentType: string; data: Buffer }) {
+  const ascii = f.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return reply
+    .header('content-type', f.contentType)
+    .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .send(f.data);
 }

@@ -1,5 +1,5 @@
 // Pieces shared by the member and staff views of the extranet.
-import { Badge } from '../../../platform/ui/components.js';
+import { Badge, PostButton } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { formatMoney } from '../../../platform/i18n/index.js';
 import { formatDate, formatDateTime } from './format.js';
@@ -164,5 +164,38 @@ export function TimelineList({ ctx, items, member }: { ctx: ViewContext; items: 
         </li>
       ))}
     </ol>
+  );
+}
+
+/** An invitation waiting for an answer, as both sides list it. */
+export interface PendingInvitationItem {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+  created_at: string;
+}
+
+/**
+ * A company's pending invitations: on the member's team page and on the staff panel of the
+ * company page. `cancel` gives the action of each line's cancel form (absent: no button, for
+ * staff who may read but not manage).
+ */
+export function PendingInvitations({ ctx, invitations, cancel, level = 2 }: { ctx: ViewContext; invitations: PendingInvitationItem[]; cancel?: (id: number) => string; level?: 2 | 3 }) {
+  if (!invitations.length) return null;
+  const t = ctx.t;
+  const Heading = level === 3 ? 'h3' : 'h2';
+  return (
+    <>
+      <Heading>{t('extranet.team.pending_invitations')}</Heading>
+      <ul>
+        {invitations.map((i) => (
+          <li>
+            {i.name} <span class="muted">&lt;{i.email}&gt;</span> — {t(`extranet.role.${i.role}`)} — {formatDate(i.created_at, ctx.locale)}{' '}
+            {cancel ? <PostButton ctx={ctx} action={cancel(i.id)} label={t('extranet.team.cancel_invitation')} /> : null}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

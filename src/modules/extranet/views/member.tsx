@@ -14,7 +14,7 @@ import type { MemberRequestRow, SignupRow } from '../extranet.table.js';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from '../attachments.js';
 import { REQUEST_CATEGORIES, type RequestThread } from '../requests.service.js';
 import type { TimelineItem } from '../timeline.service.js';
-import { CorrectionDiff, CorrectionStatusBadge, RequestStatusBadge, Thread, TimelineList, fieldLabel } from './common.js';
+import { CorrectionDiff, CorrectionStatusBadge, PendingInvitations, RequestStatusBadge, Thread, TimelineList, fieldLabel, type PendingInvitationItem } from './common.js';
 import type { PublishedItem } from '../../content/index.js';
 import { NewsCards } from './content.js';
 
@@ -423,7 +423,7 @@ export interface TeamMember {
   self: boolean;
 }
 
-export function TeamPage({ ctx, chrome, members, invitations, values, errors }: { ctx: ViewContext; chrome: MemberChrome; members: TeamMember[]; invitations: { id: number; email: string; name: string; role: string; created_at: string }[]; values?: Record<string, string>; errors?: Errors }) {
+export function TeamPage({ ctx, chrome, members, invitations, values, errors }: { ctx: ViewContext; chrome: MemberChrome; members: TeamMember[]; invitations: PendingInvitationItem[]; values?: Record<string, string>; errors?: Errors }) {
   const t = ctx.t;
   return (
     <MemberPage ctx={ctx} chrome={chrome} title={t('extranet.team.title')}>
@@ -447,19 +447,7 @@ export function TeamPage({ ctx, chrome, members, invitations, values, errors }: 
           },
         ]}
       />
-      {invitations.length ? (
-        <>
-          <h2>{t('extranet.team.pending_invitations')}</h2>
-          <ul>
-            {invitations.map((i) => (
-              <li>
-                {i.name} &lt;{i.email}&gt; — {t(`extranet.role.${i.role}`)} — {formatDate(i.created_at, ctx.locale)}{' '}
-                <PostButton ctx={ctx} action={`/extranet/equipe/invitations/${i.id}/annuler`} label={t('extranet.team.cancel_invitation')} />
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <PendingInvitations ctx={ctx} invitations={invitations} cancel={(id) => `/extranet/equipe/invitations/${id}/annuler`} />
       <h2>{t('extranet.team.invite')}</h2>
       <ErrorSummary ctx={ctx} errors={errors} />
       <form method="post" action="/extranet/equipe/invitations" class="stack" novalidate>

@@ -9,7 +9,7 @@ import { CORRECTABLE, DIFF_KEYS, type ChangeRequestView } from '../corrections.s
 import type { Preference } from '../consent.service.js';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type QueueRow, type RequestThread, type ResponseStats } from '../requests.service.js';
 import { AttachmentField } from './member.js';
-import { CorrectionDiff, CorrectionStatusBadge, RequestStatusBadge, Thread, fieldLabel } from './common.js';
+import { CorrectionDiff, CorrectionStatusBadge, PendingInvitations, RequestStatusBadge, Thread, fieldLabel, type PendingInvitationItem } from './common.js';
 
 const base = (ctx: ViewContext) => ({ label: ctx.t('extranet.admin.title'), href: '/gestion-extranet' });
 
@@ -381,7 +381,7 @@ export function RoutingPage({ ctx, routes, staff }: { ctx: ViewContext; routes: 
 export interface PanelData {
   companyId: number;
   members: { accountId: number; name: string; email: string; role: string; lastSignIn: string | null }[];
-  invitations: { id: number; email: string; created_at: string }[];
+  invitations: PendingInvitationItem[];
   corrections: { id: number; created_at: string }[];
   requests: { id: number; subject: string; status: 'new' | 'in_progress' | 'waiting_member' | 'closed' }[];
   /** contacts whose preferences the member recorded on the extranet */
@@ -408,19 +408,7 @@ export function CompanyPanel({ ctx, data }: { ctx: ViewContext; data: PanelData 
           ))}
         </ul>
       )}
-      {data.invitations.length ? (
-        <>
-          <h3>{t('extranet.team.pending_invitations')}</h3>
-          <ul>
-            {data.invitations.map((i) => (
-              <li>
-                {i.email} <span class="muted">— {formatDate(i.created_at, ctx.locale)}</span>{' '}
-                {data.canManage ? <PostButton ctx={ctx} action={`/gestion-extranet/invitations/${i.id}/annuler`} label={t('extranet.team.cancel_invitation')} /> : null}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <PendingInvitations ctx={ctx} invitations={data.invitations} cancel={data.canManage ? (id) => `/gestion-extranet/invitations/${id}/annuler` : undefined} level={3} />
       {data.corrections.length ? (
         <p>
           {t('extranet.panel.corrections', { count: data.corrections.length })}{' '}
