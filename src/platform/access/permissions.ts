@@ -59,6 +59,8 @@ export const PERMISSIONS = [
   'content:admin', // sections and their rights
   'directory:edit',
   'workspace:create',
+  // staff processes (M10): who approves a request is decided by its type's steps, not by a permission
+  'approvals:admin', // define request types (fields, steps), read and export every request, set anyone's deputy
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -99,7 +101,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   ],
   editor: [...STAFF, 'content:write'],
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],
-  hr: [...STAFF, 'directory:edit'],
+  hr: [...STAFF, 'directory:edit', 'approvals:admin'],
   accounting: [...STAFF],
   training: [...STAFF, 'content:write', 'crm:use', 'crm:write'],
   staff: [...STAFF],

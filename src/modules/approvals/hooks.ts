@@ -1,0 +1,46 @@
+// What other modules plug into the engine without the engine importing them: the owner of a
+// system type (leave…) registers its callbacks from its own index.ts, at import time; the leave
+// module gives the public holidays used to count working days.
+import type { Actor } from '../../platform/audit/audit.js';
+import type { ApprovalRequestRow } from './approvals.table.js';
+import type { Kysely } from 'kysely';
+
+export type HookAction = 'approved' | 'refused' | 'withdrawn' | 'cancelled' | 'changesRequested';
+
+export interface OwnerEvent {
+  /** the request as it is after the transition */
+  request: ApprovalRequestRow;
+  actor: Actor;
+  action: HookAction;
+  comment: string | null;
+}
+
+/**
+ * Called inside the transaction of the transition, with the same handle (a transaction): the
+ * owner's writes commit with the decision or not at all. An AppError thrown here aborts the
+ * transition and reaches the caller (e.g. "the balance no longer covers this leave").
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OwnerHook = (db: Kysely<any>, event: OwnerEvent) => Promise<void>;
+export type OwnerHooks = Partial<Record<HookAction, OwnerHook>>;
+
+const owners = new Map<string, OwnerHooks>();
+
+export function registerOwnerHooks(owner: string, hooks: OwnerHooks): void {
+  owners.set(owner, hooks);
+}
+
+export function ownerHook(owner: string, action: HookAction): OwnerHook | undefined {
+  return owners.get(owner)?.[action];
+}
+
+let holiday: (isoDate: string) => boolean = () => false;
+
+/** Public holidays for working-day counts (reminders, escalation); weekends are always skipped. */
+export function setHolidayCalendar(isHoliday: (isoDate: string) => boolean): void {
+  holiday = isHoliday;
+}
+
+export function isHoliday(isoDate: string): boolean {
+  return holiday(isoDate);
+}
