@@ -9,6 +9,7 @@ import { createContact, parseSearch, searchEstablishments } from '../src/modules
 import { invalidateSearchCache } from '../src/modules/registry/search.service.js';
 import { rebuildFacetSummary } from '../src/modules/registry/facet-summary.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
+import { mergeCompanies } from '../src/modules/registry/admin.service.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { nafLabel } from '../src/modules/registry/reference.js';
 import { agent, api, count, createTestApp, makeUser, type TestApp } from './helpers.js';
@@ -253,6 +254,28 @@ describe('duplicates, merge and GDPR', () => {
     expect(dropped.merged_into_id).toBe(target.id);
     const audit = await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'company').where('entity_id', '=', String(target.id)).execute();
     expect(audit.map((x) => x.action)).toContain('merge');
+  });
+
+  it('a merged record offers no edit and refuses one (409, nothing changed): the page and the service apply one rule (policy.ts)', async () => {
+    const kept = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Atelier Fusionné', postalCode: '42000', communeCode: '42218' }));
+    const merged = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Atelier Fusionne Bis', postalCode: '42000', communeCode: '42218' }));
+    await t.db.transaction().execute((trx) => mergeCompanies(trx, SYSTEM_ACTOR, kept, merged));
+    const adv = await as(['adviser']);
+    const page = await adv.get(`/registre/entreprises/${merged}`);
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain(`/registre/entreprises/${merged}/modifier`);
+    expect(page.body).not.toContain(`/registre/entreprises/${merged}/contacts/nouveau`);
+    expect((await adv.get(`/registre/entreprises/${kept}`)).body).toContain(`/registre/entreprises/${kept}/modifier`);
+    const before = await t.db.selectFrom('companies').select(['name', 'version']).where('id', '=', merged).executeTakeFirstOrThrow();
+    const edit = await adv.post(`/registre/entreprises/${merged}`, { name: 'Renommée', version: String(before.version) });
+    expect(edit.status).toBe(409);
+    expect(edit.body).toContain('Cette fiche a été fusionnée dans une autre.');
+    expect((await adv.post(`/registre/entreprises/${merged}/contacts`, { lastName: 'Tardif' })).status).toBe(409);
+    expect(await t.db.selectFrom('companies').select(['name', 'version']).where('id', '=', merged).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await count(t.db, 'contacts', ['company_id', merged])).toBe(0);
+    // the audit trail: shown to those who may change the record, not to staff who only read
+    expect(page.body).toContain('Journal d’audit');
+    expect((await (await as(['staff'])).get(`/registre/entreprises/${kept}`)).body).not.toContain('Journal d’audit');
   });
 
   it('exports a contact’s data as JSON and erases it (anonymised, audit kept); only documentation may', async () => {
