@@ -132,10 +132,14 @@ interface ProbeFigures {
   all: Stats;
   byKind: Record<ProbeSample['kind'], Stats>;
   errors: number;
+  /** the requests not answered 200: "kind status" → count */
+  failures: Record<string, number>;
 }
 function probeFigures(samples: ProbeSample[]): ProbeFigures {
   const of = (k?: ProbeSample['kind']) => stats(samples.filter((s) => !k || s.kind === k).map((s) => s.ms));
-  return { all: of(), byKind: { health: of('health'), home: of('home'), company: of('company') }, errors: samples.filter((s) => s.status !== 200).length };
+  const failures: Record<string, number> = {};
+  for (const s of samples) if (s.status !== 200) failures[`${s.kind} ${s.status}`] = (failures[`${s.kind} ${s.status}`] ?? 0) + 1;
+  return { all: of(), byKind: { health: of('health'), home: of('home'), company: of('company') }, errors: samples.filter((s) => s.status !== 200).length, failures };
 }
 
 /** A SIRENE import uploaded as a browser does (multipart, CSRF header); returns the import's id. */
@@ -283,7 +287,7 @@ function report(runs: Run[]): string {
     `| — company page | ${col((r) => pp(r.load.probe.byKind.company))} | |`,
     `| probe p50 / p99 during an import of ${IMPORT_SIZE.toLocaleString('en-US')} establishments (job in the server) | ${col((r) => `${pp(r.importRun.probe.all)} (import ${f(r.importRun.seconds)} s, ${r.importRun.status})`)} | p99 ≤ 50 ms |`,
     `| probe p50 / p99 during a CSV export of the registry | ${col((r) => `${pp(r.exportRun.probe.all)} (${r.exportRun.rows.toLocaleString('en-US')} rows in ${f(r.exportRun.seconds)} s)`)} | p99 ≤ 50 ms |`,
-    `| probe requests not answered 200 (all phases) | ${col((r) => String(r.idle.errors + r.load.probe.errors + r.importRun.probe.errors + r.exportRun.probe.errors))} | 0 |`,
+    `| probe requests not answered 200 (all phases) | ${col((r) => { const all = [r.idle, r.load.probe, r.importRun.probe, r.exportRun.probe]; const n = all.reduce((a, x) => a + x.errors, 0); const sum: Record<string, number> = {}; for (const x of all) for (const [k, v] of Object.entries(x.failures)) sum[k] = (sum[k] ?? 0) + v; const what = Object.entries(sum).map(([k, v]) => `${k}: ${v}`).join(', '); return what ? `${n} (${what})` : String(n); })} | 0 |`,
     `| server peak RSS under the search load | ${col((r) => `${f(r.load.peakRssMiB)} MiB`)} | ≤ 300 MB |`,
   ];
   return [
