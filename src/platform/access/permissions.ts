@@ -59,6 +59,9 @@ export const PERMISSIONS = [
   'content:admin', // sections and their rights
   'directory:edit',
   'workspace:create',
+  // leave (M10)
+  'leave:use', // own balances, quotes and requests, the team calendar (absences without their kind)
+  'leave:hr', // staff groups, accrual rules, balances and adjustments, sickness records, every request, payroll export
   // staff processes (M10): who approves a request is decided by its type's steps, not by a permission
   'approvals:admin', // define request types (fields, steps), read and export every request, set anyone's deputy
 ] as const;
@@ -69,7 +72,7 @@ export const MEMBER_ONLY: readonly Permission[] = ['member:use', 'member:admin']
 const ALL: readonly Permission[] = PERMISSIONS.filter((p) => !MEMBER_ONLY.includes(p));
 
 /** Everyone on the staff gets these. */
-const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens'];
+const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens', 'leave:use'];
 
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   admin: ALL,
@@ -101,7 +104,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   ],
   editor: [...STAFF, 'content:write'],
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],
-  hr: [...STAFF, 'directory:edit', 'approvals:admin'],
+  hr: [...STAFF, 'directory:edit', 'approvals:admin', 'leave:hr'],
   accounting: [...STAFF],
   training: [...STAFF, 'content:write', 'crm:use', 'crm:write'],
   staff: [...STAFF],
@@ -116,6 +119,7 @@ export const API_SCOPES = {
   'content:read': ['content:write'],
   'admin:read': ['admin:users', 'admin:audit'],
   'extranet:read': ['extranet:requests'], // members' requests queue, read-only
+  'leave:read': ['leave:use'], // own balances and leave quotes (the API has no leave write yet)
 } as const satisfies Record<string, readonly Permission[]>;
 export type ApiScope = keyof typeof API_SCOPES;
 
