@@ -139,7 +139,7 @@ async function seatsForStep(db: ApprovalsDb, req: ApprovalRequestRow, def: TypeD
   }
   const seen = new Set<number>();
   seats = seats.filter((s) => !seen.has(s.approverId) && seen.add(s.approverId));
-  if (!seats.length) throw invalid('approvals.no_approver', {}, { step: stepIndex + 1 });
+  if (!seats.length) throw invalid('approvals.no_approver', { _form: 'approvals.no_approver' });
   return seats;
 }
 
@@ -220,8 +220,8 @@ async function activeType(db: ApprovalsDb, typeCode: string): Promise<{ type: Ap
   return { type, ver, def: parseDefinition(ver.definition) };
 }
 
-function defaultTitle(ver: ApprovalTypeVersionRow, actor: Actor): string {
-  return `${ver.name_fr} — ${actor.label}`;
+async function defaultTitle(db: ApprovalsDb, ver: ApprovalTypeVersionRow, requesterId: number): Promise<string> {
+  return `${ver.name_fr} — ${(await q.findPerson(db, requesterId))?.name ?? ''}`;
 }
 
 /** The payload of an admin-defined type from its form values (422 with each field's error). */
@@ -241,7 +241,7 @@ async function insertRequest(db: ApprovalsDb, actor: Actor, typeCode: string, pa
   if (actor.id === null || actor.kind !== 'staff') throw forbidden('approvals.staff_only');
   const { type, ver, def } = await activeType(db, typeCode);
   const now = nowIso();
-  const title = (opts.title ?? '').trim().slice(0, 200) || defaultTitle(ver, actor);
+  const title = (opts.title ?? '').trim().slice(0, 200) || (await defaultTitle(db, ver, actor.id));
   const req = await db
     .insertInto('approval_requests')
     .values({
