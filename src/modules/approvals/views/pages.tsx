@@ -48,7 +48,7 @@ export function ListPage({ ctx, mode, page, types, query }: { ctx: ViewContext; 
           </ButtonLink>
         </Actions>
       ) : null}
-      <form method="get" action={path} class="filters">
+      <form method="get" action={path} class="form-grid">
         <Select ctx={ctx} name="type" label={ctx.t('approvals.filter.type')} empty={ctx.t('approvals.filter.all')} value={query.type} options={types.map((t) => ({ value: t.code, label: typeName(ctx, t) }))} />
         <Select ctx={ctx} name="status" label={ctx.t('approvals.filter.status')} empty={ctx.t('approvals.filter.all')} value={query.status} options={STATUSES.map((s) => ({ value: s, label: ctx.t(`approvals.status.${s}`) }))} />
         <button type="submit" class="button button-secondary">
