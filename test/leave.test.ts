@@ -6,7 +6,7 @@ import { permissionsOf } from '../src/platform/access/permissions.js';
 import type { Actor } from '../src/platform/audit/audit.js';
 import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
-import { approvalsModule, approve, getRequest, refuse } from '../src/modules/approvals/index.js';
+import { approvalsModule, approve, getRequest, refuse, sendBack } from '../src/modules/approvals/index.js';
 import { directoryModule } from '../src/modules/directory/index.js';
 import { leaveModule } from '../src/modules/leave/index.js';
 import { addDays, todayInParis } from '../src/modules/leave/dates.js';
@@ -215,6 +215,25 @@ describe('requests', () => {
     expect((await staff.post(`/conges/${other.id}/retirer`)).status).toBe(302);
     expect((await t.db.selectFrom('leave_requests').select('status').where('id', '=', other.id).executeTakeFirstOrThrow()).status).toBe('withdrawn');
     expect(await count(t.db, 'audit_log', ['entity', 'leave_request'])).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a morning and an afternoon of one day do not overlap; sent back, corrected and sent again', async () => {
+    expect((await staff.post('/conges', form('CP', day(16), day(16), { endHalf: 'morning' }))).status).toBe(302);
+    expect((await staff.post('/conges', form('AUT', day(16), day(16), { startHalf: 'afternoon' }))).status).toBe(302);
+    expect((await staff.post('/conges', form('AUT', day(16), day(16)))).status).toBe(422);
+    const cp = await t.db.selectFrom('leave_requests').selectAll().where('start_date', '=', day(16)).where('end_half', '=', 'morning').executeTakeFirstOrThrow();
+    const v = (await getRequest(t.db, managerActor, cp.approval_id!)).request.version;
+    await t.db.transaction().execute((trx) => sendBack(trx, managerActor, cp.approval_id!, v, 'Plutôt le lendemain ?'));
+    expect((await t.db.selectFrom('leave_requests').select('status').where('id', '=', cp.id).executeTakeFirstOrThrow()).status).toBe('changes_requested');
+    const page = await staff.get(`/conges/${cp.id}`);
+    expect(page.body).toContain('Corriger et renvoyer');
+    // a bad correction changes nothing
+    expect((await staff.post(`/conges/${cp.id}/renvoyer`, form('CP', day(18), day(17)))).status).toBe(422);
+    expect((await staff.post(`/conges/${cp.id}/renvoyer`, form('CP', day(17), day(17)))).status).toBe(302);
+    const after = await t.db.selectFrom('leave_requests').selectAll().where('id', '=', cp.id).executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ status: 'pending', start_date: day(17), end_half: null, days: 1 });
+    expect((await getRequest(t.db, managerActor, cp.approval_id!)).request.status).toBe('pending');
+    expect(await count(t.db, 'audit_log', ['action', 'update'])).toBeGreaterThanOrEqual(1);
   });
 
   it('HR records a sick leave (no approval) and may cancel it; staff may not', async () => {
