@@ -114,18 +114,18 @@ function validatePassword(password: string, confirm: string, email: string): voi
   if (problem) throw invalid('common.invalid', { password: problem });
 }
 
-function validateName(name: string): string {
-  const n = name.trim();
-  if (!n) throw invalid('common.invalid', { name: 'field.required' });
-  if (n.length > 120) throw invalid('common.invalid', { name: 'field.too_long' });
-  return n;
-}
-
-function validateEmail(email: string): string {
-  const e = normaliseEmail(email);
-  if (!e) throw invalid('common.invalid', { email: 'field.required' });
-  if (!isEmail(e)) throw invalid('common.invalid', { email: 'field.email' });
-  return e;
+/**
+ * The name and the address of a person being invited or signing up, normalised; each problem is
+ * added to `fields`, so the form shows them all at once.
+ */
+function checkPerson(input: { email: string; name: string }, fields: Record<string, string>): { email: string; name: string } {
+  const name = input.name.trim();
+  if (!name) fields.name = 'field.required';
+  else if (name.length > 120) fields.name = 'field.too_long';
+  const email = normaliseEmail(input.email);
+  if (!email) fields.email = 'field.required';
+  else if (!isEmail(email)) fields.email = 'field.email';
+  return { email, name };
 }
 
 /** Finds the account of an address or creates it (invited, without password). */
@@ -235,18 +235,7 @@ export interface InvitationInput {
 /** Records the invitation and e-mails a single-use link bound to the address. */
 export async function inviteMember(db: ExtranetDb, actor: Actor, input: InvitationInput, mail: MailDeps): Promise<number> {
   const fields: Record<string, string> = {};
-  let email = '';
-  let name = '';
-  try {
-    email = validateEmail(input.email);
-  } catch (e) {
-    Object.assign(fields, (e as AppError).fields);
-  }
-  try {
-    name = validateName(input.name);
-  } catch (e) {
-    Object.assign(fields, (e as AppError).fields);
-  }
+  const { email, name } = checkPerson(input, fields);
   if (!isMembershipRole(input.role)) fields.role = 'field.invalid';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   const company = await findCompany(db, input.companyId);
@@ -361,19 +350,8 @@ export function normaliseSiret(v: string): string {
  */
 export async function requestSignup(db: ExtranetDb, actor: Actor, ip: string, input: { email: string; name: string; siret: string }, mail: MailDeps): Promise<void> {
   const fields: Record<string, string> = {};
-  let email = '';
-  let name = '';
+  const { email, name } = checkPerson(input, fields);
   const siret = normaliseSiret(input.siret);
-  try {
-    email = validateEmail(input.email);
-  } catch (e) {
-    Object.assign(fields, (e as AppError).fields);
-  }
-  try {
-    name = validateName(input.name);
-  } catch (e) {
-    Object.assign(fields, (e as AppError).fields);
-  }
   if (!siret) fields.siret = 'field.required';
   else if (!isValidSiret(siret)) fields.siret = 'extranet.siret_invalid';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
