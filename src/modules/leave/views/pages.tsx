@@ -217,7 +217,7 @@ export function TeamPage({ ctx, data, serviceId }: { ctx: ViewContext; data: Tea
   return (
     <Page ctx={ctx} title={t('leave.team.title')} wide crumbs={[{ label: t('app.home'), href: '/portail' }, { label: t('leave.team.title') }]}>
       <form method="get" action="/conges/equipe" class="toolbar">
-        <Field ctx={ctx} name="mois" label={t('leave.team.month')} placeholder="AAAA-MM" maxlength={7} value={data.month} />
+        <Field ctx={ctx} name="mois" label={t('leave.team.month')} placeholder={t('leave.month_placeholder')} maxlength={7} value={data.month} />
         <Select ctx={ctx} name="service" label={t('leave.team.service')} value={serviceId ? String(serviceId) : ''} empty={t('leave.team.all_services')} options={services} />
         <button type="submit" class="button button-secondary">
           {t('leave.team.show')}
@@ -299,7 +299,7 @@ export function HrPage(p: { ctx: ViewContext; kinds: LeaveKind[]; groups: { id: 
       <section aria-labelledby="hr-export">
         <h2 id="hr-export">{t('leave.hr.export')}</h2>
         <form method="get" action="/conges/rh/export" class="toolbar">
-          <Field ctx={ctx} name="mois" label={t('leave.team.month')} placeholder="AAAA-MM" maxlength={7} value={thisMonth} />
+          <Field ctx={ctx} name="mois" label={t('leave.team.month')} placeholder={t('leave.month_placeholder')} maxlength={7} value={thisMonth} />
           <button type="submit" name="format" value="csv" class="button button-secondary">
             {t('leave.hr.export_csv')}
           </button>
@@ -409,7 +409,7 @@ export function HrPage(p: { ctx: ViewContext; kinds: LeaveKind[]; groups: { id: 
           <Select ctx={ctx} name="group_id" label={t('leave.hr.group')} required options={groups} value={vals('rule')?.group_id} errors={errs('rule')} />
           <Select ctx={ctx} name="kind" label={t('leave.kind')} required options={balanceKinds} value={vals('rule')?.kind} errors={errs('rule')} />
           <div class="form-grid">
-            <Field ctx={ctx} name="valid_from" label={t('leave.hr.valid_from')} placeholder="AAAA-MM" maxlength={7} required value={vals('rule')?.valid_from} errors={errs('rule')} />
+            <Field ctx={ctx} name="valid_from" label={t('leave.hr.valid_from')} placeholder={t('leave.month_placeholder')} maxlength={7} required value={vals('rule')?.valid_from} errors={errs('rule')} />
             <Field ctx={ctx} name="per_month" label={t('leave.hr.per_month')} required inputmode="decimal" value={vals('rule')?.per_month} errors={errs('rule')} />
             <Field ctx={ctx} name="carry_over_max" label={t('leave.hr.carry_max')} inputmode="decimal" value={vals('rule')?.carry_over_max} errors={errs('rule')} />
           </div>
