@@ -18,9 +18,9 @@ import type { RegistryDb } from './registry.table.js';
 import * as search from './search.service.js';
 import { formatSiren } from './rules.js';
 
-// What other modules may call. They pass their own handle (CallerDb, docs/MODULES.md): each
-// function is the service itself, typed to take any module's handle, since Kysely<any> is
-// what the registry's typed queries accept without a cast.
+// What other modules may call. They pass their own handle (CallerDb, docs/MODULES.md), which
+// Kysely would not take where a RegistryDb is expected; each export is the service itself, seen
+// with CallerDb as its first parameter (a Kysely<any> is a RegistryDb, so no cast and no wrapper).
 type ForCaller<F> = F extends (db: RegistryDb, ...rest: infer A) => infer R ? (db: CallerDb, ...rest: A) => R : never;
 
 export { companyHref, type CorrectableFields, type CompanySummary, type ContactSummary, type ContactInput } from './company.service.js';
