@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { setManager, type User } from '../src/platform/auth/users.js';
 import { approvalsModule } from '../src/modules/approvals/index.js';
 import { agent, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
+import { multipart, PDF } from './content-helpers.js';
 
 let t: TestApp;
 let hr: User, manager: User, staff: User, other: User;
@@ -219,5 +220,41 @@ describe('filing and approving', () => {
     const home = await managerA.get('/portail');
     expect(home.status).toBe(200);
     expect(home.body).toContain('Demande à approuver');
+  });
+
+  it('attachments: a type with a file field takes a multipart form; a wrong or too heavy file is a 422 on its field, nothing saved; the file is served to who may see the request', async () => {
+    const created = await hrA.post('/demandes/types/nouveau', { code: 'materiel', name_fr: 'Matériel', name_en: 'Equipment', fields: 'objet | Objet | Item | text | oui\ndevis | Devis | Quote | attachment | oui', steps: 'manager | any | manager', active: '1' });
+    expect(created.status).toBe(302);
+    const form = await staffA.get('/demandes/nouvelle/materiel');
+    expect(form.body).toContain('enctype="multipart/form-data"');
+    expect(form.body).toContain('type="file"');
+    const send = async (file: { filename: string; bytes: Buffer } | undefined, csrf = staffA.csrf) => {
+      const body = multipart({ objet: 'Écran 27 pouces', _submit: '1' }, file ? { name: 'devis', ...file } : undefined);
+      const res = await t.app.fastify.inject({ method: 'POST', url: `/demandes/nouvelle/materiel?_csrf=${encodeURIComponent(csrf)}`, headers: { ...body.headers, cookie: [...staffA.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, payload: body.payload });
+      return { status: res.statusCode, body: res.body, location: res.headers.location };
+    };
+    const before = await count(t.db, 'approval_requests');
+    const missing = await send(undefined);
+    expect(missing.status).toBe(422);
+    expect(missing.body).toContain('Joignez le fichier.');
+    const wrong = await send({ filename: 'devis.exe', bytes: Buffer.from('MZ\x90\x00 not a document') });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toContain('Type de fichier non accepté');
+    const heavy = await send({ filename: 'devis.pdf', bytes: Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024 + 10)]) });
+    expect(heavy.status).toBe(422);
+    expect(heavy.body).toContain('Fichier trop lourd');
+    expect(await count(t.db, 'approval_requests')).toBe(before);
+    expect((await send({ filename: 'devis.pdf', bytes: PDF }, 'forged')).status).toBe(403);
+    const ok = await send({ filename: 'devis.pdf', bytes: PDF });
+    expect(ok.status).toBe(302);
+    const id = idFrom(ok.location);
+    const page = await managerA.get(`/demandes/${id}`);
+    expect(page.body).toContain(`/demandes/${id}/pieces/devis`);
+    const file = await managerA.get(`/demandes/${id}/pieces/devis`);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toContain('application/pdf');
+    expect(file.body.startsWith('%PDF')).toBe(true);
+    expect((await otherA.get(`/demandes/${id}/pieces/devis`)).status).toBe(404);
+    expect((await managerA.get(`/demandes/${id}/pieces/objet`)).status).toBe(404);
   });
 });

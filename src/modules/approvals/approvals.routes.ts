@@ -5,7 +5,7 @@ import type { RouteTable } from '../../platform/http/routes.js';
 import type { ApprovalsDb } from './approvals.table.js';
 import { handleCreateType, handleEditType, handleExportType, handleNewTypeForm, handleTypeForm, handleTypes } from './admin.web.js';
 import {
-  handleCancel, handleChooseType, handleDecide, handleDeputyForm, handleEdit, handleEditForm, handleFileRequest, handleLinkAct, handleLinkPage, handleMyRequests, handleNewRequestForm, handleRequest,
+  handleAttachment, handleCancel, handleChooseType, handleDecide, handleDeputyForm, handleEdit, handleEditForm, handleFileRequest, handleLinkAct, handleLinkPage, handleMyRequests, handleNewRequestForm, handleRequest,
   handleResubmit, handleSetDeputy, handleToApprove, handleWithdraw,
 } from './approvals.web.js';
 
@@ -28,6 +28,7 @@ export const approvalsWebRoutes: RouteTable<ApprovalsDb> = [
   ['POST', '/demandes/:id/retirer', { permission: 'portal:use' }, handleWithdraw],
   ['POST', '/demandes/:id/soumettre', { permission: 'portal:use' }, handleResubmit],
   ['POST', '/demandes/:id/annuler', { permission: 'portal:use' }, handleCancel],
+  ['GET', '/demandes/:id/pieces/:field', { permission: 'portal:use' }, handleAttachment],
   ['GET', '/demandes/:id/modifier', { permission: 'portal:use' }, handleEditForm],
   ['POST', '/demandes/:id/modifier', { permission: 'portal:use' }, handleEdit],
   ['GET', '/approbations/lien/:token', { public: true }, handleLinkPage],

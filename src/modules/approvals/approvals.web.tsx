@@ -9,7 +9,9 @@ import * as q from './approvals.queries.js';
 import { STATUSES, type ApprovalsDb, type RequestStatus } from './approvals.table.js';
 import { setDeputy } from './absence.service.js';
 import * as engine from './engine.service.js';
-import { rawFromPayload, type RawValues } from './fields.js';
+import { MAX_ATTACHMENT_BYTES, rawFromPayload, type RawValues } from './fields.js';
+import type { Uploads } from './uploads.js';
+import { readStored } from '../content/index.js';
 import { actByLink, peekAction } from './link.service.js';
 import { ChooseTypePage, DeputyPage, LinkPage, ListPage, RequestFormPage, RequestPageView } from './views/pages.js';
 import type { FieldDefinition } from './definition.js';
@@ -54,15 +56,36 @@ async function formType(db: ApprovalsDb, code: string) {
 }
 
 /** The form's values as typed: every field of the type (a date range has two inputs). */
-function rawValues(req: FastifyRequest, fields: FieldDefinition[]): RawValues {
-  const out: RawValues = { _title: str(req.body, '_title', 200) };
+function rawValues(body: unknown, fields: FieldDefinition[]): RawValues {
+  const out: RawValues = { _title: str(body, '_title', 200), _submit: str(body, '_submit', 2), version: str(body, 'version', 12) };
   for (const f of fields) {
     if (f.kind === 'daterange') {
-      out[`${f.name}_from`] = str(req.body, `${f.name}_from`, 20);
-      out[`${f.name}_to`] = str(req.body, `${f.name}_to`, 20);
-    } else out[f.name] = str(req.body, f.name, 6000);
+      out[`${f.name}_from`] = str(body, `${f.name}_from`, 20);
+      out[`${f.name}_to`] = str(body, `${f.name}_to`, 20);
+    } else if (f.kind !== 'attachment') out[f.name] = str(body, f.name, 6000);
   }
   return out;
+}
+
+/**
+ * The form, urlencoded or multipart (a type with attachments): values and files. A file over the
+ * limit is cut by the reader and reported on its field, with the form again (422), not a 413.
+ */
+async function readForm(req: FastifyRequest, fields: FieldDefinition[], dataDir: string): Promise<{ values: RawValues; uploads?: Uploads }> {
+  if (!req.isMultipart()) return { values: rawValues(req.body, fields) };
+  const body: Record<string, string> = {};
+  const files: Uploads['files'] = {};
+  const attachmentNames = new Set(fields.filter((f) => f.kind === 'attachment').map((f) => f.name));
+  // throwFileSizeLimit: false lets a file over the limit arrive cut (`truncated`) instead of failing the whole
+  // request with a 413; @fastify/multipart reads the option here although its type for parts() omits it.
+  const options = { limits: { fileSize: MAX_ATTACHMENT_BYTES + 1, files: 10 }, throwFileSizeLimit: false };
+  for await (const part of req.parts(options)) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer();
+      if (attachmentNames.has(part.fieldname) && part.filename) files[part.fieldname] = { bytes, filename: part.filename, tooBig: part.file.truncated };
+    } else body[part.fieldname] = String(part.value ?? '').slice(0, 6000);
+  }
+  return { values: rawValues(body, fields), uploads: { dataDir, files } };
 }
 
 const codeParam = (req: FastifyRequest) => String((req.params as { code?: string }).code ?? '').slice(0, 40);
@@ -74,16 +97,16 @@ export async function handleNewRequestForm(req: FastifyRequest, reply: FastifyRe
   return reply.render(<RequestFormPage ctx={req.view()} typeName={name} action={`/demandes/nouvelle/${encodeURIComponent(code)}`} fields={fields} values={{}} />);
 }
 
-export async function handleFileRequest(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+export async function handleFileRequest(req: FastifyRequest, reply: FastifyReply, { db, config }: Ctx) {
   const code = codeParam(req);
   const { type, fields } = await formType(db, code);
-  const values = rawValues(req, fields);
-  const submit = str(req.body, '_submit', 2) !== '0';
+  const { values, uploads } = await readForm(req, fields, config.dataDir);
+  const submit = values._submit !== '0';
   const name = req.view().locale === 'en' ? type.name_en : type.name_fr;
   return onInvalid(
     reply,
     async () => {
-      const r = await db.transaction().execute((trx) => engine.fileFromForm(trx, req.actor, code, values, submit));
+      const r = await db.transaction().execute((trx) => engine.fileFromForm(trx, req.actor, code, values, submit, uploads));
       reply.flash('success', submit ? 'approvals.done.submit' : 'approvals.done.draft');
       return reply.redirect(`/demandes/${r.id}`);
     },
@@ -148,19 +171,20 @@ export async function handleEditForm(req: FastifyRequest, reply: FastifyReply, {
   return reply.render(<RequestFormPage ctx={req.view()} typeName={name} action={`/demandes/${id}/modifier`} fields={view.definition.fields} values={values} version={view.request.version} />);
 }
 
-export async function handleEdit(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+export async function handleEdit(req: FastifyRequest, reply: FastifyReply, { db, config }: Ctx) {
   const id = requestId(req);
   const { view, name } = await editable(req, db, id);
-  const values = rawValues(req, view.definition.fields);
-  const submit = str(req.body, '_submit', 2) !== '0';
+  const { values, uploads } = await readForm(req, view.definition.fields, config.dataDir);
+  const submit = values._submit !== '0';
+  const version = Number(values.version);
   return onInvalid(
     reply,
     async () => {
-      await db.transaction().execute((trx) => engine.editFromForm(trx, req.actor, id, versionOf(req), values, submit));
+      await db.transaction().execute((trx) => engine.editFromForm(trx, req.actor, id, version, values, submit, uploads));
       reply.flash('success', submit ? 'approvals.done.submit' : 'approvals.done.draft');
       return reply.redirect(`/demandes/${id}`);
     },
-    (errors) => <RequestFormPage ctx={req.view()} typeName={name} action={`/demandes/${id}/modifier`} fields={view.definition.fields} values={values} errors={errors} version={versionOf(req)} />,
+    (errors) => <RequestFormPage ctx={req.view()} typeName={name} action={`/demandes/${id}/modifier`} fields={view.definition.fields} values={{ ...rawFromPayload(view.definition.fields, view.payload), ...values }} errors={errors} version={version} />,
     { conflict: true },
   );
 }
@@ -183,6 +207,19 @@ export async function handleSetDeputy(req: FastifyRequest, reply: FastifyReply, 
     },
     async (errors) => <DeputyPage ctx={req.view()} people={await q.activeStaff(db)} current={deputy ?? undefined} errors={errors} />,
   );
+}
+
+/** An attached file, to whoever may see the request; never rendered inline as a page of ours. */
+export async function handleAttachment(req: FastifyRequest, reply: FastifyReply, { db, config }: Ctx) {
+  const field = String((req.params as { field?: string }).field ?? '').slice(0, 40);
+  const file = await engine.attachmentOf(db, req.actor, requestId(req), field);
+  return reply
+    .type(file.mime)
+    .header('cache-control', 'private, no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('content-disposition', `${file.mime === 'application/pdf' || file.mime.startsWith('image/') ? 'inline' : 'attachment'}; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`)
+    .send(readStored(config.dataDir, file.storageKey));
 }
 
 const tokenParam = (req: FastifyRequest) => String((req.params as { token?: string }).token ?? '').slice(0, 100);

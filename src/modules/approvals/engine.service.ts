@@ -11,7 +11,8 @@ import { enqueue } from '../../platform/jobs/index.js';
 import * as q from './approvals.queries.js';
 import type { ApprovalAssignmentRow, ApprovalHistoryRow, ApprovalRequestRow, ApprovalsDb, ApprovalTypeRow, ApprovalTypeVersionRow, RequestStatus } from './approvals.table.js';
 import { conditionHolds, parseDefinition, type Payload, type TypeDefinition } from './definition.js';
-import { validateValues, type RawValues } from './fields.js';
+import { isAttachment, validateValues, type AttachmentRef, type RawValues } from './fields.js';
+import { storeUploads, type Uploads } from './uploads.js';
 import { ownerHook, type HookAction } from './hooks.js';
 import { mayAdministerTypes } from './policy.js';
 
@@ -225,8 +226,8 @@ async function defaultTitle(db: ApprovalsDb, ver: ApprovalTypeVersionRow, reques
 }
 
 /** The payload of an admin-defined type from its form values (422 with each field's error). */
-export function payloadFromForm(def: TypeDefinition, raw: RawValues, partial = false): Payload {
-  const { payload, errors } = validateValues(def.fields, raw, { partial });
+export function payloadFromForm(def: TypeDefinition, raw: RawValues, partial = false, attachments: Record<string, AttachmentRef> = {}): Payload {
+  const { payload, errors } = validateValues(def.fields, raw, { partial, attachments });
   if (Object.keys(errors).length) throw invalid('approvals.form_invalid', errors);
   return payload;
 }
@@ -277,10 +278,10 @@ export async function submitRequest(db: ApprovalsDb, actor: Actor, typeCode: str
 }
 
 /** A request of an admin-defined type, from its generated form: saved as a draft, or submitted. */
-export async function fileFromForm(db: ApprovalsDb, actor: Actor, typeCode: string, raw: RawValues, submit: boolean): Promise<ApprovalRequestRow> {
+export async function fileFromForm(db: ApprovalsDb, actor: Actor, typeCode: string, raw: RawValues, submit: boolean, uploads?: Uploads): Promise<ApprovalRequestRow> {
   const { type, def } = await activeType(db, typeCode);
   if (type.owner !== 'approvals') throw notFound('approvals.type_not_found');
-  const payload = payloadFromForm(def, raw, !submit);
+  const payload = payloadFromForm(def, raw, !submit, uploads ? storeUploads(def.fields, uploads) : {});
   const title = (raw._title ?? '').trim();
   if (submit) return submitRequest(db, actor, typeCode, payload, null, { title });
   const { req } = await insertRequest(db, actor, typeCode, payload, null, { title }, 'draft');
@@ -367,7 +368,10 @@ export async function resubmit(db: ApprovalsDb, actor: Actor, id: number, versio
   if (req.status !== 'draft' && req.status !== 'changes_requested') throw conflict('approvals.cannot_resubmit');
   if (type.owner === 'approvals') {
     // An admin-defined type checks the stored values again: a draft may have left required fields empty.
-    const { errors } = validateValues(def.fields, rawOf(def, payload ?? payloadOf(req)));
+    const values = payload ?? payloadOf(req);
+    const attachments: Record<string, AttachmentRef> = {};
+    for (const f of def.fields) if (f.kind === 'attachment' && isAttachment(values[f.name])) attachments[f.name] = values[f.name] as AttachmentRef;
+    const { errors } = validateValues(def.fields, rawOf(def, values), { attachments });
     if (Object.keys(errors).length) throw invalid('approvals.form_invalid', errors);
   }
   const from = req.status === 'changes_requested' && def.options.resumeAtSendingStep ? ((await q.lastSendBackStep(db, req.id)) ?? 0) : 0;
@@ -392,19 +396,32 @@ function rawOf(def: TypeDefinition, payload: Payload): RawValues {
       out[`${f.name}_to`] = (v as { to: string }).to;
     } else if (f.kind === 'amount') out[f.name] = (Number(v) / 100).toFixed(2);
     else if (f.kind === 'yesno') out[f.name] = v ? '1' : '';
-    else out[f.name] = String(v);
+    else if (f.kind !== 'attachment') out[f.name] = String(v);
   }
   return out;
 }
 
+/** An attached file of a request the actor may see (the request page's download link). */
+export async function attachmentOf(db: ApprovalsDb, actor: Actor, id: number, field: string): Promise<AttachmentRef> {
+  const view = await getRequestView(db, actor, id);
+  const f = view.definition.fields.find((x) => x.name === field && x.kind === 'attachment');
+  const v = f ? view.payload[f.name] : undefined;
+  if (!isAttachment(v)) throw notFound('approvals.not_found');
+  return v;
+}
+
 /** Edits a draft or a request sent back (admin-defined types), without submitting it. */
-export async function editFromForm(db: ApprovalsDb, actor: Actor, id: number, version: number, raw: RawValues, submit: boolean): Promise<ApprovalRequestRow> {
+export async function editFromForm(db: ApprovalsDb, actor: Actor, id: number, version: number, raw: RawValues, submit: boolean, uploads?: Uploads): Promise<ApprovalRequestRow> {
   const { req, type, def } = await loadRequest(db, id);
   assertRequester(actor, req);
   if (type.owner !== 'approvals') throw conflict('approvals.owned_elsewhere');
   if (req.status !== 'draft' && req.status !== 'changes_requested') throw conflict('approvals.cannot_resubmit');
   assertVersion(req, version);
-  const payload = payloadFromForm(def, raw, !submit);
+  // A file already attached stays unless a new one is sent.
+  const kept: Record<string, AttachmentRef> = {};
+  const before = payloadOf(req);
+  for (const f of def.fields) if (f.kind === 'attachment' && isAttachment(before[f.name])) kept[f.name] = before[f.name] as AttachmentRef;
+  const payload = payloadFromForm(def, raw, !submit, { ...kept, ...(uploads ? storeUploads(def.fields, uploads) : {}) });
   const title = (raw._title ?? '').trim().slice(0, 200) || req.title;
   if (submit) {
     const cur = await patchRequest(db, req.id, req.version, { title });

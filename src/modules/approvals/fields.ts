@@ -5,6 +5,19 @@ import type { FieldDefinition, Payload } from './definition.js';
 
 export type RawValues = Record<string, string>;
 
+/** A file kept by the content module's storage, as the payload records it. */
+export interface AttachmentRef {
+  storageKey: string;
+  name: string;
+  mime: string;
+  size: number;
+}
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+export function isAttachment(v: unknown): v is AttachmentRef {
+  return typeof v === 'object' && v !== null && typeof (v as AttachmentRef).storageKey === 'string' && typeof (v as AttachmentRef).name === 'string';
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isDate = (v: string) => ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
@@ -34,6 +47,7 @@ export function rawFromPayload(fields: FieldDefinition[], payload: Payload): Raw
       out[`${f.name}_to`] = String((v as { to: string }).to);
     } else if (f.kind === 'amount') out[f.name] = (Number(v) / 100).toFixed(2).replace('.', ',');
     else if (f.kind === 'yesno') out[f.name] = v ? '1' : '';
+    else if (f.kind === 'attachment') out[`${f.name}__name`] = isAttachment(v) ? v.name : '';
     else out[f.name] = String(v);
   }
   return out;
@@ -43,7 +57,7 @@ export function rawFromPayload(fields: FieldDefinition[], payload: Payload): Raw
  * Checks every field; `errors` is keyed by field name (a date range reports on `<name>_from`),
  * with i18n keys. A draft (`partial`) may leave required fields empty.
  */
-export function validateValues(fields: FieldDefinition[], raw: RawValues, opts: { partial?: boolean } = {}): { payload: Payload; errors: FieldErrors } {
+export function validateValues(fields: FieldDefinition[], raw: RawValues, opts: { partial?: boolean; attachments?: Record<string, AttachmentRef> } = {}): { payload: Payload; errors: FieldErrors } {
   const payload: Payload = {};
   const errors: FieldErrors = {};
   for (const f of fields) {
@@ -54,7 +68,12 @@ export function validateValues(fields: FieldDefinition[], raw: RawValues, opts: 
       if (f.required && !payload[f.name] && !opts.partial) errors[f.name] = 'approvals.field.must_accept';
       continue;
     }
-    if (f.kind === 'attachment') continue;
+    if (f.kind === 'attachment') {
+      const file = opts.attachments?.[f.name];
+      if (file) payload[f.name] = file;
+      else if (f.required && !opts.partial) errors[f.name] = 'approvals.field.file_required';
+      continue;
+    }
     if (empty) {
       if (f.required && !opts.partial) errors[f.kind === 'daterange' ? `${f.name}_from` : f.name] = 'field.required';
       continue;
@@ -123,6 +142,8 @@ export function displayValue(f: FieldDefinition, v: unknown, locale: string): st
       const r = v as { from: string; to: string };
       return `${r.from} → ${r.to}`;
     }
+    case 'attachment':
+      return isAttachment(v) ? v.name : '';
     case 'yesno':
       return v ? (locale === 'en' ? 'Yes' : 'Oui') : locale === 'en' ? 'No' : 'Non';
     default:

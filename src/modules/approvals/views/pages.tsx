@@ -131,13 +131,14 @@ function FieldControl({ ctx, f, values, errors }: { ctx: ViewContext; f: FieldDe
       );
     }
     case 'attachment':
-      return <p class="hint">{`${label(ctx, f.label)} — ${ctx.t('approvals.form.attachment_later')}`}</p>;
+      return <Field {...common} value={undefined} type="file" accept=".pdf,.png,.jpg,.jpeg,.webp,.doc,.docx,.xls,.xlsx,.odt,.ods,.txt,.csv" required={f.required && !values[`${f.name}__name`]} hint={values[`${f.name}__name`] ? ctx.t('approvals.form.attached', { name: values[`${f.name}__name`] }) : undefined} />;
     default:
       return <Field {...common} maxlength={typeof f.max === 'number' ? f.max : 200} />;
   }
 }
 
 export function RequestFormPage({ ctx, typeName: name, action, fields, values, errors, version }: { ctx: ViewContext; typeName: string; action: string; fields: FieldDefinition[]; values: RawValues; errors?: Errors; version?: number }) {
+  const multipart = fields.some((f) => f.kind === 'attachment');
   const labels: Record<string, string> = { _title: ctx.t('approvals.form.title_field') };
   for (const f of fields) {
     labels[f.name] = label(ctx, f.label);
@@ -147,7 +148,8 @@ export function RequestFormPage({ ctx, typeName: name, action, fields, values, e
   return (
     <Page ctx={ctx} title={name} crumbs={[{ label: ctx.t('approvals.mine.title'), href: '/demandes' }]}>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
-      <form method="post" action={action} class="form" novalidate>
+      {/* A multipart body is read by the handler, after the CSRF check: the token goes in the query. */}
+      <form method="post" action={multipart ? `${action}?_csrf=${encodeURIComponent(ctx.csrf)}` : action} class="form" novalidate enctype={multipart ? 'multipart/form-data' : undefined}>
         <CsrfField ctx={ctx} />
         {version !== undefined ? <input type="hidden" name="version" value={String(version)} /> : null}
         <Field ctx={ctx} name="_title" label={ctx.t('approvals.form.title_field')} value={values._title} errors={errors} maxlength={200} />
@@ -229,7 +231,12 @@ export function RequestPageView({ ctx, view, errors }: { ctx: ViewContext; view:
       ) : null}
       {def.fields.length ? (
         <Section title={ctx.t('approvals.request.values')} id="valeurs">
-          <Facts items={def.fields.filter((f) => f.kind !== 'attachment').map((f): [string, ComponentChildren] => [label(ctx, f.label), displayValue(f, view.payload[f.name], ctx.locale)])} />
+          <Facts
+            items={def.fields.map((f): [string, ComponentChildren] => [
+              label(ctx, f.label),
+              f.kind === 'attachment' && displayValue(f, view.payload[f.name], ctx.locale) ? <a href={`/demandes/${r.id}/pieces/${f.name}`}>{displayValue(f, view.payload[f.name], ctx.locale)}</a> : displayValue(f, view.payload[f.name], ctx.locale),
+            ])}
+          />
         </Section>
       ) : null}
       {view.can.approve ? (
