@@ -187,6 +187,19 @@ describe('system types and the lifecycle', () => {
   });
 });
 
+describe('cancellation without the steps', () => {
+  it('a type that does not route cancellations cancels at once, and the owner hears of it; only the requester may ask', async () => {
+    await tx((db) => defineSystemType(db, { code: 'quick-cancel', owner: 'testowner', name: { fr: 'Q', en: 'Q' }, steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }] }));
+    const r = await tx((db) => submitRequest(db, A.staff, 'quick-cancel', {}, 'Q1'));
+    expect(await failure(tx((db) => requestCancellation(db, A.staff, r.id, r.version)))).toMatchObject({ kind: 'conflict', code: 'approvals.cannot_cancel' });
+    const ok = await tx((db) => approve(db, A.manager, r.id, r.version));
+    expect(await failure(tx((db) => requestCancellation(db, A.manager, r.id, ok.version)))).toMatchObject({ kind: 'forbidden' });
+    const c = await tx((db) => requestCancellation(db, A.staff, r.id, ok.version, 'Plus nécessaire'));
+    expect(c.status).toBe('cancelled');
+    expect(events.at(-1)).toMatchObject({ action: 'cancelled', request: { owner_ref: 'Q1' }, comment: 'Plus nécessaire' });
+  });
+});
+
 describe('types without code: versions', () => {
   it('editing a type writes a new version; a request under way keeps the one it started with', async () => {
     const admin: Actor = { ...A.hr, permissions: permissionsOf(['hr']) };
