@@ -87,7 +87,7 @@ describe('architecture', () => {
   // module works on its typed handle (no cast to its tables, no AnyDb; CallerDb only in index.ts).
   // Modules written before the shape are listed here until converted. The list only shrinks: a
   // listed module that already follows the shape fails the test, so it leaves the list.
-  const NOT_YET_IN_SHAPE = ['admin'];
+  const NOT_YET_IN_SHAPE: string[] = [];
   const modules = readdirSync(path.join(SRC, 'modules')).filter((m) => statSync(path.join(SRC, 'modules', m)).isDirectory());
   const shapeBreaks = (mod: string): string[] => {
     const out: string[] = [];

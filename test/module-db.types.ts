@@ -4,16 +4,19 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AnyDb } from '../src/platform/db/index.js';
 import type { CallerDb } from '../src/platform/db/typed.js';
+import type { AdminDb } from '../src/modules/admin/admin.table.js';
 import type { ContentDb } from '../src/modules/content/index.js';
 import type { CrmDb } from '../src/modules/crm/crm.table.js';
 import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
 import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
 import type { ExtranetDb } from '../src/modules/extranet/extranet.table.js';
+import type { RegistryDb } from '../src/modules/registry/registry.table.js';
+import { findCompany } from '../src/modules/registry/index.js';
 import { listItems } from '../src/modules/content/content.queries.js';
 import { getPerson } from '../src/modules/directory/directory.service.js';
 import { listPublishedFor } from '../src/modules/content/index.js';
 
-export async function wrongNamesFailToCompile(content: ContentDb, directory: DirectoryDb, workspaces: WorkspacesDb) {
+export async function wrongNamesFailToCompile(content: ContentDb, directory: DirectoryDb, workspaces: WorkspacesDb, admin: AdminDb) {
   // @ts-expect-error: content_items has no column "titel"
   await content.selectFrom('content_items').select('titel').execute();
   // @ts-expect-error: no table "content_itemz"
@@ -24,6 +27,8 @@ export async function wrongNamesFailToCompile(content: ContentDb, directory: Dir
   await directory.updateTable('directory_profiles').set({ service: 3 }).execute();
   // @ts-expect-error: workspace_tasks.status is 'open' | 'done'
   await workspaces.insertInto('workspace_tasks').values({ workspace_id: 1, title: 't', owner_id: null, due_on: null, status: 'closed', created_by: null, created_at: '', updated_at: '' }).execute();
+  // @ts-expect-error: audit_log has no column "user_id" (the admin module reads the platform's tables, typed)
+  await admin.selectFrom('audit_log').select('user_id').execute();
   // Right names compile.
   await content.selectFrom('content_items').select('title').execute();
 }
@@ -45,15 +50,6 @@ export async function handlesNeedNoCast(untyped: AnyDb, trx: Transaction<any>, c
   await listPublishedFor(content, 'extranet');
 }
 
-export async function crmNamesFailToCompile(crm: CrmDb) {
-  // @ts-expect-error: crm_deals has no column "amount" (it is amount_cents)
-  await crm.selectFrom('crm_deals').select('amount').execute();
-  // @ts-expect-error: crm_stages.kind is 'open' | 'won' | 'lost'
-  await crm.updateTable('crm_stages').set({ kind: 'closed' }).execute();
-  // The platform's tables are typed on the CRM's handle too.
-  await crm.selectFrom('users').select(['id', 'name', 'manager_id']).execute();
-}
-
 export async function extranetNamesFailToCompile(extranet: ExtranetDb) {
   // @ts-expect-error: member_requests has no column "company" (it is company_id)
   await extranet.selectFrom('member_requests').select('company').execute();
@@ -61,4 +57,22 @@ export async function extranetNamesFailToCompile(extranet: ExtranetDb) {
   await extranet.updateTable('member_memberships').set({ role: 'owner' }).execute();
   // The platform's tables are typed on the extranet's handle too.
   await extranet.selectFrom('sessions').select('subject_id').execute();
+}
+
+export async function registryNamesFailToCompile(registry: RegistryDb, otherModule: Kysely<{ other: { id: number } }>) {
+  // @ts-expect-error: establishments has no column "siren" (the SIREN is the company's)
+  await registry.selectFrom('establishments').select('siren').execute();
+  // @ts-expect-error: contacts.consent is 'unknown' | 'granted' | 'refused'
+  await registry.updateTable('contacts').set({ consent: 'yes' }).execute();
+  // What the registry's index.ts exports takes the caller's own handle (CallerDb), no cast.
+  await findCompany(otherModule, 1);
+}
+
+export async function crmNamesFailToCompile(crm: CrmDb) {
+  // @ts-expect-error: crm_deals has no column "amount" (it is amount_cents)
+  await crm.selectFrom('crm_deals').select('amount').execute();
+  // @ts-expect-error: crm_stages.kind is 'open' | 'won' | 'lost'
+  await crm.updateTable('crm_stages').set({ kind: 'closed' }).execute();
+  // The platform's tables are typed on the CRM's handle too.
+  await crm.selectFrom('users').select(['id', 'name', 'manager_id']).execute();
 }

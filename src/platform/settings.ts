@@ -1,11 +1,8 @@
 // CCI-wide settings kept in the database (JSON values), with defaults in code and, for some
 // keys, an environment override. Read often, written rarely: cached per process for 5 s.
-import type { Kysely } from 'kysely';
 import { record, type Actor } from './audit/audit.js';
 import { nowIso, type AnyDb } from './db/index.js';
-import type { PlatformTables } from './db/tables.js';
-
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+import type { PlatformDb } from './db/typed.js';
 
 export const SETTING_DEFAULTS = {
   'cci.name': 'CCI Démo Loire-Rhône',
@@ -17,20 +14,27 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
 
 export class Settings {
   private cache = new Map<string, { value: unknown; at: number }>();
+  private readonly db: PlatformDb;
 
   constructor(
-    private readonly db: AnyDb,
+    db: AnyDb,
     private readonly overrides: Partial<Record<SettingKey, unknown>> = {},
-  ) {}
+  ) {
+    this.db = db;
+  }
 
   async get<K extends SettingKey>(key: K): Promise<(typeof SETTING_DEFAULTS)[K]> {
     if (this.overrides[key] !== undefined) return this.overrides[key] as (typeof SETTING_DEFAULTS)[K];
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < 5000) return hit.value as (typeof SETTING_DEFAULTS)[K];
-    const row = await d(this.db).selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-    const value = row ? JSON.parse(row.value) : SETTING_DEFAULTS[key];
+    const value = await this.stored(key, this.db);
     this.cache.set(key, { value, at: Date.now() });
     return value;
+  }
+
+  private async stored<K extends SettingKey>(key: K, db: PlatformDb): Promise<(typeof SETTING_DEFAULTS)[K]> {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row ? JSON.parse(row.value) : SETTING_DEFAULTS[key];
   }
 
   /** drops the cache (after a write made through another instance of Settings) */
@@ -43,11 +47,14 @@ export class Settings {
     return this.overrides[key] !== undefined;
   }
 
-  /** Writes a value (inside the caller's transaction when `db` is given) and audits it. */
-  async set<K extends SettingKey>(actor: Actor, key: K, value: (typeof SETTING_DEFAULTS)[K], db: AnyDb = this.db): Promise<void> {
-    const before = await this.get(key);
+  /** Writes a value (inside the caller's transaction when `caller` is given) and audits it. */
+  async set<K extends SettingKey>(actor: Actor, key: K, value: (typeof SETTING_DEFAULTS)[K], caller: AnyDb = this.db): Promise<void> {
+    const db: PlatformDb = caller;
+    // The value replaced is read on the caller's transaction: on SQLite a read on this.db would
+    // wait for the connection that transaction holds, for ever, whenever the cache is stale.
+    const before = this.overrides[key] ?? (await this.stored(key, db));
     const json = JSON.stringify(value);
-    await d(db)
+    await db
       .insertInto('settings')
       .values({ key, value: json, updated_at: nowIso() })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: nowIso() }))

@@ -1,8 +1,8 @@
 // The admin module: the platform's own screens (users, roles, tokens, audit, outbox, jobs,
-// settings). It is also the example to copy when writing a module: see README.md.
+// settings, server health). Its routes are listed in admin.routes.ts; see README.md.
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
-import { adminApi } from './admin.api.js';
-import { adminWeb } from './admin.web.js';
+import { adminApiRoutes, adminWebRoutes } from './admin.routes.js';
 import { adminMessages } from './messages.js';
 
 export const adminModule = defineModule({
@@ -19,6 +19,6 @@ export const adminModule = defineModule({
     { section: 'nav.section.admin', label: 'nav.admin.settings', href: '/admin/parametres', permission: 'admin:settings', order: 7 },
     { section: 'nav.section.admin', label: 'nav.admin.api_docs', href: '/api/docs', permission: 'api:tokens', order: 8 },
   ],
-  web: adminWeb,
-  api: adminApi,
+  web: (app, ctx) => mountRoutes(app, ctx, adminWebRoutes),
+  api: (app, ctx) => mountRoutes(app, ctx, adminApiRoutes),
 });

@@ -17,6 +17,13 @@ import type { PlatformTables } from './tables.js';
 export type ModuleDb<Tables extends PlatformTables> = Kysely<Tables> | Transaction<Tables>;
 
 /**
+ * The platform's own handle, over its tables only (users, sessions, audit_log, jobs…). Platform
+ * functions that modules call take `AnyDb` (any module's handle fits) and pass it on to this one:
+ * `Kysely<any>` is assignable to it, so no cast. A module that owns no table (admin) uses it too.
+ */
+export type PlatformDb = ModuleDb<PlatformTables>;
+
+/**
  * What a function exported to other modules (through index.ts) takes: the caller's own handle.
  * Kysely is invariant in its table map, so an `ExtranetDb` is not a `ContentDb` (nor a
  * `Kysely<PlatformTables>`); the exported function passes this handle straight to its own typed
