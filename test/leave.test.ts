@@ -249,6 +249,20 @@ describe('requests', () => {
     expect(await count(t.db, 'approval_absences')).toBe(0);
   });
 
+  it('the team calendar shows 50 people a page', async () => {
+    const now = new Date().toISOString();
+    await t.db.insertInto('users').values(Array.from({ length: 55 }, (_, i) => ({ email: `zz${i}@test.cci.fr`, name: `Zz ${String(i).padStart(2, '0')}`, status: 'active', locale: 'fr', totp_enabled: 0, failed_sign_ins: 0, created_at: now, updated_at: now }))).execute();
+    const total = Number((await t.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow()).n);
+    const rows = (body: string) => (body.match(/<th scope="row">/g) ?? []).length;
+    const first = await colleague.get(`/conges/equipe?mois=${W1.slice(0, 7)}`);
+    expect(rows(first.body)).toBe(50);
+    expect(first.body).toContain('Alice Martin');
+    const second = await colleague.get(`/conges/equipe?mois=${W1.slice(0, 7)}&page=2`);
+    expect(rows(second.body)).toBe(total - 50);
+    expect(second.body).not.toContain('Alice Martin');
+    expect((await colleague.get(`/conges/equipe?mois=${W1.slice(0, 7)}&page=99`)).status).toBe(200);
+  });
+
   it('HR adjusts a balance with a reason (audited); without a reason nothing changes', async () => {
     expect((await hr.post('/conges/rh/ajustements', { user_id: String(staffId), kind: 'CP', date: W1, days: '2,5', reason: '' })).status).toBe(422);
     expect(await count(t.db, 'leave_adjustments')).toBe(0);

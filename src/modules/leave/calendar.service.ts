@@ -16,16 +16,34 @@ export interface Cell {
   pending: boolean;
   kind: string | null;
 }
+/** People per page of the team calendar: a grid of 50 × 31 cells stays light to render and to read on a phone. */
+export const TEAM_PAGE = 50;
+
 export interface TeamMonth {
   month: string;
+  page: number;
+  total: number;
   days: { date: string; weekday: number; holiday: string | null }[];
   people: { id: number; name: string; cells: Cell[] }[];
   absences: (q.CalendarRow & { kindVisible: boolean })[];
   services: { id: number; name: string }[];
 }
 
+// The filter's list of services reads every person of the directory: kept 30 s per process and
+// database handle (services are created a few times a year; a new one shows within 30 s).
+const servicesCache = new WeakMap<object, { at: number; value: Promise<{ id: number; name: string }[]> }>();
+
 /** The services people belong to (from the directory), for the filter. */
-export async function servicesOf(db: LeaveDb): Promise<{ id: number; name: string }[]> {
+export function servicesOf(db: LeaveDb): Promise<{ id: number; name: string }[]> {
+  const hit = servicesCache.get(db);
+  if (hit && Date.now() - hit.at < 30_000) return hit.value;
+  const value = readServices(db);
+  servicesCache.set(db, { at: Date.now(), value });
+  value.catch(() => servicesCache.delete(db));
+  return value;
+}
+
+async function readServices(db: LeaveDb): Promise<{ id: number; name: string }[]> {
   const { items } = await searchPeople(db, {}, 2000);
   const seen = new Map<number, string>();
   for (const p of items) if (p.service_id && p.service_name) seen.set(p.service_id, p.service_name);
@@ -37,10 +55,13 @@ async function peopleOf(db: LeaveDb, serviceId: number | undefined): Promise<{ i
   return q.activeStaff(db);
 }
 
-export async function teamMonth(db: LeaveDb, actor: Actor, month: string, serviceId?: number): Promise<TeamMonth> {
+export async function teamMonth(db: LeaveDb, actor: Actor, month: string, serviceId?: number, page = 1): Promise<TeamMonth> {
   const { from, to } = monthBounds(month);
-  const [people, services] = await Promise.all([peopleOf(db, serviceId), servicesOf(db)]);
-  const rows = await q.absencesBetween(db, from, to, serviceId ? people.map((p) => p.id) : null, HOLDING);
+  const [everyone, services] = await Promise.all([peopleOf(db, serviceId), servicesOf(db)]);
+  const pages = Math.max(1, Math.ceil(everyone.length / TEAM_PAGE));
+  const current = Math.min(Math.max(1, page), pages);
+  const people = everyone.slice((current - 1) * TEAM_PAGE, current * TEAM_PAGE);
+  const rows = await q.absencesBetween(db, from, to, people.map((p) => p.id), HOLDING);
   const hol = holidayDates(from, to, 'general');
   const days: TeamMonth['days'] = [];
   for (let n = dayNumber(from); n <= dayNumber(to); n++) {
@@ -70,6 +91,8 @@ export async function teamMonth(db: LeaveDb, actor: Actor, month: string, servic
   }
   return {
     month,
+    page: current,
+    total: everyone.length,
     days,
     people: people.map((p) => ({ ...p, cells: grid.get(p.id)! })),
     absences: rows.map((r) => ({ ...r, kindVisible: maySeeKind(actor, r.user_id) })),

@@ -6,6 +6,7 @@ import { isAppError, type FieldErrors } from '../../platform/errors.js';
 import { isExportFormat, sendExport, fromArray } from '../../platform/export.js';
 import { idParam, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { searchPeople } from '../directory/index.js';
 import { icalOf, payrollRows, teamMonth } from './calendar.service.js';
 import * as config from './config.service.js';
 import { isMonth, todayInParis } from './dates.js';
@@ -111,16 +112,16 @@ export async function handleResubmitLeave(req: FastifyRequest, reply: FastifyRep
 }
 
 /** ?mois=YYYY-MM (this month by default) &service=<directory service id>. */
-function monthAndService(req: FastifyRequest): { month: string; serviceId?: number } {
+function monthAndService(req: FastifyRequest): { month: string; serviceId?: number; page: number } {
   const query = req.query as Record<string, unknown>;
   const month = typeof query.mois === 'string' && query.mois ? query.mois : todayInParis().slice(0, 7);
   if (!isMonth(month)) throw Object.assign(new Error('invalid month'), { statusCode: 400, validation: [{ instancePath: '/mois', message: 'leave.month_param_invalid', params: {} }] });
-  return { month, serviceId: idParam(query.service) };
+  return { month, serviceId: idParam(query.service), page: idParam(query.page) ?? 1 };
 }
 
 export async function handleTeamCalendar(req: FastifyRequest, reply: FastifyReply, { reads }: Ctx) {
-  const { month, serviceId } = monthAndService(req);
-  return reply.render(<TeamPage ctx={req.view()} data={await teamMonth(reads, req.actor, month, serviceId)} serviceId={serviceId} />);
+  const { month, serviceId, page } = monthAndService(req);
+  return reply.render(<TeamPage ctx={req.view()} data={await teamMonth(reads, req.actor, month, serviceId, page)} serviceId={serviceId} query={req.query as Record<string, string>} />);
 }
 
 function sendIcal(reply: FastifyReply, body: string, name: string) {
@@ -135,7 +136,7 @@ export async function handleMyIcal(req: FastifyRequest, reply: FastifyReply, { r
 
 export async function handleTeamIcal(req: FastifyRequest, reply: FastifyReply, { reads, config: cfg }: Ctx) {
   const serviceId = idParam((req.query as Record<string, unknown>).service);
-  const people = serviceId ? (await teamMonth(reads, req.actor, todayInParis().slice(0, 7), serviceId)).people.map((p) => p.id) : null;
+  const people = serviceId ? (await searchPeople(reads, { serviceId }, 2000)).items.map((p) => p.id) : null;
   const body = await icalOf(reads, req.actor, { userIds: people, title: req.t('leave.team.title'), publicUrl: cfg.publicUrl, absentLabel: (name) => req.t('leave.ical.absent', { name }), kindName: kindNamer(req) });
   return sendIcal(reply, body, 'conges-equipe');
 }

@@ -1,11 +1,11 @@
 // Leave pages: my leave (balances, the request form with its quote, my requests), one request,
 // the team calendar (a real table with letters, not colours only) and HR's settings.
 import { formatDate, formatMonth, formatNumber, type Locale } from '../../../platform/i18n/index.js';
-import { Badge, ButtonLink, ErrorSummary, Facts, Field, PostButton, Select, Table, type Errors, type Option } from '../../../platform/ui/components.js';
+import { Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, PostButton, Select, Table, type Errors, type Option } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { Balance } from '../balance.js';
-import type { TeamMonth } from '../calendar.service.js';
+import { TEAM_PAGE, type TeamMonth } from '../calendar.service.js';
 import type { LeaveKind, LeaveStatus } from '../leave.table.js';
 import type { Quote } from '../requests.service.js';
 
@@ -204,7 +204,7 @@ export function RequestPage(p: { ctx: ViewContext; row: MyRow & { user_id: numbe
 
 const CODE_LABEL: Record<string, string> = { A: 'leave.team.absent', M: 'leave.team.morning', AM: 'leave.team.afternoon' };
 
-export function TeamPage({ ctx, data, serviceId }: { ctx: ViewContext; data: TeamMonth; serviceId?: number }) {
+export function TeamPage({ ctx, data, serviceId, query }: { ctx: ViewContext; data: TeamMonth; serviceId?: number; query: Record<string, string> }) {
   const t = ctx.t;
   const [y, m] = data.month.split('-').map(Number) as [number, number];
   const shift = (n: number) => {
@@ -261,6 +261,7 @@ export function TeamPage({ ctx, data, serviceId }: { ctx: ViewContext; data: Tea
           </tbody>
         </table>
       </div>
+      <Pagination ctx={ctx} page={data.page} perPage={TEAM_PAGE} total={data.total} path="/conges/equipe" query={{ ...query, mois: data.month }} />
       <section aria-labelledby="leave-list">
         <h2 id="leave-list">{t('leave.team.list')}</h2>
         {data.absences.length === 0 ? (
