@@ -316,6 +316,20 @@ describe('reminders and escalation', () => {
   });
 });
 
+describe('the sweep walks every waiting request', () => {
+  it('requests of types without reminders do not hide a later one that needs its reminder (regression: a fixed first page)', async () => {
+    await tx((db) => defineSystemType(db, { code: 'no-remind', owner: 'testowner', name: { fr: 'N', en: 'N' }, steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }] }));
+    const quiet = await tx((db) => submitRequest(db, A.staff, 'no-remind', {}, 'N1'));
+    const quiet2 = await tx((db) => submitRequest(db, A.staff, 'no-remind', {}, 'N2'));
+    const late = await tx((db) => submitRequest(db, A.staff, 'test-leave', { days: 1 }, 'N3'));
+    await t.db.updateTable('approval_requests').set({ step_opened_at: '2026-11-30T09:00:00.000Z' }).where('id', 'in', [quiet.id, quiet2.id, late.id]).execute();
+    // Pages of one request: the two quiet ones come first.
+    await sweep(t.db, new Date('2026-12-03T10:00:00Z'), 1);
+    expect((await getRequest(t.db, SYSTEM_ACTOR, late.id)).request.reminded_at).not.toBeNull();
+    expect((await getRequest(t.db, SYSTEM_ACTOR, quiet.id)).request.reminded_at).toBeNull();
+  });
+});
+
 describe('visibility', () => {
   it('a request is seen by its requester, its approvers and approvals:admin only', async () => {
     const r = await tx((db) => submitRequest(db, A.staff, 'test-leave', { days: 1 }, 'V1'));

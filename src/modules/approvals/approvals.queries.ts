@@ -218,14 +218,18 @@ export function typeRequestsPage(db: ApprovalsDb, typeId: number, after: number 
     .execute();
 }
 
-/** Pending steps opened before `before`, for reminders and escalation. */
-export function pendingStepsOpenedBefore(db: ApprovalsDb, before: string, limit = 500): Promise<ApprovalRequestRow[]> {
+/**
+ * Pending steps opened before `before` and not yet escalated, a page after `afterId`: the sweep
+ * walks them all by id, since a type without reminders leaves its requests in this set for good.
+ */
+export function pendingStepsOpenedBefore(db: ApprovalsDb, before: string, afterId = 0, limit = 500): Promise<ApprovalRequestRow[]> {
   return db
     .selectFrom('approval_requests')
     .selectAll()
     .where('status', 'in', ['pending', 'cancellation_pending'])
     .where('step_opened_at', '<', before)
-    .where((eb) => eb.or([eb('reminded_at', 'is', null), eb('escalated_at', 'is', null)]))
+    .where('escalated_at', 'is', null)
+    .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
     .execute();

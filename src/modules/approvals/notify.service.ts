@@ -9,10 +9,10 @@ import { nowIso } from '../../platform/db/index.js';
 import { enqueue, type JobHandler } from '../../platform/jobs/index.js';
 import type { ModuleContext } from '../../platform/module.js';
 import * as q from './approvals.queries.js';
-import type { ApprovalsDb } from './approvals.table.js';
+import type { ApprovalRequestRow, ApprovalsDb } from './approvals.table.js';
 import { moveSeatsOfAbsent } from './absence.service.js';
 import { replaceSeat, todayParis } from './engine.service.js';
-import { parseDefinition } from './definition.js';
+import { parseDefinition, type TypeOptions } from './definition.js';
 import { isHoliday } from './hooks.js';
 import { approvalsMessages } from './messages.js';
 
@@ -100,48 +100,66 @@ export const notifyJob: JobHandler = async (payload: { requestId: number; event:
 };
 
 /** Reminders and escalation of steps left waiting, and seats of people absent today. */
-export async function sweep(db: ApprovalsDb, now = new Date()): Promise<{ reminded: number; escalated: number; moved: number }> {
+export async function sweep(db: ApprovalsDb, now = new Date(), pageSize = 500): Promise<{ reminded: number; escalated: number; moved: number }> {
   const today = todayParis(now);
   let reminded = 0;
   let escalated = 0;
   const moved = await db.transaction().execute((trx) => moveSeatsOfAbsent(trx, SYSTEM_ACTOR));
-  // A step opened today cannot be late: only older ones are read.
-  for (const req of await q.pendingStepsOpenedBefore(db, `${today}T00:00:00.000Z`)) {
-    const ver = await q.findVersion(db, req.type_version_id);
-    if (!ver || !req.step_opened_at) continue;
-    const { options } = parseDefinition(ver.definition);
-    const waited = workingDaysBetween(todayParis(new Date(req.step_opened_at)), today);
-    if (options.escalateAfterDays && !req.escalated_at && waited >= options.escalateAfterDays) {
-      await db.transaction().execute(async (trx) => {
-        const fresh = await q.findRequest(trx, req.id);
-        if (!fresh || fresh.escalated_at || fresh.step_index !== req.step_index || fresh.round !== req.round) return;
-        for (const seat of await q.openSeats(trx, fresh)) {
-          const to = await replaceSeat(trx, seat, 'escalation', false);
-          if (to === null) continue;
-          escalated++;
-          await trx
-            .insertInto('approval_history')
-            .values({ request_id: fresh.id, at: nowIso(), actor_id: null, actor_label: SYSTEM_ACTOR.label, action: 'escalated', comment: null, type_version_id: fresh.type_version_id, step_index: fresh.step_index, from_status: fresh.status, to_status: fresh.status })
-            .execute();
-          await record(trx, SYSTEM_ACTOR, { entity: 'approval_request', entityId: fresh.id, action: 'escalate', changes: { approver: [seat.approver_id, to], waited_days: waited } });
-          await ctxQueue(trx, fresh.id, 'escalated', to);
-        }
-        await trx.updateTable('approval_requests').set({ escalated_at: nowIso(), reminded_at: fresh.reminded_at ?? nowIso() }).where('id', '=', fresh.id).execute();
-      });
-    } else if (options.remindAfterDays && !req.reminded_at && waited >= options.remindAfterDays) {
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('approval_requests').set({ reminded_at: nowIso() }).where('id', '=', req.id).where('reminded_at', 'is', null).execute();
-        await trx
-          .insertInto('approval_history')
-          .values({ request_id: req.id, at: nowIso(), actor_id: null, actor_label: SYSTEM_ACTOR.label, action: 'reminded', comment: null, type_version_id: req.type_version_id, step_index: req.step_index, from_status: req.status, to_status: req.status })
-          .execute();
-        await record(trx, SYSTEM_ACTOR, { entity: 'approval_request', entityId: req.id, action: 'remind', changes: { waited_days: waited } });
-        await ctxQueue(trx, req.id, 'reminder');
-      });
-      reminded++;
+  // A step opened today cannot be late: only older ones are read, page after page.
+  const versions = new Map<number, ReturnType<typeof parseDefinition>['options']>();
+  let after = 0;
+  for (;;) {
+    const page = await q.pendingStepsOpenedBefore(db, `${today}T00:00:00.000Z`, after, pageSize);
+    if (!page.length) break;
+    after = page[page.length - 1].id;
+    for (const req of page) {
+      if (!versions.has(req.type_version_id)) {
+        const ver = await q.findVersion(db, req.type_version_id);
+        versions.set(req.type_version_id, ver ? parseDefinition(ver.definition).options : {});
+      }
+      const r = await sweepOne(db, req, versions.get(req.type_version_id) ?? {}, today);
+      reminded += r.reminded;
+      escalated += r.escalated;
     }
   }
   return { reminded, escalated, moved };
+}
+
+async function sweepOne(db: ApprovalsDb, req: ApprovalRequestRow, options: TypeOptions, today: string): Promise<{ reminded: number; escalated: number }> {
+  let reminded = 0;
+  let escalated = 0;
+  if (!req.step_opened_at || (!options.remindAfterDays && !options.escalateAfterDays)) return { reminded, escalated };
+  const waited = workingDaysBetween(todayParis(new Date(req.step_opened_at)), today);
+  if (options.escalateAfterDays && !req.escalated_at && waited >= options.escalateAfterDays) {
+    await db.transaction().execute(async (trx) => {
+      const fresh = await q.findRequest(trx, req.id);
+      if (!fresh || fresh.escalated_at || fresh.step_index !== req.step_index || fresh.round !== req.round) return;
+      for (const seat of await q.openSeats(trx, fresh)) {
+        const to = await replaceSeat(trx, seat, 'escalation', false);
+        if (to === null) continue;
+        escalated++;
+        await trx
+          .insertInto('approval_history')
+          .values({ request_id: fresh.id, at: nowIso(), actor_id: null, actor_label: SYSTEM_ACTOR.label, action: 'escalated', comment: null, type_version_id: fresh.type_version_id, step_index: fresh.step_index, from_status: fresh.status, to_status: fresh.status })
+          .execute();
+        await record(trx, SYSTEM_ACTOR, { entity: 'approval_request', entityId: fresh.id, action: 'escalate', changes: { approver: [seat.approver_id, to], waited_days: waited } });
+        await ctxQueue(trx, fresh.id, 'escalated', to);
+      }
+      await trx.updateTable('approval_requests').set({ escalated_at: nowIso(), reminded_at: fresh.reminded_at ?? nowIso() }).where('id', '=', fresh.id).execute();
+    });
+  } else if (options.remindAfterDays && !req.reminded_at && waited >= options.remindAfterDays) {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('approval_requests').set({ reminded_at: nowIso() }).where('id', '=', req.id).where('reminded_at', 'is', null).execute();
+      await trx
+        .insertInto('approval_history')
+        .values({ request_id: req.id, at: nowIso(), actor_id: null, actor_label: SYSTEM_ACTOR.label, action: 'reminded', comment: null, type_version_id: req.type_version_id, step_index: req.step_index, from_status: req.status, to_status: req.status })
+        .execute();
+      await record(trx, SYSTEM_ACTOR, { entity: 'approval_request', entityId: req.id, action: 'remind', changes: { waited_days: waited } });
+      await ctxQueue(trx, req.id, 'reminder');
+    });
+    reminded++;
+  }
+  return { reminded, escalated };
 }
 
 async function ctxQueue(db: ApprovalsDb, requestId: number, event: string, seatApprover?: number): Promise<void> {
