@@ -106,6 +106,7 @@ export const PARAM_KINDS: Record<string, string> = {
   'comptes/:id': 'member-account',
   'corrections/:id': 'correction',
   'demandes/:id': 'request',
+  'conges/:id': 'leave-request',
   'inscriptions/:id': 'signup',
   'invitations/:id': 'invitation',
   'pieces-jointes/:id': 'attachment',
@@ -269,6 +270,10 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('topic', { own: id((await listTopics(db))[0].id) });
   put('crm-service', { own: id((await listCrmServices(db))[0].id) });
   put('calendar-token', { own: 'c'.repeat(43) });
+  // A leave request of the administrator (the row alone: the routes find it, the engine is not needed).
+  const leaveKind = await db.selectFrom('leave_kinds').select('id').where('code', '=', 'CP').executeTakeFirstOrThrow();
+  const leave = await db.insertInto('leave_requests').values({ user_id: admin.id, kind_id: leaveKind.id, start_date: '2030-06-03', start_half: null, end_date: '2030-06-04', end_half: null, days: 2, period_start: '2030-06-01', status: 'pending', comment: 'CONGE-INTERNE', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  put('leave-request', { own: id(leave.id), staff: [id(leave.id)] });
 
   const draft = await content.createItem(db, SYSTEM_ACTOR, 'news', { title: 'BROUILLON-NON-PUBLIE', summary: 'brouillon', body: '<p>BROUILLON-CORPS</p>', audiences: ['public', 'extranet', 'intranet'] });
   const intranetNews = await publishedItem(db, 'news', ['intranet'], { title: 'NOUVELLE-INTRANET-SEULEMENT', body: '<p>CORPS-INTRANET-SEULEMENT</p>' });
@@ -312,12 +317,12 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('import', { own: id(imp.id) });
   put('outbox', { own: id((await db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()).id) });
 
-  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read'], days: 30 });
+  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
   const byScope: Record<string, string> = {};
-  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
-  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read'], days: 30 });
+  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
+  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
   await revokeApiToken(db, SYSTEM_ACTOR, revoked.row.id);
-  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read'], days: 30 });
+  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
   await db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', expired.row.id).execute();
   put('token', { own: id(full.row.id), staff: [id(full.row.id)] });
 
