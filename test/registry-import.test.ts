@@ -159,6 +159,50 @@ describe('SIRENE import', () => {
     }
   });
 
+  it('imports into a non-empty registry with batches in flight side by side: no deadlock on the facet summary, counts exact', async () => {
+    // Regression (PostgreSQL): three batch writes in flight each upserted the same summary rows
+    // through the triggers, in the order of their own rows, and PostgreSQL detected a deadlock.
+    // Small batches make dozens of them overlap; inserts, then updates changing facets.
+    const { testDatabase } = await import('./helpers.js');
+    const { rebuildFacetSummary } = await import('../src/modules/registry/facet-summary.js');
+    const other = await testDatabase();
+    try {
+      const territory = ['42', '69'];
+      const load = (u: string, e: string) => importSireneStock(other.db, { unitsFile: u, establishmentsFile: e, territory, actor: SYSTEM_ACTOR, batchSize: 25 });
+      const files = async (name: string, seed: number, sirenStart: number) => {
+        const u = path.join(dir, `${name}-u.csv`);
+        const e = path.join(dir, `${name}-e.csv`);
+        await generateSireneFiles(u, e, { establishments: 700, territory, seed, sirenStart });
+        return [u, e] as const;
+      };
+      const [ua, ea] = await files('nd-a', 31, 31_000_000);
+      const [ub, eb] = await files('nd-b', 32, 32_000_000);
+      expect((await load(ua, ea)).stats.establishmentsCreated).toBeGreaterThan(600);
+      for (let round = 0; round < 2; round++) {
+        // every establishment of B moves to another headcount band and activity: updates that move summary rows
+        const lines = readFileSync(eb, 'utf8').split('\n');
+        const band = EST_HEADER.indexOf('trancheEffectifsEtablissement');
+        const naf = EST_HEADER.indexOf('activitePrincipaleEtablissement');
+        const moved = lines.map((l, i) => {
+          if (i === 0 || !l || l.includes('"')) return l;
+          const cells = l.split(',');
+          cells[band] = ['00', '01', '02', '03', '11', '12'][(i + round) % 6];
+          cells[naf] = ['47.24Z', '56.10A', '62.01Z', '43.21A'][(i + round) % 4];
+          return cells.join(',');
+        });
+        if (round === 1) writeFileSync(eb, moved.join('\n'));
+        const { stats } = await load(ub, eb);
+        expect(stats.establishmentsCreated + stats.establishmentsUpdated).toBeGreaterThan(round ? 400 : 600);
+      }
+      const kept = await other.db.selectFrom('registry_facet_counts').select(['status', 'f1', 'v1', 'f2', 'v2', 'n']).where('n', '!=', 0).orderBy(['status', 'f1', 'v1', 'f2', 'v2']).execute();
+      await rebuildFacetSummary(other.db);
+      const recounted = await other.db.selectFrom('registry_facet_counts').select(['status', 'f1', 'v1', 'f2', 'v2', 'n']).where('n', '!=', 0).orderBy(['status', 'f1', 'v1', 'f2', 'v2']).execute();
+      expect(kept.map((r) => ({ ...r, n: Number(r.n) }))).toEqual(recounted.map((r) => ({ ...r, n: Number(r.n) })));
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('stops with a clear error and changes nothing when a required column is missing', async () => {
     const u = path.join(dir, 'u2.csv');
     const e = path.join(dir, 'e2.csv');

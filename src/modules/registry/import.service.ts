@@ -606,6 +606,20 @@ type MappedValues = BulkValue[];
 const at = (k: (typeof MAPPED_EST_KEYS)[number]) => MAPPED_EST_KEYS.indexOf(k);
 const [I_SIRET, I_SIREN, I_SIGN, I_USUAL, I_STREET_TYPE, I_STREET, I_POSTAL, I_CITY, I_COMMUNE, I_NAF] = (['siret', 'siren', 'sign', 'usual_name', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'naf_code'] as const).map(at);
 
+/**
+ * PostgreSQL: the batches in flight take turns to write establishments. Each written row makes
+ * the facet-summary triggers upsert ~20 summary rows, in the order of the batch's own rows, and
+ * every batch touches the same rows (the totals, the big values): two batches writing side by
+ * side lock them in different orders and PostgreSQL kills one ("deadlock detected"). The
+ * summary's total row serialised those writes until commit anyway, so the turn costs nothing; the
+ * reads and the preparation of the next batches still overlap. A transaction-level advisory
+ * lock, taken after the batch's reads and held to its commit. SQLite has one writer already.
+ */
+const SUMMARY_TURN = 0x5e_1e_4e_01;
+async function summaryTurn(trx: RegistryDb): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${SUMMARY_TURN})`.execute(trx);
+}
+
 async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number, batch: MappedValues[], companyIds: Map<number, number>, stats: ImportStats, empty = false) {
   await db.transaction().execute(async (trx) => {
     const t = trx;
@@ -640,6 +654,7 @@ async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number
       } else if (ex.sirene_hash === hash) stats.establishmentsUnchanged++;
       else changed.push({ id: ex.id, row: Object.fromEntries(EST_COLUMNS.map((c, i) => [c, values[i]])), hash });
     }
+    if (fresh.length || changed.length) await summaryTurn(trx);
     await bulkInsert(trx, 'establishments', EST_INSERT, fresh);
     stats.establishmentsCreated += fresh.length;
     if (changed.length) {
