@@ -37,6 +37,11 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('platform/ reads its tables on its typed handle (PlatformDb), never through a cast', () => {
+    const bad = all.filter((f) => rel(f).startsWith('platform' + path.sep) && /\bas Kysely</.test(readFileSync(f, 'utf8'))).map(rel);
+    expect(bad).toEqual([]);
+  });
+
   it('modules import each other only through index.ts, and only if their README lists it', () => {
     const bad: string[] = [];
     for (const f of all) {

@@ -1,10 +1,9 @@
 // Demo accounts: one per role, on an empty database, never in production.
-import type { Kysely } from 'kysely';
 import { ROLES } from './access/permissions.js';
 import { SYSTEM_ACTOR } from './audit/audit.js';
 import { createUser } from './auth/users.js';
 import type { AnyDb } from './db/index.js';
-import type { PlatformTables } from './db/tables.js';
+import type { PlatformDb } from './db/typed.js';
 
 export const DEMO_PASSWORD = 'demo-consulaire-2026';
 
@@ -22,8 +21,9 @@ export const DEMO_USERS: { email: string; name: string; role: (typeof ROLES)[num
   { email: 'collaborateur@demo.cci.fr', name: 'Colin Collaborateur', role: 'staff' },
 ];
 
-export async function isEmptyDatabase(db: AnyDb): Promise<boolean> {
-  const row = await (db as Kysely<PlatformTables>).selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+export async function isEmptyDatabase(caller: AnyDb): Promise<boolean> {
+  const db: PlatformDb = caller;
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n) === 0;
 }
 

@@ -1,8 +1,7 @@
 // Append-only audit log. Services call record() inside the transaction that makes the change, so
 // a change and its trace commit (or roll back) together. Nothing updates or deletes audit rows.
-import type { Kysely } from 'kysely';
-import { nowIso } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import { nowIso, type AnyDb } from '../db/index.js';
+import type { PlatformDb } from '../db/typed.js';
 
 /** Who acts, from where: built once per request (or per command-line run) and passed down. */
 export interface Actor {
@@ -55,9 +54,10 @@ export interface AuditEntry {
   changes?: Changes | Record<string, unknown>;
 }
 
-export async function record(db: Kysely<PlatformTables> | Kysely<any>, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function record(caller: AnyDb, actor: Actor, entry: AuditEntry): Promise<void> {
+  const db: PlatformDb = caller;
   const changes = entry.changes ?? diff(entry.before, entry.after);
-  await (db as Kysely<PlatformTables>)
+  await db
     .insertInto('audit_log')
     .values({
       at: nowIso(),

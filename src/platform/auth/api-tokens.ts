@@ -1,15 +1,16 @@
 // Personal API tokens: scoped, expiring, revocable, hashed at rest. The token string is shown
 // once, at creation. It starts with a recognisable prefix so leaked tokens can be spotted.
-import type { Kysely } from 'kysely';
 import { isScope, API_SCOPES, permissionsOf, type ApiScope, type Permission } from '../access/permissions.js';
 import { record, type Actor } from '../audit/audit.js';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { ApiTokenRow, PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
+import type { ApiTokenRow } from '../db/tables.js';
 import { invalid, notFound } from '../errors.js';
 import { newToken, sha256 } from './secrets.js';
 import { getUser, type User } from './users.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 const PREFIX = 'csl_';
 
 export interface NewToken {

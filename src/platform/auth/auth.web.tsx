@@ -1,11 +1,10 @@
 // Staff sign-in, sign-out, password reset, invitations, second factor, account, language.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import { API_SCOPES, permissionsOf, type ApiScope } from '../access/permissions.js';
 import { record } from '../audit/audit.js';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 import { AppError, isAppError } from '../errors.js';
 import { raw, str, list, int, idParam } from '../http/forms.js';
 import { adminSecondFactorEnforced, cookieOptions, rotateCsrf, safeNext, SESSION_COOKIE } from '../http/lifecycle.js';
@@ -271,7 +270,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
 /** At most 5 reset e-mails per address and 20 per IP an hour: no mail bombing through us. */
 async function limitResetRequests(db: AnyDb, ip: string, email: string) {
   const since = new Date(Date.now() - 3600_000).toISOString();
-  const d = db as Kysely<PlatformTables>;
+  const d: PlatformDb = db;
   const key = `reset:${email.toLowerCase()}`;
   const [byMail, byIp] = await Promise.all([
     d.selectFrom('sign_in_attempts').select((eb) => eb.fn.countAll().as('n')).where('email', '=', key).where('at', '>', since).executeTakeFirstOrThrow(),

@@ -1,10 +1,10 @@
 // Single-use, expiring links bound to an e-mail address (password reset, invitation).
-import type { Kysely } from 'kysely';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 import { newToken, sha256 } from './secrets.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 
 export type LinkPurpose = 'password_reset' | 'invitation' | (string & {});
 

@@ -1,11 +1,12 @@
 // Server-side sessions: the cookie carries a random token, the database keeps its hash, so any
 // instance can serve any request and signing out (or deactivating a user) takes effect at once.
-import type { Kysely } from 'kysely';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables, SessionRow } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
+import type { SessionRow } from '../db/tables.js';
 import { newToken, sha256 } from './secrets.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 
 export type Audience = 'staff' | 'member';
 /** 0: fully signed in; 1: password ok, TOTP code awaited */

@@ -1,14 +1,14 @@
 // Password sign-in with rate limiting per IP and progressive lockout per e-mail address.
 // The lockout is counted per address whether or not an account exists, and the answer for an
 // unknown address is the answer for a wrong password: nobody learns which addresses exist.
-import type { Kysely } from 'kysely';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 import { AppError } from '../errors.js';
 import { verifyPassword } from './password.js';
 import { findUserByEmail, normaliseEmail, type User } from './users.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 
 /** Failures allowed before the first lock; each further failure doubles the lock. */
 export const FREE_FAILURES = 5;

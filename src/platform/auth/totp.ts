@@ -4,11 +4,12 @@ import QRCode from 'qrcode';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { record, type Actor } from '../audit/audit.js';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 import { invalid } from '../errors.js';
 import { getUser } from './users.js';
 
-const d = (db: AnyDb) => db as Kysely<PlatformTables>;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 
 export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
@@ -47,7 +48,7 @@ export function totpStep(secret: string, code: string, at = Date.now()): number 
 
 /** Who holds a second factor: a staff user or an extranet member account (same columns). */
 export interface SecondFactorHolder {
-  table: 'users' | 'member_accounts';
+  table: SecondFactorTable;
   /** audit entity name */
   entity: 'user' | 'member_account';
   id: number;
@@ -67,11 +68,22 @@ export type TotpOutcome = 'accepted' | 'wrong' | 'replayed';
  * A replay is audited here (`totp_replay_refused`) and answered by the caller like a wrong code;
  * call it outside a transaction that the refusal would roll back.
  */
+type SecondFactorTable = 'users' | 'member_accounts';
+/** The columns both holders' tables carry (users here, member_accounts in the extranet module). */
+interface SecondFactorColumns {
+  id: number;
+  totp_secret: string | null;
+  totp_enabled: number;
+  totp_last_step: number | null;
+  updated_at: string;
+}
+type SecondFactorDb = Kysely<Record<SecondFactorTable, SecondFactorColumns>>;
+
 export async function acceptTotpOnce(db: AnyDb, actor: Actor, holder: SecondFactorHolder, secret: string, code: string, opts: { enrol?: boolean } = {}): Promise<TotpOutcome> {
   const step = totpStep(secret, code);
   if (step === undefined) return 'wrong';
-  const k = db as Kysely<any>; // both tables carry totp_secret, totp_enabled, totp_last_step
-  const notYetUsed = (eb: ExpressionBuilder<any, any>) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]);
+  const k: SecondFactorDb = db;
+  const notYetUsed = (eb: ExpressionBuilder<Record<SecondFactorTable, SecondFactorColumns>, SecondFactorTable>) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]);
   const now = nowIso();
   const claim = opts.enrol
     ? k

@@ -1,15 +1,15 @@
 // Staff accounts: queries and the business verbs around them. Every write is audited.
-import type { Kysely } from 'kysely';
 import { record, type Actor } from '../audit/audit.js';
 import { nowIso, type AnyDb } from '../db/index.js';
+import type { PlatformDb } from '../db/typed.js';
 import { updateWithVersion } from '../db/locking.js';
-import type { PlatformTables, UserRow } from '../db/tables.js';
+import type { UserRow } from '../db/tables.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { isRole, ROLES, type Role } from '../access/permissions.js';
 import { hashPassword, passwordProblem } from './password.js';
 
-type Db = Kysely<PlatformTables>;
-const d = (db: AnyDb) => db as Db;
+// Callers pass any module's handle (AnyDb); it is queried over the platform's tables, no cast.
+const d = (db: AnyDb): PlatformDb => db;
 
 export interface User extends UserRow {
   roles: string[];

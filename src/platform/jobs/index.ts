@@ -3,9 +3,10 @@
 // work ("schedules") is enqueued with a unique key per time slot, so it fires once per slot even
 // with several instances or across restarts.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { dialectOf, nowIso, type AnyDb } from '../db/index.js';
-import type { JobRow, PlatformTables } from '../db/tables.js';
+import type { JobRow } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 
 export interface JobContext {
   db: AnyDb;
@@ -28,7 +29,7 @@ export interface EnqueueOptions {
 }
 
 export async function enqueue(db: AnyDb, kind: string, payload: unknown = {}, opts: EnqueueOptions = {}): Promise<number | null> {
-  const d = db as Kysely<PlatformTables>;
+  const d: PlatformDb = db;
   const values = {
     kind,
     payload: JSON.stringify(payload ?? {}),
@@ -49,7 +50,8 @@ export async function enqueue(db: AnyDb, kind: string, payload: unknown = {}, op
 }
 
 export async function getJob(db: AnyDb, id: number): Promise<JobRow | undefined> {
-  return (db as Kysely<PlatformTables>).selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  const d: PlatformDb = db;
+  return d.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export class JobRunner {
@@ -108,7 +110,7 @@ export class JobRunner {
   }
 
   private async claim(now: Date): Promise<JobRow | undefined> {
-    const d = this.db as Kysely<PlatformTables>;
+    const d: PlatformDb = this.db;
     const kinds = Object.keys(this.handlers);
     if (kinds.length === 0) return undefined;
     const nowS = now.toISOString();
@@ -136,7 +138,7 @@ export class JobRunner {
   }
 
   private async run(job: JobRow): Promise<void> {
-    const d = this.db as Kysely<PlatformTables>;
+    const d: PlatformDb = this.db;
     const handler = this.handlers[job.kind];
     const ctx: JobContext = {
       db: this.db,

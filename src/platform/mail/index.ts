@@ -2,9 +2,8 @@
 // server is down), then sent by the 'mail.send' job. Without SMTP_URL, messages are "kept":
 // readable by admins on the outbox page in demo mode, never sent.
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Kysely } from 'kysely';
 import { nowIso, type AnyDb } from '../db/index.js';
-import type { PlatformTables } from '../db/tables.js';
+import type { PlatformDb } from '../db/typed.js';
 import { enqueue, type JobHandler } from '../jobs/index.js';
 
 export interface OutgoingMail {
@@ -40,8 +39,9 @@ export class Mailer {
   }
 
   /** Writes the message to the outbox and, when SMTP is configured, queues its sending. */
-  async queue(db: AnyDb, mail: OutgoingMail): Promise<number> {
-    const row = await (db as Kysely<PlatformTables>)
+  async queue(caller: AnyDb, mail: OutgoingMail): Promise<number> {
+    const db: PlatformDb = caller;
+    const row = await db
       .insertInto('mail_outbox')
       .values({
         to_address: mail.to,
@@ -59,7 +59,7 @@ export class Mailer {
 
   /** Job handler: sends one outbox message. */
   readonly sendJob: JobHandler = async (payload: { id: number }, { db }) => {
-    const d = db as Kysely<PlatformTables>;
+    const d: PlatformDb = db;
     const m = await d.selectFrom('mail_outbox').selectAll().where('id', '=', payload.id).executeTakeFirst();
     if (!m || m.status === 'sent' || !this.transport) return;
     try {
