@@ -7,7 +7,6 @@ import { workspacesModule } from './workspaces/index.js';
 import { crmModule } from './crm/index.js';
 import { extranetModule } from './extranet/index.js';
 import { registryModule } from './registry/index.js';
-import { approvalsModule } from './approvals/index.js';
 import { leaveModule } from './leave/index.js';
 import { approvalsModule } from './approvals/index.js';
 
