@@ -20,6 +20,7 @@ import { actorOf } from './crm-fixtures.js';
 import { PDF as CONTENT_PDF, publishedDocument, publishedItem } from './content-helpers.js';
 import { makeCompany, makeContact, makeMember, memberAgent, PDF, postMultipart, type TestCompany, type TestMember } from './extranet-helpers.js';
 import { agent, makeUser, type Agent, type TestApp } from './helpers.js';
+import { createType as createApprovalType } from '../src/modules/approvals/types.service.js';
 
 // ---------------------------------------------------------------------------------------------
 // The route table
@@ -107,6 +108,10 @@ export const PARAM_KINDS: Record<string, string> = {
   'corrections/:id': 'correction',
   'demandes/:id': 'request',
   'conges/:id': 'leave-request',
+  'nouvelle/:code': 'approval-type-code',
+  'types/:id': 'approval-type',
+  'pieces/:field': 'approval-field',
+  'lien/:token': 'approval-token',
   'inscriptions/:id': 'signup',
   'invitations/:id': 'invitation',
   'pieces-jointes/:id': 'attachment',
@@ -274,6 +279,12 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const leaveKind = await db.selectFrom('leave_kinds').select('id').where('code', '=', 'CP').executeTakeFirstOrThrow();
   const leave = await db.insertInto('leave_requests').values({ user_id: admin.id, kind_id: leaveKind.id, start_date: '2030-06-03', start_half: null, end_date: '2030-06-04', end_half: null, days: 2, period_start: '2030-06-01', status: 'pending', comment: 'CONGE-INTERNE', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   put('leave-request', { own: id(leave.id), staff: [id(leave.id)] });
+  // A request type defined without code (approval engine), with a file field for /demandes/:id/pieces/:field.
+  const approvalType = await createApprovalType(db, asAdmin, { code: 'materiel-adv', name_fr: 'Matériel', name_en: 'Equipment', definition: { fields: [{ name: 'devis', label: { fr: 'Devis', en: 'Quote' }, kind: 'attachment' }], steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }], options: {} } });
+  put('approval-type', { own: id(approvalType), staff: [id(approvalType)] });
+  put('approval-type-code', { own: 'materiel-adv' });
+  put('approval-field', { own: 'devis' });
+  put('approval-token', { own: 'a'.repeat(43) });
 
   const draft = await content.createItem(db, SYSTEM_ACTOR, 'news', { title: 'BROUILLON-NON-PUBLIE', summary: 'brouillon', body: '<p>BROUILLON-CORPS</p>', audiences: ['public', 'extranet', 'intranet'] });
   const intranetNews = await publishedItem(db, 'news', ['intranet'], { title: 'NOUVELLE-INTRANET-SEULEMENT', body: '<p>CORPS-INTRANET-SEULEMENT</p>' });
