@@ -1,6 +1,6 @@
 // Demo accounts: one per role, on an empty database, never in production.
-import { ROLES } from './access/permissions.js';
-import { SYSTEM_ACTOR } from './audit/audit.js';
+import { permissionsOf, ROLES } from './access/permissions.js';
+import { SYSTEM_ACTOR, type Actor } from './audit/audit.js';
 import { createUser } from './auth/users.js';
 import type { AnyDb } from './db/index.js';
 import type { PlatformDb } from './db/typed.js';
@@ -31,4 +31,17 @@ export async function seedDemoUsers(db: AnyDb): Promise<void> {
   for (const u of DEMO_USERS) {
     await createUser(db, SYSTEM_ACTOR, { email: u.email, name: u.name, roles: [u.role], password: DEMO_PASSWORD });
   }
+}
+
+/**
+ * The staff actor of a demo account, with the permissions of its roles, or undefined when the
+ * account is absent (a module seeding after someone removed it). Demo seeds act as real people
+ * so that their records carry authors and audit rows like any other.
+ */
+export async function demoActor(caller: AnyDb, email: string): Promise<Actor | undefined> {
+  const db: PlatformDb = caller;
+  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  if (!user) return undefined;
+  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+  return { id: user.id, label: email, kind: 'staff', roles, permissions: permissionsOf(roles) };
 }

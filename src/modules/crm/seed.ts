@@ -3,7 +3,7 @@
 // (through its public search); without registry data it only sets up the team.
 import type { CrmDb } from './crm.table.js';
 import { SYSTEM_ACTOR, type Actor } from '../../platform/audit/audit.js';
-import { permissionsOf } from '../../platform/access/permissions.js';
+import { demoActor } from '../../platform/seed.js';
 import { setManager } from '../../platform/auth/users.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { listContacts, searchCompaniesForPicker, type CompanySummary } from '../registry/index.js';
@@ -14,12 +14,7 @@ import { assignPortfolio } from './portfolio.service.js';
 import { createTask } from './task.service.js';
 import { recordVisit } from './visit.service.js';
 
-async function actorFor(db: CrmDb, email: string): Promise<Actor | undefined> {
-  const u = await db.selectFrom('users').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
-  if (!u) return undefined;
-  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', u.id).execute()).map((r) => r.role);
-  return { id: u.id, label: u.email, kind: 'staff', roles, permissions: permissionsOf(roles) };
-}
+const actorFor = demoActor;
 
 async function someCompanies(db: CrmDb): Promise<CompanySummary[]> {
   const seen = new Map<number, CompanySummary>();

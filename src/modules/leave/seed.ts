@@ -2,8 +2,8 @@
 // branch on the Alsace-Moselle calendar in jours ouvrés), dated CP and RTT accrual, every demo
 // user in a group with a balance taken over from the "old software", and requests in every
 // state going through the approval engine (manager, then HR).
-import { permissionsOf } from '../../platform/access/permissions.js';
 import type { Actor } from '../../platform/audit/audit.js';
+import { demoActor } from '../../platform/seed.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { approve, getRequest, refuse, sendBack } from '../approvals/index.js';
 import { periodOf } from './balance.js';
@@ -17,12 +17,7 @@ export async function seedLeave(ctx: ModuleContext, log: (line: string) => void)
   const db: LeaveDb = ctx.db;
   const users = await db.selectFrom('users').select(['id', 'email', 'manager_id']).execute();
   const id = (email: string) => users.find((u) => u.email === email)?.id;
-  const actorOf = async (email: string): Promise<Actor | undefined> => {
-    const uid = id(email);
-    if (!uid) return undefined;
-    const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', uid).execute()).map((r) => r.role);
-    return { id: uid, label: email, kind: 'staff', roles, permissions: permissionsOf(roles) };
-  };
+  const actorOf = (email: string) => demoActor(db, email);
   const [hr, manager] = [await actorOf('rh@demo.cci.fr'), await actorOf('manager@demo.cci.fr')];
   if (!hr || !manager) return;
   // The approval route starts with the requester's manager: the demo's team has one.

@@ -1,7 +1,6 @@
 // Workspaces (M5) for committees and working groups: members, documents with versions, a
 // discussion thread, a decisions log and tasks. Only members see a workspace. See README.md.
-import { permissionsOf } from '../../platform/access/permissions.js';
-import type { Actor } from '../../platform/audit/audit.js';
+import { demoActor } from '../../platform/seed.js';
 import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
 import { workspacesMessages } from './messages.js';
@@ -32,12 +31,7 @@ export const workspacesModule = defineModule({
     const db: WorkspacesDb = ctx.db;
     const users = await db.selectFrom('users').select(['id', 'email', 'name']).execute();
     const id = (email: string) => users.find((u) => u.email === email)?.id;
-    const actorOf = async (email: string): Promise<Actor | undefined> => {
-      const uid = id(email);
-      if (!uid) return undefined;
-      const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', uid).execute()).map((r) => r.role);
-      return { id: uid, label: email, kind: 'staff', roles, permissions: permissionsOf(roles) };
-    };
+    const actorOf = (email: string) => demoActor(db, email);
     const director = await actorOf('direction@demo.cci.fr');
     if (!director) return;
     const tx = <T>(fn: (trx: WorkspacesDb) => Promise<T>) => db.transaction().execute(fn);
