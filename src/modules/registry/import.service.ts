@@ -73,6 +73,13 @@ export interface ImportOptions {
   /** registry_imports row to update (created here when absent) */
   importId?: number;
   batchSize?: number;
+  /**
+   * The import runs inside the server (a job), beside the requests: on SQLite its batches are
+   * short transactions with a turn of the event loop between them, so a request waits one
+   * batch at most (ADR 0009, "Long writes"). The command line leaves it off: nobody waits there
+   * and large transactions are faster.
+   */
+  besideRequests?: boolean;
   /** rows from which a load into a (nearly) empty registry rebuilds indexes at the end */
   bulkThreshold?: number;
 }
@@ -270,16 +277,47 @@ export async function* csvBatches(file: string, onBytes: (n: number) => void, sk
 class WritePipeline {
   private readonly inflight = new Set<Promise<void>>();
   private failure: unknown;
-  constructor(private readonly depth: number) {}
+  constructor(
+    private readonly depth: number,
+    /** a turn of the event loop after each write, so requests queued for the connection run first */
+    private readonly yieldAfterEach = false,
+  ) {}
   async add(write: Promise<void>): Promise<void> {
     const p: Promise<void> = write.catch((e: unknown) => void (this.failure ??= e)).finally(() => this.inflight.delete(p));
     this.inflight.add(p);
     if (this.inflight.size >= this.depth) await Promise.race(this.inflight);
+    if (this.yieldAfterEach) await new Promise<void>((res) => setImmediate(res));
     if (this.failure) throw this.failure;
   }
   async drain(): Promise<void> {
     await Promise.all(this.inflight);
     if (this.failure) throw this.failure;
+  }
+}
+
+/** Beside the requests, the time one batch may hold SQLite's connection. */
+const BESIDE_REQUESTS_MS = 25;
+
+/**
+ * Rows per batch. Fixed, or, given a time to aim at, learnt from the batches written: a row's
+ * cost varies fiftyfold (a first load without indexes, or an insert updating the full-text
+ * index, ten indexes and ~20 facet-summary rows through the triggers: 0.3–2 ms a row on this
+ * machine), so no fixed size keeps a transaction near 25 ms.
+ */
+class BatchSizer {
+  size: number;
+  constructor(
+    private readonly max: number,
+    private readonly targetMs?: number,
+  ) {
+    this.size = targetMs ? Math.min(max, 100) : max;
+  }
+  async timed(rows: number, write: Promise<void>): Promise<void> {
+    const started = performance.now();
+    await write;
+    if (!this.targetMs) return;
+    const perRow = Math.max(0.001, (performance.now() - started) / rows);
+    this.size = Math.max(20, Math.min(this.max, Math.round(this.targetMs / perRow)));
   }
 }
 
@@ -313,7 +351,16 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   const started = Date.now();
   // One transaction per batch: bigger batches mean fewer commits (and fewer FTS5 segment
   // flushes on SQLite); statements inside are chunked under the bound-parameter limit.
-  const batchSize = opts.batchSize ?? (dialectOf(db) === 'postgres' ? 5000 : 10000);
+  // Beside the requests on SQLite, a batch holds the one connection that every request needs,
+  // so its size follows the time its writes take (see BatchSizer), and the event loop turns
+  // after each batch so that the waiting requests run before the next one.
+  const sizer = opts.batchSize
+    ? new BatchSizer(opts.batchSize)
+    : dialectOf(db) === 'postgres'
+      ? new BatchSizer(5000)
+      : opts.besideRequests
+        ? new BatchSizer(1000, BESIDE_REQUESTS_MS)
+        : new BatchSizer(10000);
   const estSize = statSync(opts.establishmentsFile).size;
   const unitSize = statSync(opts.unitsFile).size;
   // Saving the kept rows counts as a third of the reading effort, for the ETA.
@@ -350,7 +397,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   // A previous bulk load that was interrupted left its indexes dropped: put them back first.
   await ensureSearchIndexes(db);
   const work = mkdtempSync(path.join(tmpdir(), 'consulaire-sirene-'));
-  const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1);
+  const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1, opts.besideRequests && dialectOf(db) === 'sqlite');
   const keptFile = path.join(work, 'establishments.ndjson');
   try {
     // ——— pass 1: establishments of the territory ———
@@ -469,13 +516,13 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
         }
         seenUnits.set(Number(m.siren), h);
         batch.push(m);
-        if (batch.length >= batchSize) {
-          await writes.add(saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad));
+        if (batch.length >= sizer.size) {
+          await writes.add(sizer.timed(batch.length, saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad)));
           batch = [];
         }
       }
     }
-    if (batch.length) await writes.add(saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad));
+    if (batch.length) await writes.add(sizer.timed(batch.length, saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad)));
     await writes.drain(); // establishments need every company id
     seenUnits.clear();
 
@@ -499,15 +546,15 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
           continue;
         }
         ebatch.push(m);
-        if (ebatch.length >= batchSize) {
-          await writes.add(saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty));
+        if (ebatch.length >= sizer.size) {
+          await writes.add(sizer.timed(ebatch.length, saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty)));
           ebatch = [];
           progress.bytes = estSize + unitSize + Math.round(savedBytes);
           await progress.tick('saving');
         }
       }
     }
-    if (ebatch.length) await writes.add(saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty));
+    if (ebatch.length) await writes.add(sizer.timed(ebatch.length, saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty)));
     await writes.drain();
     if (bulk) {
       await progress.tick('saving', true);

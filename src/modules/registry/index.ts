@@ -68,6 +68,7 @@ export const registryModule = defineModule({
         establishmentsFile: payload.establishmentsFile,
         territory,
         importId: payload.importId,
+        besideRequests: true,
         actor: { id: payload.actorId, label: payload.actorLabel, kind: 'staff', roles: [], permissions: new Set(['registry:import']) },
         onProgress: (p) => job.progress({ ...p }),
       });
