@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { Actor } from '../../platform/audit/audit.js';
 import { record } from '../../platform/audit/audit.js';
-import { dialectOf, nowIso } from '../../platform/db/index.js';
+import { dialectOf, nowIso, refreshPlannerStatistics } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
 import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
@@ -73,6 +73,8 @@ export interface ImportOptions {
   /** registry_imports row to update (created here when absent) */
   importId?: number;
   batchSize?: number;
+  /** rows read from which planner statistics are refreshed at the end (PostgreSQL); tests lower it */
+  analyzeFromRows?: number;
   /**
    * The import runs inside the server (a job), beside the requests: on SQLite its batches are
    * short transactions with a turn of the event loop between them, so a request waits one
@@ -100,6 +102,8 @@ const KEEP_REJECTED = 1000;
  */
 const FACET_INDEX_COLUMNS = [...Object.values(FACET_COLUMNS), 'sort_name', 'creation_date'];
 const BULK_THRESHOLD = 20_000;
+/** establishments read from which an import refreshes the planner's statistics (PostgreSQL) */
+const ANALYZE_FROM_ROWS = 10_000;
 
 export async function ensureSearchIndexes(db: RegistryDb): Promise<void> {
   const builds = [
@@ -562,6 +566,8 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       await ensureSearchIndexes(db);
       phase('indexes');
     } else phase('saving');
+    // Searches plan from these statistics; a large import changes them more than any edit.
+    if (stats.establishmentRows >= (opts.analyzeFromRows ?? ANALYZE_FROM_ROWS)) await refreshPlannerStatistics(db, ['establishments', 'companies', 'contacts', 'registry_facet_counts']);
     progress.bytes = estSize + unitSize + Math.round(estSize / 3);
 
     stats.seconds = Math.round((Date.now() - started) / 100) / 10;
