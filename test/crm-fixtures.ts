@@ -6,7 +6,8 @@ import { setManager, type User } from '../src/platform/auth/users.js';
 import type { AnyDb } from '../src/platform/db/index.js';
 import { createContact } from '../src/modules/registry/index.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
-import { makeUser } from './helpers.js';
+import { expect } from 'vitest';
+import { agent, makeUser, type Agent, type TestApp } from './helpers.js';
 
 let n = 0;
 export async function company(db: AnyDb, name?: string, opts: { nafCode?: string; communeCode?: string; postalCode?: string } = {}): Promise<number> {
@@ -34,4 +35,15 @@ export async function team(db: AnyDb) {
   await setManager(db, SYSTEM_ACTOR, colleague.id, manager.id);
   await setManager(db, SYSTEM_ACTOR, outsider.id, otherManager.id);
   return { manager, adviser, colleague, outsider, otherManager, direction };
+}
+
+/** The CRM team of `team()`, each member signed in with an agent of their own (crm and crm-sharing tests). */
+export async function signedInTeam(t: TestApp) {
+  const people = await team(t.db);
+  const as: Record<string, Agent> = {};
+  for (const [k, u] of Object.entries(people)) {
+    as[k] = agent(t);
+    expect((await as[k].signIn(u.email)).status).toBe(302);
+  }
+  return { people, as };
 }

@@ -11,22 +11,18 @@ import { createDeal } from '../src/modules/crm/deal.service.js';
 import { createTask } from '../src/modules/crm/task.service.js';
 import { recordVisit } from '../src/modules/crm/visit.service.js';
 import { agent, api, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
-import { actorOf, team } from './crm-fixtures.js';
+import { actorOf, signedInTeam, type team } from './crm-fixtures.js';
 import { makeCompany, makeMember, memberAgent, type TestCompany } from './extranet-helpers.js';
 
 let t: TestApp;
 let people: Awaited<ReturnType<typeof team>>;
-const as: Record<string, Agent> = {};
+let as: Record<string, Agent>;
 const db = () => t.db as Kysely<CrmTables>;
 const today = todayParis();
 
 beforeAll(async () => {
   t = await createTestApp();
-  people = await team(t.db);
-  for (const [k, u] of Object.entries(people)) {
-    as[k] = agent(t);
-    expect((await as[k].signIn(u.email)).status).toBe(302);
-  }
+  ({ people, as } = await signedInTeam(t));
 });
 afterAll(async () => t?.close());
 

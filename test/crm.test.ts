@@ -15,21 +15,17 @@ import { companyPanel } from '../src/modules/crm/panel.js';
 import { recordVisit } from '../src/modules/crm/visit.service.js';
 import { renderToString } from 'preact-render-to-string';
 import { agent, api, count, createTestApp, type Agent, type TestApp } from './helpers.js';
-import { actorOf, company, contact, team } from './crm-fixtures.js';
+import { actorOf, company, contact, signedInTeam, type team } from './crm-fixtures.js';
 
 let t: TestApp;
 let people: Awaited<ReturnType<typeof team>>;
-const as: Record<string, Agent> = {};
+let as: Record<string, Agent>;
 const db = () => t.db as Kysely<CrmTables>;
 const today = todayParis();
 
 beforeAll(async () => {
   t = await createTestApp();
-  people = await team(t.db);
-  for (const [k, u] of Object.entries(people)) {
-    as[k] = agent(t);
-    expect((await as[k].signIn(u.email)).status).toBe(302);
-  }
+  ({ people, as } = await signedInTeam(t));
 });
 afterAll(async () => t?.close());
 

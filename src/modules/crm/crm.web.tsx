@@ -11,6 +11,7 @@ import { teamOf } from '../../platform/auth/users.js';
 import { AppError, isAppError, notFound, type FieldErrors } from '../../platform/errors.js';
 import { fromArray, sendExport } from '../../platform/export.js';
 import { int, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
+import { safeNext } from '../../platform/http/lifecycle.js';
 import type { ModuleContext } from '../../platform/module.js';
 import type { Option } from '../../platform/ui/components.js';
 import { findCompany, listContacts, searchCompaniesForPicker, type CompanySummary } from '../registry/index.js';
@@ -346,8 +347,10 @@ async function setDone(req: FastifyRequest, reply: FastifyReply, db: CrmDb, done
   const id = requireId(req, 'id', 'crm.task_not_found');
   await db.transaction().execute((trx) => setTaskDone(trx, req.actor, id, done, int(req.body, 'version') ?? -1));
   reply.flash('success', done ? 'crm.task.completed' : 'crm.task.reopened');
-  const back = req.headers.referer && new URL(req.headers.referer, 'http://x').pathname.startsWith('/crm') ? new URL(req.headers.referer, 'http://x').pathname : '/crm/taches';
-  return reply.redirect(back);
+  // Back to the CRM page the task was ticked on; the Referer is a redirect target like any
+  // other, so it goes through the one safeNext (and must stay in the CRM).
+  const from = req.headers.referer ? safeNext(new URL(req.headers.referer, 'http://x').pathname, '/crm/taches') : '/crm/taches';
+  return reply.redirect(from.startsWith('/crm') ? from : '/crm/taches');
 }
 
 export async function handleCompleteTask(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
