@@ -19,7 +19,8 @@ import { addDocument, addTask, createWorkspace, postMessage } from '../src/modul
 import { actorOf } from './crm-fixtures.js';
 import { PDF as CONTENT_PDF, publishedDocument, publishedItem } from './content-helpers.js';
 import { makeCompany, makeContact, makeMember, memberAgent, PDF, postMultipart, type TestCompany, type TestMember } from './extranet-helpers.js';
-import { agent, makeUser, type Agent, type TestApp } from './helpers.js';
+import { afterAll, beforeAll } from 'vitest';
+import { agent, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
 import { createType as createApprovalType } from '../src/modules/approvals/types.service.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -420,4 +421,22 @@ export class Offenders {
 
 export function leaked(body: string, secrets: string[]): string[] {
   return secrets.filter((s) => body.includes(s));
+}
+
+/** The foreign origin every suite forges requests from. */
+export const EVIL = 'https://evil.example';
+
+/**
+ * One app, one fixture and the live route table per suite file, built before its tests and
+ * closed after them; the suite copies the fields into its own variables in a later beforeAll.
+ */
+export function adversarialSuite(): { t: TestApp; f: Fixture; routes: RouteSpec[] } {
+  const suite = {} as { t: TestApp; f: Fixture; routes: RouteSpec[] };
+  beforeAll(async () => {
+    suite.t = await createTestApp();
+    suite.f = await buildFixture(suite.t);
+    suite.routes = routeTable(suite.t.app);
+  }, 60_000);
+  afterAll(async () => suite.t?.close());
+  return suite;
 }

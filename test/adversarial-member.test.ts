@@ -5,19 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, createTestApp, type TestApp } from './helpers.js';
 import { makeMember, memberAgent } from './extranet-helpers.js';
-import { buildFixture, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
+import { adversarialSuite, diffCounts, EVIL, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
 
 let t: TestApp;
 let f: Fixture;
 let routes: RouteSpec[];
-const EVIL = 'https://evil.example';
-
-beforeAll(async () => {
-  t = await createTestApp();
-  f = await buildFixture(t);
-  routes = routeTable(t.app);
-}, 60_000);
-afterAll(async () => t?.close());
+const suite = adversarialSuite();
+beforeAll(() => void ({ t, f, routes } = suite));
 
 const memberRoutes = () => routes.filter((r) => r.audience === 'member');
 const staffRoutes = () => routes.filter((r) => r.audience === 'staff');

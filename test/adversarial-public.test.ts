@@ -5,22 +5,19 @@
 // string, by the actor that reaches its handler, and must answer 3xx/4xx, never 5xx.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, type Agent, type Res, type TestApp, createTestApp } from './helpers.js';
-import { anyValue, buildFixture, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
+import { adversarialSuite, anyValue, EVIL, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
 
 let t: TestApp;
 let f: Fixture;
 let routes: RouteSpec[];
 let anonymous: Agent;
-const EVIL = 'https://evil.example';
+const suite = adversarialSuite();
 
 beforeAll(async () => {
-  t = await createTestApp();
-  f = await buildFixture(t);
-  routes = routeTable(t.app);
+  ({ t, f, routes } = suite);
   anonymous = agent(t);
   await anonymous.get('/connexion');
-}, 60_000);
-afterAll(async () => t?.close());
+});
 
 const publicRoutes = () => routes.filter((r) => r.public);
 

@@ -6,19 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_SCOPES, ROLE_GRANTS, ROLES, type Role } from '../src/platform/access/permissions.js';
 import { agent, makeUser, type Agent, type Res, type TestApp, createTestApp } from './helpers.js';
-import { anyValue, buildFixture, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
+import { adversarialSuite, anyValue, EVIL, diffCounts, fill, leaked, Offenders, paramKinds, routeTable, STATE_CHANGING, writeCounts, type Fixture, type RouteSpec } from './adversarial-helpers.js';
 
 let t: TestApp;
 let f: Fixture;
 let routes: RouteSpec[];
-const EVIL = 'https://evil.example';
-
-beforeAll(async () => {
-  t = await createTestApp();
-  f = await buildFixture(t);
-  routes = routeTable(t.app);
-}, 60_000);
-afterAll(async () => t?.close());
+const suite = adversarialSuite();
+beforeAll(() => void ({ t, f, routes } = suite));
 
 const staffRoutes = () => routes.filter((r) => r.audience === 'staff');
 const apiOperations = () => routes.filter((r) => r.audience === 'api' && !r.public);
