@@ -3,7 +3,9 @@
 // Every page below sign-in declares `audience: 'member'`; every read goes through a service or a
 // query that filters on the scope's company (the one the resolver verified).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { VNode } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
+import type { Crumb } from '../../platform/ui/layout.js';
+import type { ViewContext } from '../../platform/ui/view-context.js';
 import type { Actor } from '../../platform/audit/audit.js';
 import { record } from '../../platform/audit/audit.js';
 import { completeSecondFactor, createSession, destroySession } from '../../platform/auth/sessions.js';
@@ -58,6 +60,7 @@ import {
   HomePage,
   LinkPasswordPage,
   MemberAccountPage,
+  MemberPage,
   MemberSignInPage,
   MemberTotpEnrolPage,
   RequestFormPage,
@@ -134,6 +137,18 @@ function memberView(req: FastifyRequest, c: MemberChrome) {
 async function memberPage(req: FastifyRequest, db: ExtranetDb, page: (ctx: ReturnType<typeof memberView>, chrome: MemberChrome) => VNode): Promise<VNode> {
   const c = await chrome(req, db);
   return page(memberView(req, c), c);
+}
+
+/**
+ * Another module's member page in the extranet's shell (company switcher, member navigation):
+ * exported through index.ts, so a training or messages page looks like every extranet page.
+ */
+export async function renderMemberShell(req: FastifyRequest, db: ExtranetDb, title: string, body: (ctx: ViewContext) => ComponentChildren, crumbs?: Crumb[]): Promise<VNode> {
+  return memberPage(req, db, (ctx, c) => (
+    <MemberPage ctx={ctx} chrome={c} title={title} crumbs={crumbs}>
+      {body(ctx)}
+    </MemberPage>
+  ));
 }
 
 async function startSession(req: FastifyRequest, reply: FastifyReply, { db, config }: Ctx, accountId: number, pending: 0 | 1): Promise<string> {

@@ -2,7 +2,11 @@
 // companies, invitations and SIRET sign-ups, "Mon entreprise" corrections, "Mes demandes",
 // "Suivi des affaires", contacts' consent; and the staff back office under /gestion-extranet.
 // Other modules import ONLY from this file.
+import type { FastifyRequest } from 'fastify';
+import type { ComponentChildren, VNode } from 'preact';
 import { can } from '../../platform/access/index.js';
+import type { Crumb } from '../../platform/ui/layout.js';
+import type { ViewContext } from '../../platform/ui/view-context.js';
 import { mountRoutes } from '../../platform/http/routes.js';
 import type { CallerDb } from '../../platform/db/typed.js';
 import { defineModule } from '../../platform/module.js';
@@ -11,7 +15,7 @@ import { preferencesOf as contactPreferences, type Channel, type Preference } fr
 import { countPendingCorrections } from './corrections.service.js';
 import { countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
 import { extranetApiRoutes, extranetMemberRoutes, extranetStaffRoutes } from './extranet.routes.js';
-import { memberResolver } from './extranet.member.web.js';
+import { memberResolver, renderMemberShell } from './extranet.member.web.js';
 import { extranetMessages } from './messages.js';
 import { companyPanel } from './panel.js';
 import { seedExtranet } from './seed.js';
@@ -23,6 +27,15 @@ export { DEMO_MEMBER_EMAIL } from './seed.js';
 /** For mailing modules: each contact's latest newsletter and event answers, as the member or the CCI recorded them. */
 export function preferencesOf(db: CallerDb, contactIds: number[]): Promise<Map<number, Partial<Record<Channel, Preference>>>> {
   return contactPreferences(db, contactIds);
+}
+
+/**
+ * For other modules' member pages (declared with `audience: 'member'`): the page in the extranet's
+ * shell — company switcher and member navigation, where the module's own `nav` entry with
+ * permission `member:use` appears. The caller passes its own handle.
+ */
+export function memberPage(req: FastifyRequest, db: CallerDb, title: string, body: (ctx: ViewContext) => ComponentChildren, crumbs?: Crumb[]): Promise<VNode> {
+  return renderMemberShell(req, db, title, body, crumbs);
 }
 
 export const extranetModule = defineModule({

@@ -6,7 +6,7 @@ import { renderToString } from 'preact-render-to-string';
 import type { VNode } from 'preact';
 import type { Config } from '../../config.js';
 import { assertCan, can } from '../access/index.js';
-import { permissionsOf } from '../access/permissions.js';
+import { MEMBER_ONLY, permissionsOf } from '../access/permissions.js';
 import type { Actor } from '../audit/audit.js';
 import { authenticateToken } from '../auth/api-tokens.js';
 import { newToken, safeEqual } from '../auth/secrets.js';
@@ -137,6 +137,9 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
       user: req.user ? { id: req.user.id, name: req.user.name, email: req.user.email } : undefined,
       csrf: req.csrfToken,
       nav: req.actor.kind === 'staff' ? buildNav(deps.nav, req.actor, req.url, req.t) : [],
+      // Entries for members carry a member-only permission, which no staff role holds: the staff
+      // navigation never shows them, and a member sees only these.
+      memberLinks: req.actor.kind === 'member' ? buildNav(deps.nav.filter((e) => MEMBER_ONLY.includes(e.permission)), req.actor, req.url, req.t).flatMap((s) => s.links) : [],
       demo: config.demo,
       cciName,
       flashes: req.flashes.filter((f) => !(f as { fresh?: boolean }).fresh),

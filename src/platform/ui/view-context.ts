@@ -26,6 +26,11 @@ export interface ViewContext {
   /** path + query of the current page, for the language switch */
   path: string;
   warnings: string[];
+  /**
+   * links other modules add to the member extranet's navigation: their `nav` entries that need a
+   * member permission (`member:use`, `member:admin`), for a member actor only (see MODULES.md)
+   */
+  memberLinks?: NavLink[];
   /** which shell: staff portal (default), member extranet, public site */
   shell?: 'staff' | 'member' | 'public';
 }

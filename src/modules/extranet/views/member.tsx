@@ -38,17 +38,21 @@ export function memberNav(ctx: ViewContext, chrome: MemberChrome, path: string) 
         ['/extranet/evenements', 'extranet.nav.events'],
         ['/extranet/documents', 'extranet.nav.documents'],
         ...(chrome.isAdmin ? ([['/extranet/equipe', 'extranet.nav.team']] as [string, string][]) : []),
-        ['/extranet/compte', 'extranet.nav.account'],
       ]
     : [
         ['/extranet', 'extranet.nav.home'],
         ['/extranet/compte', 'extranet.nav.account'],
       ];
+  // Other modules' member pages (training, messages…) come from their `nav` entries, already
+  // translated and filtered by the platform; the account closes the list.
+  if (chrome.current) for (const l of ctx.memberLinks ?? []) links.push([l.href, l.label]);
+  if (chrome.current) links.push(['/extranet/compte', 'extranet.nav.account']);
+  const translated = new Set((ctx.memberLinks ?? []).map((l) => l.href));
   const current = links
     .map(([href]) => href)
     .filter((href) => path === href || path.startsWith(href + '/') || path.startsWith(href + '?'))
     .sort((a, b) => b.length - a.length)[0];
-  return [{ label: t('extranet.nav.section'), links: links.map(([href, key]) => ({ href, label: t(key), current: href === current })) }];
+  return [{ label: t('extranet.nav.section'), links: links.map(([href, key]) => ({ href, label: translated.has(href) ? key : t(key), current: href === current })) }];
 }
 
 export function MemberPage({ ctx, chrome, title, crumbs, children }: { ctx: ViewContext; chrome: MemberChrome; title: string; crumbs?: Crumb[]; children?: ComponentChildren }) {
