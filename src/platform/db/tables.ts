@@ -108,6 +108,8 @@ export interface MailOutboxTable {
   subject: string;
   text_body: string;
   html_body: string | null;
+  /** JSON { name: value } of extra headers (List-Unsubscribe…) or null (migration 2026-12-07T0131) */
+  headers: string | null;
   status: 'queued' | 'sent' | 'kept' | 'failed';
   error: string | null;
   created_at: string;

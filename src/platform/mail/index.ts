@@ -11,6 +11,11 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /**
+   * extra header lines (List-Unsubscribe, List-Unsubscribe-Post…); names and values without
+   * CR/LF (refused here: a header built from data must not split the message)
+   */
+  headers?: Record<string, string>;
 }
 
 export class Mailer {
@@ -48,6 +53,7 @@ export class Mailer {
         subject: mail.subject,
         text_body: mail.text,
         html_body: mail.html ?? null,
+        headers: mail.headers && Object.keys(mail.headers).length ? JSON.stringify(checkedHeaders(mail.headers)) : null,
         status: this.sends ? 'queued' : 'kept',
         created_at: nowIso(),
       })
@@ -63,7 +69,7 @@ export class Mailer {
     const m = await d.selectFrom('mail_outbox').selectAll().where('id', '=', payload.id).executeTakeFirst();
     if (!m || m.status === 'sent' || !this.transport) return;
     try {
-      await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined });
+      await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, headers: m.headers ? (JSON.parse(m.headers) as Record<string, string>) : undefined });
       await d.updateTable('mail_outbox').set({ status: 'sent', sent_at: nowIso(), error: null }).where('id', '=', m.id).execute();
     } catch (e) {
       await d.updateTable('mail_outbox').set({ status: 'failed', error: (e as Error).message }).where('id', '=', m.id).execute();
@@ -74,4 +80,12 @@ export class Mailer {
   close(): void {
     this.transport?.close();
   }
+}
+
+/** Header names are tokens and values one line: anything else is a bug of the caller, refused. */
+function checkedHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[A-Za-z0-9-]{1,76}$/.test(name) || /[\r\n]/.test(value)) throw new Error(`mail: header ${JSON.stringify(name)} refused`);
+  }
+  return headers;
 }
