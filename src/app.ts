@@ -80,6 +80,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     mailer,
     settings,
     panelsFor: (entity) => panels.filter((p) => p.entity === entity),
+    memberTimelineSources: () => modules.flatMap((m) => (m.memberTimeline ? [m.memberTimeline] : [])),
   };
   const i18n = new I18n(modules.flatMap((m) => (m.messages ? [m.messages] : [])));
 

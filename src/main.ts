@@ -49,6 +49,7 @@ export function moduleContext(config: Config, database: Database): ModuleContext
     mailer: new Mailer(config.smtpUrl, config.mailFrom),
     settings: new Settings(database.db, config.territory ? { 'cci.territory': config.territory } : {}),
     panelsFor: (entity) => MODULES.flatMap((m) => m.panels ?? []).filter((p) => p.entity === entity),
+    memberTimelineSources: () => MODULES.flatMap((m) => (m.memberTimeline ? [m.memberTimeline] : [])),
   };
 }
 

@@ -36,6 +36,34 @@ export interface ModuleContext<Db = AnyDb> {
   settings: Settings;
   /** panels other modules contribute to a record page (e.g. the CRM timeline on a company) */
   panelsFor(entity: string): RecordPanel[];
+  /** what other modules add to a member company's follow-up (the extranet's "Suivi") */
+  memberTimelineSources(): MemberTimelineSource[];
+}
+
+/** One entry of a member company's follow-up, contributed by a module (see MemberTimelineSource). */
+export interface MemberTimelineEntry {
+  /** the module's own kind name, unique across modules (e.g. 'message'): orders ties, names a CSS class */
+  kind: string;
+  id: number;
+  /** YYYY-MM-DD or an ISO timestamp: entries sort newest first, as text */
+  date: string;
+  /** i18n key of the kind's label ("Message", "Formation"…) */
+  label: string;
+  title: string;
+  /** the member's page for the entry */
+  href: string;
+  /** already translated (the reader's language is the one `t` carries), optional */
+  status?: string;
+}
+
+/**
+ * A module's records shown in a member company's follow-up: ONLY the company's own records, only
+ * what its members may read. `list` gives the newest `limit` entries (date desc, then id desc), so
+ * the extranet pages a merge of all sources exactly as it pages its own.
+ */
+export interface MemberTimelineSource {
+  count(ctx: ModuleContext, companyId: number): Promise<number>;
+  list(ctx: ModuleContext, companyId: number, limit: number, t: Translate): Promise<MemberTimelineEntry[]>;
 }
 
 /**
@@ -100,6 +128,8 @@ export interface ConsulaireModule {
   /** a block on the staff home page (/portail): news, links, events…; null when nothing to show */
   home?: (ctx: ModuleContext, view: ViewContext) => Promise<VNode | null>;
   panels?: RecordPanel[];
+  /** entries in a member company's follow-up on the extranet */
+  memberTimeline?: MemberTimelineSource;
   /** fills the demo CCI (only on an empty database, never in production) */
   seedDemo?: (ctx: ModuleContext, log: (line: string) => void) => Promise<void>;
 }

@@ -88,6 +88,23 @@ export async function listServices(db: DirectoryDb): Promise<Service[]> {
   return db.selectFrom('directory_services').selectAll().orderBy('position').orderBy('name').execute();
 }
 
+/** The service a staff member belongs to (their directory profile's), if any. */
+export async function serviceOfUser(db: DirectoryDb, userId: number): Promise<number | null> {
+  return (await db.selectFrom('directory_profiles').select('service_id').where('user_id', '=', userId).executeTakeFirst())?.service_id ?? null;
+}
+
+/** The active staff of a service (not of its sub-services). */
+export async function serviceMembers(db: DirectoryDb, serviceId: number): Promise<{ id: number; name: string; email: string }[]> {
+  return db
+    .selectFrom('directory_profiles as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select(['u.id', 'u.name', 'u.email'])
+    .where('p.service_id', '=', serviceId)
+    .where('u.status', '=', 'active')
+    .orderBy('u.name')
+    .execute();
+}
+
 export async function getService(db: DirectoryDb, id: number): Promise<Service> {
   const s = await db.selectFrom('directory_services').selectAll().where('id', '=', id).executeTakeFirst();
   if (!s) throw notFound('directory.service_not_found');

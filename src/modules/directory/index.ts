@@ -14,6 +14,21 @@ export function searchPeople(db: CallerDb, filter: svc.PeopleFilter, limit = 50,
   return svc.searchPeople(db, filter, limit, offset);
 }
 
+/** The services (for a choice list: assign a conversation to a service…). */
+export function listServices(db: CallerDb): Promise<svc.Service[]> {
+  return svc.listServices(db);
+}
+
+/** The service a staff member belongs to, if any. */
+export function serviceOfUser(db: CallerDb, userId: number): Promise<number | null> {
+  return svc.serviceOfUser(db, userId);
+}
+
+/** The active staff of a service. */
+export function serviceMembers(db: CallerDb, serviceId: number): Promise<{ id: number; name: string; email: string }[]> {
+  return svc.serviceMembers(db, serviceId);
+}
+
 export const directoryModule = defineModule({
   name: 'directory',
   messages: directoryMessages,

@@ -49,7 +49,7 @@ import { takeToken } from './extranet.rate.js';
 import type { ExtranetDb } from './extranet.table.js';
 import { addMemberMessage, closeMemberRequest, countOpenRequests, createRequest, getMemberAttachment, getMemberRequest, listCompanyRequests, requestLimitNotice } from './requests.service.js';
 import { scopeOf, type MemberScope } from './scope.js';
-import { companyTimeline } from './timeline.service.js';
+import { companyTimeline, type ExtraTimelineSource } from './timeline.service.js';
 import { DocumentsPage, EventsPage, ItemPage, NewsListPage } from './views/content.js';
 import { formatDateTime } from './views/format.js';
 import {
@@ -344,12 +344,17 @@ export async function handleSignup(req: FastifyRequest, reply: FastifyReply, ctx
 
 // ——— home, company switch ———
 
-export async function handleHome(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+/** Other modules' entries of the follow-up, bound to this request's context and language. */
+const extraTimeline = (req: FastifyRequest, ctx: Ctx): ExtraTimelineSource[] =>
+  ctx.memberTimelineSources().map((src) => ({ count: (companyId) => src.count(ctx, companyId), list: (companyId, limit) => src.list(ctx, companyId, limit, req.t) }));
+
+export async function handleHome(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  const { db } = ctx;
   const c = await chrome(req, db);
   if (!c.current) return reply.render(<HomePage ctx={memberView(req, c)} chrome={c} timeline={[]} signups={await pendingSignupsOf(db, req.user!.id)} />);
   const s = scope(req);
   const [timeline, openRequests, waiting, pendingCorrections, news] = await Promise.all([
-    companyTimeline(db, s.companyId, { perPage: 10 }).then((p) => p.items),
+    companyTimeline(db, s.companyId, { perPage: 10 }, extraTimeline(req, ctx)).then((p) => p.items),
     countOpenRequests(db, s.companyId),
     countCompanyRequestsIn(db, s.companyId, 'waiting_member'),
     countPendingCorrections(db, s.companyId),
@@ -563,14 +568,15 @@ export async function handleAttachment(req: FastifyRequest, reply: FastifyReply,
 
 // ——— Suivi des affaires ———
 
-export async function handleTimeline(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+export async function handleTimeline(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  const { db } = ctx;
   const s = scope(req);
   // ?page=: a positive whole number, else no such page; past the end, the last page.
   const asked = (req.query as Record<string, unknown>).page;
   const page = asked === undefined ? 1 : idParam(asked);
   if (page === undefined || page < 1) throw notFound();
   const c = await chrome(req, db);
-  const tl = await companyTimeline(db, s.companyId, { page });
+  const tl = await companyTimeline(db, s.companyId, { page }, extraTimeline(req, ctx));
   if (tl.page !== page) return reply.redirect(`/extranet/suivi?page=${tl.page}`);
   return reply.render(<TimelinePage ctx={memberView(req, c)} chrome={c} items={tl.items} total={tl.total} page={tl.page} perPage={tl.perPage} />);
 }

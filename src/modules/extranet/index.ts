@@ -2,7 +2,7 @@
 // companies, invitations and SIRET sign-ups, "Mon entreprise" corrections, "Mes demandes",
 // "Suivi des affaires", contacts' consent; and the staff back office under /gestion-extranet.
 // Other modules import ONLY from this file.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren, VNode } from 'preact';
 import { can } from '../../platform/access/index.js';
 import type { Crumb } from '../../platform/ui/layout.js';
@@ -13,13 +13,13 @@ import { defineModule } from '../../platform/module.js';
 import { purgeStale } from './accounts.service.js';
 import { preferencesOf as contactPreferences, type Channel, type Preference } from './consent.service.js';
 import { countPendingCorrections } from './corrections.service.js';
-import { countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
+import { companyTeam, countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
 import { extranetApiRoutes, extranetMemberRoutes, extranetStaffRoutes } from './extranet.routes.js';
 import { memberResolver, renderMemberShell } from './extranet.member.web.js';
 import { extranetMessages } from './messages.js';
 import { companyPanel } from './panel.js';
 import { seedExtranet } from './seed.js';
-import { auditRefusals } from './web-helpers.js';
+import { auditRefusals, readForm, sendFile, type FormWithFiles } from './web-helpers.js';
 
 export type { Preference, Channel } from './consent.service.js';
 export { DEMO_MEMBER_EMAIL } from './seed.js';
@@ -37,6 +37,24 @@ export function preferencesOf(db: CallerDb, contactIds: number[]): Promise<Map<n
 export function memberPage(req: FastifyRequest, db: CallerDb, title: string, body: (ctx: ViewContext) => ComponentChildren, crumbs?: Crumb[]): Promise<VNode> {
   return renderMemberShell(req, db, title, body, crumbs);
 }
+
+/** For other modules' member forms with attachments: fields and checked files (size, type by content; 403 on a field not offered). */
+export function readMemberForm(req: FastifyRequest, allowed: readonly string[]): Promise<FormWithFiles> {
+  return readForm(req, allowed);
+}
+
+/** Sends a stored attachment as a download that can never run in the browser (sandbox CSP, nosniff). */
+export function sendAttachment(reply: FastifyReply, file: { fileName: string; contentType: string; data: Buffer }) {
+  return sendFile(reply, file);
+}
+
+/** The people with active extranet access to a company (for notifications: e-mail addresses). */
+export function companyMembers(db: CallerDb, companyId: number): Promise<{ accountId: number; name: string; email: string }[]> {
+  return companyTeam(db, companyId).then((rows) => rows.map((r) => ({ accountId: r.accountId, name: r.name, email: r.email })));
+}
+
+export type { CheckedFile } from './attachments.js';
+export type { FormWithFiles } from './web-helpers.js';
 
 export const extranetModule = defineModule({
   name: 'extranet',

@@ -13,7 +13,15 @@ export type TimelineItem =
   | { kind: 'visit'; id: number; date: string; title: string; summary: string }
   | { kind: 'task'; id: number; date: string; title: string; summary: string; done: boolean }
   | { kind: 'request'; id: number; date: string; title: string; status: RequestStatus }
-  | { kind: 'correction'; id: number; date: string; status: string };
+  | { kind: 'correction'; id: number; date: string; status: string }
+  /** an entry another module contributed (training, messages…): its own label, title, link and status */
+  | { kind: 'module'; source: string; id: number; date: string; label: string; title: string; href: string; status?: string };
+
+/** Another module's entries for one company, already bound to its context and the reader's language. */
+export interface ExtraTimelineSource {
+  count(companyId: number): Promise<number>;
+  list(companyId: number, limit: number): Promise<{ kind: string; id: number; date: string; label: string; title: string; href: string; status?: string }[]>;
+}
 
 export interface TimelinePage {
   items: TimelineItem[];
@@ -28,7 +36,7 @@ export interface TimelinePage {
  * order up to the end of the page asked for, so merging them gives that page exactly; a page past
  * the end gives the last page (the counts are read first).
  */
-export async function companyTimeline(db: ExtranetDb, companyId: number, opts: { page?: number; perPage?: number } = {}): Promise<TimelinePage> {
+export async function companyTimeline(db: ExtranetDb, companyId: number, opts: { page?: number; perPage?: number } = {}, extra: ExtraTimelineSource[] = []): Promise<TimelinePage> {
   const perPage = Math.max(1, Math.min(opts.perPage ?? TIMELINE_PER_PAGE, 100));
   const [requestCount, correctionCount] = await Promise.all([
     db.selectFrom('member_requests').select((eb) => eb.fn.countAll().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow(),
@@ -36,11 +44,12 @@ export async function companyTimeline(db: ExtranetDb, companyId: number, opts: {
   ]);
   // The CRM's count comes with its items; read a first page to know it (cheap: one small page).
   const first = await listMemberVisibleActivity(db, companyId, { limit: perPage });
-  const total = first.total + Number(requestCount.n) + Number(correctionCount.n);
+  const extraCounts = await Promise.all(extra.map((x) => x.count(companyId)));
+  const total = first.total + Number(requestCount.n) + Number(correctionCount.n) + extraCounts.reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pages);
   const upTo = page * perPage;
-  const [activity, requests, corrections] = await Promise.all([
+  const [activity, requests, corrections, ...others] = await Promise.all([
     page === 1 ? first : listMemberVisibleActivity(db, companyId, { limit: upTo }),
     db.selectFrom('member_requests').select(['id', 'subject', 'status', 'created_at']).where('company_id', '=', companyId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(upTo).execute(),
     db
@@ -51,6 +60,7 @@ export async function companyTimeline(db: ExtranetDb, companyId: number, opts: {
       .orderBy('id', 'desc')
       .limit(upTo)
       .execute(),
+    ...extra.map((x, i) => (extraCounts[i] ? x.list(companyId, upTo) : Promise.resolve([]))),
   ]);
   const items: TimelineItem[] = [
     ...activity.items.map((a): TimelineItem =>
@@ -62,9 +72,16 @@ export async function companyTimeline(db: ExtranetDb, companyId: number, opts: {
     ),
     ...requests.map((r): TimelineItem => ({ kind: 'request', id: r.id, date: r.created_at, title: r.subject, status: r.status })),
     ...corrections.map((c): TimelineItem => ({ kind: 'correction', id: c.id, date: String(c.at), status: c.status })),
+    // A module's kind orders its entries among equal dates (the order its own list uses).
+    ...others.flat().map(({ kind, ...e }): TimelineItem => ({ ...e, kind: 'module', source: kind })),
   ];
   // Days ('YYYY-MM-DD', CRM) and moments (ISO timestamps) sort as text, newest first; the same
   // total order as each source's query, so consecutive pages neither overlap nor skip.
-  items.sort(compareMemberActivity);
+  items.sort((a, b) => compareMemberActivity(sortKey(a), sortKey(b)));
   return { items: items.slice(upTo - perPage, upTo), total, page, perPage };
+}
+
+/** A module's entry sorts by its own kind name, so each source keeps its own order. */
+function sortKey(i: TimelineItem): { date: string; kind: string; id: number } {
+  return i.kind === 'module' ? { date: i.date, kind: i.source, id: i.id } : i;
 }

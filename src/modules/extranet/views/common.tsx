@@ -130,9 +130,9 @@ export function TimelineList({ ctx, items, member }: { ctx: ViewContext; items: 
   return (
     <ol class="timeline">
       {items.map((i) => (
-        <li class={`timeline-item timeline-${i.kind}`}>
+        <li class={`timeline-item timeline-${i.kind === 'module' ? i.source : i.kind}`}>
           <p class="timeline-date">
-            <time datetime={i.date}>{formatDate(i.date.slice(0, 10), ctx.locale)}</time> · <span>{t(`extranet.timeline.kind.${i.kind}`)}</span>
+            <time datetime={i.date}>{formatDate(i.date.slice(0, 10), ctx.locale)}</time> · <span>{i.kind === 'module' ? t(i.label) : t(`extranet.timeline.kind.${i.kind}`)}</span>
           </p>
           {i.kind === 'deal' ? (
             <>
@@ -152,6 +152,11 @@ export function TimelineList({ ctx, items, member }: { ctx: ViewContext; items: 
               </p>
               {i.summary ? <p class="timeline-summary">{i.summary}</p> : null}
             </>
+          ) : i.kind === 'module' ? (
+            <p>
+              {member ? <a href={i.href}>{i.title}</a> : <strong>{i.title}</strong>}
+              {i.status ? <> — {i.status}</> : null}
+            </p>
           ) : i.kind === 'request' ? (
             <p>
               <a href={member ? `/extranet/demandes/${i.id}` : `/gestion-extranet/demandes/${i.id}`}>{i.title}</a> <RequestStatusBadge ctx={ctx} status={i.status} />
