@@ -64,6 +64,23 @@ export const PERMISSIONS = [
   'leave:hr', // staff groups, accrual rules, balances and adjustments, sickness records, every request, payroll export
   // staff processes (M10): who approves a request is decided by its type's steps, not by a permission
   'approvals:admin', // define request types (fields, steps), read and export every request, set anyone's deputy
+  // statistics (M14) and steering (M17)
+  'stats:read', // the statistics dashboard (usage of the sites, activity figures), the monthly reports and their subscription
+  'stats:all', // every module's figures broken down by adviser and team (direction)
+  'steering:read', // scenarios, action plan, committee decisions
+  'steering:manage', // change scenarios and their lines, projects, milestones; record committee decisions
+  // mailing (M9)
+  'mailing:write', // lists, templates, campaign drafts, previews, test sends, letters
+  'mailing:send', // start, schedule, pause, resume, cancel a campaign; retry its failures
+  'mailing:admin', // opens/clicks tracking, the suppression list
+  // accounting (#13, #15)
+  'accounting:read', // journals, entries, trial balance, ledgers, payment orders and batches, FEC export
+  'accounting:manage', // post manual OD entries and reversals, close a period, create and mark paid SEPA batches, debtor account
+  // expenses (M10): spending requests and expense claims
+  'expenses:use', // read one's own expense claims and spending requests (and those one approves)
+  'expenses:write', // file one's own expense claims and spending requests, keep one's expenses profile (IBAN)
+  'expenses:check', // accounting: check claims (ceilings, duplicates), queue their payment, post them; read every claim
+  'expenses:admin', // budget lines and dated rates (meal and lodging ceilings, mileage scale)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -72,7 +89,7 @@ export const MEMBER_ONLY: readonly Permission[] = ['member:use', 'member:admin']
 const ALL: readonly Permission[] = PERMISSIONS.filter((p) => !MEMBER_ONLY.includes(p));
 
 /** Everyone on the staff gets these. */
-const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens', 'leave:use'];
+const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens', 'leave:use', 'expenses:use', 'expenses:write'];
 
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   admin: ALL,
@@ -88,8 +105,16 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'crm:settings',
     'content:write',
     'workspace:create',
+    'stats:read',
+    'stats:all',
+    'steering:read',
+    'steering:manage',
+    'accounting:read',
+    'mailing:write',
+    'mailing:send',
+    'mailing:admin',
   ],
-  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write'],
+  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write', 'stats:read', 'steering:read'],
   adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit'],
   documentation: [
     ...STAFF,
@@ -102,10 +127,10 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'extranet:requests',
     'extranet:read',
   ],
-  editor: [...STAFF, 'content:write'],
-  webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit'],
+  editor: [...STAFF, 'content:write', 'mailing:write'],
+  webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit', 'stats:read', 'mailing:write', 'mailing:send'],
   hr: [...STAFF, 'directory:edit', 'approvals:admin', 'leave:hr'],
-  accounting: [...STAFF],
+  accounting: [...STAFF, 'accounting:read', 'accounting:manage', 'expenses:check', 'expenses:admin'],
   training: [...STAFF, 'content:write', 'crm:use', 'crm:write'],
   staff: [...STAFF],
 };
@@ -120,6 +145,10 @@ export const API_SCOPES = {
   'admin:read': ['admin:users', 'admin:audit'],
   'extranet:read': ['extranet:requests'], // members' requests queue, read-only
   'leave:read': ['leave:use'], // own balances and leave quotes (the API has no leave write yet)
+  'steering:read': ['steering:read'], // scenarios with their lines and computed totals
+  'accounting:read': ['accounting:read'], // FEC export, payment batches and their pain.001
+  'expenses:read': ['expenses:use'], // own expense claims and spending requests, read-only
+  'expenses:write': ['expenses:use', 'expenses:write'], // and file them (create, submit)
 } as const satisfies Record<string, readonly Permission[]>;
 export type ApiScope = keyof typeof API_SCOPES;
 
