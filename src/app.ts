@@ -54,7 +54,12 @@ export interface App {
   jobs: JobRunner;
   i18n: I18n;
   modules: readonly ConsulaireModule[];
-  close(): Promise<void>;
+  /**
+   * Graceful stop: stops accepting connections and answers new requests on open ones 503, lets
+   * requests in flight finish, and asks running jobs to reach a safe point (waiting for them at
+   * most `jobDeadlineMs`, default: as long as they take). The database is the caller's to close.
+   */
+  close(opts?: { jobDeadlineMs?: number }): Promise<void>;
 }
 
 /** Hides long random tokens (reset links, calendar feeds) from logged URLs. */
@@ -157,6 +162,21 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     memberResolver = r;
   });
   installLifecycle(fastify, { config, db, i18n, settings, nav: modules.flatMap((m) => m.nav ?? []), memberResolver: () => memberResolver });
+  // Modules that watch responses (usage statistics) see every one, 404s included; a failing
+  // observer is logged and never touches the response.
+  const observers = modules.flatMap((m) => (m.onResponse ? [m.onResponse(ctx)] : []));
+  if (observers.length) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      for (const o of observers) {
+        try {
+          o.observe(req, reply);
+        } catch (err) {
+          req.log.error({ err }, 'response observer failed');
+        }
+      }
+      done();
+    });
+  }
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler((req, reply) => renderError(req, reply, 404, 'common.not_found'));
 
@@ -181,10 +201,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     jobs,
     i18n,
     modules,
-    async close() {
+    async close(closeOpts = {}) {
       eventLoop.stop();
-      await jobs.stop();
-      await fastify.close();
+      // Node closes the connections idle when the server closes; a keep-alive connection whose
+      // request was in flight then (a proxy's, a browser's) would hold the close until its
+      // keep-alive timeout: it is closed as soon as its response is sent.
+      const sweep = setInterval(() => fastify.server.closeIdleConnections?.(), 50);
+      try {
+        await Promise.all([jobs.stop(closeOpts.jobDeadlineMs), fastify.close()]);
+      } finally {
+        clearInterval(sweep);
+      }
+      for (const o of observers) await o.close?.();
       mailer.close();
     },
   };

@@ -28,6 +28,10 @@ export interface Config {
   runJobs: boolean;
   /** the admin role must enrol a TOTP second factor (always in production) */
   adminTotpRequired: boolean;
+  /** usage statistics: raw events kept this many days before the purge (rolled-up figures stay) */
+  statsRawDays: number;
+  /** usage statistics counted at all (STATS_COUNTING=0 turns counting off) */
+  statsCounting: boolean;
   /** heavy reads off the request path (platform/db/reads.ts, ADR 0009) */
   reads: {
     /** SQLite: worker threads for heavy reads (one more serves record pages) */
@@ -39,6 +43,25 @@ export interface Config {
     /** reads that may wait; one more is answered 503 at once */
     queueLimit: number;
   };
+  /** operations (src/platform/ops, docs/OPERATIONS.md) */
+  ops?: OpsConfig;
+}
+
+export interface OpsConfig {
+  /** SIGTERM: how long running jobs get to reach a safe point before the process exits */
+  shutdownSeconds: number;
+  /** where `consulaire backup` and the scheduled backup write (default DATA_DIR/backups) */
+  backupDir: string;
+  /** hours between scheduled backups (0: none); one instance takes each slot */
+  backupEveryHours: number;
+  /** retention: newest backup of each of the last N days / ISO weeks / months is kept */
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+  /** 32-byte key (base64 or hex) from BACKUP_KEY: backups are encrypted (AES-256-GCM) */
+  backupKey?: Buffer;
+  /** METRICS_TOKEN: bearer token for /metrics from other hosts (loopback always may read) */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +113,15 @@ function sessionSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
   return secret;
 }
 
+/** BACKUP_KEY: 32 bytes, written as 64 hex digits or base64 (`openssl rand -base64 32`). */
+function backupKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.BACKUP_KEY?.trim();
+  if (!raw) return undefined;
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new ConfigError('BACKUP_KEY', 'expected 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
+  return key;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
@@ -134,11 +166,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionAbsoluteSeconds: intVar(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90) * 3600,
     runJobs: env.RUN_JOBS !== '0',
     adminTotpRequired: production || env.ADMIN_TOTP_REQUIRED === '1',
+    statsRawDays: intVar(env, 'STATS_RAW_DAYS', 30, 2, 3650),
+    statsCounting: env.STATS_COUNTING !== '0',
     reads: {
       workers: intVar(env, 'READ_WORKERS', 2, 1, 32),
       poolSize: intVar(env, 'READ_POOL_SIZE', 4, 1, 100),
       timeoutMs: intVar(env, 'READ_TIMEOUT_MS', 5000, 100, 600_000),
       queueLimit: intVar(env, 'READ_QUEUE', 64, 0, 10_000),
+    },
+    ops: {
+      shutdownSeconds: intVar(env, 'SHUTDOWN_SECONDS', 25, 1, 3600),
+      backupDir: path.resolve(env.BACKUP_DIR && env.BACKUP_DIR !== '' ? env.BACKUP_DIR : path.join(dataDir, 'backups')),
+      backupEveryHours: intVar(env, 'BACKUP_EVERY_HOURS', 0, 0, 24 * 31),
+      keepDaily: intVar(env, 'BACKUP_KEEP_DAILY', 7, 0, 366),
+      keepWeekly: intVar(env, 'BACKUP_KEEP_WEEKLY', 5, 0, 520),
+      keepMonthly: intVar(env, 'BACKUP_KEEP_MONTHLY', 12, 0, 1200),
+      backupKey: backupKey(env),
+      metricsToken: env.METRICS_TOKEN && env.METRICS_TOKEN !== '' ? env.METRICS_TOKEN : undefined,
     },
     ...overrides,
   };

@@ -81,14 +81,39 @@ async function serve(config: Config, demo: boolean): Promise<void> {
   const url = config.publicUrl.startsWith('http://localhost') ? `http://localhost:${(app.fastify.server.address() as { port: number }).port}` : config.publicUrl;
   console.log(`Consulaire is running at ${url} (listening on ${address}, ${database.describe}, ready in ${Date.now() - started} ms)`);
   if (demo && !config.production) printDemoAccounts((s) => console.log(s));
+  let stopping = false;
   const stop = async (signal: string) => {
-    app.fastify.log.info(`${signal}: shutting down`);
-    await app.close();
-    await database.close();
-    process.exit(0);
+    if (stopping) return;
+    stopping = true;
+    const deadline = (config.ops?.shutdownSeconds ?? 25) * 1000;
+    app.fastify.log.info(`${signal}: shutting down (requests in flight finish, jobs stop at a safe point, at most ${deadline / 1000} s)`);
+    // Past the deadline the process leaves anyway: a job not at a safe point is resumed by the
+    // next start (its lock goes stale), never left half-written (jobs write in transactions).
+    const force = setTimeout(() => {
+      app.fastify.log.error('shutdown deadline passed: exiting');
+      process.exit(1);
+    }, deadline + 5000);
+    force.unref();
+    try {
+      await app.close({ jobDeadlineMs: deadline });
+      await database.close();
+      app.fastify.log.info('stopped');
+      process.exit(0);
+    } catch (e) {
+      app.fastify.log.error({ err: e }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Started by a supervisor that may die without a word (npm killed, `kill -9` of start.mjs):
+  // an orphan shuts down instead of serving on unseen.
+  if (process.env.CONSULAIRE_SUPERVISED === '1') {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void stop('parent gone');
+    }, 500).unref();
+  }
 }
 
 function need(v: string | undefined, flag: string): string {
