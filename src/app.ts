@@ -162,6 +162,21 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     memberResolver = r;
   });
   installLifecycle(fastify, { config, db, i18n, settings, nav: modules.flatMap((m) => m.nav ?? []), memberResolver: () => memberResolver });
+  // Modules that watch responses (usage statistics) see every one, 404s included; a failing
+  // observer is logged and never touches the response.
+  const observers = modules.flatMap((m) => (m.onResponse ? [m.onResponse(ctx)] : []));
+  if (observers.length) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      for (const o of observers) {
+        try {
+          o.observe(req, reply);
+        } catch (err) {
+          req.log.error({ err }, 'response observer failed');
+        }
+      }
+      done();
+    });
+  }
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler((req, reply) => renderError(req, reply, 404, 'common.not_found'));
 
@@ -197,6 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       } finally {
         clearInterval(sweep);
       }
+      for (const o of observers) await o.close?.();
       mailer.close();
     },
   };

@@ -22,6 +22,9 @@ import { makeCompany, makeContact, makeMember, memberAgent, PDF, postMultipart, 
 import { afterAll, beforeAll } from 'vitest';
 import { agent, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
 import { createType as createApprovalType } from '../src/modules/approvals/types.service.js';
+import { createProject } from '../src/modules/steering/plan.service.js';
+import { importHistoricScenario } from '../src/modules/steering/scenario.service.js';
+import { MASTER_PLAN } from '../src/modules/steering/seed.js';
 
 // ---------------------------------------------------------------------------------------------
 // The route table
@@ -129,6 +132,9 @@ export const PARAM_KINDS: Record<string, string> = {
   'inscription/:token': 'signup-token',
   'lang/:locale': 'locale',
   'static/*': 'static-file',
+  'scenarios/:id': 'steering-scenario',
+  'lignes/:lineId': 'steering-line',
+  'projets/:id': 'steering-project',
 };
 
 /** The kind of each parameter of a route, or an error naming what the map lacks. */
@@ -280,6 +286,13 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const leaveKind = await db.selectFrom('leave_kinds').select('id').where('code', '=', 'CP').executeTakeFirstOrThrow();
   const leave = await db.insertInto('leave_requests').values({ user_id: admin.id, kind_id: leaveKind.id, start_date: '2030-06-03', start_half: null, end_date: '2030-06-04', end_half: null, days: 2, period_start: '2030-06-01', status: 'pending', comment: 'CONGE-INTERNE', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   put('leave-request', { own: id(leave.id), staff: [id(leave.id)] });
+  // Steering: the master plan's first level (a scenario with lines) and a project.
+  const scenario = await importHistoricScenario(db, asAdmin, MASTER_PLAN[0]);
+  const line = await db.selectFrom('steering_lines').select('id').where('scenario_id', '=', scenario.id).executeTakeFirstOrThrow();
+  const project = await createProject(db, asAdmin, { name: 'PROJET-PILOTAGE', owner: '', phase: '', status: 'planned', start: '2030-01-01', end: '2030-06-30', planned: '', consumed: '', dependsOn: [] });
+  put('steering-scenario', { own: id(scenario.id), staff: [id(scenario.id)] });
+  put('steering-line', { own: id(line.id), staff: [id(line.id)] });
+  put('steering-project', { own: id(project.id), staff: [id(project.id)] });
   // A request type defined without code (approval engine), with a file field for /demandes/:id/pieces/:field.
   const approvalType = await createApprovalType(db, asAdmin, { code: 'materiel-adv', name_fr: 'Matériel', name_en: 'Equipment', definition: { fields: [{ name: 'devis', label: { fr: 'Devis', en: 'Quote' }, kind: 'attachment' }], steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }], options: {} } });
   put('approval-type', { own: id(approvalType), staff: [id(approvalType)] });

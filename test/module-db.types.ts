@@ -76,3 +76,8 @@ export async function crmNamesFailToCompile(crm: CrmDb) {
   // The platform's tables are typed on the CRM's handle too.
   await crm.selectFrom('users').select(['id', 'name', 'manager_id']).execute();
 }
+
+export async function steeringNamesFailToCompile(steering: import('../src/modules/steering/steering.table.js').SteeringDb) {
+  // @ts-expect-error: steering_lines has no column "amount" (it is amount_cents; totals are never stored)
+  await steering.selectFrom('steering_lines').select('amount').execute();
+}

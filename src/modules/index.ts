@@ -9,5 +9,6 @@ import { extranetModule } from './extranet/index.js';
 import { registryModule } from './registry/index.js';
 import { leaveModule } from './leave/index.js';
 import { approvalsModule } from './approvals/index.js';
+import { steeringModule } from './steering/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, steeringModule];

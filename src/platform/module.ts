@@ -1,6 +1,6 @@
 // The module contract. A module is a folder under src/modules whose index.ts exports one
 // ConsulaireModule; src/app.ts registers the list and nothing else knows a module exists.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Permission } from './access/permissions.js';
 import type { Actor } from './audit/audit.js';
@@ -111,6 +111,39 @@ export interface TodoItem {
   due?: string;
 }
 
+/** A period of activity figures: [from, to) as UTC instants (ISO 8601). */
+export interface KpiPeriod {
+  from: string;
+  to: string;
+}
+
+/** One figure a module contributes to the statistics dashboard and the monthly report. */
+export interface Kpi {
+  /** `<module>.<what>`: the i18n key of its label too */
+  key: string;
+  value: number;
+  /** 'count' (default), 'cents' (money, integer cents) or 'percent' */
+  unit?: 'count' | 'cents' | 'percent';
+  /** a breakdown (an adviser, a team): shown as a row under the figure; absent → the total */
+  group?: string;
+}
+
+/**
+ * Activity figures of a module for a period, from its own data (the stats module asks every
+ * module that has one; a module absent contributes nothing). Read on `ctx.reads`.
+ */
+export type KpiProvider = (ctx: ModuleContext, period: KpiPeriod) => Promise<Kpi[]>;
+
+/**
+ * Watches every response after it is sent (usage statistics). `observe` runs on the request
+ * thread for every request: it must return at once (buffer, never wait on I/O); `close` runs
+ * when the app stops (flush what is buffered).
+ */
+export interface ResponseObserver {
+  observe(req: FastifyRequest, reply: FastifyReply): void;
+  close?(): Promise<void>;
+}
+
 export interface ConsulaireModule {
   /** folder name, also the prefix of its permissions, error codes and i18n keys */
   name: string;
@@ -130,6 +163,10 @@ export interface ConsulaireModule {
   panels?: RecordPanel[];
   /** entries in a member company's follow-up on the extranet */
   memberTimeline?: MemberTimelineSource;
+  /** activity figures for the statistics (see KpiProvider) */
+  kpis?: KpiProvider;
+  /** built once at start with the context: sees every response (see ResponseObserver) */
+  onResponse?: (ctx: ModuleContext) => ResponseObserver;
   /** fills the demo CCI (only on an empty database, never in production) */
   seedDemo?: (ctx: ModuleContext, log: (line: string) => void) => Promise<void>;
 }

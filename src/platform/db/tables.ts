@@ -110,6 +110,8 @@ export interface MailOutboxTable {
   html_body: string | null;
   /** JSON { name: value } of extra headers (List-Unsubscribe…) or null (migration 2026-12-07T0131) */
   headers: string | null;
+  /** JSON [{ filename, contentType, base64 }] or null (migration 2026-12-07T0161) */
+  attachments: string | null;
   status: 'queued' | 'sent' | 'kept' | 'failed';
   error: string | null;
   created_at: string;

@@ -16,7 +16,11 @@ export interface OutgoingMail {
    * CR/LF (refused here: a header built from data must not split the message)
    */
   headers?: Record<string, string>;
+  /** files sent with the message (a report's PDF); kept in the outbox with it */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
+
+type StoredAttachment = { filename: string; contentType: string; base64: string };
 
 export class Mailer {
   private transport?: Transporter;
@@ -53,6 +57,7 @@ export class Mailer {
         subject: mail.subject,
         text_body: mail.text,
         html_body: mail.html ?? null,
+        attachments: mail.attachments?.length ? JSON.stringify(mail.attachments.map((a): StoredAttachment => ({ filename: a.filename, contentType: a.contentType, base64: a.content.toString('base64') }))) : null,
         headers: mail.headers && Object.keys(mail.headers).length ? JSON.stringify(checkedHeaders(mail.headers)) : null,
         status: this.sends ? 'queued' : 'kept',
         created_at: nowIso(),
@@ -69,7 +74,8 @@ export class Mailer {
     const m = await d.selectFrom('mail_outbox').selectAll().where('id', '=', payload.id).executeTakeFirst();
     if (!m || m.status === 'sent' || !this.transport) return;
     try {
-      await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, headers: m.headers ? (JSON.parse(m.headers) as Record<string, string>) : undefined });
+      const attachments = m.attachments ? (JSON.parse(m.attachments) as StoredAttachment[]).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') })) : undefined;
+      await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, headers: m.headers ? (JSON.parse(m.headers) as Record<string, string>) : undefined, attachments });
       await d.updateTable('mail_outbox').set({ status: 'sent', sent_at: nowIso(), error: null }).where('id', '=', m.id).execute();
     } catch (e) {
       await d.updateTable('mail_outbox').set({ status: 'failed', error: (e as Error).message }).where('id', '=', m.id).execute();
