@@ -2,6 +2,9 @@
 // (offline-capable), deals and the pipeline, tasks, portfolios, one timeline per company,
 // reminders (digest, calendar feed) and management reports. Other modules import only this file.
 import type { CallerDb } from '../../platform/db/typed.js';
+import type { Actor } from '../../platform/audit/audit.js';
+import * as analysis from './analysis.service.js';
+import type { AnalysisFilter, DealFact, VisitFact } from './analysis.service.js';
 import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule, type ModuleContext } from '../../platform/module.js';
 import { listMemberVisibleActivity as memberActivity, type MemberActivity } from './activity.service.js';
@@ -19,6 +22,16 @@ import { listTasks } from './task.service.js';
 
 export { compareMemberActivity, type MemberActivity } from './activity.service.js';
 export type { CrmDb } from './crm.table.js';
+export type { AnalysisFilter, VisitFact, DealFact } from './analysis.service.js';
+
+/** For the map's layers and the reports module: visits of a period (crm:use, else 403). */
+export function visitFacts(db: CallerDb, actor: Actor, f: AnalysisFilter): Promise<VisitFact[]> {
+  return analysis.visitFacts(db, actor, f);
+}
+/** For the map's layers and the reports module: deals (open ones only when asked; crm:use, else 403). */
+export function dealFacts(db: CallerDb, actor: Actor, f: AnalysisFilter & { openOnly?: boolean }): Promise<DealFact[]> {
+  return analysis.dealFacts(db, actor, f);
+}
 
 /**
  * For the extranet: the first `limit` deals, visits and tasks shared with the company, newest

@@ -37,16 +37,44 @@ const TRIGGERS: SummaryTriggers = {
   },
 };
 
+/**
+ * Summaries of establishments other modules keep with the same triggers (the map's grid cells):
+ * a bulk load suspends and rebuilds them with the registry's own, so a million-row first import
+ * does not run their upserts row by row. Registered by the owning module's index.ts.
+ */
+export interface EstablishmentSummary {
+  triggers: SummaryTriggers;
+  /** SQL statements (both dialects) that empty and recount the summary, run in order */
+  rebuild: readonly string[];
+}
+const extraSummaries: EstablishmentSummary[] = [];
+export function registerEstablishmentSummary(s: EstablishmentSummary): void {
+  if (!extraSummaries.some((x) => x.triggers.name === s.triggers.name)) extraSummaries.push(s);
+}
+
 /** Bulk loads: stop maintaining the summary row by row (rebuilt by `ensureFacetSummary`). */
-export const suspendFacetSummary = (db: RegistryDb) => dropSummaryTriggers(db, TRIGGERS);
+export async function suspendFacetSummary(db: RegistryDb): Promise<void> {
+  await dropSummaryTriggers(db, TRIGGERS);
+  for (const x of extraSummaries) await dropSummaryTriggers(db, x.triggers);
+}
 
 /** Puts the triggers back and rebuilds the summary if they were missing (first import, interrupted bulk load). */
 export async function ensureFacetSummary(db: RegistryDb): Promise<void> {
+  for (const x of extraSummaries) await ensureEstablishmentSummary(db, x);
   if (await summaryTriggersActive(db, TRIGGERS)) return;
   // Triggers and rebuild in one transaction: no write can fall between the two.
   await db.transaction().execute(async (trx) => {
     await createSummaryTriggers(trx, TRIGGERS);
     await rebuildFacetSummary(trx);
+  });
+}
+
+/** One registered summary: triggers and a rebuild in one transaction, when its triggers are missing. */
+export async function ensureEstablishmentSummary(db: RegistryDb, x: EstablishmentSummary): Promise<void> {
+  if (await summaryTriggersActive(db, x.triggers)) return;
+  await db.transaction().execute(async (trx) => {
+    await createSummaryTriggers(trx, x.triggers);
+    for (const statement of x.rebuild) await sql.raw(statement).execute(trx);
   });
 }
 

@@ -16,6 +16,7 @@ import { registryMessages } from './messages.js';
 import { registryApiRoutes, registryWebRoutes } from './registry.routes.js';
 import type { RegistryDb } from './registry.table.js';
 import * as search from './search.service.js';
+import * as summary from './facet-summary.js';
 import { formatSiren } from './rules.js';
 
 // What other modules may call. They pass their own handle (CallerDb, docs/MODULES.md), which
@@ -40,8 +41,16 @@ export const contactConsents: ForCaller<typeof consent.contactConsents> = consen
 export const consentHistory: ForCaller<typeof consent.consentHistory> = consent.consentHistory;
 export const setContactConsent: ForCaller<typeof consent.setContactConsent> = consent.setContactConsent;
 export const searchEstablishments: ForCaller<typeof search.searchEstablishments> = search.searchEstablishments;
+export const matchingEstablishments: ForCaller<typeof search.matchingEstablishments> = search.matchingEstablishments;
+export const saveSegment: ForCaller<typeof admin.saveSegment> = admin.saveSegment;
+export const ensureEstablishmentSummary: ForCaller<typeof summary.ensureEstablishmentSummary> = summary.ensureEstablishmentSummary;
+export { registerEstablishmentSummary, type EstablishmentSummary } from './facet-summary.js';
+export type { RegistryTables } from './registry.table.js';
+export { FACET_COLUMNS } from './search-text.js';
+export { NAF_SECTIONS, HEADCOUNT_BANDS, HEADCOUNT_ORDER } from './reference.js';
+export { EstablishmentQuery } from './registry.api.js';
 export { CONSENT_CHANNELS, CONSENT_VALUES, type ConsentChannel, type ConsentValue, type ConsentState, type ConsentEvent } from './consent.service.js';
-export { parseSearch, type SearchQuery, type SearchItem } from './search.service.js';
+export { parseSearch, searchToQueryString, parseZone, zoneToString, ZONE_MAX_VERTICES, FACETS, type SearchQuery, type SearchItem, type Zone, type FacetName } from './search.service.js';
 export { isValidSiren, isValidSiret, vatNumber } from './rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

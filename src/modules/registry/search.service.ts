@@ -15,9 +15,14 @@ const FACET_COLUMN: Record<Exclude<FacetName, 'tag'>, string> = FACET_COLUMNS;
 export const SORTS = ['relevance', 'name', 'created', 'headcount'] as const;
 export type Sort = (typeof SORTS)[number];
 
+/** A polygon drawn on the map ([longitude, latitude] vertices, WGS84): `zone=lon,lat;lon,lat;…`. */
+export type Zone = [number, number][];
+
 export interface SearchQuery {
   q: string;
   filters: Record<FacetName, string[]>;
+  /** establishments whose coordinates fall inside this polygon (the map's drawn zones, saved as segments) */
+  zone?: Zone;
   status: 'active' | 'closed' | 'all';
   sort: Sort;
   page: number;
@@ -37,7 +42,42 @@ export function parseSearch(query: Record<string, unknown>, perPage = 25): Searc
   const status = query.status === 'closed' || query.status === 'all' ? query.status : 'active';
   const sort = SORTS.includes(query.sort as Sort) ? (query.sort as Sort) : 'relevance';
   const page = Math.min(Math.max(1, Number(query.page) || 1), 400);
-  return { q: String(query.q ?? '').slice(0, 200).trim(), filters, status, sort, page, perPage };
+  const zone = parseZone(query.zone);
+  return { q: String(query.q ?? '').slice(0, 200).trim(), filters, status, sort, page, perPage, ...(zone ? { zone } : {}) };
+}
+
+/** At most this many vertices (a segment's query string holds 2,000 characters). */
+export const ZONE_MAX_VERTICES = 100;
+
+/** `lon,lat;lon,lat;…` (3 to 100 vertices, WGS84, rounded to 5 decimals) or undefined when absent or malformed. */
+export function parseZone(v: unknown): Zone | undefined {
+  const text = Array.isArray(v) ? v[0] : v;
+  if (typeof text !== 'string' || !text || text.length > 2000) return undefined;
+  const points = text.split(';').map((p) => p.split(',').map(Number));
+  if (points.length < 3 || points.length > ZONE_MAX_VERTICES) return undefined;
+  for (const p of points) if (p.length !== 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90) return undefined;
+  return points.map(([x, y]) => [Math.round(x * 1e5) / 1e5, Math.round(y * 1e5) / 1e5]);
+}
+
+export const zoneToString = (zone: Zone): string => zone.map(([x, y]) => `${x},${y}`).join(';');
+
+/**
+ * Inside the polygon: a box test (served by indexes) then the even-odd rule in SQL, one term per
+ * edge (a point is inside when a ray to the east crosses an odd number of edges). The numbers are
+ * validated, finite and inlined as literals (no parameter typing issue on PostgreSQL).
+ */
+function zoneCondition(zone: Zone) {
+  const xs = zone.map((p) => p[0]);
+  const ys = zone.map((p) => p[1]);
+  const lit = (n: number) => sql.lit(n);
+  const terms = zone.flatMap(([x1, y1], i) => {
+    const [x2, y2] = zone[(i + 1) % zone.length];
+    if (y1 === y2) return [];
+    const slope = (x2 - x1) / (y2 - y1);
+    return [sql`case when e.latitude >= ${lit(Math.min(y1, y2))} and e.latitude < ${lit(Math.max(y1, y2))} and e.longitude < ${lit(x1)} + ${lit(slope)} * (e.latitude - ${lit(y1)}) then 1 else 0 end`];
+  });
+  if (!terms.length) return sql<boolean>`1 = 0`;
+  return sql<boolean>`e.longitude >= ${lit(Math.min(...xs))} and e.longitude <= ${lit(Math.max(...xs))} and e.latitude >= ${lit(Math.min(...ys))} and e.latitude <= ${lit(Math.max(...ys))} and (${sql.join(terms, sql` + `)}) % 2 = 1`;
 }
 
 /** The query string of a search (segments store it; links rebuild it). */
@@ -45,6 +85,7 @@ export function searchToQueryString(s: SearchQuery, extra: Record<string, string
   const p = new URLSearchParams();
   if (s.q) p.set('q', s.q);
   for (const f of FACETS) for (const v of s.filters[f]) p.append(f, v);
+  if (s.zone) p.set('zone', zoneToString(s.zone));
   if (s.status !== 'active') p.set('status', s.status);
   if (s.sort !== 'relevance') p.set('sort', s.sort);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
@@ -64,6 +105,7 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
     if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
   }
   if (s.status !== 'all') qb = qb.where('e.status', '=', s.status);
+  if (s.zone) qb = qb.where(zoneCondition(s.zone) as never);
   for (const f of FACETS) {
     if (f === except) continue;
     const values = s.filters[f];
@@ -151,7 +193,7 @@ function countKey(db: RegistryDb, s: SearchQuery): string {
   // one cache per database handle (tests run several databases in one process)
   let id = dbIds.get(db);
   if (id === undefined) dbIds.set(db, (id = ++dbSeq));
-  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status]);
+  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null]);
 }
 const dbIds = new WeakMap<object, number>();
 let dbSeq = 0;
@@ -244,12 +286,12 @@ async function facetsFrom(countsOf: (column: string) => Map<string, number> | un
  */
 async function indexedCounts(db: RegistryDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
   const filtered = FACETS.filter((f) => s.filters[f].length);
-  if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag') {
+  if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag' && !s.zone) {
     const f = filtered[0] as Exclude<FacetName, 'tag'> | undefined;
     const summary = await summaryCounts(db, s.status === 'all' ? ['active', 'closed'] : [s.status], f ? { column: FACET_COLUMN[f], values: s.filters[f] } : undefined);
     if (summary) return { total: summary.total, facets: await facetsFrom((c) => summary.byColumn.get(c), rows, s) };
   }
-  return countAll(db, rows, s, { ...opts, combined: filtered.length > 0 });
+  return countAll(db, rows, s, { ...opts, combined: filtered.length > 0 || Boolean(s.zone) });
 }
 
 const facetLimit = (f: FacetName) => (f === 'commune' || f === 'division' ? 15 : 25);
@@ -271,6 +313,15 @@ async function tagCounts(rows: EstQuery, s: SearchQuery): Promise<{ value: strin
     .limit(facetLimit('tag'))
     .execute();
   return withSelected((found as { value: string; count: number }[]).map((x) => ({ value: String(x.value), count: Number(x.count) })), s, 'tag');
+}
+
+/**
+ * The establishments a search matches, as a query on `establishments as e` with every filter of
+ * the search applied and nothing selected yet: other modules aggregate over it (the map's
+ * clusters, reports), so their counts are the registry's by construction.
+ */
+export function matchingEstablishments(db: RegistryDb, s: SearchQuery): EstQuery {
+  return applySearch(db, base(db), s);
 }
 
 /** A company's establishments as search items (the API's company), head office first, 500 at most. */

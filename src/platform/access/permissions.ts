@@ -139,6 +139,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
 export const API_SCOPES = {
   'registry:read': ['registry:read'],
   'registry:write': ['registry:read', 'registry:edit'],
+  'registry:export': ['registry:read', 'registry:export'], // exports of a search (the map's GeoJSON)
   'crm:read': ['crm:use'],
   'crm:write': ['crm:use', 'crm:write'],
   'content:read': ['content:write'],

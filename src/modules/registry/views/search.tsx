@@ -5,7 +5,7 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { departmentName, HEADCOUNT_BANDS, legalFormLabel, NAF_SECTIONS, communeByCode, nafLabel } from '../reference.js';
 import { mayDeleteSegment, mayEditRegistry, mayExport, mayImport, mayMerge } from '../policy.js';
 import { formatSiren } from '../rules.js';
-import { FACETS, searchToQueryString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
+import { FACETS, searchToQueryString, zoneToString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
 
 export interface Segment {
   id: number;
@@ -114,7 +114,9 @@ export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: 
         <Select ctx={ctx} name="sort" label={t('registry.sort')} value={s.sort} options={['relevance', 'name', 'created', 'headcount'].map((v) => ({ value: v, label: t(`registry.sort.${v}`) }))} />
         <Select ctx={ctx} name="status" label={t('registry.status')} value={s.status} options={['active', 'closed', 'all'].map((v) => ({ value: v, label: t(`registry.status_filter.${v}`) }))} />
         {FACETS.flatMap((f) => s.filters[f].map((v) => <input type="hidden" name={f} value={v} />))}
+        {s.zone ? <input type="hidden" name="zone" value={zoneToString(s.zone)} /> : null}
         <button type="submit" class="button button-primary">{t('common.search')}</button>
+        {s.zone ? <p class="hint">{t('registry.zone_filter', { n: s.zone.length })}</p> : null}
         {qs ? <a href="/registre">{t('common.reset_filters')}</a> : null}
       </form>
       <p class="actions">
