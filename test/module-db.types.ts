@@ -11,6 +11,9 @@ import type { DirectoryDb } from '../src/modules/directory/directory.table.js';
 import type { WorkspacesDb } from '../src/modules/workspaces/workspaces.table.js';
 import type { ExtranetDb } from '../src/modules/extranet/extranet.table.js';
 import type { RegistryDb } from '../src/modules/registry/registry.table.js';
+import type { ApprovalsDb } from '../src/modules/approvals/approvals.table.js';
+import type { LeaveDb } from '../src/modules/leave/leave.table.js';
+import type { ExpensesDb } from '../src/modules/expenses/expenses.table.js';
 import { findCompany } from '../src/modules/registry/index.js';
 import { listItems } from '../src/modules/content/content.queries.js';
 import { getPerson } from '../src/modules/directory/directory.service.js';
@@ -80,4 +83,21 @@ export async function crmNamesFailToCompile(crm: CrmDb) {
 export async function steeringNamesFailToCompile(steering: import('../src/modules/steering/steering.table.js').SteeringDb) {
   // @ts-expect-error: steering_lines has no column "amount" (it is amount_cents; totals are never stored)
   await steering.selectFrom('steering_lines').select('amount').execute();
+}
+
+export async function approvalsLeaveExpensesNamesFailToCompile(approvals: ApprovalsDb, leave: LeaveDb, expenses: ExpensesDb) {
+  // @ts-expect-error: approval_requests has no column "state" (it is status)
+  await approvals.selectFrom('approval_requests').select('state').execute();
+  // @ts-expect-error: approval_requests.status is a RequestStatus, not 'accepted'
+  await approvals.updateTable('approval_requests').set({ status: 'accepted' }).execute();
+  // @ts-expect-error: leave_requests has no column "from_date" (it is start_date)
+  await leave.selectFrom('leave_requests').select('from_date').execute();
+  // @ts-expect-error: leave_groups.unit is 'ouvrables' | 'ouvres'
+  await leave.updateTable('leave_groups').set({ unit: 'calendaires' }).execute();
+  // @ts-expect-error: expense_lines has no column "amount" (it is amount_cents)
+  await expenses.selectFrom('expense_lines').select('amount').execute();
+  // @ts-expect-error: expense_claims.status is a ClaimStatus, not 'approved'
+  await expenses.updateTable('expense_claims').set({ status: 'approved' }).execute();
+  // Right names compile, and the platform's tables are typed on these handles too.
+  await expenses.selectFrom('expense_claims').innerJoin('users', 'users.id', 'expense_claims.user_id').select(['expense_claims.refund_cents', 'users.name']).execute();
 }

@@ -8,8 +8,9 @@ import { crmModule } from './crm/index.js';
 import { extranetModule } from './extranet/index.js';
 import { registryModule } from './registry/index.js';
 import { leaveModule } from './leave/index.js';
+import { expensesModule } from './expenses/index.js';
 import { mapModule } from './map/index.js';
 import { approvalsModule } from './approvals/index.js';
 import { steeringModule } from './steering/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, steeringModule, mapModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, expensesModule, steeringModule, mapModule];
