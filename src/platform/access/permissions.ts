@@ -81,6 +81,9 @@ export const PERMISSIONS = [
   'expenses:write', // file one's own expense claims and spending requests, keep one's expenses profile (IBAN)
   'expenses:check', // accounting: check claims (ceilings, duplicates), queue their payment, post them; read every claim
   'expenses:admin', // budget lines and dated rates (meal and lodging ceilings, mileage scale)
+  // apprenticeship-tax campaign (M11, #16); a school director's results are a per-school grant, not a permission
+  'apprenticeship:follow', // the follow-up board, target companies (contact, adviser), exports, every school's results
+  'apprenticeship:manage', // campaigns (windows, segment, goals), schools, reminder templates, school directors' grants
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -113,9 +116,10 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'mailing:write',
     'mailing:send',
     'mailing:admin',
+    'apprenticeship:follow', 'apprenticeship:manage',
   ],
-  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write', 'stats:read', 'steering:read'],
-  adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit'],
+  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write', 'stats:read', 'steering:read', 'apprenticeship:follow'],
+  adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit', 'apprenticeship:follow'],
   documentation: [
     ...STAFF,
     'registry:edit',
@@ -131,7 +135,7 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit', 'stats:read', 'mailing:write', 'mailing:send'],
   hr: [...STAFF, 'directory:edit', 'approvals:admin', 'leave:hr'],
   accounting: [...STAFF, 'accounting:read', 'accounting:manage', 'expenses:check', 'expenses:admin'],
-  training: [...STAFF, 'content:write', 'crm:use', 'crm:write'],
+  training: [...STAFF, 'content:write', 'crm:use', 'crm:write', 'apprenticeship:follow', 'apprenticeship:manage'],
   staff: [...STAFF],
 };
 
