@@ -2,6 +2,7 @@
 // Kept apart from main.ts so a module adds a command by adding one entry here.
 import type { ModuleContext } from './platform/module.js';
 import { importSireneCommand, seedEstablishmentsCommand } from './modules/registry/registry.cli.js';
+import { sendCampaignCommand } from './modules/mailing/mailing.cli.js';
 
 export interface Command {
   /** first word, e.g. 'import' */
@@ -26,5 +27,12 @@ export const COMMANDS: Command[] = [
     usage: 'seed --establishments N                synthetic registry of N establishments (benchmarks)',
     options: { establishments: { type: 'string' } },
     run: seedEstablishmentsCommand,
+  },
+  {
+    name: 'mailing',
+    sub: 'send',
+    usage: 'mailing send --campaign N                 send a campaign (status "sending") until finished; resumes after a crash',
+    options: { campaign: { type: 'string' } },
+    run: sendCampaignCommand,
   },
 ];

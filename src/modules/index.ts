@@ -11,7 +11,8 @@ import { leaveModule } from './leave/index.js';
 import { expensesModule } from './expenses/index.js';
 import { mapModule } from './map/index.js';
 import { approvalsModule } from './approvals/index.js';
+import { mailingModule } from './mailing/index.js';
 import { apprenticeshipModule } from './apprenticeship/index.js';
 import { steeringModule } from './steering/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, apprenticeshipModule, expensesModule, steeringModule, mapModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, mailingModule, apprenticeshipModule, expensesModule, steeringModule, mapModule];

@@ -9,6 +9,7 @@ import { defineModule, type SearchHit } from '../../platform/module.js';
 import type { CallerDb } from '../../platform/db/typed.js';
 import { mountRoutes } from '../../platform/http/routes.js';
 import * as admin from './admin.service.js';
+import * as audience from './audience.service.js';
 import * as company from './company.service.js';
 import * as consent from './consent.service.js';
 import { importSireneStock } from './import.service.js';
@@ -40,6 +41,12 @@ export const findSegment: ForCaller<typeof admin.findSegment> = admin.findSegmen
 export const contactConsents: ForCaller<typeof consent.contactConsents> = consent.contactConsents;
 export const consentHistory: ForCaller<typeof consent.consentHistory> = consent.consentHistory;
 export const setContactConsent: ForCaller<typeof consent.setContactConsent> = consent.setContactConsent;
+// mailings (module mailing): the contacts behind a saved search, a subscriber's contact record
+export const searchAudience: ForCaller<typeof audience.searchAudience> = audience.searchAudience;
+export const searchEstablishmentsStream: ForCaller<typeof audience.searchEstablishmentsStream> = audience.searchEstablishmentsStream;
+export const contactsByEmail: ForCaller<typeof audience.contactsByEmail> = audience.contactsByEmail;
+export const listSegments: ForCaller<typeof admin.listSegments> = admin.listSegments;
+export type { AudienceContact } from './audience.service.js';
 export const searchEstablishments: ForCaller<typeof search.searchEstablishments> = search.searchEstablishments;
 export const matchingEstablishments: ForCaller<typeof search.matchingEstablishments> = search.matchingEstablishments;
 export const saveSegment: ForCaller<typeof admin.saveSegment> = admin.saveSegment;

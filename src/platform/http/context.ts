@@ -22,6 +22,12 @@ declare module 'fastify' {
     signedIn?: boolean;
     /** the extranet: actor is a member, resolved by the extranet module */
     audience?: 'member';
+    /**
+     * RFC 8058 one-click unsubscribe: a mail client POSTs to the URL of a List-Unsubscribe header
+     * with no cookie and no CSRF token. Only on a `public` POST route whose handler checks the
+     * signed token in its own URL (module mailing); no other route skips the CSRF check.
+     */
+    oneClick?: true;
   }
   interface FastifyRequest {
     actor: Actor;

@@ -261,6 +261,10 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
   const siteOrigin = new URL(config.publicUrl).origin;
   app.addHook('preValidation', async (req) => {
     if (SAFE_METHODS.has(req.method) || req.url.startsWith('/api/')) return;
+    // RFC 8058 one-click unsubscribe (declared on the route, public only): the signed token in
+    // the URL authorises the request, which acts for nobody's session.
+    const route = req.routeOptions.config ?? {};
+    if (route.oneClick === true && route.public === true && req.method === 'POST') return;
     // Defence in depth behind the token: a browser names the page that sent the request, and a
     // page of another site may not act with this site's cookies, even with a leaked token.
     if (req.headers['sec-fetch-site'] === 'cross-site' || !originAllowed(req.headers.origin, siteOrigin, req)) throw new AppError('forbidden', 'common.cross_origin');

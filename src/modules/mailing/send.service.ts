@@ -1,0 +1,329 @@
+// Sending a campaign: a durable, resumable loop over its recipients (mailing_recipients).
+//
+// State of a recipient: queued → claimed → sent | bounced | failed (queued again after a
+// temporary failure, with back-off). A sender first takes the campaign's lease (one sender per
+// campaign, across processes), claims a small batch (status 'claimed', its run id), sends each
+// message through a pooled nodemailer transport and marks it 'sent' as soon as the server has
+// accepted it (one UPDATE per message, so the window between "accepted" and "recorded" is that
+// one statement). The lease is renewed between batches; a sender that stops (crash, kill -9)
+// stops renewing it, and the next one — the schedule `mailing.tick` or the command line —
+// takes the campaign over once it expired.
+//
+// The only ambiguity left after a crash: a recipient 'claimed' by the dead run and not marked
+// sent may or may not have been accepted by the SMTP server (the acceptance may have been lost
+// with the process). We send those again, with the SAME Message-ID (deterministic, per campaign
+// and recipient: tokens.ts `messageId`), so a receiving system that de-duplicates on Message-ID
+// (most mail stores do) shows one message; their number is kept on the campaign
+// (`resent_uncertain`) and shown. Never sending them again would lose mail silently instead.
+import { randomUUID } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { SYSTEM_ACTOR, record } from '../../platform/audit/audit.js';
+import { nowIso } from '../../platform/db/index.js';
+import { enqueue } from '../../platform/jobs/index.js';
+import { CompiledTemplate, type Frame, type Links, type MergeValues } from './blocks.js';
+import { listAudience } from './lists.service.js';
+import type { MailingConfig } from './mailing.config.js';
+import type { Campaign, MailingDb, MailingList, Recipient } from './mailing.table.js';
+import { text, type Lang } from './messages.js';
+import { recordBounce } from './bounces.service.js';
+import { clickSig, messageId, openSig, preferencesToken, unsubscribeToken, verpAddress } from './tokens.js';
+
+export interface SendDeps {
+  smtpUrl?: string;
+  mailFrom: string;
+  publicUrl: string;
+  secret: string;
+  cfg: MailingConfig;
+  cciName: string;
+}
+
+// ————— transport (one pool per SMTP URL and process) —————
+
+const pools = new Map<string, Transporter>();
+
+export function transportFor(smtpUrl: string, connections: number): Transporter {
+  const key = `${smtpUrl}#${connections}`;
+  let t = pools.get(key);
+  if (!t) {
+    const u = new URL(smtpUrl);
+    const secure = u.protocol === 'smtps:';
+    t = nodemailer.createTransport({
+      pool: true,
+      maxConnections: connections,
+      maxMessages: Infinity,
+      host: u.hostname,
+      port: Number(u.port || (secure ? 465 : 25)),
+      secure,
+      auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+      tls: { rejectUnauthorized: u.searchParams.get('tls') !== 'insecure' ? !['127.0.0.1', 'localhost', '::1'].includes(u.hostname) : false },
+    });
+    pools.set(key, t);
+  }
+  return t;
+}
+
+export function closeTransports(): void {
+  for (const t of pools.values()) t.close();
+  pools.clear();
+}
+
+export function senderDomain(deps: Pick<SendDeps, 'mailFrom' | 'cfg'>): string {
+  if (deps.cfg.bounceDomain) return deps.cfg.bounceDomain;
+  const m = /@([^>\s]+)>?\s*$/.exec(deps.mailFrom);
+  return m ? m[1] : 'localhost';
+}
+
+// ————— what a message says —————
+
+export function frameFor(lang: Lang, list: MailingList, deps: Pick<SendDeps, 'cciName'>, title: string): Frame {
+  return {
+    lang,
+    title,
+    sender: text(lang, 'mailing.frame.sender', { cci: deps.cciName }),
+    why: list.kind === 'segment' ? text(lang, 'mailing.frame.why_b2b', { cci: deps.cciName }) : text(lang, 'mailing.frame.why_subscription', { list: list.name }),
+    unsubscribeLabel: text(lang, 'mailing.frame.unsubscribe'),
+    preferencesLabel: text(lang, 'mailing.frame.preferences'),
+    archiveLabel: text(lang, 'mailing.frame.archive'),
+  };
+}
+
+export function linksFor(deps: Pick<SendDeps, 'publicUrl' | 'secret'>, campaign: Pick<Campaign, 'id' | 'tracking'>, recipientId: number, emailNorm: string): Links {
+  const base = deps.publicUrl;
+  return {
+    unsubscribe: `${base}/desabonnement/${unsubscribeToken(deps.secret, recipientId)}`,
+    preferences: `${base}/abonnements/preferences/${preferencesToken(deps.secret, emailNorm)}`,
+    archive: `${base}/lettres-information/${campaign.id}`,
+    click: campaign.tracking ? (i) => `${base}/m/c/${campaign.id}/${i}/${clickSig(deps.secret, campaign.id, i)}` : undefined,
+    openPixel: campaign.tracking ? `${base}/m/o/${campaign.id}/${openSig(deps.secret, campaign.id)}.gif` : undefined,
+  };
+}
+
+export interface BuiltMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  envelope: { from: string; to: string };
+  headers: Record<string, string>;
+}
+
+/** One recipient's message: the same bytes whichever attempt sends it (Message-ID included). */
+export function buildMessage(deps: SendDeps, tpl: CompiledTemplate, frame: Frame, campaign: Pick<Campaign, 'id' | 'tracking' | 'list_id'>, r: Pick<Recipient, 'id' | 'email' | 'email_norm'>, values: MergeValues): BuiltMessage {
+  const domain = senderDomain(deps);
+  const links = linksFor(deps, campaign, r.id, r.email_norm);
+  const token = unsubscribeToken(deps.secret, r.id);
+  return {
+    from: deps.mailFrom,
+    to: r.email,
+    subject: tpl.subjectFor(values),
+    text: tpl.text(values, frame, links),
+    html: tpl.html(values, frame, links),
+    messageId: messageId(campaign.id, r.id, domain),
+    envelope: { from: verpAddress(deps.secret, domain, campaign.id, r.id), to: r.email },
+    headers: {
+      'List-Unsubscribe': `<${links.unsubscribe}>, <mailto:unsubscribe+${token}@${domain}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `<list-${campaign.list_id}.${domain}>`,
+      Precedence: 'bulk',
+    },
+  };
+}
+
+// ————— preparing the recipients (the list is resolved at send time) —————
+
+/** Writes the campaign's recipients from its list as it is now (once; a crash before the end rolls it back). */
+export async function prepareRecipients(db: MailingDb, campaign: Campaign): Promise<number> {
+  const list = await db.selectFrom('mailing_lists').selectAll().where('id', '=', campaign.list_id).executeTakeFirstOrThrow();
+  return db.transaction().execute(async (trx) => {
+    const fresh = await trx.selectFrom('mailing_campaigns').select('prepared').where('id', '=', campaign.id).executeTakeFirstOrThrow();
+    if (fresh.prepared) return 0;
+    const now = nowIso();
+    let n = 0;
+    for await (const page of listAudience(trx, list)) {
+      const rows = page.map((m) => ({ campaign_id: campaign.id, email: m.email, email_norm: m.norm, domain: m.domain, contact_id: m.contactId, company_id: m.companyId, subscriber_id: m.subscriberId, fields: JSON.stringify(m.fields), status: 'queued' as const, next_attempt_at: now }));
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx.insertInto('mailing_recipients').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['campaign_id', 'email_norm']).doNothing()).execute();
+      }
+      n += rows.length;
+    }
+    await trx.updateTable('mailing_campaigns').set({ prepared: 1, audience: n, updated_at: now }).where('id', '=', campaign.id).execute();
+    return n;
+  });
+}
+
+// ————— the loop —————
+
+export interface SliceResult {
+  /** 'finished': every recipient sent, bounced or failed; 'more': call again (at `retryAt` for back-off); 'busy': another sender holds the lease; 'stopped': paused or cancelled */
+  state: 'finished' | 'more' | 'busy' | 'stopped';
+  sent: number;
+  retryAt?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends for at most `maxMs` (then returns 'more'), holding the campaign's lease. Safe to call
+ * from several processes at once: only the holder of the lease sends.
+ */
+export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: number, maxMs = 20_000, onProgress?: (sent: number) => void): Promise<SliceResult> {
+  if (!deps.smtpUrl) return { state: 'stopped', sent: 0 };
+  const owner = `s-${randomUUID().slice(0, 12)}`;
+  const leaseMs = deps.cfg.leaseSeconds * 1000;
+  const leaseUntil = () => new Date(Date.now() + leaseMs).toISOString();
+  const now0 = nowIso();
+  const took = await db
+    .updateTable('mailing_campaigns')
+    .set({ lease_owner: owner, lease_until: leaseUntil() })
+    .where('id', '=', campaignId)
+    .where('status', '=', 'sending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now0)]))
+    .executeTakeFirst();
+  if (Number(took.numUpdatedRows) === 0) {
+    const c = await db.selectFrom('mailing_campaigns').select('status').where('id', '=', campaignId).executeTakeFirst();
+    return { state: c?.status === 'sending' ? 'busy' : 'stopped', sent: 0 };
+  }
+  let campaign = await db.selectFrom('mailing_campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+  // Claimed by a run that is gone: maybe accepted by the server, maybe not. Sent again with the same Message-ID.
+  const orphans = await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('status', '=', 'claimed').executeTakeFirst();
+  const uncertain = Number(orphans.numUpdatedRows);
+  if (uncertain) await db.updateTable('mailing_campaigns').set({ resent_uncertain: campaign.resent_uncertain + uncertain }).where('id', '=', campaignId).execute();
+  if (!campaign.prepared) {
+    await prepareRecipients(db, campaign);
+    campaign = await db.selectFrom('mailing_campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+  }
+  const list = await db.selectFrom('mailing_lists').selectAll().where('id', '=', campaign.list_id).executeTakeFirstOrThrow();
+  const tpl = new CompiledTemplate(campaign.subject, campaign.body);
+  const frame = frameFor('fr', list, deps, campaign.name);
+  const transport = transportFor(deps.smtpUrl, deps.cfg.connections);
+  const window = deps.cfg.connections * 4;
+  const started = Date.now();
+  let sent = 0;
+  let lost = false;
+
+  // Throttles: the next free slot of the campaign and of each recipient domain.
+  const gap = deps.cfg.ratePerSecond > 0 ? 1000 / deps.cfg.ratePerSecond : 0;
+  const domainGap = deps.cfg.ratePerDomain > 0 ? 1000 / deps.cfg.ratePerDomain : 0;
+  let nextSlot = Date.now();
+  const domainSlots = new Map<string, number>();
+  const inFlight = new Set<Promise<void>>();
+
+  const finishOne = async (r: Recipient, ok: boolean, err?: { responseCode?: number; code?: string; message?: string; response?: string }) => {
+    if (ok) {
+      await db.updateTable('mailing_recipients').set({ status: 'sent', sent_at: nowIso(), claimed_by: null, error: null }).where('id', '=', r.id).execute();
+      sent++;
+      return;
+    }
+    const code = err?.responseCode ?? 0;
+    const detail = (err?.response ?? err?.message ?? 'error').slice(0, 500);
+    if (code >= 500 && err?.code === 'EENVELOPE') {
+      // The server refused the recipient outright: a hard bounce at send time.
+      await db.updateTable('mailing_recipients').set({ status: 'bounced', claimed_by: null, error: detail }).where('id', '=', r.id).execute();
+      await recordBounce(db, deps.cfg, { emailNorm: r.email_norm, campaignId: r.campaign_id, recipientId: r.id, kind: 'hard', status: String(code), diagnostic: detail, source: 'smtp' });
+      return;
+    }
+    const attempts = r.attempts + 1;
+    if (code >= 500 || attempts >= deps.cfg.maxAttempts) {
+      await db.updateTable('mailing_recipients').set({ status: 'failed', attempts, claimed_by: null, error: detail }).where('id', '=', r.id).execute();
+      return;
+    }
+    // 4xx or a connection error: later, with back-off.
+    const at = new Date(Date.now() + deps.cfg.retrySeconds * 1000 * 2 ** (attempts - 1)).toISOString();
+    await db.updateTable('mailing_recipients').set({ status: 'queued', attempts, next_attempt_at: at, claimed_by: null, error: detail }).where('id', '=', r.id).execute();
+  };
+
+  const sendOne = async (r: Recipient) => {
+    let values: MergeValues = {};
+    try {
+      values = JSON.parse(r.fields) as MergeValues;
+    } catch {
+      values = {};
+    }
+    const msg = buildMessage(deps, tpl, frame, campaign, r, values);
+    try {
+      await transport.sendMail(msg);
+      await finishOne(r, true);
+    } catch (e) {
+      await finishOne(r, false, e as { responseCode?: number; code?: string; message?: string; response?: string });
+    }
+  };
+
+  try {
+    outer: for (;;) {
+      if (Date.now() - started > maxMs) break;
+      // Heartbeat, and the campaign's state (paused or cancelled by someone meanwhile).
+      const beat = await db.updateTable('mailing_campaigns').set({ lease_until: leaseUntil() }).where('id', '=', campaignId).where('lease_owner', '=', owner).where('status', '=', 'sending').executeTakeFirst();
+      if (Number(beat.numUpdatedRows) === 0) {
+        lost = true;
+        break;
+      }
+      const now = nowIso();
+      const ids = (await db.selectFrom('mailing_recipients').select('id').where('campaign_id', '=', campaignId).where('status', '=', 'queued').where('next_attempt_at', '<=', now).orderBy('id').limit(100).execute()).map((x) => x.id);
+      if (!ids.length) break;
+      const batch = await db.updateTable('mailing_recipients').set({ status: 'claimed', claimed_by: owner }).where('id', 'in', ids).where('status', '=', 'queued').returningAll().execute();
+      batch.sort((a, b) => a.id - b.id);
+      for (const r of batch) {
+        if (Date.now() - started > maxMs + 5000) break outer;
+        let wait = 0;
+        if (gap) {
+          nextSlot = Math.max(nextSlot, Date.now());
+          wait = nextSlot - Date.now();
+          nextSlot += gap;
+        }
+        if (domainGap) {
+          const d = Math.max(domainSlots.get(r.domain) ?? 0, Date.now() + wait);
+          domainSlots.set(r.domain, d + domainGap);
+          wait = Math.max(wait, d - Date.now());
+        }
+        if (wait > 0) await sleep(wait);
+        while (inFlight.size >= window) await Promise.race(inFlight);
+        const p = sendOne(r).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      onProgress?.(sent);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await Promise.allSettled(inFlight);
+    // Claimed and never sent because the slice ended early: back to the queue (this run is alive, no ambiguity).
+    await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('claimed_by', '=', owner).where('status', '=', 'claimed').execute();
+    await db.updateTable('mailing_campaigns').set({ lease_owner: null, lease_until: null }).where('id', '=', campaignId).where('lease_owner', '=', owner).execute();
+  }
+  if (lost) return { state: 'stopped', sent };
+  const left = await db
+    .selectFrom('mailing_recipients')
+    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('next_attempt_at').as('next')])
+    .where('campaign_id', '=', campaignId)
+    .where('status', 'in', ['queued', 'claimed'])
+    .executeTakeFirstOrThrow();
+  if (Number(left.n) > 0) return { state: 'more', sent, retryAt: left.next ?? undefined };
+  const done = await db.updateTable('mailing_campaigns').set({ status: 'finished', finished_at: nowIso(), updated_at: nowIso() }).where('id', '=', campaignId).where('status', '=', 'sending').executeTakeFirst();
+  if (Number(done.numUpdatedRows)) await record(db, SYSTEM_ACTOR, { entity: 'mailing_campaign', entityId: campaignId, action: 'finish', changes: await statusCounts(db, campaignId) });
+  return { state: 'finished', sent };
+}
+
+export async function statusCounts(db: MailingDb, campaignId: number): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('mailing_recipients').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('campaign_id', '=', campaignId).groupBy('status').execute();
+  const out: Record<string, number> = { queued: 0, claimed: 0, sent: 0, bounced: 0, failed: 0 };
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
+}
+
+/** The job: one slice, then the next one queued (at once, or when the earliest retry is due). */
+export async function sendJob(db: MailingDb, deps: SendDeps, campaignId: number, maxMs: number): Promise<SliceResult> {
+  const res = await sendSlice(db, deps, campaignId, maxMs);
+  if (res.state === 'more') await enqueue(db, 'mailing.send', { campaignId }, { runAt: res.retryAt && res.retryAt > nowIso() ? new Date(res.retryAt) : new Date(), maxAttempts: 3 });
+  return res;
+}
+
+/** Until the campaign is finished, paused or cancelled (the command line; the fault test kills it). */
+export async function sendUntilDone(db: MailingDb, deps: SendDeps, campaignId: number, log: (line: string) => void = () => {}): Promise<SliceResult['state']> {
+  for (;;) {
+    const res = await sendSlice(db, deps, campaignId, 60_000, (n) => log(`sent ${n}`));
+    if (res.state === 'finished' || res.state === 'stopped') return res.state;
+    if (res.state === 'busy') await sleep(Math.min(deps.cfg.leaseSeconds * 1000, 2000));
+    else if (res.retryAt && res.retryAt > nowIso()) await sleep(Math.min(Date.parse(res.retryAt) - Date.now(), 60_000));
+  }
+}
