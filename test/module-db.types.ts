@@ -101,3 +101,31 @@ export async function approvalsLeaveExpensesNamesFailToCompile(approvals: Approv
   // Right names compile, and the platform's tables are typed on these handles too.
   await expenses.selectFrom('expense_claims').innerJoin('users', 'users.id', 'expense_claims.user_id').select(['expense_claims.refund_cents', 'users.name']).execute();
 }
+
+export async function trainingNamesFailToCompile(training: import('../src/modules/training/training.table.js').TrainingDb) {
+  // @ts-expect-error: training_invoices has no column "amount" (it is net_cents / total_cents)
+  await training.selectFrom('training_invoices').select('amount').execute();
+  // @ts-expect-error: training_slots.half is 'am' | 'pm'
+  await training.updateTable('training_slots').set({ half: 'morning' }).execute();
+}
+
+export async function apprenticeshipNamesFailToCompile(appr: import('../src/modules/apprenticeship/apprenticeship.table.js').ApprenticeshipDb) {
+  // @ts-expect-error: apprenticeship_pledges has no column "percent" (it is pledged_bp)
+  await appr.selectFrom('apprenticeship_pledges').select('percent').execute();
+  // @ts-expect-error: apprenticeship_declarations.source is 'form' | 'csv'
+  await appr.updateTable('apprenticeship_declarations').set({ source: 'pdf' }).execute();
+}
+
+export async function accountingNamesFailToCompile(accounting: import('../src/modules/accounting/accounting.table.js').AccountingDb) {
+  // @ts-expect-error: accounting_lines has no column "amount" (debit_cents and credit_cents)
+  await accounting.selectFrom('accounting_lines').select('amount').execute();
+  // @ts-expect-error: accounting_entries.journal_code is 'VE' | 'AC' | 'BQ' | 'OD' | 'HA'
+  await accounting.updateTable('accounting_entries').set({ journal_code: 'XX' }).execute();
+}
+
+export async function messagesNamesFailToCompile(messages: import('../src/modules/messages/messages.table.js').MessagesDb) {
+  // @ts-expect-error: message_threads has no column "title" (it is "subject")
+  await messages.selectFrom('message_threads').select('title').execute();
+  // @ts-expect-error: message_posts.author_kind is 'staff' | 'member'
+  await messages.updateTable('message_posts').set({ author_kind: 'robot' }).execute();
+}

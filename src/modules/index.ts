@@ -14,5 +14,6 @@ import { approvalsModule } from './approvals/index.js';
 import { mailingModule } from './mailing/index.js';
 import { apprenticeshipModule } from './apprenticeship/index.js';
 import { steeringModule } from './steering/index.js';
+import { trainingModule } from './training/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, mailingModule, apprenticeshipModule, expensesModule, steeringModule, mapModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, approvalsModule, leaveModule, mailingModule, apprenticeshipModule, expensesModule, trainingModule, steeringModule, mapModule];

@@ -64,6 +64,10 @@ export const PERMISSIONS = [
   'leave:hr', // staff groups, accrual rules, balances and adjustments, sickness records, every request, payroll export
   // staff processes (M10): who approves a request is decided by its type's steps, not by a permission
   'approvals:admin', // define request types (fields, steps), read and export every request, set anyone's deputy
+  // reports (M13, #17): build, save, share and schedule reports; each subject also needs its own module's permission
+  'reports:use',
+  // messages (M9): conversations between staff need only the portal; who sees one is decided by its participants and assignees
+  'messages:companies', // read and answer every non-confidential conversation with a member company, start one, assign them
   // statistics (M14) and steering (M17)
   'stats:read', // the statistics dashboard (usage of the sites, activity figures), the monthly reports and their subscription
   'stats:all', // every module's figures broken down by adviser and team (direction)
@@ -84,6 +88,9 @@ export const PERMISSIONS = [
   // apprenticeship-tax campaign (M11, #16); a school director's results are a per-school grant, not a permission
   'apprenticeship:follow', // the follow-up board, target companies (contact, adviser), exports, every school's results
   'apprenticeship:manage', // campaigns (windows, segment, goals), schools, reminder templates, school directors' grants
+  // training centre (M12, #15)
+  'training:manage', // catalogue, sessions, rooms, trainers, enrolments, attendance, invoices and credit notes, trainers' hours and pay
+  'training:reports', // fill rates, revenue and margins, hours per trainer, satisfaction, the yearly BPF
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -92,7 +99,7 @@ export const MEMBER_ONLY: readonly Permission[] = ['member:use', 'member:admin']
 const ALL: readonly Permission[] = PERMISSIONS.filter((p) => !MEMBER_ONLY.includes(p));
 
 /** Everyone on the staff gets these. */
-const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens', 'leave:use', 'expenses:use', 'expenses:write'];
+const STAFF: readonly Permission[] = ['portal:use', 'registry:read', 'api:tokens', 'leave:use', 'expenses:use', 'expenses:write', 'reports:use'];
 
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   admin: ALL,
@@ -113,13 +120,15 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'steering:read',
     'steering:manage',
     'accounting:read',
+    'training:reports',
     'mailing:write',
     'mailing:send',
     'mailing:admin',
     'apprenticeship:follow', 'apprenticeship:manage',
+    'messages:companies',
   ],
-  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write', 'stats:read', 'steering:read', 'apprenticeship:follow'],
-  adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit', 'apprenticeship:follow'],
+  manager: [...STAFF, 'crm:use', 'crm:write', 'crm:manage', 'crm:reports', 'registry:export', 'content:write', 'stats:read', 'steering:read', 'apprenticeship:follow', 'messages:companies'],
+  adviser: [...STAFF, 'crm:use', 'crm:write', 'registry:edit', 'apprenticeship:follow', 'messages:companies'],
   documentation: [
     ...STAFF,
     'registry:edit',
@@ -130,12 +139,13 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
     'extranet:manage',
     'extranet:requests',
     'extranet:read',
+    'messages:companies',
   ],
   editor: [...STAFF, 'content:write', 'mailing:write'],
   webmaster: [...STAFF, 'content:write', 'content:publish', 'content:admin', 'directory:edit', 'stats:read', 'mailing:write', 'mailing:send'],
   hr: [...STAFF, 'directory:edit', 'approvals:admin', 'leave:hr'],
-  accounting: [...STAFF, 'accounting:read', 'accounting:manage', 'expenses:check', 'expenses:admin'],
-  training: [...STAFF, 'content:write', 'crm:use', 'crm:write', 'apprenticeship:follow', 'apprenticeship:manage'],
+  accounting: [...STAFF, 'accounting:read', 'accounting:manage', 'expenses:check', 'expenses:admin', 'training:reports'],
+  training: [...STAFF, 'content:write', 'crm:use', 'crm:write', 'training:manage', 'training:reports', 'apprenticeship:follow', 'apprenticeship:manage'],
   staff: [...STAFF],
 };
 
@@ -150,6 +160,7 @@ export const API_SCOPES = {
   'admin:read': ['admin:users', 'admin:audit'],
   'extranet:read': ['extranet:requests'], // members' requests queue, read-only
   'leave:read': ['leave:use'], // own balances and leave quotes (the API has no leave write yet)
+  'reports:read': ['reports:use', 'registry:read', 'crm:use', 'extranet:requests'], // saved reports' data (each subject within its owner's rights)
   'steering:read': ['steering:read'], // scenarios with their lines and computed totals
   'accounting:read': ['accounting:read'], // FEC export, payment batches and their pain.001
   'expenses:read': ['expenses:use'], // own expense claims and spending requests, read-only
