@@ -22,6 +22,10 @@ import { makeCompany, makeContact, makeMember, memberAgent, PDF, postMultipart, 
 import { afterAll, beforeAll } from 'vitest';
 import { agent, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
 import { createType as createApprovalType } from '../src/modules/approvals/types.service.js';
+import { addLine as addExpenseLine, createClaim as createExpenseClaim } from '../src/modules/expenses/claims.service.js';
+import { createBudgetLine } from '../src/modules/expenses/config.service.js';
+import { storeReceipt } from '../src/modules/expenses/receipts.js';
+import { createSpending } from '../src/modules/expenses/spending.service.js';
 import { createProject } from '../src/modules/steering/plan.service.js';
 import { importHistoricScenario } from '../src/modules/steering/scenario.service.js';
 import { MASTER_PLAN } from '../src/modules/steering/seed.js';
@@ -112,6 +116,14 @@ export const PARAM_KINDS: Record<string, string> = {
   'corrections/:id': 'correction',
   'demandes/:id': 'request',
   'conges/:id': 'leave-request',
+  'notes-de-frais/:id': 'expense-claim',
+  'lignes/:line': 'expense-line',
+  'justificatifs/:line': 'expense-line',
+  'claims/:id': 'expense-claim',
+  'depenses/:id': 'spending-request',
+  'spending-requests/:id': 'spending-request',
+  'devis/:file': 'spending-quote',
+  'lignes-budgetaires/:id': 'budget-line',
   'nouvelle/:code': 'approval-type-code',
   'types/:id': 'approval-type',
   'pieces/:field': 'approval-field',
@@ -299,6 +311,18 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('approval-type-code', { own: 'materiel-adv' });
   put('approval-field', { own: 'devis' });
   put('approval-token', { own: 'a'.repeat(43) });
+  // Expenses: the administrator's draft claim with a receipt, and an adviser's spending request with a quote.
+  const budgetLine = await createBudgetLine(db, asAdmin, { code: 'ADV', label: 'Ligne budgétaire interne', budget: '' });
+  put('budget-line', { own: id(budgetLine.id), staff: [id(budgetLine.id)] });
+  const expenseClaim = await createExpenseClaim(db, asAdmin, { title: 'NOTE-DE-FRAIS-INTERNE' });
+  const receipt = await storeReceipt(t.database.dataDir, { bytes: PDF, filename: 'ticket.pdf' });
+  const expenseLine = await addExpenseLine(db, asAdmin, expenseClaim.id, { spent_on: now.slice(0, 10), category: 'taxi', description: '', supplier: 'Taxi interne', amount: '12,50', distance_km: '', fiscal_cv: '', electric: false }, receipt);
+  put('expense-claim', { own: id(expenseClaim.id), staff: [id(expenseClaim.id)] });
+  put('expense-line', { own: id(expenseLine.id), staff: [id(expenseLine.id)] });
+  const quote = await storeReceipt(t.database.dataDir, { bytes: PDF, filename: 'devis.pdf' });
+  const spendingRequest = await createSpending(db, actorOf(staffUser), { title: 'DEPENSE-INTERNE', amount: '120', budget_line_id: String(budgetLine.id), supplier_company_id: '', supplier_name: 'Fournisseur interne', justification: 'JUSTIFICATION-INTERNE' }, [quote]);
+  put('spending-request', { own: id(spendingRequest.id), staff: [id(spendingRequest.id)] });
+  put('spending-quote', { own: id((await db.selectFrom('expense_quotes').select('id').where('spending_request_id', '=', spendingRequest.id).executeTakeFirstOrThrow()).id) });
 
   const draft = await content.createItem(db, SYSTEM_ACTOR, 'news', { title: 'BROUILLON-NON-PUBLIE', summary: 'brouillon', body: '<p>BROUILLON-CORPS</p>', audiences: ['public', 'extranet', 'intranet'] });
   const intranetNews = await publishedItem(db, 'news', ['intranet'], { title: 'NOUVELLE-INTRANET-SEULEMENT', body: '<p>CORPS-INTRANET-SEULEMENT</p>' });
@@ -342,12 +366,12 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('import', { own: id(imp.id) });
   put('outbox', { own: id((await db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()).id) });
 
-  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
+  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
   const byScope: Record<string, string> = {};
-  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
-  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
+  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
+  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
   await revokeApiToken(db, SYSTEM_ACTOR, revoked.row.id);
-  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read'], days: 30 });
+  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
   await db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', expired.row.id).execute();
   put('token', { own: id(full.row.id), staff: [id(full.row.id)] });
 
@@ -386,6 +410,9 @@ async function fixture(t: TestApp): Promise<Fixture> {
       'ESPACE-COMITE-SECRET',
       'MESSAGE-COMITE-SECRET',
       'SERVICE-INTERNE',
+      'NOTE-DE-FRAIS-INTERNE',
+      'DEPENSE-INTERNE',
+      'JUSTIFICATION-INTERNE',
       'Conseiller Confidentiel',
       staffUser.email,
       admin.email,

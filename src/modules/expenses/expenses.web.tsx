@@ -1,7 +1,7 @@
 // Expenses handlers (/notes-de-frais…, /depenses…), listed with their access in
 // expenses.routes.ts. The services check each record (owner, manager, approver, accounting).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FieldErrors } from '../../platform/errors.js';
+import { notFound, type FieldErrors } from '../../platform/errors.js';
 import { idParam, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { readStored } from '../content/index.js';
@@ -165,7 +165,7 @@ export async function handleReceipt(req: FastifyRequest, reply: FastifyReply, { 
   const lineId = requireId(req, 'line', 'expenses.line_not_found');
   await claims.getClaim(db, req.actor, id);
   const line = await q.findLine(db, id, lineId);
-  if (!line || !line.receipt_key) return reply.code(404).render(await claimPage(req, db, id));
+  if (!line || !line.receipt_key) throw notFound('expenses.line_not_found');
   return sendFile(reply, cfg.dataDir, line.receipt_key, line.receipt_mime ?? 'application/octet-stream', line.receipt_name ?? 'justificatif');
 }
 
@@ -294,7 +294,7 @@ export async function handleQuote(req: FastifyRequest, reply: FastifyReply, { db
   const quoteId = requireId(req, 'file', 'expenses.spending.not_found');
   await spending.getSpending(db, req.actor, id);
   const file = await q.findQuote(db, id, quoteId);
-  if (!file) return reply.code(404).render(await spendingPage(req, db, id));
+  if (!file) throw notFound('expenses.spending.not_found');
   return sendFile(reply, cfg.dataDir, file.storage_key, file.mime, file.name);
 }
 
