@@ -85,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     mailer,
     settings,
     panelsFor: (entity) => panels.filter((p) => p.entity === entity),
+    kpis: (period) => Promise.all(modules.flatMap((m) => (m.kpis ? [m.kpis(ctx, period).then((kpis) => ({ module: m.name, kpis }))] : []))),
     memberTimelineSources: () => modules.flatMap((m) => (m.memberTimeline ? [m.memberTimeline] : [])),
   };
   const i18n = new I18n(modules.flatMap((m) => (m.messages ? [m.messages] : [])));

@@ -39,7 +39,7 @@ async function open(config: Config): Promise<Database> {
 }
 
 export function moduleContext(config: Config, database: Database): ModuleContext {
-  return {
+  const ctx: ModuleContext = {
     db: database.db,
     reads: database.reads,
     quickReads: database.quickReads,
@@ -50,7 +50,9 @@ export function moduleContext(config: Config, database: Database): ModuleContext
     settings: new Settings(database.db, config.territory ? { 'cci.territory': config.territory } : {}),
     panelsFor: (entity) => MODULES.flatMap((m) => m.panels ?? []).filter((p) => p.entity === entity),
     memberTimelineSources: () => MODULES.flatMap((m) => (m.memberTimeline ? [m.memberTimeline] : [])),
+    kpis: (period) => Promise.all(MODULES.flatMap((m) => (m.kpis ? [m.kpis(ctx, period).then((kpis) => ({ module: m.name, kpis }))] : []))),
   };
+  return ctx;
 }
 
 /** Demo data: platform accounts, then each module's demo content. */

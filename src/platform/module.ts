@@ -38,6 +38,8 @@ export interface ModuleContext<Db = AnyDb> {
   panelsFor(entity: string): RecordPanel[];
   /** what other modules add to a member company's follow-up (the extranet's "Suivi") */
   memberTimelineSources(): MemberTimelineSource[];
+  /** every module's activity figures for a period (modules without `kpis` contribute none) */
+  kpis(period: KpiPeriod): Promise<{ module: string; kpis: Kpi[] }[]>;
 }
 
 /** One entry of a member company's follow-up, contributed by a module (see MemberTimelineSource). */
@@ -115,12 +117,17 @@ export interface TodoItem {
 export interface KpiPeriod {
   from: string;
   to: string;
+  /** the same period as Paris calendar dates [fromDate, toDate), for date columns */
+  fromDate: string;
+  toDate: string;
 }
 
 /** One figure a module contributes to the statistics dashboard and the monthly report. */
 export interface Kpi {
-  /** `<module>.<what>`: the i18n key of its label too */
+  /** `<module>.<what>`: stable across months (the dashboard compares by key) */
   key: string;
+  /** its label in both languages (the module's own words, kept beside its query) */
+  label: { fr: string; en: string };
   value: number;
   /** 'count' (default), 'cents' (money, integer cents) or 'percent' */
   unit?: 'count' | 'cents' | 'percent';

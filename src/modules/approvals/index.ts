@@ -10,6 +10,7 @@ import { approvalsWebRoutes } from './approvals.routes.js';
 import type { ApprovalRequestRow, RequestStatus } from './approvals.table.js';
 import type { Payload, StepDefinition, TypeOptions } from './definition.js';
 import * as engine from './engine.service.js';
+import { approvalsKpis } from './kpis.js';
 import { approvalsMessages } from './messages.js';
 import { notifyJob, rememberContext, sweepJob } from './notify.service.js';
 import { seedApprovalsDemo } from './seed.js';
@@ -24,6 +25,7 @@ export type { RequestFilter, RequestPage, RequestView } from './engine.service.j
 export const approvalsModule = defineModule({
   name: 'approvals',
   messages: approvalsMessages,
+  kpis: approvalsKpis,
   nav: [
     { section: 'nav.section.approvals', label: 'approvals.nav.mine', href: '/demandes', permission: 'portal:use', order: 1 },
     { section: 'nav.section.approvals', label: 'approvals.nav.to_approve', href: '/demandes/a-approuver', permission: 'portal:use', order: 2 },

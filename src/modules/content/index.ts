@@ -13,6 +13,7 @@ import { contentApiRoutes, contentWebRoutes } from './content.routes.js';
 import { searchable } from './content.sanitize.js';
 import { publishDue, reviewQueue } from './content.service.js';
 import type { Audience, ContentDb, Kind, LiveRow } from './content.table.js';
+import { contentKpis } from './kpis.js';
 import { contentMessages } from './messages.js';
 import { seedContent } from './seed.js';
 import { HomeBlock } from './views/home.js';
@@ -86,6 +87,7 @@ export async function listDocumentsFor(db: CallerDb, audience: Audience) {
 export const contentModule = defineModule({
   name: 'content',
   messages: contentMessages,
+  kpis: contentKpis,
   nav: [
     { section: 'nav.section.content', label: 'content.nav.news', href: '/intranet/actualites', permission: 'portal:use', order: 1 },
     { section: 'nav.section.content', label: 'content.nav.events', href: '/intranet/evenements', permission: 'portal:use', order: 2 },

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../platform/access/index.js';
 import { AppError } from '../../platform/errors.js';
+import { noteUsage } from '../../platform/http/usage.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { readStored } from './content.files.js';
 import { fileById, findLive, findLiveBySlug, listLive, liveAncestors, liveDocuments, sharedRead, topPages } from './content.queries.js';
@@ -117,6 +118,7 @@ export async function handleSearch(req: FastifyRequest, reply: FastifyReply, { d
   const ch = channelOf(req);
   const q = String((req.query as Record<string, unknown>).q ?? '').trim().slice(0, 100);
   const [found, nav] = await Promise.all([q.length >= 2 ? listLive(db, ch.audience, { q: searchable(q), limit: 30 }) : Promise.resolve({ items: [] as LiveRow[], total: 0 }), siteNav(db, ch.audience)]);
+  if (q) noteUsage(req, 'search.results', found.total); // usage statistics: searches with no result
   return reply.render(<SearchPage ctx={view(req, ch)} ch={ch} nav={nav} q={q} items={found.items} />);
 }
 

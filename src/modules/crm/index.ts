@@ -15,6 +15,7 @@ import { searchDeals } from './deal.service.js';
 import { mayUseCrm } from './policy.js';
 import { todayParis } from './dates.js';
 import { planDigests, sendDigest } from './digest.service.js';
+import { crmKpis } from './kpis.js';
 import { crmMessages } from './messages.js';
 import { companyPanel } from './panel.js';
 import { seedCrmDemo } from './seed.js';
@@ -60,6 +61,7 @@ function digestText(locale: string) {
 export const crmModule = defineModule({
   name: 'crm',
   messages: crmMessages,
+  kpis: crmKpis,
   nav: [
     { section: 'nav.section.crm', label: 'nav.crm.home', href: '/crm', permission: 'crm:use', order: 1 },
     { section: 'nav.section.crm', label: 'nav.crm.new_visit', href: '/crm/visites/nouvelle', permission: 'crm:write', order: 2 },

@@ -16,6 +16,7 @@ import { countPendingCorrections } from './corrections.service.js';
 import { companyTeam, countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
 import { extranetApiRoutes, extranetMemberRoutes, extranetStaffRoutes } from './extranet.routes.js';
 import { memberResolver, renderMemberShell } from './extranet.member.web.js';
+import { extranetKpis } from './kpis.js';
 import { extranetMessages } from './messages.js';
 import { companyPanel } from './panel.js';
 import { seedExtranet } from './seed.js';
@@ -59,6 +60,7 @@ export type { FormWithFiles } from './web-helpers.js';
 export const extranetModule = defineModule({
   name: 'extranet',
   messages: extranetMessages,
+  kpis: extranetKpis,
   nav: [
     { section: 'nav.section.extranet', label: 'nav.extranet.requests', href: '/gestion-extranet/demandes', permission: 'extranet:requests', order: 1 },
     { section: 'nav.section.extranet', label: 'nav.extranet.signups', href: '/gestion-extranet/inscriptions', permission: 'extranet:manage', order: 2 },

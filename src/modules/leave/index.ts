@@ -6,6 +6,7 @@ import { defineModule } from '../../platform/module.js';
 import { registerOwnerHooks, setHolidayCalendar } from '../approvals/index.js';
 import { holidayDates } from './holidays.js';
 import { leaveApiRoutes, leaveWebRoutes } from './leave.routes.js';
+import { leaveKpis } from './kpis.js';
 import { leaveMessages } from './messages.js';
 import { onApprovalEvent } from './requests.service.js';
 import { seedLeave } from './seed.js';
@@ -27,6 +28,7 @@ setHolidayCalendar((iso) => holidayDates(iso, iso, 'general').has(iso));
 export const leaveModule = defineModule({
   name: 'leave',
   messages: leaveMessages,
+  kpis: leaveKpis,
   nav: [
     { section: 'nav.section.leave', label: 'leave.nav.mine', href: '/conges', permission: 'leave:use', order: 1 },
     { section: 'nav.section.leave', label: 'leave.nav.team', href: '/conges/equipe', permission: 'leave:use', order: 2 },

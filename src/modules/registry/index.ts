@@ -13,6 +13,7 @@ import * as audience from './audience.service.js';
 import * as company from './company.service.js';
 import * as consent from './consent.service.js';
 import { importSireneStock } from './import.service.js';
+import * as kpis from './kpis.js';
 import { registryMessages } from './messages.js';
 import { registryApiRoutes, registryWebRoutes } from './registry.routes.js';
 import type { RegistryDb } from './registry.table.js';
@@ -48,6 +49,8 @@ export const contactsByEmail: ForCaller<typeof audience.contactsByEmail> = audie
 export const listSegments: ForCaller<typeof admin.listSegments> = admin.listSegments;
 export type { AudienceContact } from './audience.service.js';
 export const searchEstablishments: ForCaller<typeof search.searchEstablishments> = search.searchEstablishments;
+/** For the statistics: headcount band and NAF division of member companies. */
+export const companySizeAndSector: ForCaller<typeof kpis.companySizeAndSector> = kpis.companySizeAndSector;
 export const matchingEstablishments: ForCaller<typeof search.matchingEstablishments> = search.matchingEstablishments;
 export const saveSegment: ForCaller<typeof admin.saveSegment> = admin.saveSegment;
 export const ensureEstablishmentSummary: ForCaller<typeof summary.ensureEstablishmentSummary> = summary.ensureEstablishmentSummary;
@@ -65,6 +68,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const registryModule = defineModule({
   name: 'registry',
   messages: registryMessages,
+  kpis: kpis.registryKpis,
   nav: [
     { section: 'nav.section.registry', label: 'nav.registry.search', href: '/registre', permission: 'registry:read', order: 1 },
     { section: 'nav.section.registry', label: 'nav.registry.new', href: '/registre/entreprises/nouvelle', permission: 'registry:edit', order: 2 },

@@ -1,0 +1,116 @@
+// The response observer of the statistics: counts what a response is (classify.ts) into a
+// memory buffer on the request thread — no I/O, the page never waits — and writes the buffer
+// in batches (every FLUSH_MS, or at once past BATCH events) with the visitor hashes of the day.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { usageNotes } from '../../platform/http/usage.js';
+import type { ResponseObserver } from '../../platform/module.js';
+import { countedEvent, truncateIp, type CountedEvent, type ResponseFacts } from './classify.js';
+import { parisDay } from './periods.js';
+import { DailySalts, visitorHash } from './salt.js';
+import type { StatsDb } from './stats.table.js';
+
+const FLUSH_MS = 2000;
+const BATCH = 500;
+/** past this many events waiting (database down), new ones are dropped rather than memory grown */
+const MAX_BUFFERED = 50_000;
+
+interface Pending extends CountedEvent {
+  at: number;
+  ip: string;
+}
+
+export function factsOf(req: FastifyRequest, reply: FastifyReply): ResponseFacts {
+  const ct = reply.getHeader('content-type');
+  const location = reply.getHeader('location');
+  return {
+    method: req.method,
+    url: req.url,
+    route: req.routeOptions?.url,
+    status: reply.statusCode,
+    contentType: typeof ct === 'string' ? ct : undefined,
+    location: typeof location === 'string' ? location : undefined,
+    headers: req.headers,
+    cookies: req.cookies ?? {},
+    actorKind: req.actor?.kind ?? 'anonymous',
+    audienceMember: req.routeOptions?.config?.audience === 'member',
+    memberCompany: req.actor?.memberOf?.current,
+    notes: usageNotes(req),
+  };
+}
+
+export class UsageCollector implements ResponseObserver {
+  private buffer: Pending[] = [];
+  private flushing: Promise<number> | null = null;
+  private readonly timer: NodeJS.Timeout;
+  readonly salts = new DailySalts();
+  dropped = 0;
+
+  constructor(
+    private readonly db: StatsDb,
+    private readonly enabled: boolean,
+    private readonly clock: () => number = Date.now,
+    private readonly log: (err: unknown) => void = () => {},
+  ) {
+    this.timer = setInterval(() => void this.flush().catch(this.log), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  observe(req: FastifyRequest, reply: FastifyReply): void {
+    if (!this.enabled) return;
+    this.push(countedEvent(factsOf(req, reply)), req.ip);
+  }
+
+  /** Adds one counted event (the observer's path, and tests'). */
+  push(e: CountedEvent | null, ip: string, at = this.clock()): void {
+    if (!e) return;
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push({ ...e, at, ip: truncateIp(ip) });
+    if (this.buffer.length >= BATCH && !this.flushing) void this.flush().catch(this.log);
+  }
+
+  get waiting(): number {
+    return this.buffer.length;
+  }
+
+  /** Writes what is buffered; returns the number of events written. */
+  async flush(): Promise<number> {
+    if (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return 0;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.write(batch).finally(() => (this.flushing = null));
+    return this.flushing;
+  }
+
+  private async write(batch: Pending[]): Promise<number> {
+    const today = parisDay(this.clock());
+    const rows = [];
+    for (const e of batch) {
+      const salt = await this.salts.saltFor(this.db, parisDay(e.at), today);
+      rows.push({
+        at: new Date(e.at).toISOString(),
+        area: e.area,
+        kind: e.kind,
+        path: e.path,
+        visitor: visitorHash(salt, e.ip, e.ua),
+        entry: e.entry ? 1 : 0,
+        referrer: e.referrer,
+        device: e.device,
+        term: e.term,
+        results: e.results,
+        company_id: e.companyId,
+      });
+    }
+    for (let i = 0; i < rows.length; i += 200) await this.db.insertInto('stats_events').values(rows.slice(i, i + 200)).execute();
+    await this.salts.rotate(this.db, today);
+    return rows.length;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(this.log);
+  }
+}
