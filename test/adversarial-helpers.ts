@@ -131,6 +131,8 @@ export const PARAM_KINDS: Record<string, string> = {
   'inscriptions/:id': 'signup',
   'invitations/:id': 'invitation',
   'pieces-jointes/:id': 'attachment',
+  'messages/:id': 'message-thread',
+  'fichiers/:file': 'message-file',
   'actualites/:ref': 'news-ref',
   'evenements/:ref': 'event-ref',
   'pages/:slug': 'page-slug',
@@ -279,6 +281,17 @@ async function fixture(t: TestApp): Promise<Fixture> {
     .returning('id')
     .executeTakeFirstOrThrow();
   put('signup', { other: id(signup.id) });
+  // Messages: each company writes to the CCI with a file (its conversation and file are its own).
+  for (const [who, side, tag] of [
+    [x, 'own', 'X'],
+    [y, 'other', 'Y'],
+  ] as const) {
+    const r = await postMultipart(t, who, '/extranet/messages/nouveau', { subject: `FIL-${tag}-CONFIDENTIEL`, body: `TEXTE-FIL-${tag}-SECRET` }, [{ name: 'attachments', filename: `piece-fil-${tag}.pdf`, type: 'application/pdf', data: PDF }]);
+    if (r.status !== 302) throw new Error(`fixture: conversation of ${tag} not created (${r.status})`);
+    const thread = Number(String(r.headers.location).split('/').pop());
+    put('message-thread', { [side]: id(thread) });
+    put('message-file', { [side]: id((await db.selectFrom('message_files').select('id').where('thread_id', '=', thread).executeTakeFirstOrThrow()).id) });
+  }
 
   // The staff's own records: internal CRM items on both companies (never shared), a draft, content
   // for each audience, the directory, a workspace, registry segments and imports, tokens.
@@ -391,7 +404,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
     admin,
     staff,
     values,
-    secretsOfY: ['Ypsilon Confidentiel', 'SUJET-Y-CONFIDENTIEL', 'CORPS-Y-SECRET', 'MESSAGE-Y-SECRET', 'bilan-Y.pdf', 'SecretYcontact', 'ypsilon-secret.fr', memberY.email],
+    secretsOfY: ['Ypsilon Confidentiel', 'SUJET-Y-CONFIDENTIEL', 'CORPS-Y-SECRET', 'MESSAGE-Y-SECRET', 'bilan-Y.pdf', 'FIL-Y-CONFIDENTIEL', 'TEXTE-FIL-Y-SECRET', 'piece-fil-Y.pdf', 'SecretYcontact', 'ypsilon-secret.fr', memberY.email],
     staffSecrets: [
       'AFFAIRE-INTERNE',
       'NOTE-CONFIDENTIELLE-AFFAIRE',

@@ -59,6 +59,14 @@ export interface TeamMemberRow {
   lastSignIn: string | null;
 }
 
+/** A member account by its address, with the companies it has active access to (demo data of other modules, tests). */
+export async function accountWithCompanies(db: ExtranetDb, email: string): Promise<{ accountId: number; name: string; companyIds: number[] } | undefined> {
+  const a = await db.selectFrom('member_accounts').select(['id', 'name']).where('email', '=', email.toLowerCase()).executeTakeFirst();
+  if (!a) return undefined;
+  const rows = await db.selectFrom('member_memberships').select('company_id').where('account_id', '=', a.id).where('status', '=', 'active').orderBy('id').execute();
+  return { accountId: a.id, name: a.name, companyIds: rows.map((r) => r.company_id) };
+}
+
 /** The people with active access to a company, in name order. */
 export async function companyTeam(db: ExtranetDb, companyId: number): Promise<TeamMemberRow[]> {
   const rows = await db

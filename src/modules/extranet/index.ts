@@ -13,7 +13,7 @@ import { defineModule } from '../../platform/module.js';
 import { purgeStale } from './accounts.service.js';
 import { preferencesOf as contactPreferences, type Channel, type Preference } from './consent.service.js';
 import { countPendingCorrections } from './corrections.service.js';
-import { companyTeam, countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
+import { accountWithCompanies, companyTeam, countAssignedOpenRequests, countPendingSignups, countUnassignedNewRequests } from './extranet.queries.js';
 import { extranetApiRoutes, extranetMemberRoutes, extranetStaffRoutes } from './extranet.routes.js';
 import { memberResolver, renderMemberShell } from './extranet.member.web.js';
 import { extranetKpis } from './kpis.js';
@@ -52,6 +52,11 @@ export function sendAttachment(reply: FastifyReply, file: { fileName: string; co
 /** The people with active extranet access to a company (for notifications: e-mail addresses). */
 export function companyMembers(db: CallerDb, companyId: number): Promise<{ accountId: number; name: string; email: string }[]> {
   return companyTeam(db, companyId).then((rows) => rows.map((r) => ({ accountId: r.accountId, name: r.name, email: r.email })));
+}
+
+/** A member account by its address and the companies it acts for (other modules' demo data and tests). */
+export function memberAccount(db: CallerDb, email: string): Promise<{ accountId: number; name: string; companyIds: number[] } | undefined> {
+  return accountWithCompanies(db, email);
 }
 
 export type { CheckedFile } from './attachments.js';

@@ -10,6 +10,8 @@ import type { ExtranetDb } from './extranet.table.js';
 
 export interface FormWithFiles {
   fields: Record<string, string>;
+  /** every value of each field, in order (a multiple select, repeated checkboxes); `fields` keeps the last */
+  lists: Record<string, string[]>;
   files: CheckedFile[];
   /** i18n key of the first problem with the files, if any */
   fileError?: string;
@@ -25,12 +27,16 @@ export async function readForm(req: FastifyRequest, allowed: readonly string[]):
     const body = (req.body ?? {}) as Record<string, unknown>;
     assertOnly(Object.keys(body), ok);
     const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) fields[k] = String(Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).slice(0, 20_000);
-    return { fields, files: [] };
+    const lists: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(body)) {
+      fields[k] = String(Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).slice(0, 20_000);
+      lists[k] = (Array.isArray(v) ? v : [v]).slice(0, 200).map((x) => String(x ?? '').slice(0, 20_000));
+    }
+    return { fields, lists, files: [] };
   }
-  const out: FormWithFiles = { fields: {}, files: [] };
+  const out: FormWithFiles = { fields: {}, lists: {}, files: [] };
   try {
-    for await (const part of req.parts({ limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 20, fieldSize: 40_000 } })) {
+    for await (const part of req.parts({ limits: { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS, fields: 60, fieldSize: 40_000 } })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'attachments') {
           await part.toBuffer().catch(() => undefined);
@@ -48,6 +54,7 @@ export async function readForm(req: FastifyRequest, allowed: readonly string[]):
       } else {
         if (!ok.has(part.fieldname)) throw forbidden('extranet.forbidden_fields');
         out.fields[part.fieldname] = String(part.value ?? '').replace(/\u0000/g, '').slice(0, 20_000);
+        (out.lists[part.fieldname] ??= []).push(out.fields[part.fieldname]);
       }
     }
   } catch (e) {
