@@ -43,12 +43,17 @@ export async function seedExpenses(ctx: ModuleContext, log: (line: string) => vo
   ];
   const budget: Record<string, number> = {};
   for (const [code, label, amount] of lines) budget[code] = (await tx((trx) => config.createBudgetLine(trx, admin, { code, label, budget: amount }))).id;
-  let bank = 1;
-  for (const a of [staff, adviser, doc, editor, manager]) {
-    const bban = `30006000${String(10000000000 + bank++).slice(1)}${String(10 + bank).padStart(2, '0')}`;
-    await tx((trx) => config.saveProfile(trx, a, { iban: demoIban(bban), bic: 'AGRIFRPP', vehicle_cv: a === adviser ? '5' : a === doc ? '4' : '', vehicle_electric: a === doc }));
-  }
   let made = 0;
+  let account = 0;
+  for (const a of [staff, adviser, doc, editor, manager]) {
+    // Bank 30006, branch 00001, an 11-digit account number, a 2-digit RIB key: a 23-character French BBAN.
+    const bban = `3000600001${String(4200000 + ++account).padStart(11, '0')}${String(10 + account * 7).slice(-2)}`;
+    try {
+      await tx((trx) => config.saveProfile(trx, a, { iban: demoIban(bban), bic: 'AGRIFRPP', vehicle_cv: a === adviser ? '5' : a === doc ? '4' : '', vehicle_electric: a === doc }));
+    } catch (e) {
+      log(`Expenses: the demo refund profile of ${a.label} was not saved (${(e as Error).message}).`);
+    }
+  }
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
