@@ -149,6 +149,7 @@ export const PARAM_KINDS: Record<string, string> = {
   'scenarios/:id': 'steering-scenario',
   'lignes/:lineId': 'steering-line',
   'projets/:id': 'steering-project',
+  'rapports/:month': 'stats-month',
 };
 
 /** The kind of each parameter of a route, or an error naming what the map lacks. */
@@ -318,6 +319,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('steering-scenario', { own: id(scenario.id), staff: [id(scenario.id)] });
   put('steering-line', { own: id(line.id), staff: [id(line.id)] });
   put('steering-project', { own: id(project.id), staff: [id(project.id)] });
+  put('stats-month', { own: '2030-01', staff: ['2030-01'] });
   // A request type defined without code (approval engine), with a file field for /demandes/:id/pieces/:field.
   const approvalType = await createApprovalType(db, asAdmin, { code: 'materiel-adv', name_fr: 'Matériel', name_en: 'Equipment', definition: { fields: [{ name: 'devis', label: { fr: 'Devis', en: 'Quote' }, kind: 'attachment' }], steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }], options: {} } });
   put('approval-type', { own: id(approvalType), staff: [id(approvalType)] });
