@@ -2,6 +2,7 @@
 // Kept apart from main.ts so a module adds a command by adding one entry here.
 import type { ModuleContext } from './platform/module.js';
 import { importSireneCommand, seedEstablishmentsCommand } from './modules/registry/registry.cli.js';
+import { fecCommand, sepaCommand } from './modules/accounting/accounting.cli.js';
 import { sendCampaignCommand } from './modules/mailing/mailing.cli.js';
 
 export interface Command {
@@ -34,5 +35,17 @@ export const COMMANDS: Command[] = [
     usage: 'mailing send --campaign N                 send a campaign (status "sending") until finished; resumes after a crash',
     options: { campaign: { type: 'string' } },
     run: sendCampaignCommand,
+  },
+  {
+    name: 'fec',
+    usage: 'fec --from YYYY-MM-DD --to YYYY-MM-DD --out F   accounting entries file (FEC) of a period',
+    options: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
+    run: fecCommand,
+  },
+  {
+    name: 'sepa',
+    usage: 'sepa --latest --out F (or --id N)        pain.001 file of the latest (or a given) SEPA batch',
+    options: { latest: { type: 'boolean' }, out: { type: 'string' } },
+    run: sepaCommand,
   },
 ];

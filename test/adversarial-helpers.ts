@@ -27,8 +27,13 @@ import { createBudgetLine } from '../src/modules/expenses/config.service.js';
 import { storeReceipt } from '../src/modules/expenses/receipts.js';
 import { createSpending } from '../src/modules/expenses/spending.service.js';
 import { createProject } from '../src/modules/steering/plan.service.js';
+import { createPaymentBatch, postEntry, queuePayment, setDebtorAccount } from '../src/modules/accounting/index.js';
 import { importHistoricScenario } from '../src/modules/steering/scenario.service.js';
 import { MASTER_PLAN } from '../src/modules/steering/seed.js';
+import { createCourse as createTrainingCourse, saveRoom as saveTrainingRoom, saveTrainer } from '../src/modules/training/catalogue.service.js';
+import { createSession as createTrainingSession } from '../src/modules/training/sessions.service.js';
+import { enrol as enrolTrainee } from '../src/modules/training/enrolment.service.js';
+import { createCampaign as createApprenticeshipCampaign, createSchool as createApprenticeshipSchool } from '../src/modules/apprenticeship/campaign.service.js';
 
 // ---------------------------------------------------------------------------------------------
 // The route table
@@ -116,6 +121,9 @@ export const PARAM_KINDS: Record<string, string> = {
   'corrections/:id': 'correction',
   'demandes/:id': 'request',
   'conges/:id': 'leave-request',
+  'ecritures/:id': 'accounting-entry',
+  'lots/:id': 'payment-batch',
+  'payment-batches/:id': 'payment-batch',
   'notes-de-frais/:id': 'expense-claim',
   'lignes/:line': 'expense-line',
   'justificatifs/:line': 'expense-line',
@@ -150,6 +158,34 @@ export const PARAM_KINDS: Record<string, string> = {
   'lignes/:lineId': 'steering-line',
   'projets/:id': 'steering-project',
   'rapports/:month': 'stats-month',
+  'cibles/:id': 'apprenticeship-target',
+  'campagnes/:id': 'apprenticeship-campaign',
+  'campagnes/:campaign': 'mailing-campaign',
+  'listes/:list': 'mailing-list',
+  'modeles/:template': 'mailing-template',
+  'courriers/:batch': 'mailing-letters',
+  'lettres-information/:campaign': 'mailing-campaign',
+  'confirmer/:token': 'mailing-confirm-token',
+  'preferences/:token': 'mailing-preferences-token',
+  'desabonnement/:token': 'mailing-unsubscribe-token',
+  'clic/:token': 'mailing-click-token',
+  'ouverture/:token': 'mailing-open-token',
+  'ecoles/:id': 'apprenticeship-school',
+  'acces/:userId': 'user',
+  'modeles/:code': 'apprenticeship-template',
+  'desinscription/:token': 'apprenticeship-unsubscribe',
+  'unsubscribe/:token': 'apprenticeship-unsubscribe',
+  'formations/:slug': 'training-course-slug',
+  'avis/:token': 'training-survey-token',
+  'sessions/:id': 'training-session',
+  'stagiaires/:id': 'training-enrolment',
+  'demi-journees/:slot': 'training-slot',
+  'emargement/:slot': 'training-slot',
+  'catalogue/:id': 'training-course',
+  'salles/:id': 'training-room',
+  'formateurs/:id': 'training-trainer',
+  'factures/:id': 'training-invoice',
+  'paie/:id': 'training-pay-month',
 };
 
 /** The kind of each parameter of a route, or an error naming what the map lacks. */
@@ -320,6 +356,35 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('steering-line', { own: id(line.id), staff: [id(line.id)] });
   put('steering-project', { own: id(project.id), staff: [id(project.id)] });
   put('stats-month', { own: '2030-01', staff: ['2030-01'] });
+  // Apprenticeship tax: a school, a campaign with a target company (Y), the reminder templates.
+  const apprSchool = await createApprenticeshipSchool(db, asAdmin, { name: 'ÉCOLE-INTERNE', siret: '13000253200013', uai: '0691234A', trainings: '', contactName: '', contactEmail: '', contactPhone: '' });
+  const apprCampaign = await createApprenticeshipCampaign(db, asAdmin, { year: '2030', title: 'CAMPAGNE-INTERNE', segment: '', windows: [{ opens: '2030-05-26', closes: '2030-06-27' }] });
+  const apprTarget = await db.insertInto('apprenticeship_targets').values({ campaign_id: apprCampaign.id, company_id: Y.id, name: 'Ypsilon Confidentiel' }).returning('id').executeTakeFirstOrThrow();
+  put('apprenticeship-school', { own: id(apprSchool.id), staff: [id(apprSchool.id)] });
+  put('apprenticeship-campaign', { own: id(apprCampaign.id), staff: [id(apprCampaign.id)] });
+  put('apprenticeship-target', { own: id(apprTarget.id), staff: [id(apprTarget.id)] });
+  put('apprenticeship-template', { own: 'before_open' });
+  put('apprenticeship-unsubscribe', { own: `1.${'u'.repeat(32)}` });
+  // Mailing: a list, a template, a draft campaign (staff only); tokens of the public links are random (refused).
+  const mailingList = await db.insertInto('mailing_lists').values({ name: 'LISTE-INTERNE', description: '', kind: 'subscription', segment_id: null, public: 0, wording: '', archived: 0, created_by: admin.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const mailingTemplate = await db.insertInto('mailing_templates').values({ name: 'MODELE-INTERNE', subject: 'Objet', body: 'Texte', created_by: admin.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  const mailingCampaign = await db.insertInto('mailing_campaigns').values({ name: 'CAMPAGNE-MAILING-INTERNE', list_id: mailingList.id, subject: 'Objet', body: 'BROUILLON-MAILING', status: 'draft', scheduled_at: null, approval_id: null, created_by: admin.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  put('mailing-list', { own: id(mailingList.id), staff: [id(mailingList.id)] });
+  put('mailing-template', { own: id(mailingTemplate.id), staff: [id(mailingTemplate.id)] });
+  put('mailing-campaign', { own: id(mailingCampaign.id), staff: [id(mailingCampaign.id)] });
+  put('mailing-letters', { own: '1' });
+  put('mailing-confirm-token', { own: `1.${Math.floor(Date.now() / 1000) + 3600}.${'c'.repeat(22)}` });
+  put('mailing-preferences-token', { own: `YUBiLmZy.${'p'.repeat(22)}` });
+  put('mailing-unsubscribe-token', { own: `1.${'u'.repeat(22)}` });
+  put('mailing-click-token', { own: `${mailingCampaign.id}.0.${'k'.repeat(16)}` });
+  put('mailing-open-token', { own: `${mailingCampaign.id}.${'o'.repeat(16)}.gif` });
+  // Accounting: an entry, and a SEPA batch of one order (ordered by the adviser, paid by the system).
+  const accountingEntry = await postEntry(db, SYSTEM_ACTOR, { journal: 'OD', date: now.slice(0, 10), label: 'ECRITURE-INTERNE', pieceRef: 'PIECE-INTERNE', source: { module: 'test', id: 1 }, lines: [{ account: '6257', accountLabel: 'Réceptions', debitCents: 1000, creditCents: 0 }, { account: '512', accountLabel: 'Banque', debitCents: 0, creditCents: 1000 }] });
+  await setDebtorAccount(db, SYSTEM_ACTOR, { name: 'CCI Test', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' });
+  await queuePayment(db, SYSTEM_ACTOR, { beneficiaryName: 'BENEFICIAIRE-INTERNE', iban: 'FR7630004000031234567890143', amountCents: 1234, remittance: 'VIREMENT-INTERNE', orderedBy: staffUser.id, source: { module: 'test', id: 1 } });
+  const paymentBatch = await createPaymentBatch(db, SYSTEM_ACTOR, { executionDate: now.slice(0, 10) });
+  put('accounting-entry', { own: id(accountingEntry.id), staff: [id(accountingEntry.id)] });
+  put('payment-batch', { own: id(paymentBatch.id), staff: [id(paymentBatch.id)] });
   // A request type defined without code (approval engine), with a file field for /demandes/:id/pieces/:field.
   const approvalType = await createApprovalType(db, asAdmin, { code: 'materiel-adv', name_fr: 'Matériel', name_en: 'Equipment', definition: { fields: [{ name: 'devis', label: { fr: 'Devis', en: 'Quote' }, kind: 'attachment' }], steps: [{ id: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }], options: {} } });
   put('approval-type', { own: id(approvalType), staff: [id(approvalType)] });
@@ -390,6 +455,33 @@ async function fixture(t: TestApp): Promise<Fixture> {
   await db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', expired.row.id).execute();
   put('token', { own: id(full.row.id), staff: [id(full.row.id)] });
 
+  // Training: a published and a private course, a room, a trainer, an inter session with one
+  // enrolment of X and one of Y, an invoice row and a trainer's pay month.
+  const trainingCourse = (code: string, title: string, visibility: string) => createTrainingCourse(db, asAdmin, { code, title, summary: '', objectives: 'Objectif', programme: 'Programme', prerequisites: '', audience: '', duration_hours: '7', price: '300', intra_day: '', vat_exempt: true, visibility, teaching_methods: '', assessment: '', access_delay: '', accessibility: 'Accessible', results: '', active: true });
+  const tCourse = await trainingCourse('ADV-PUB', 'Formation publique', 'public');
+  const tPrivate = await trainingCourse('ADV-PRIV', 'FORMATION-INTERNE-PRIVEE', 'private');
+  const tRoom = await saveTrainingRoom(db, asAdmin, null, { name: 'Salle adversaire', capacity: '10', equipment: '', accessible: true });
+  const tTrainer = await saveTrainer(db, asAdmin, null, { name: 'Formateur Interne', email: `formateur-${Date.now()}@interne.cci.fr`, status: 'contract', iban: 'FR7630006000011234567890189', bic: '', rate_face: '60', rate_prep: '30', rate_remote: '50', skills: '' });
+  const tStart = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+  const tSession = await createTrainingSession(db, asAdmin, { course_id: String(tCourse.id), kind: 'inter', company_id: '', room_id: String(tRoom.id), trainer_id: String(tTrainer.id), remote: false, start_date: tStart, end_date: new Date(Date.now() + 46 * 86_400_000).toISOString().slice(0, 10), pattern: 'day', min_trainees: '1', max_trainees: '5', price: '', notes: '' });
+  const noMail = { mailer: t.app.ctx.mailer, publicUrl: 'http://localhost', cciName: 'CCI' };
+  const enrolOf = (companyId: number, name: string, email: string) => enrolTrainee(db, asAdmin, tSession.id, { trainee_name: name, trainee_email: email, trainee_job: '', needs: '', funding: 'company', opco_name: '', opco_ref: '', company_id: String(companyId) }, noMail);
+  const tEnrolX = await enrolOf(X.id, 'Stagiaire Xénon', 'stagiaire@xenon.fr');
+  const tEnrolY = await enrolOf(Y.id, 'STAGIAIRE-Y-SECRET', 'stagiaire@ypsilon-secret.fr');
+  const tSlot = await db.selectFrom('training_slots').select('id').where('session_id', '=', tSession.id).orderBy('id').executeTakeFirstOrThrow();
+  const tInvoice = await db.insertInto('training_invoices').values({ number: 'FA-2099-0001', kind: 'invoice', session_id: tSession.id, customer_kind: 'company', company_id: Y.id, customer_name: 'Ypsilon Confidentiel', customer_address: '', issued_on: now.slice(0, 10), due_on: now.slice(0, 10), net_cents: 30000, vat_cents: 0, total_cents: 30000, vat_exempt: 1, credits_invoice_id: null, entry_number: null, created_by: null, created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const tPay = await db.insertInto('training_pay_months').values({ trainer_id: tTrainer.id, month: '2099-01', status: 'draft', total_cents: 0, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  put('training-course-slug', { own: tCourse.slug, staff: [tPrivate.slug] });
+  put('training-survey-token', { own: tEnrolX.survey_token ?? 'x'.repeat(24) });
+  put('training-session', { own: id(tSession.id), staff: [id(tSession.id)] });
+  put('training-enrolment', { own: id(tEnrolX.id), other: id(tEnrolY.id) });
+  put('training-slot', { own: id(tSlot.id), staff: [id(tSlot.id)] });
+  put('training-course', { own: id(tCourse.id), staff: [id(tPrivate.id)] });
+  put('training-room', { own: id(tRoom.id), staff: [id(tRoom.id)] });
+  put('training-trainer', { own: id(tTrainer.id), staff: [id(tTrainer.id)] });
+  put('training-invoice', { own: id(tInvoice.id), staff: [id(tInvoice.id)] });
+  put('training-pay-month', { own: id(tPay.id), staff: [id(tPay.id)] });
+
   put('reset-token', { own: 'r'.repeat(43) });
   put('invitation-token', { own: 'i'.repeat(43) });
   put('signup-token', { own: 's'.repeat(43) });
@@ -408,6 +500,10 @@ async function fixture(t: TestApp): Promise<Fixture> {
     values,
     secretsOfY: ['Ypsilon Confidentiel', 'SUJET-Y-CONFIDENTIEL', 'CORPS-Y-SECRET', 'MESSAGE-Y-SECRET', 'bilan-Y.pdf', 'FIL-Y-CONFIDENTIEL', 'TEXTE-FIL-Y-SECRET', 'piece-fil-Y.pdf', 'SecretYcontact', 'ypsilon-secret.fr', memberY.email],
     staffSecrets: [
+      'CAMPAGNE-MAILING-INTERNE',
+      'BROUILLON-MAILING',
+      'ECRITURE-INTERNE',
+      'BENEFICIAIRE-INTERNE',
       'AFFAIRE-INTERNE',
       'NOTE-CONFIDENTIELLE-AFFAIRE',
       'NOTE-INTERNE-AFFAIRE-X',

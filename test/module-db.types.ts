@@ -129,3 +129,10 @@ export async function messagesNamesFailToCompile(messages: import('../src/module
   // @ts-expect-error: message_posts.author_kind is 'staff' | 'member'
   await messages.updateTable('message_posts').set({ author_kind: 'robot' }).execute();
 }
+
+export async function mailingNamesFailToCompile(mailing: import('../src/modules/mailing/mailing.table.js').MailingDb) {
+  // @ts-expect-error: mailing_recipients has no column "sent" (it is "status" = 'sent')
+  await mailing.selectFrom('mailing_recipients').select('sent').execute();
+  // @ts-expect-error: mailing_campaigns.status is draft | awaiting_approval | scheduled | sending | paused | finished | cancelled
+  await mailing.updateTable('mailing_campaigns').set({ status: 'done' }).execute();
+}

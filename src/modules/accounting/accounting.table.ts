@@ -119,3 +119,41 @@ export interface AccountingTables extends PlatformTables {
   accounting_payment_orders: AccountingPaymentOrdersTable;
 }
 export type AccountingDb = ModuleDb<AccountingTables>;
+
+/** A row of the entries list (books.queries.ts entriesPage). */
+export interface EntryListRow {
+  id: number;
+  journal_code: JournalCode;
+  number: string;
+  entry_date: string;
+  label: string;
+  piece_ref: string;
+  source_module: string;
+  source_id: string;
+  total_cents: number;
+  reverses_id: number | null;
+}
+
+/** A row of the trial balance: the period's sums of one account. */
+export interface BalanceRow {
+  account: string;
+  label: string;
+  debit: number;
+  credit: number;
+}
+
+/** A line of an account's general ledger. */
+export interface LedgerRow {
+  entry_id: number;
+  number: string;
+  journal_code: JournalCode;
+  entry_date: string;
+  piece_ref: string;
+  label: string;
+  aux_account: string | null;
+  debit_cents: number;
+  credit_cents: number;
+}
+
+/** A batch without its XML (lists). */
+export type BatchSummary = Omit<PaymentBatch, 'xml'>;

@@ -4,10 +4,13 @@
 // README.md). See README.md and docs/decisions/0010-accounting-entries.md.
 import type { Actor } from '../../platform/audit/audit.js';
 import type { CallerDb } from '../../platform/db/typed.js';
+import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
+import { accountingApiRoutes, accountingWebRoutes } from './accounting.routes.js';
 import * as entries from './entries.service.js';
 import { accountingMessages } from './messages.js';
 import * as payments from './payments.service.js';
+import { seedAccounting } from './seed.js';
 
 export { isValidBic, isValidIban, normaliseIban } from './iban.js';
 export type { EntryInput, EntryLineInput } from './entries.service.js';
@@ -16,6 +19,16 @@ export type { PaymentOrderInput } from './payments.service.js';
 export const accountingModule = defineModule({
   name: 'accounting',
   messages: accountingMessages,
+  nav: [
+    { section: 'nav.section.accounting', label: 'accounting.nav.entries', href: '/comptabilite', permission: 'accounting:read', order: 1 },
+    { section: 'nav.section.accounting', label: 'accounting.nav.balance', href: '/comptabilite/balance', permission: 'accounting:read', order: 2 },
+    { section: 'nav.section.accounting', label: 'accounting.nav.ledger', href: '/comptabilite/grand-livre', permission: 'accounting:read', order: 3 },
+    { section: 'nav.section.accounting', label: 'accounting.nav.payments', href: '/comptabilite/virements', permission: 'accounting:read', order: 4 },
+    { section: 'nav.section.accounting', label: 'accounting.nav.fec', href: '/comptabilite/fec', permission: 'accounting:read', order: 5 },
+  ],
+  web: (app, ctx) => mountRoutes(app, ctx, accountingWebRoutes),
+  api: (app, ctx) => mountRoutes(app, ctx, accountingApiRoutes),
+  seedDemo: seedAccounting,
 });
 
 /**

@@ -1,5 +1,7 @@
 // SQL of payment orders, batches and the debtor account (a row of the platform's settings).
-import type { AccountingDb, OrderStatus, PaymentBatch, PaymentOrder } from './accounting.table.js';
+import type { AccountingDb, BatchSummary, OrderStatus, PaymentBatch, PaymentOrder } from './accounting.table.js';
+
+export type { BatchSummary };
 
 export const DEBTOR_SETTING = 'accounting.debtor';
 
@@ -51,8 +53,6 @@ export function latestBatch(db: AccountingDb): Promise<PaymentBatch | undefined>
   return db.selectFrom('accounting_payment_batches').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
-export type BatchSummary = Omit<PaymentBatch, 'xml'>;
-
 export function listBatches(db: AccountingDb, limit = 100, offset = 0): Promise<BatchSummary[]> {
   return db
     .selectFrom('accounting_payment_batches')
@@ -61,4 +61,22 @@ export function listBatches(db: AccountingDb, limit = 100, offset = 0): Promise<
     .limit(limit)
     .offset(offset)
     .execute();
+}
+
+export function queuedWithNames(db: AccountingDb, limit = 500) {
+  return db
+    .selectFrom('accounting_payment_orders as o')
+    .leftJoin('users as u', 'u.id', 'o.ordered_by')
+    .selectAll('o')
+    .select('u.name as ordered_by_name')
+    .where('o.status', '=', 'queued')
+    .orderBy('o.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function userName(db: AccountingDb, id: number | null): Promise<string | null> {
+  if (id === null) return null;
+  const row = await db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirst();
+  return row?.name ?? null;
 }
