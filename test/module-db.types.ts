@@ -136,3 +136,10 @@ export async function mailingNamesFailToCompile(mailing: import('../src/modules/
   // @ts-expect-error: mailing_campaigns.status is draft | awaiting_approval | scheduled | sending | paused | finished | cancelled
   await mailing.updateTable('mailing_campaigns').set({ status: 'done' }).execute();
 }
+
+export async function apprenticeshipNamesFailToCompile(appr: import('../src/modules/apprenticeship/apprenticeship.table.js').ApprenticeshipDb) {
+  // @ts-expect-error: apprenticeship_pledges has no column "percent" (it is pledged_bp)
+  await appr.selectFrom('apprenticeship_pledges').select('percent').execute();
+  // @ts-expect-error: apprenticeship_declarations.source is 'form' | 'csv'
+  await appr.updateTable('apprenticeship_declarations').set({ source: 'pdf' }).execute();
+}
