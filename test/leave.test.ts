@@ -8,7 +8,7 @@ import { createApiToken } from '../src/platform/auth/api-tokens.js';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { approvalsModule, approve, getRequest, refuse, sendBack } from '../src/modules/approvals/index.js';
 import { directoryModule } from '../src/modules/directory/index.js';
-import { leaveModule } from '../src/modules/leave/index.js';
+import { holidays, leaveModule } from '../src/modules/leave/index.js';
 import { addDays, todayInParis } from '../src/modules/leave/dates.js';
 import { agent, api, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
 
@@ -261,6 +261,20 @@ describe('requests', () => {
     expect(rows(second.body)).toBe(total - 50);
     expect(second.body).not.toContain('Alice Martin');
     expect((await colleague.get(`/conges/equipe?mois=${W1.slice(0, 7)}&page=99`)).status).toBe(200);
+  });
+
+  it('the team calendar marks the Alsace-Moselle holidays on the rows of that calendar’s staff only', async () => {
+    expect((await hr.post('/conges/rh/groupes', { name: 'Antenne de Metz', unit: 'ouvres', calendar: 'alsace-moselle' })).status).toBe(302);
+    const metz = await t.db.selectFrom('leave_groups').select('id').where('name', '=', 'Antenne de Metz').executeTakeFirstOrThrow();
+    const colleagueId = (await t.db.selectFrom('users').select('id').where('name', '=', 'Bruno Colin').executeTakeFirstOrThrow()).id;
+    expect((await hr.post('/conges/rh/personnes', { user_id: String(colleagueId), group_id: String(metz.id), starts_on: `${Y}-01-01` })).status).toBe(302);
+    const goodFriday = holidays(Y, 'alsace-moselle').find((h) => h.id === 'good_friday')!.date; // always a Friday
+    const page = await staff.get(`/conges/equipe?mois=${goodFriday.slice(0, 7)}`);
+    const row = (name: string) => page.body.split('<tr>').find((r) => r.includes(`<th scope="row">${name}</th>`)) ?? '';
+    const cells = (r: string) => r.split('<td').slice(1);
+    const dayIndex = Number(goodFriday.slice(8)) - 1;
+    expect(cells(row('Bruno Colin'))[dayIndex]).toContain('Férié en Alsace-Moselle : Vendredi saint');
+    expect(cells(row('Alice Martin'))[dayIndex]).not.toContain('Férié');
   });
 
   it('HR adjusts a balance with a reason (audited); without a reason nothing changes', async () => {

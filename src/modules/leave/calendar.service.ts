@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/audit/audit.js';
 import { searchPeople } from '../directory/index.js';
 import { leaveDayLines } from './counting.js';
 import { addDays, monthBounds, todayInParis } from './dates.js';
-import { dayNumber, holidayDates, isoOfDay, weekdayOf } from './holidays.js';
+import { dayNumber, holidayDates, isoOfDay, weekdayOf, type HolidayId } from './holidays.js';
 import * as q from './leave.queries.js';
 import { HOLDING, TAKEN, type LeaveDb } from './leave.table.js';
 import { maySeeKind } from './policy.js';
@@ -15,6 +15,8 @@ export interface Cell {
   code: '' | 'A' | 'M' | 'AM';
   pending: boolean;
   kind: string | null;
+  /** a public holiday of this person's calendar only (Good Friday, 26 December in Alsace-Moselle) */
+  holiday: HolidayId | null;
 }
 /** People per page of the team calendar: a grid of 50 × 31 cells stays light to render and to read on a phone. */
 export const TEAM_PAGE = 50;
@@ -61,15 +63,18 @@ export async function teamMonth(db: LeaveDb, actor: Actor, month: string, servic
   const pages = Math.max(1, Math.ceil(everyone.length / TEAM_PAGE));
   const current = Math.min(Math.max(1, page), pages);
   const people = everyone.slice((current - 1) * TEAM_PAGE, current * TEAM_PAGE);
-  const rows = await q.absencesBetween(db, from, to, people.map((p) => p.id), HOLDING);
+  const [rows, calendars] = await Promise.all([q.absencesBetween(db, from, to, people.map((p) => p.id), HOLDING), q.calendarsOf(db, people.map((p) => p.id))]);
   const hol = holidayDates(from, to, 'general');
+  // The Alsace-Moselle calendar's own days (Good Friday, 26 December), shown on the rows of its people.
+  const local = new Map([...holidayDates(from, to, 'alsace-moselle')].filter(([date]) => !hol.has(date)));
+  const onLocal = new Set(calendars.filter((c) => c.calendar === 'alsace-moselle').map((c) => c.user_id));
   const days: TeamMonth['days'] = [];
   for (let n = dayNumber(from); n <= dayNumber(to); n++) {
     const date = isoOfDay(n);
     days.push({ date, weekday: weekdayOf(date), holiday: hol.get(date) ?? null });
   }
   const index = new Map(days.map((d, i) => [d.date, i]));
-  const grid = new Map<number, Cell[]>(people.map((p) => [p.id, days.map(() => ({ code: '' as const, pending: false, kind: null }))]));
+  const grid = new Map<number, Cell[]>(people.map((p) => [p.id, days.map((d) => ({ code: '' as const, pending: false, kind: null, holiday: onLocal.has(p.id) ? (local.get(d.date) ?? null) : null }))]));
   for (const r of rows) {
     const cells = grid.get(r.user_id);
     if (!cells) continue;
@@ -78,7 +83,7 @@ export async function teamMonth(db: LeaveDb, actor: Actor, month: string, servic
     for (let n = Math.max(dayNumber(r.start_date), dayNumber(from)); n <= Math.min(dayNumber(r.end_date), dayNumber(to)); n++) {
       const date = isoOfDay(n);
       const d = days[index.get(date)!]!;
-      if (d.weekday === 0 || d.weekday === 6 || d.holiday) continue;
+      if (d.weekday === 0 || d.weekday === 6 || d.holiday || cells[index.get(date)!]!.holiday) continue;
       let code: Cell['code'] = 'A';
       if (date === r.start_date && r.start_half === 'afternoon') code = 'AM';
       if (date === r.end_date && r.end_half === 'morning') code = code === 'AM' ? 'A' : 'M';

@@ -85,3 +85,9 @@ export const allMembers = (db: LeaveDb) => db.selectFrom('leave_members as m').i
 export const activeStaff = (db: LeaveDb) => db.selectFrom('users').select(['id', 'name']).where('status', '=', 'active').orderBy('name').execute();
 export const findUser = (db: LeaveDb, id: number) => db.selectFrom('users').select(['id', 'name', 'email', 'manager_id', 'status']).where('id', '=', id).executeTakeFirst();
 export const reportsOf = (db: LeaveDb, managerId: number) => db.selectFrom('users').select('id').where('manager_id', '=', managerId).execute();
+
+/** The holiday calendar of each person's staff group (people without a group are on the general calendar). */
+export const calendarsOf = (db: LeaveDb, userIds: number[]) =>
+  userIds.length
+    ? db.selectFrom('leave_members as m').innerJoin('leave_groups as g', 'g.id', 'm.group_id').select(['m.user_id', 'g.calendar']).where('m.user_id', 'in', userIds).execute()
+    : Promise.resolve([]);

@@ -248,7 +248,9 @@ export function TeamPage({ ctx, data, serviceId, query }: { ctx: ViewContext; da
                 <th scope="row">{p.name}</th>
                 {p.cells.map((c, i) => {
                   const d = data.days[i]!;
-                  if (!c.code) return <td class={d.weekday === 0 || d.weekday === 6 ? 'leave-rest' : d.holiday ? 'leave-holiday' : undefined}>{d.holiday && d.weekday !== 0 && d.weekday !== 6 ? <abbr title={t('leave.team.holiday')}>F</abbr> : ''}</td>;
+                  const weekend = d.weekday === 0 || d.weekday === 6;
+                  if (!c.code && c.holiday && !weekend) return <td class="leave-holiday"><abbr title={t('leave.team.holiday_local', { name: t(`leave.holiday.${c.holiday}`) })}>F</abbr></td>;
+                  if (!c.code) return <td class={weekend ? 'leave-rest' : d.holiday ? 'leave-holiday' : undefined}>{d.holiday && !weekend ? <abbr title={t('leave.team.holiday')}>F</abbr> : ''}</td>;
                   const label = `${t(CODE_LABEL[c.code]!)}${c.pending ? ` — ${t('leave.team.absent_pending')}` : ''}${c.kind ? ` (${c.kind})` : ''}`;
                   return (
                     <td class={`leave-cell leave-${c.code.toLowerCase()}${c.pending ? ' leave-pending' : ''}`}>
