@@ -50,6 +50,20 @@ describe('search', () => {
     expect(names((await a.get('/registre?q=zzzzzz')).body)).toEqual([]);
   });
 
+  it('a SIREN or SIRET typed counts what it shows: total, pages and facets follow the number', async () => {
+    const a = await as(['staff']);
+    for (const q of ['90717355300013', '907+173+553+00013', '907173553']) {
+      const page = await a.get(`/registre?q=${q}`);
+      expect(names(page.body)).toEqual(['LIBRAIRIE CHEVALIER']);
+      expect(page.body).toMatch(/class="results-count">1 résultat/);
+      expect(page.body).not.toContain("rel=\"next\"");
+    }
+    const r = await searchEstablishments(t.db, parseSearch({ q: '907173553' }));
+    expect(r.total).toBe(1);
+    // Every facet value counts within the one match.
+    for (const values of Object.values(r.facets)) for (const v of values) expect(v.count).toBeLessThanOrEqual(1);
+  });
+
   it('shows facet counts, filters by them, hides closed establishments unless asked, and keeps the search in the URL', async () => {
     const a = await as(['staff']);
     const all = await a.get('/registre');
@@ -175,7 +189,10 @@ describe('company page, edits and permissions', () => {
     expect(bad.body).toContain('Code NAF inconnu');
     const page = await adv.get(`/registre/entreprises/${socgen}`);
     expect(page.body).toContain('Société Générale Loire');
-    expect(page.body).toMatch(/name : <del class="diff-old">Société Générale<\/del>/);
+    // The history names fields in the reader's language, never by their column.
+    expect(page.body).toMatch(/Nom : <del class="diff-old">Société Générale<\/del>/);
+    expect(page.body).toMatch(/Téléphone : <del class="diff-old">∅<\/del> → <ins class="diff-new">04 77 00 00 00<\/ins>/);
+    expect(page.body).not.toMatch(/<li>\s*(name|phone) :/);
     expect(await count(t.db, 'audit_log', ['entity_id', String(socgen)])).toBeGreaterThan(0);
   });
 
@@ -254,6 +271,10 @@ describe('duplicates, merge and GDPR', () => {
     expect(dropped.merged_into_id).toBe(target.id);
     const audit = await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'company').where('entity_id', '=', String(target.id)).execute();
     expect(audit.map((x) => x.action)).toContain('merge');
+    const kept = await doc.get(`/registre/entreprises/${target.id}`);
+    expect(kept.body).toContain('Entreprise : fusion');
+    expect(kept.body).toMatch(/Fiche absorbée : <del class="diff-old">Librairie Chevalier<\/del>/);
+    expect(kept.body).not.toContain('absorbed :');
   });
 
   it('a merged record offers no edit and refuses one (409, nothing changed): the page and the service apply one rule (policy.ts)', async () => {

@@ -286,7 +286,9 @@ async function facetsFrom(countsOf: (column: string) => Map<string, number> | un
  */
 async function indexedCounts(db: RegistryDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean }): Promise<Counts> {
   const filtered = FACETS.filter((f) => s.filters[f].length);
-  if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag' && !s.zone) {
+  // A SIREN or SIRET typed is a filter too: the summary counts the whole file, so such a search
+  // is counted live (a handful of rows) — its total, pages and facets follow the number.
+  if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag' && !s.zone && !identifierIn(s.q)) {
     const f = filtered[0] as Exclude<FacetName, 'tag'> | undefined;
     const summary = await summaryCounts(db, s.status === 'all' ? ['active', 'closed'] : [s.status], f ? { column: FACET_COLUMN[f], values: s.filters[f] } : undefined);
     if (summary) return { total: summary.total, facets: await facetsFrom((c) => summary.byColumn.get(c), rows, s) };

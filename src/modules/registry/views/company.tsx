@@ -37,6 +37,39 @@ function show(v: unknown): string {
   return v === null || v === undefined || v === '' ? '∅' : String(v);
 }
 
+/**
+ * A changed field as the reader says it: the form's label where there is one, the history's own
+ * otherwise; a key with neither (a column added later) is shown spelled out, never as code.
+ */
+const FIELD_LABELS: Record<string, string> = {
+  name: 'registry.name', usual_name: 'registry.history_field.usual_name', acronym: 'registry.acronym', legal_form: 'registry.legal_form', naf_code: 'registry.naf',
+  headcount_band: 'registry.headcount', creation_date: 'registry.creation_date', phone: 'registry.phone', email: 'registry.email', website: 'registry.website',
+  description: 'registry.description', activity_text: 'registry.activity_text', status: 'registry.status', siren: 'registry.siren', siret: 'registry.siret',
+  street_number: 'registry.street_number', street_name: 'registry.street_name', postal_code: 'registry.postal_code', commune_code: 'registry.commune_code',
+  first_name: 'registry.first_name', last_name: 'registry.last_name', role: 'registry.role',
+  prospecting: 'registry.consent_channel.prospecting', newsletter: 'registry.consent_channel.newsletter', events: 'registry.consent_channel.events',
+};
+function fieldLabel(t: ViewContext['t'], key: string): string {
+  const k = FIELD_LABELS[key] ?? `registry.history_field.${key}`;
+  const label = t(k);
+  return label === k ? key.replace(/_/g, ' ') : label;
+}
+
+/** Values that are codes (consent answers, states) in words; the rest as stored. */
+function showValue(t: ViewContext['t'], key: string, v: unknown): string {
+  if (typeof v === 'string' && (key === 'consent' || key in { prospecting: 1, newsletter: 1, events: 1 })) {
+    const k = `registry.consent.${v}`;
+    const label = t(k);
+    if (label !== k) return label;
+  }
+  if (typeof v === 'string' && key === 'status') {
+    const k = `registry.history_value.status.${v}`;
+    const label = t(k);
+    if (label !== k) return label;
+  }
+  return show(v);
+}
+
 export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }) {
   const t = ctx.t;
   const c = d.company;
@@ -216,7 +249,7 @@ export function CompanyPage({ ctx, d }: { ctx: ViewContext; d: CompanyPageData }
                   <ul class="diff">
                     {Object.entries(h.changes).map(([k, [b, a]]) => (
                       <li>
-                        {k} : <del class="diff-old">{show(b)}</del> → <ins class="diff-new">{show(a)}</ins>
+                        {fieldLabel(t, k)} : <del class="diff-old">{showValue(t, k, b)}</del> → <ins class="diff-new">{showValue(t, k, a)}</ins>
                       </li>
                     ))}
                   </ul>
