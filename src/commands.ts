@@ -1,6 +1,7 @@
 // Command-line commands contributed by modules (e.g. `import sirene`, `seed --establishments`).
 // Kept apart from main.ts so a module adds a command by adding one entry here.
 import type { ModuleContext } from './platform/module.js';
+import { reportingRoleCommand } from './modules/reports/reports.cli.js';
 import { importSireneCommand, seedEstablishmentsCommand } from './modules/registry/registry.cli.js';
 import { fecCommand, sepaCommand } from './modules/accounting/accounting.cli.js';
 import { sendCampaignCommand } from './modules/mailing/mailing.cli.js';
@@ -47,5 +48,11 @@ export const COMMANDS: Command[] = [
     usage: 'sepa --latest --out F (or --id N)        pain.001 file of the latest (or a given) SEPA batch',
     options: { latest: { type: 'boolean' }, out: { type: 'string' } },
     run: sepaCommand,
+  },
+  {
+    name: 'reporting-role',
+    usage: 'reporting-role --password-env VAR [--role NAME]   PostgreSQL: a read-only login on the reporting views (BI tools)',
+    options: { 'password-env': { type: 'string' }, role: { type: 'string' } },
+    run: reportingRoleCommand,
   },
 ];

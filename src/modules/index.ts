@@ -10,6 +10,7 @@ import { registryModule } from './registry/index.js';
 import { accountingModule } from './accounting/index.js';
 import { leaveModule } from './leave/index.js';
 import { mapModule } from './map/index.js';
+import { reportsModule } from './reports/index.js';
 import { expensesModule } from './expenses/index.js';
 import { approvalsModule } from './approvals/index.js';
 import { trainingModule } from './training/index.js';
@@ -19,4 +20,4 @@ import { steeringModule } from './steering/index.js';
 import { statsModule } from './stats/index.js';
 import { messagesModule } from './messages/index.js';
 
-export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, messagesModule, accountingModule, approvalsModule, leaveModule, mailingModule, apprenticeshipModule, expensesModule, trainingModule, steeringModule, statsModule, mapModule];
+export const MODULES: readonly ConsulaireModule[] = [adminModule, registryModule, crmModule, contentModule, directoryModule, workspacesModule, extranetModule, messagesModule, accountingModule, approvalsModule, leaveModule, mailingModule, apprenticeshipModule, expensesModule, trainingModule, steeringModule, statsModule, mapModule, reportsModule];

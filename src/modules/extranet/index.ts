@@ -10,6 +10,9 @@ import type { ViewContext } from '../../platform/ui/view-context.js';
 import { mountRoutes } from '../../platform/http/routes.js';
 import type { CallerDb } from '../../platform/db/typed.js';
 import { defineModule } from '../../platform/module.js';
+import type { Actor } from '../../platform/audit/audit.js';
+import * as analysis from './analysis.service.js';
+import type { RequestFact } from './analysis.service.js';
 import { purgeStale } from './accounts.service.js';
 import { preferencesOf as contactPreferences, type Channel, type Preference } from './consent.service.js';
 import { countPendingCorrections } from './corrections.service.js';
@@ -23,6 +26,12 @@ import { seedExtranet } from './seed.js';
 import { auditRefusals, readForm, sendFile, type FormWithFiles } from './web-helpers.js';
 
 export type { Preference, Channel } from './consent.service.js';
+export type { RequestFact } from './analysis.service.js';
+
+/** For the reports module: members' requests of a period, narrow rows (extranet:requests, else 403). */
+export function requestFacts(db: CallerDb, actor: Actor, f: { from?: string; to?: string }): Promise<RequestFact[]> {
+  return analysis.requestFacts(db, actor, f);
+}
 export { DEMO_MEMBER_EMAIL } from './seed.js';
 
 /** For mailing modules: each contact's latest newsletter and event answers, as the member or the CCI recorded them. */

@@ -242,7 +242,11 @@ export async function crmLayer(db: MapDb, actor: Actor, kind: 'visits' | 'deals'
  * understands is stored.
  */
 export async function saveMapSegment(db: MapDb, actor: Actor, input: { name: string; query: string; communes?: string[] }): Promise<{ id: number; query: string }> {
-  const params: Record<string, string[]> = Object.fromEntries([...new URLSearchParams(input.query.replace(/^\?/, ''))].reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>()));
+  const params: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(input.query.replace(/^\?/, ''))) {
+    const prev = params[k];
+    params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
   const picked = (input.communes ?? []).filter((c) => /^\d[\dAB]\d{3}$/.test(c)).flatMap(arrondissementsOf);
   if (picked.length) params.commune = [...new Set(picked)];
   if (picked.length > 30) throw invalid('common.invalid', { commune: 'map.zone_too_long' });

@@ -160,7 +160,7 @@ export const API_SCOPES = {
   'admin:read': ['admin:users', 'admin:audit'],
   'extranet:read': ['extranet:requests'], // members' requests queue, read-only
   'leave:read': ['leave:use'], // own balances and leave quotes (the API has no leave write yet)
-  'reports:read': ['reports:use', 'registry:read', 'crm:use', 'extranet:requests'], // saved reports' data (each subject within its owner's rights)
+  'reports:read': ['reports:use'], // saved reports' data; with the subject's own scope (registry:read, crm:read, extranet:read)
   'steering:read': ['steering:read'], // scenarios with their lines and computed totals
   'accounting:read': ['accounting:read'], // FEC export, payment batches and their pain.001
   'expenses:read': ['expenses:use'], // own expense claims and spending requests, read-only
