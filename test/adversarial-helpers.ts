@@ -58,6 +58,14 @@ export interface RouteSpec {
 export const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * Public POST routes declared `{ oneClick: true }` (RFC 8058 one-click unsubscribe: a mail client
+ * posts with no cookie and no CSRF token; the signed token in the URL is the key). The platform's
+ * CSRF hook skips exactly these; test/mailing.test.ts checks this list against the route tables
+ * and that a forged token is refused.
+ */
+export const ONE_CLICK_ROUTES = new Set(['POST /desabonnement/:token']);
+
+/**
  * Every route of the app as declared, read from `app.routes` (filled by an onRoute hook in
  * src/app.ts, the table `consulaire routes` prints). Its `access` column is the route's config:
  * `public`, `member[ + permission]`, `signed in` or the permission.

@@ -63,6 +63,8 @@ export async function startSink(opts: { tempFailOnce?: (rcpt: string, from: stri
         .catch(callback);
     },
   });
+  // A sender killed mid-conversation (the fault test) resets its connections: not an error here.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   return Object.assign(sink, {

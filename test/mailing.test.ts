@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve } from '../src/modules/approvals/index.js';
 import { bounceListenerPort } from '../src/modules/mailing/index.js';
+import { mailingWebRoutes } from '../src/modules/mailing/mailing.routes.js';
+import { ONE_CLICK_ROUTES } from './adversarial-helpers.js';
 import { actorOf } from './crm-fixtures.js';
 import { makeCompany, makeMember, memberAgent } from './extranet-helpers.js';
 import { agent, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
@@ -200,7 +202,9 @@ describe('campaigns', () => {
     // A tampered token is refused; GET shows the page and changes nothing.
     expect((await t.app.fastify.inject({ method: 'POST', url: url.slice(0, -1) + (url.endsWith('A') ? 'B' : 'A'), payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(404);
     expect((await agent(t).get(url)).body).toContain('Lettre mensuelle');
-    // Other POST routes still demand the CSRF token.
+    // Only that route skips the CSRF check (the adversarial suites know it); the others still demand the token.
+    const declared = mailingWebRoutes.filter(([, , access]) => 'oneClick' in access).map(([m, u]) => `${m} ${u}`);
+    expect(declared).toEqual([...ONE_CLICK_ROUTES]);
     expect((await t.app.fastify.inject({ method: 'POST', url: '/abonnements', payload: 'list_id=1&email=a%40b.fr', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(403);
     // Statistics without tracking: no open or click figures.
     const page = await sender.get(`/mailing/campagnes/${id}`);
@@ -244,6 +248,8 @@ describe('campaigns', () => {
     const events = { events: [{ type: 'complaint', email: 'fache@plainte.fr' }] };
     expect((await t.app.fastify.inject({ method: 'POST', url: '/api/v1/mailing/events', payload: events })).statusCode).toBe(403);
     expect(await count(t.db, 'mailing_suppressions', ['email_norm', 'fache@plainte.fr'])).toBe(0);
+    const malformed = await t.app.fastify.inject({ method: 'POST', url: '/api/v1/mailing/events', payload: { events: 'tout' }, headers: { 'x-mailing-secret': 'webhook-secret-0123456789' } });
+    expect(malformed.statusCode).toBe(400);
     const ok = await t.app.fastify.inject({ method: 'POST', url: '/api/v1/mailing/events', payload: events, headers: { 'x-mailing-secret': 'webhook-secret-0123456789' } });
     expect(ok.json()).toEqual({ recorded: 1 });
     expect(await count(t.db, 'mailing_suppressions', ['email_norm', 'fache@plainte.fr'])).toBe(1);

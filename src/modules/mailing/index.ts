@@ -74,5 +74,9 @@ export const mailingModule = defineModule({
 /** The command line (`mailing send --campaign N`): sends until the campaign is finished, taking it over from a dead sender. */
 export async function sendCampaignFromCli(ctx: ModuleContext, campaignId: number, log: (line: string) => void): Promise<string> {
   const db: MailingDb = ctx.db;
-  return sendUntilDone(db, await sendDeps(ctx), campaignId, log);
+  try {
+    return await sendUntilDone(db, await sendDeps(ctx), campaignId, log);
+  } finally {
+    closeTransports();
+  }
 }

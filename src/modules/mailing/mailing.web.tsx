@@ -87,11 +87,11 @@ async function campaignPage(req: FastifyRequest, ctx: Ctx, id: number, values?: 
 }
 
 export async function handleCampaign(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  return reply.render(await campaignPage(req, ctx, requireId(req, 'id', 'mailing.campaign_not_found')));
+  return reply.render(await campaignPage(req, ctx, requireId(req, 'campaign', 'mailing.campaign_not_found')));
 }
 
 export async function handleUpdateCampaign(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.campaign_not_found');
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const values = contentOf(req);
   return withForm(
     req,
@@ -116,13 +116,13 @@ async function previewOf(req: FastifyRequest, ctx: Ctx, id: number) {
 }
 
 export async function handlePreview(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const { campaign, recipients, who, msg } = await previewOf(req, ctx, requireId(req, 'id', 'mailing.campaign_not_found'));
+  const { campaign, recipients, who, msg } = await previewOf(req, ctx, requireId(req, 'campaign', 'mailing.campaign_not_found'));
   return reply.render(<PreviewPage ctx={req.view()} campaign={campaign} recipients={recipients} who={who} subject={msg.subject} text={msg.text} />);
 }
 
 /** The HTML part alone, framed by the preview page: its own policy (inline styles of e-mail HTML, no script, no form, framed by our pages only). */
 export async function handlePreviewHtml(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const { msg } = await previewOf(req, ctx, requireId(req, 'id', 'mailing.campaign_not_found'));
+  const { msg } = await previewOf(req, ctx, requireId(req, 'campaign', 'mailing.campaign_not_found'));
   return reply
     .type('text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox")
@@ -132,7 +132,7 @@ export async function handlePreviewHtml(req: FastifyRequest, reply: FastifyReply
 }
 
 export async function handleTestSend(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.campaign_not_found');
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const to = raw(req.body, 'test_to', 300);
   return withForm(
     req,
@@ -148,7 +148,7 @@ export async function handleTestSend(req: FastifyRequest, reply: FastifyReply, c
 }
 
 export async function handleSend(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.campaign_not_found');
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const at = str(req.body, 'scheduled_at', 30);
   return withForm(
     req,
@@ -172,7 +172,7 @@ function localToIso(v: string): string {
 }
 
 export async function handleCampaignAction(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.campaign_not_found');
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const action = str(req.body, 'action', 20);
   if (action !== 'pause' && action !== 'resume' && action !== 'cancel' && action !== 'unschedule') return reply.render(await campaignPage(req, ctx, id, undefined, { action: 'field.invalid' }, 'action'), 422);
   await ctx.db.transaction().execute((trx) => campaigns.transition(trx, req.actor, id, int(req.body, 'version') ?? -1, action));
@@ -181,7 +181,7 @@ export async function handleCampaignAction(req: FastifyRequest, reply: FastifyRe
 }
 
 export async function handleRetry(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.campaign_not_found');
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const n = await ctx.db.transaction().execute((trx) => campaigns.retryFailures(trx, req.actor, id));
   reply.flash('success', 'mailing.retried', { n });
   return reply.redirect(`/mailing/campagnes/${id}`);
@@ -220,11 +220,11 @@ async function listPage(req: FastifyRequest, ctx: Ctx, id: number, values?: List
 }
 
 export async function handleList(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  return reply.render(await listPage(req, ctx, requireId(req, 'id', 'mailing.list_not_found')));
+  return reply.render(await listPage(req, ctx, requireId(req, 'list', 'mailing.list_not_found')));
 }
 
 export async function handleUpdateList(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.list_not_found');
+  const id = requireId(req, 'list', 'mailing.list_not_found');
   const values = listValuesOf(req);
   return onInvalid(
     reply,
@@ -240,7 +240,7 @@ export async function handleUpdateList(req: FastifyRequest, reply: FastifyReply,
 
 /** Staff subscribe an address: it still gets the confirmation mail (double opt-in). */
 export async function handleAddSubscriber(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const id = requireId(req, 'id', 'mailing.list_not_found');
+  const id = requireId(req, 'list', 'mailing.list_not_found');
   return onInvalid(
     reply,
     async () => {
@@ -274,12 +274,12 @@ export async function handleCreateTemplate(req: FastifyRequest, reply: FastifyRe
 }
 
 export async function handleTemplate(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
-  const x = await campaigns.getTemplate(db, requireId(req, 'id', 'mailing.template_not_found'));
+  const x = await campaigns.getTemplate(db, requireId(req, 'template', 'mailing.template_not_found'));
   return reply.render(<TemplatePage ctx={req.view()} template={x} lists={await lists.listLists(db)} />);
 }
 
 export async function handleUpdateTemplate(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
-  const id = requireId(req, 'id', 'mailing.template_not_found');
+  const id = requireId(req, 'template', 'mailing.template_not_found');
   const values = contentOf(req);
   return withForm(
     req,
@@ -319,7 +319,7 @@ export async function handleCreateLetters(req: FastifyRequest, reply: FastifyRep
 }
 
 export async function handleLetterPdf(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const f = await letterFile(ctx.db, ctx.config.dataDir, requireId(req, 'id', 'mailing.letters_not_found'));
+  const f = await letterFile(ctx.db, ctx.config.dataDir, requireId(req, 'batch', 'mailing.letters_not_found'));
   return reply.type('application/pdf').header('content-disposition', `attachment; filename="${f.name}"`).header('x-content-type-options', 'nosniff').header('cache-control', 'private, no-store').send(f.bytes);
 }
 

@@ -112,7 +112,7 @@ export async function handleArchive(req: FastifyRequest, reply: FastifyReply, { 
 
 /** A sent newsletter as its readers got it (merge fields at their fallbacks: nobody's data). */
 export async function handleArchived(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const c = await archivedCampaign(ctx.db, requireId(req, 'id', 'mailing.campaign_not_found'));
+  const c = await archivedCampaign(ctx.db, requireId(req, 'campaign', 'mailing.campaign_not_found'));
   const msg = await previewFor(ctx.db, await sendDeps(ctx), { ...c, tracking: 0 }, undefined);
   return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'").send(msg.html);
 }
