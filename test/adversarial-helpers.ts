@@ -30,7 +30,6 @@ import { createProject } from '../src/modules/steering/plan.service.js';
 import { createPaymentBatch, postEntry, queuePayment, setDebtorAccount } from '../src/modules/accounting/index.js';
 import { importHistoricScenario } from '../src/modules/steering/scenario.service.js';
 import { MASTER_PLAN } from '../src/modules/steering/seed.js';
-import { createCampaign as createApprenticeshipCampaign, createSchool as createApprenticeshipSchool } from '../src/modules/apprenticeship/campaign.service.js';
 import { createCourse as createTrainingCourse, saveRoom as saveTrainingRoom, saveTrainer } from '../src/modules/training/catalogue.service.js';
 import { createSession as createTrainingSession } from '../src/modules/training/sessions.service.js';
 import { enrol as enrolTrainee } from '../src/modules/training/enrolment.service.js';
@@ -166,13 +165,6 @@ export const PARAM_KINDS: Record<string, string> = {
   'scenarios/:id': 'steering-scenario',
   'lignes/:lineId': 'steering-line',
   'projets/:id': 'steering-project',
-  'cibles/:id': 'apprenticeship-target',
-  'campagnes/:id': 'apprenticeship-campaign',
-  'ecoles/:id': 'apprenticeship-school',
-  'acces/:userId': 'user',
-  'modeles/:code': 'apprenticeship-template',
-  'desinscription/:token': 'apprenticeship-unsubscribe',
-  'unsubscribe/:token': 'apprenticeship-unsubscribe',
   'rapports/:month': 'stats-month',
   'cibles/:id': 'apprenticeship-target',
   'campagnes/:id': 'apprenticeship-campaign',
@@ -202,6 +194,9 @@ export const PARAM_KINDS: Record<string, string> = {
   'formateurs/:id': 'training-trainer',
   'factures/:id': 'training-invoice',
   'paie/:id': 'training-pay-month',
+  'contours/:name': 'map-outline',
+  'rapports/:id': 'report',
+  'reports/:id': 'report',
 };
 
 /** The kind of each parameter of a route, or an error naming what the map lacks. */
@@ -371,15 +366,10 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('steering-scenario', { own: id(scenario.id), staff: [id(scenario.id)] });
   put('steering-line', { own: id(line.id), staff: [id(line.id)] });
   put('steering-project', { own: id(project.id), staff: [id(project.id)] });
-  // Apprenticeship tax: a school, a campaign with a target company (Y), the reminder templates.
-  const apprSchool = await createApprenticeshipSchool(db, asAdmin, { name: 'ÉCOLE-INTERNE', siret: '13000253200013', uai: '0691234A', trainings: '', contactName: '', contactEmail: '', contactPhone: '' });
-  const apprCampaign = await createApprenticeshipCampaign(db, asAdmin, { year: '2030', title: 'CAMPAGNE-INTERNE', segment: '', windows: [{ opens: '2030-05-26', closes: '2030-06-27' }] });
-  const apprTarget = await db.insertInto('apprenticeship_targets').values({ campaign_id: apprCampaign.id, company_id: Y.id, name: 'Ypsilon Confidentiel' }).returning('id').executeTakeFirstOrThrow();
-  put('apprenticeship-school', { own: id(apprSchool.id), staff: [id(apprSchool.id)] });
-  put('apprenticeship-campaign', { own: id(apprCampaign.id), staff: [id(apprCampaign.id)] });
-  put('apprenticeship-target', { own: id(apprTarget.id), staff: [id(apprTarget.id)] });
-  put('apprenticeship-template', { own: 'before_open' });
-  put('apprenticeship-unsubscribe', { own: `1.${'u'.repeat(32)}` });
+  // Reports (#17): a report of the administrator's, shared with nobody; the map's shipped outlines.
+  const report = await db.insertInto('reports').values({ name: 'RAPPORT-INTERNE', subject: 'establishments', definition: JSON.stringify({ subject: 'establishments', dims: ['department'], measure: 'count', filters: {} }), owner_id: admin.id, shared_role: null, schedule: 'none', recipients: '[]', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  put('report', { own: id(report.id), staff: [id(report.id)] });
+  put('map-outline', { own: 'departements' });
   put('stats-month', { own: '2030-01', staff: ['2030-01'] });
   // Apprenticeship tax: a school, a campaign with a target company (Y), the reminder templates.
   const apprSchool = await createApprenticeshipSchool(db, asAdmin, { name: 'ÉCOLE-INTERNE', siret: '13000253200013', uai: '0691234A', trainings: '', contactName: '', contactEmail: '', contactPhone: '' });
