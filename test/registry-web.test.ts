@@ -196,6 +196,39 @@ describe('company page, edits and permissions', () => {
     expect(await count(t.db, 'audit_log', ['entity_id', String(socgen)])).toBeGreaterThan(0);
   });
 
+  it('warns before creating a probable duplicate ("ET" / "&", legal forms, punctuation aside); creates it once told; lists the pair', async () => {
+    const adv = await as(['adviser']);
+    const first = await adv.post('/registre/entreprises', { name: 'MEUNIER ET FILS', postalCode: '42000', communeCode: '42218', streetName: 'Rue Gambetta', streetNumber: '12', countryCode: 'FR' });
+    expect(first.status).toBe(302);
+    const companies = await count(t.db, 'companies');
+    for (const name of ['Meunier & Fils', 'SARL MEUNIER-FILS', 'Ets Meunier et fils']) {
+      const again = await adv.post('/registre/entreprises', { name, postalCode: '42000', communeCode: '42218', streetName: 'Rue Gambetta', streetNumber: '12', countryCode: 'FR' });
+      expect(again.status, name).toBe(422);
+      expect(again.body).toContain('Une fiche au nom proche existe déjà à ce code postal.');
+      expect(again.body).toContain('name="confirmDuplicate"');
+    }
+    expect(await count(t.db, 'companies')).toBe(companies);
+    // Another postal code, or another name, is not a duplicate.
+    expect((await adv.post('/registre/entreprises', { name: 'Meunier & Fils', postalCode: '69001', communeCode: '69381', countryCode: 'FR' })).status).toBe(302);
+    const told = await adv.post('/registre/entreprises', { name: 'Meunier & Fils', postalCode: '42000', communeCode: '42218', streetName: 'Rue Gambetta', streetNumber: '12', countryCode: 'FR', confirmDuplicate: '1' });
+    expect(told.status).toBe(302);
+    const doc = await as(['documentation']);
+    const list = await doc.get('/registre/doublons');
+    expect(list.body).toContain('MEUNIER ET FILS');
+    expect(list.body).toContain('Meunier &amp; Fils');
+  });
+
+  it('says so when a typed city disagrees with the commune code, instead of replacing it', async () => {
+    const adv = await as(['adviser']);
+    const companies = await count(t.db, 'companies');
+    const bad = await adv.post('/registre/entreprises', { name: 'Quincaillerie Ville Fausse', postalCode: '42000', communeCode: '42218', city: 'Lyon', countryCode: 'FR' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('Cette ville ne correspond pas au code commune');
+    expect(await count(t.db, 'companies')).toBe(companies);
+    // The commune's own name, in any case and accents, is fine.
+    expect((await adv.post('/registre/entreprises', { name: 'Quincaillerie Ville Juste', postalCode: '42000', communeCode: '42218', city: 'saint-etienne', countryCode: 'FR' })).status).toBe(302);
+  });
+
   it('creates manual companies with validation (Luhn, postal code vs commune)', async () => {
     const adv = await as(['adviser']);
     const bad = await adv.post('/registre/entreprises', { name: 'Test', siren: '123456789', postalCode: '69001', communeCode: '42218', countryCode: 'FR' });
@@ -254,7 +287,8 @@ describe('exports', () => {
 describe('duplicates, merge and GDPR', () => {
   it('lists a manual record found in SIRENE and merges it keeping contacts, notes and history; only documentation may', async () => {
     // a manual record of a company SIRENE has: same name and postal code
-    const manual = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Librairie Chevalier', postalCode: '69400', communeCode: '69264' }));
+    // Created over the warning (the person said it was another business), as records get created.
+    const manual = await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Librairie Chevalier', postalCode: '69400', communeCode: '69264', confirmDuplicate: true }));
     await t.db.transaction().execute((trx) => createContact(trx, SYSTEM_ACTOR, manual, { firstName: 'Paul', lastName: 'Chevalier', email: 'paul@librairie-chevalier.fr' }));
     const adv = await as(['adviser']);
     expect((await adv.get('/registre/doublons')).status).toBe(403);

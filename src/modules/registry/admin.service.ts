@@ -5,7 +5,7 @@ import { assertCan } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
-import { findContactRow, getCompanyRow, recordChange, refreshCompanySearch } from './company.service.js';
+import { findContactRow, getCompanyRow, recordChange, refreshCompanySearch, similarCompanies } from './company.service.js';
 import { assertCanDeleteSegment, assertCanHandlePersonalData, assertCanMerge } from './policy.js';
 import type { RegistryDb } from './registry.table.js';
 
@@ -61,6 +61,24 @@ export async function listDuplicates(db: RegistryDb, limit = 100): Promise<Dupli
       .execute();
     for (const o of others) byDomain.push({ aId: m.id, aName: m.name, aSiren: m.siren, aSource: m.source, aPc: null, bId: o.id, bName: o.name, bSiren: o.siren, bSource: o.source, bPc: null });
   }
+  // Same name once legal forms, "et"/"&", articles and punctuation are set aside, same postal
+  // code: "MEUNIER ET FILS" and "MEUNIER & FILS" at one address (the exact pass above misses them).
+  const manualWithAddress = await db
+    .selectFrom('companies as c1')
+    .innerJoin('establishments as e1', 'e1.company_id', 'c1.id')
+    .select(['c1.id', 'c1.name', 'c1.siren', 'c1.source', 'e1.postal_code'])
+    .where('c1.source', '=', 'manual')
+    .where('c1.merged_into_id', 'is', null)
+    .where('e1.postal_code', 'is not', null)
+    .limit(200)
+    .execute();
+  const byKey: (typeof byName)[number][] = [];
+  for (const m of manualWithAddress) {
+    for (const o of await similarCompanies(db, { name: m.name, postalCode: m.postal_code }, m.id)) {
+      const other = await db.selectFrom('companies').select(['siren', 'source']).where('id', '=', o.id).executeTakeFirstOrThrow();
+      byKey.push({ aId: m.id, aName: m.name, aSiren: m.siren, aSource: m.source, aPc: m.postal_code, bId: o.id, bName: o.name, bSiren: other.siren, bSource: other.source, bPc: o.postalCode });
+    }
+  }
   const dismissed = new Set((await db.selectFrom('registry_duplicate_dismissals').select(['company_a', 'company_b']).execute()).map((d) => `${d.company_a}-${d.company_b}`));
   const out: DuplicatePair[] = [];
   const seen = new Set<string>();
@@ -71,6 +89,7 @@ export async function listDuplicates(db: RegistryDb, limit = 100): Promise<Dupli
     out.push({ a: { id: x.aId, name: x.aName, siren: x.aSiren, source: x.aSource, postalCode: x.aPc }, b: { id: x.bId, name: x.bName, siren: x.bSiren, source: x.bSource, postalCode: x.bPc }, reason });
   };
   for (const x of byName) add(x, 'name_postal_code');
+  for (const x of byKey) add(x, 'name_postal_code');
   for (const x of byDomain) add(x, 'email_domain');
   return out.slice(0, limit);
 }

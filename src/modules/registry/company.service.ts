@@ -4,11 +4,11 @@ import { sql } from 'kysely';
 import { record, diff, type Actor } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
-import { searchTerms, fullTextMatch } from '../../platform/db/search.js';
+import { searchTerms, fullTextMatch, normaliseSearchText } from '../../platform/db/search.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { communeByCode, isNafCode, LEGAL_FORMS, HEADCOUNT_BANDS } from './reference.js';
 import type { ChangeRow, CompanyRow, ContactRow, EstablishmentRow, RegistryDb } from './registry.table.js';
-import { identifierIn, isValidSiren, isValidSiret } from './rules.js';
+import { identifierIn, isValidSiren, isValidSiret, nameKey } from './rules.js';
 import { appendConsentEvent } from './consent.queries.js';
 import { assertCanEditCompany, assertCanEditRegistry, maySeeAudit } from './policy.js';
 import { derivedColumns } from './search-text.js';
@@ -457,6 +457,42 @@ export interface ManualCompanyInput extends CompanyInput, AddressInput {
   siret?: string;
   countryCode?: string;
   city?: string;
+  /** the person saw the records with a similar name at this postal code and creates anyway */
+  confirmDuplicate?: boolean;
+}
+
+export interface SimilarCompany {
+  id: number;
+  name: string;
+  postalCode: string | null;
+  city: string | null;
+}
+
+/**
+ * Records that are probably the same business: the same name once legal forms, "et"/"&",
+ * articles, accents and punctuation are set aside (rules.nameKey), at the same postal code. Found
+ * through the full-text index on the name's most telling word, then compared whole.
+ */
+export async function similarCompanies(db: RegistryDb, input: { name: string; postalCode: string | null | undefined }, excludeId?: number, limit = 5): Promise<SimilarCompany[]> {
+  const key = nameKey(input.name);
+  const pc = (input.postalCode ?? '').trim();
+  if (!key || !/^\d{5}$/.test(pc)) return [];
+  const probe = key.split(' ').sort((a, b) => b.length - a.length)[0];
+  let q = db
+    .selectFrom('establishments as e')
+    .innerJoin('companies as c', 'c.id', 'e.company_id')
+    .select(['c.id', 'c.name', 'e.sign', 'e.usual_name', 'e.postal_code', 'e.city'])
+    .where('e.postal_code', '=', pc)
+    .where('c.merged_into_id', 'is', null)
+    .where(fullTextMatch(db, 'establishments', 'e', 'search_text', [probe]) as never)
+    .limit(200);
+  if (excludeId !== undefined) q = q.where('c.id', '<>', excludeId);
+  const out = new Map<number, SimilarCompany>();
+  for (const r of await q.execute()) {
+    if (out.size >= limit) break;
+    if ([r.name, r.sign, r.usual_name].some((n) => n && nameKey(n) === key)) out.set(r.id, { id: r.id, name: r.name, postalCode: r.postal_code, city: r.city });
+  }
+  return [...out.values()];
 }
 
 /** A company SIRENE does not have (foreign, or not yet registered), with its one establishment. */
@@ -477,9 +513,17 @@ export async function createManualCompany(db: RegistryDb, actor: Actor, input: M
     a = { street_name: (input.streetName ?? '').trim().slice(0, 200) || null, city: (input.city ?? '').trim().slice(0, 100) || null, postal_code: (input.postalCode ?? '').trim().slice(0, 12) || null };
     if (!a.city) errors.city = 'field.required';
   }
+  // In France the city comes from the commune code: a typed city that says otherwise is a
+  // mistake in one of the two, and replacing it without a word would hide which.
+  if (country === 'FR' && input.city?.trim() && a.city && normaliseSearchText(input.city) !== normaliseSearchText(String(a.city))) errors.city = 'registry.city_mismatch';
   if (!errors.siren && siren && (await db.selectFrom('companies').select('id').where('siren', '=', siren).executeTakeFirst())) errors.siren = 'registry.siren_exists';
   if (!errors.siret && siret && (await db.selectFrom('establishments').select('id').where('siret', '=', siret).executeTakeFirst())) errors.siret = 'registry.siret_exists';
   if (Object.keys(errors).length) throw invalid('common.invalid', errors);
+  // Before saving, not after: a probable duplicate is shown to the person creating the record.
+  if (!input.confirmDuplicate && !siren && !siret) {
+    const similar = await similarCompanies(db, { name: String(c.name), postalCode: a.postal_code as string | null });
+    if (similar.length) throw invalid('registry.possible_duplicate', { name: 'registry.possible_duplicate', confirmDuplicate: 'registry.confirm_duplicate_needed' }, { names: similar.map((x) => `${x.name} (${[x.postalCode, x.city].filter(Boolean).join(' ')})`).join(', ') });
+  }
   const now = nowIso();
   const company = await db
     .insertInto('companies')

@@ -95,6 +95,8 @@ const CompanyCreate = Type.Object({
   postalCode: Type.Optional(Type.String({ maxLength: 12 })),
   communeCode: Type.Optional(Type.String({ maxLength: 5 })),
   city: Type.Optional(Type.String({ maxLength: 100 })),
+  /** true when the caller knows a record with a similar name exists at this postal code (else 422 on `name`) */
+  confirmDuplicate: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 const CompanyPatch = Type.Object({ ...CompanyFields, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('ceased')])), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const ContactCreate = Type.Object({

@@ -48,6 +48,7 @@ function companyForm(body: unknown): CompanyFormValues {
   const names = ['name', 'acronym', 'legalForm', 'nafCode', 'headcountBand', 'creationDate', 'phone', 'email', 'website', 'description', 'activityText', 'status', 'siren', 'siret', 'countryCode', 'streetNumber', 'streetType', 'streetName', 'postalCode', 'communeCode', 'city'] as const;
   const v: CompanyFormValues = { version: int(body, 'version') };
   for (const n of names) (v as Record<string, unknown>)[n] = str(body, n, n === 'description' ? 4000 : 1000);
+  if (str(body, 'confirmDuplicate', 1) === '1') v.confirmDuplicate = true;
   return v;
 }
 

@@ -52,3 +52,28 @@ export function formatSiren(s: string | null | undefined): string {
   if (s.length === 14) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}`;
   return s;
 }
+
+/**
+ * Words that do not tell two businesses apart: legal forms, "établissements", articles and
+ * "et" (written "&" as often as "ET"). Two names with the same remaining words, in order, are the
+ * same name for duplicate detection: "MEUNIER ET FILS" = "Meunier & Fils" = "SARL MEUNIER-FILS".
+ */
+const NOISE_WORDS = new Set([
+  'sarl', 'sas', 'sasu', 'sa', 'eurl', 'snc', 'sci', 'scop', 'sca', 'scs', 'selarl', 'gie', 'ei', 'eirl', 'earl', 'gaec', 'association',
+  'ets', 'etablissements', 'etablissement', 'societe', 'ste', 'cie', 'compagnie', 'entreprise', 'groupe',
+  'et', 'de', 'du', 'des', 'la', 'le', 'les', 'l', 'd', 'a', 'au', 'aux', 'en', 'sur',
+]);
+
+/** A business name reduced to the words that identify it (see NOISE_WORDS); '' when none is left. */
+export function nameKey(name: string | null | undefined): string {
+  const text = (name ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' et ')
+    .replace(/[^a-z0-9]+/g, ' ');
+  return text
+    .split(' ')
+    .filter((w) => w && !NOISE_WORDS.has(w))
+    .join(' ');
+}

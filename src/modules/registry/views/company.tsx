@@ -307,7 +307,7 @@ export function CompanyFormPage({ ctx, companyId, companyName, values, errors, s
               <Field ctx={ctx} name="streetName" label={t('registry.street_name')} value={values.streetName} errors={errors} maxlength={200} />
               <Field ctx={ctx} name="postalCode" label={t('registry.postal_code')} value={values.postalCode} errors={errors} inputmode="numeric" maxlength={12} />
               <Field ctx={ctx} name="communeCode" label={t('registry.commune_code')} value={values.communeCode} errors={errors} maxlength={5} hint={t('registry.commune_code_hint')} />
-              <Field ctx={ctx} name="city" label={t('registry.city_foreign')} value={values.city} errors={errors} maxlength={100} />
+              <Field ctx={ctx} name="city" label={t('registry.city_field')} hint={t('registry.city_field_hint')} value={values.city} errors={errors} maxlength={100} />
             </>
           ) : null}
           <Field ctx={ctx} name="acronym" label={t('registry.acronym')} value={values.acronym} errors={errors} maxlength={40} />
@@ -320,6 +320,16 @@ export function CompanyFormPage({ ctx, companyId, companyName, values, errors, s
           <Field ctx={ctx} name="website" label={t('registry.website')} type="url" value={values.website} errors={errors} maxlength={300} />
           {creating ? null : <Select ctx={ctx} name="status" label={t('registry.status')} value={values.status} errors={errors} options={['active', 'ceased'].map((v) => ({ value: v, label: t(`registry.company_status.${v}`) }))} />}
         </div>
+        {creating && (errors?.confirmDuplicate || values.confirmDuplicate) ? (
+          <div class="notice" id="doublon">
+            <p>
+              {t('registry.possible_duplicate_help')} <a href={`/registre?q=${encodeURIComponent(values.name ?? '')}`}>{t('registry.see_similar')}</a>
+            </p>
+            <label class="choice">
+              <input type="checkbox" name="confirmDuplicate" value="1" checked={values.confirmDuplicate} /> {t('registry.confirm_duplicate')}
+            </label>
+          </div>
+        ) : null}
         <Field ctx={ctx} name="description" label={t('registry.description')} value={values.description} errors={errors} multiline maxlength={4000} />
         <Field ctx={ctx} name="activityText" label={t('registry.activity_text')} value={values.activityText} errors={errors} multiline rows={2} maxlength={1000} />
         <p class="actions">
