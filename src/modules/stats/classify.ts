@@ -11,6 +11,19 @@ export function isBot(ua: string | undefined): boolean {
   return !ua || ua.length < 10 || BOT.test(ua);
 }
 
+// A site sees few distinct user agents: their class is kept (bounded) instead of re-running the
+// regular expressions on every request.
+const uaClass = new Map<string, Device | null>();
+function classOf(ua: string): Device | null {
+  let c = uaClass.get(ua);
+  if (c === undefined) {
+    c = isBot(ua) ? null : deviceOf(ua);
+    if (uaClass.size >= 2000) uaClass.clear();
+    uaClass.set(ua, c);
+  }
+  return c;
+}
+
 export function deviceOf(ua: string): Device {
   if (/iPad|Tablet|Nexus (7|9|10)|SM-T\d/i.test(ua)) return 'tablet';
   if (/Mobi|iPhone|iPod|Android.*Mobile|Windows Phone/i.test(ua)) return 'mobile';
@@ -80,7 +93,8 @@ const header = (h: ResponseFacts['headers'], name: string) => {
 /** The event a response counts as, or null (not a page, a bot, DNT/GPC, opted out…). */
 export function countedEvent(f: ResponseFacts): CountedEvent | null {
   const ua = header(f.headers, 'user-agent') ?? '';
-  if (isBot(ua)) return null;
+  const device = classOf(ua);
+  if (device === null) return null;
   if (header(f.headers, 'dnt') === '1' || header(f.headers, 'sec-gpc') === '1') return null;
   if (f.cookies[OPT_OUT_COOKIE] === '1') return null;
   if (header(f.headers, 'hx-request') === 'true') return null; // fragments are not page views
@@ -89,7 +103,7 @@ export function countedEvent(f: ResponseFacts): CountedEvent | null {
   const area: Area = f.audienceMember || path.startsWith('/extranet') ? 'extranet' : f.actorKind === 'staff' || path.startsWith('/intranet') ? 'intranet' : 'public';
   const referrer = referrerDomain(header(f.headers, 'referer'), header(f.headers, 'host'));
   const sameSite = !!header(f.headers, 'referer') && referrer === null;
-  const base = { area, path, entry: !sameSite, referrer, device: deviceOf(ua), term: null, results: null, companyId: f.memberCompany ?? null, ua };
+  const base = { area, path, entry: !sameSite, referrer, device, term: null, results: null, companyId: f.memberCompany ?? null, ua };
   // A member's sign-in: the form answered by a redirect off the sign-in pages (not to the code step).
   if (f.method === 'POST' && f.route === '/extranet/connexion' && f.status === 302 && !(f.location ?? '').includes('/connexion')) return { ...base, kind: 'sign_in', entry: false };
   if (f.method !== 'GET') return null;
