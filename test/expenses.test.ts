@@ -305,6 +305,25 @@ describe('permissions and the API', () => {
     expect([302, 401]).toContain(anon.status);
   });
 
+  it('per role: HR, direction and a manager of another team are refused accounting’s pages and see no one else’s claim', async () => {
+    const hrUser = await makeUser(t.db, ['hr']);
+    const otherManager = await makeUser(t.db, ['manager']);
+    const claim = await t.db.selectFrom('expense_claims').select('id').where('user_id', '=', ids.staff).where('title', '=', 'Mission à Paris').executeTakeFirstOrThrow();
+    for (const [u, who] of [[hrUser, 'hr'], [otherManager, 'manager']] as const) {
+      const a = agent(t);
+      await a.signIn(u.email);
+      for (const url of ['/notes-de-frais/controle', '/notes-de-frais/baremes', '/depenses/lignes-budgetaires']) expect((await a.get(url)).status, `${who} ${url}`).toBe(403);
+      expect((await a.get(`/notes-de-frais/${claim.id}`)).status, who).toBe(404);
+      expect((await a.get(`/notes-de-frais/${claim.id}/justificatifs/1`)).status, who).toBe(404);
+      expect((await a.post(`/notes-de-frais/${claim.id}/decider`, { decision: 'approve' })).status, who).toBe(404);
+      expect((await a.get('/notes-de-frais')).body).not.toContain('Mission à Paris');
+    }
+    expect((await direction.get(`/notes-de-frais/${claim.id}`)).status).toBe(404);
+    // The staff member's manager sees the claim of their team member; accounting sees it once sent.
+    expect((await manager.get(`/notes-de-frais/${claim.id}`)).status).toBe(200);
+    expect((await compta.get(`/notes-de-frais/${claim.id}`)).status).toBe(200);
+  });
+
   it('a token reads and files the owner’s claims within its scopes; others’ claims are invisible', async () => {
     const read = await createApiToken(t.db, SYSTEM_ACTOR, ids.colleague, { name: 'r', scopes: ['expenses:read'], days: 1 });
     const write = await createApiToken(t.db, SYSTEM_ACTOR, ids.colleague, { name: 'w', scopes: ['expenses:write'], days: 1 });

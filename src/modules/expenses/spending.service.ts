@@ -42,7 +42,10 @@ export interface SpendingInput {
 async function approvalVisible(db: ExpensesDb, actor: Actor, approvalId: number | null): Promise<approvals.RequestView | null> {
   if (!approvalId) return null;
   try {
-    return await approvals.getRequest(db, actor, approvalId);
+    // Seen by those on its route (or its requester) only: the engine also opens every request
+    // to approvals:admin (HR), who has no business reading expense claims or purchases.
+    const view = await approvals.getRequest(db, actor, approvalId);
+    return view.request.requester_id === actor.id || view.seats.some((s) => s.approver_id === actor.id) ? view : null;
   } catch (e) {
     if (isAppError(e) && e.kind === 'not_found') return null;
     throw e;
