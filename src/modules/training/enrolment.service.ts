@@ -37,7 +37,7 @@ export async function enrol(db: TrainingDb, actor: Actor, sessionId: number, inp
   const course = await db.selectFrom('training_courses').select(['visibility', 'active', 'title']).where('id', '=', s.course_id).executeTakeFirstOrThrow();
   if (member && ((s.kind === 'intra' && s.company_id !== companyId) || (s.kind === 'inter' && (course.visibility !== 'public' || !course.active)))) throw notFound('training.not_found');
   if (s.status === 'cancelled') throw conflict('training.session_cancelled');
-  if (s.start_date <= today && member) throw conflict('training.session_started');
+  if (s.start_date < today && member) throw conflict('training.session_started');
   const fields: FieldErrors = {};
   if (!input.trainee_name) fields.trainee_name = 'field.required';
   const email = input.trainee_email.toLowerCase();

@@ -250,7 +250,7 @@ export async function planning(db: TrainingDb, opts: { from: string; to: string;
 
 /** Upcoming sessions open to enrolment for a course (inter), or the member company's intra sessions. */
 export async function openSessionsOf(db: TrainingDb, courseId: number, today: string, companyId?: number) {
-  let q = db.selectFrom('training_sessions as s').leftJoin('training_rooms as r', 'r.id', 's.room_id').select(['s.id', 's.kind', 's.start_date', 's.end_date', 's.max_trainees', 's.price_cents', 's.remote', 's.status', 'r.name as room']).where('s.course_id', '=', courseId).where('s.status', '!=', 'cancelled').where('s.start_date', '>', today);
+  let q = db.selectFrom('training_sessions as s').leftJoin('training_rooms as r', 'r.id', 's.room_id').select(['s.id', 's.kind', 's.start_date', 's.end_date', 's.max_trainees', 's.price_cents', 's.remote', 's.status', 'r.name as room']).where('s.course_id', '=', courseId).where('s.status', '!=', 'cancelled').where('s.start_date', '>=', today);
   q = companyId ? q.where((eb) => eb.or([eb('s.kind', '=', 'inter'), eb('s.company_id', '=', companyId)])) : q.where('s.kind', '=', 'inter');
   const rows = await q.orderBy('s.start_date').limit(50).execute();
   const out = [];
