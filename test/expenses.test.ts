@@ -224,6 +224,16 @@ describe('an expense claim from draft to posted', () => {
     // (4900 + 200) × 0.357 + 1395 = 3215.70 € for the year, 3116.40 € already granted.
     expect(line).toMatchObject({ year_km_before: 4900, refund_cents: 321570 - 311640 });
     expect((await staff.get(`/notes-de-frais/${second}`)).body).toContain('4900 km');
+    // Sent, sent back with a reason, corrected and sent again: the route starts over at the manager.
+    expect((await staff.post(`/notes-de-frais/${second}/soumettre`)).status).toBe(302);
+    expect((await staff.post(`/notes-de-frais/${second}/lignes/${line.id}/supprimer`)).status).toBe(409); // not editable while submitted
+    expect((await manager.post(`/notes-de-frais/${second}/decider`, { decision: 'send_back', comment: 'Précisez le motif.' })).status).toBe(302);
+    expect(await claimRow(second)).toMatchObject({ status: 'changes_requested', reason: 'Précisez le motif.' });
+    expect((await staff.post(`/notes-de-frais/${second}/lignes/${line.id}/supprimer`)).status).toBe(302);
+    expect((await addLine(staff, second, { spent_on: today, category: 'mileage', distance_km: '200', description: 'Roanne et retour : rendez-vous Boiron' })).status).toBe(302);
+    expect((await staff.post(`/notes-de-frais/${second}/soumettre`)).status).toBe(302);
+    expect(await claimRow(second)).toMatchObject({ status: 'submitted', refund_cents: 321570 - 311640 });
+    expect((await manager.get('/notes-de-frais')).body).toContain('Tournée de novembre');
   });
 
   it('duplicates (same amount, day and supplier, or the same file) are shown to the checker', async () => {
