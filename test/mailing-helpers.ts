@@ -21,8 +21,8 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** `tempFailOnce`: recipients (by address and envelope sender) answered 451 at RCPT the first time (a greylisting server). `parse`: false keeps counts only (fast, for thousands). */
-export async function startSink(opts: { tempFailOnce?: (rcpt: string, from: string) => boolean; parse?: boolean; onMessageId?: (id: string) => void } = {}): Promise<Sink> {
+/** `rejectData`: messages to these recipients refused after DATA (554, a permanent failure of the message). `tempFailOnce`: recipients (by address and envelope sender) answered 451 at RCPT the first time (a greylisting server). `parse`: false keeps counts only (fast, for thousands). */
+export async function startSink(opts: { tempFailOnce?: (rcpt: string, from: string) => boolean; rejectData?: (rcpt: string, from: string) => boolean; parse?: boolean; onMessageId?: (id: string) => void } = {}): Promise<Sink> {
   const messages: SinkMessage[] = [];
   const seen = new Set<string>();
   const sink = { accepted: 0 } as Sink;
@@ -40,6 +40,11 @@ export async function startSink(opts: { tempFailOnce?: (rcpt: string, from: stri
     onData(stream, session, callback) {
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       const to = session.envelope.rcptTo.map((r) => r.address);
+      if (to.some((a) => opts.rejectData?.(a, from))) {
+        stream.on('data', () => {});
+        stream.on('end', () => callback(Object.assign(new Error('5.6.0 Message refused by policy'), { responseCode: 554 })));
+        return;
+      }
       if (opts.parse === false) {
         // Only the Message-ID header, read from the head of the stream.
         let head = '';

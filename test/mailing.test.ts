@@ -16,6 +16,8 @@ let sink: Sink;
 let editor: Agent;
 let sender: Agent;
 let now = () => new Date().toISOString();
+/** the sink refuses messages to refuse…@ while this is true (554 after DATA) */
+let refusing = true;
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -28,7 +30,7 @@ beforeAll(async () => {
     MAILING_SOFT_BOUNCES: '2',
     MAILING_BOUNCE_DOMAIN: 'retour.cci.test',
   });
-  sink = await startSink({ tempFailOnce: (a, from) => a.startsWith('grey') && from.startsWith('bounces+') });
+  sink = await startSink({ tempFailOnce: (a, from) => a.startsWith('grey') && from.startsWith('bounces+'), rejectData: (a, from) => refusing && a.startsWith('refuse') && from.startsWith('bounces+') });
   t = await createTestApp({ config: { smtpUrl: sink.url, publicUrl: 'https://cci.test' } });
   editor = agent(t);
   await editor.signIn((await makeUser(t.db, ['editor'])).email);
@@ -211,6 +213,35 @@ describe('campaigns', () => {
     expect(page.body).toContain('ne sont pas mesurés');
   });
 
+  it('paused before its first slice nothing goes; resumed it finishes; a refused message is listed as failed and retried on demand', async () => {
+    const listId = await newList('Lettre en pause');
+    await subscribe(listId, 'lecteur@pause.fr');
+    await subscribe(listId, 'refuse@politique.fr');
+    const created = await editor.post('/mailing/campagnes', { list_id: String(listId), name: 'Pause', subject: 'Objet', body: 'Texte' });
+    const id = idFrom(created.headers.location);
+    const mails = () => sink.messages.filter((m) => m.from.startsWith(`bounces+${id}-`)).length;
+    await sender.post(`/mailing/campagnes/${id}/envoyer`, { version: '1', scheduled_at: '' });
+    const v = async () => String((await t.db.selectFrom('mailing_campaigns').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version);
+    expect((await sender.post(`/mailing/campagnes/${id}/action`, { action: 'pause', version: await v() })).status).toBe(302);
+    await run();
+    expect(mails()).toBe(0);
+    expect((await editor.post(`/mailing/campagnes/${id}/action`, { action: 'resume', version: await v() })).status).toBe(403);
+    expect((await sender.post(`/mailing/campagnes/${id}/action`, { action: 'resume', version: await v() })).status).toBe(302);
+    await run();
+    expect(mails()).toBe(1);
+    const c = await t.db.selectFrom('mailing_campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(c.status).toBe('finished'); // every recipient sent, bounced or failed
+    const page = await sender.get(`/mailing/campagnes/${id}`);
+    expect(page.body).toContain('refuse@politique.fr');
+    expect(page.body).toContain('Message refused by policy');
+    refusing = false;
+    expect((await sender.post(`/mailing/campagnes/${id}/relancer`)).status).toBe(302);
+    await run();
+    expect(mails()).toBe(2);
+    expect((await t.db.selectFrom('mailing_campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('finished');
+    expect((await sender.post(`/mailing/campagnes/${id}/relancer`)).status).toBe(409); // nothing left to retry
+  });
+
   it('real DSNs to the listener: a hard bounce suppresses at once, soft ones after the limit; the webhook needs its secret', async () => {
     const listId = await newList('Lettre rebonds');
     await subscribe(listId, 'parti@ancienne-boite.fr');
@@ -274,6 +305,35 @@ describe('campaigns', () => {
     await run();
     expect(campaignMails()).toBe(4);
     expect((await t.db.selectFrom('mailing_campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('finished');
+  });
+});
+
+describe('statistics', () => {
+  it('opens and clicks only once the CCI turns them on, aggregated; a counted link redirects only to the campaign’s own URL', async () => {
+    const director = agent(t);
+    await director.signIn((await makeUser(t.db, ['direction'])).email);
+    expect((await director.post('/mailing/reglages', { tracking: '1' })).status).toBe(302);
+    const listId = await newList('Lettre mesurée');
+    await subscribe(listId, 'mesure@lecteur.fr');
+    const created = await editor.post('/mailing/campagnes', { list_id: String(listId), name: 'Mesurée', subject: 'Objet', body: '[Agenda](https://www.cci.fr/agenda)' });
+    const id = idFrom(created.headers.location);
+    const start = sink.messages.length;
+    await sender.post(`/mailing/campagnes/${id}/envoyer`, { version: '1', scheduled_at: '' });
+    await run();
+    const [m] = (await sink.waitFor(start + 1)).slice(start);
+    const click = /https:\/\/cci\.test(\/m\/clic\/[^"\s]+)/.exec(m.mail.html as string)![1];
+    const open = /https:\/\/cci\.test(\/m\/ouverture\/[^"\s]+)/.exec(m.mail.html as string)![1];
+    const res = await agent(t).get(click);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('https://www.cci.fr/agenda');
+    expect((await agent(t).get(open)).headers['content-type']).toBe('image/gif');
+    // A forged signature or another link index: refused, never redirected.
+    expect((await agent(t).get(click.replace(/\.[A-Za-z0-9_-]{16}$/, '.AAAAAAAAAAAAAAAA'))).status).toBe(404);
+    expect((await agent(t).get(click.replace(`/${id}.0.`, `/${id}.1.`))).status).toBe(404);
+    const c = await t.db.selectFrom('mailing_campaigns').select(['opens', 'tracking']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(c).toEqual({ opens: 1, tracking: 1 });
+    expect((await t.db.selectFrom('mailing_links').select(['url', 'clicks']).where('campaign_id', '=', id).execute())).toEqual([{ url: 'https://www.cci.fr/agenda', clicks: 1 }]);
+    expect((await director.post('/mailing/reglages', {})).status).toBe(302); // off again for the other tests
   });
 });
 

@@ -93,8 +93,8 @@ export function linksFor(deps: Pick<SendDeps, 'publicUrl' | 'secret'>, campaign:
     unsubscribe: `${base}/desabonnement/${unsubscribeToken(deps.secret, recipientId)}`,
     preferences: `${base}/abonnements/preferences/${preferencesToken(deps.secret, emailNorm)}`,
     archive: `${base}/lettres-information/${campaign.id}`,
-    click: campaign.tracking ? (i) => `${base}/m/c/${campaign.id}/${i}/${clickSig(deps.secret, campaign.id, i)}` : undefined,
-    openPixel: campaign.tracking ? `${base}/m/o/${campaign.id}/${openSig(deps.secret, campaign.id)}.gif` : undefined,
+    click: campaign.tracking ? (i) => `${base}/m/clic/${campaign.id}.${i}.${clickSig(deps.secret, campaign.id, i)}` : undefined,
+    openPixel: campaign.tracking ? `${base}/m/ouverture/${campaign.id}.${openSig(deps.secret, campaign.id)}.gif` : undefined,
   };
 }
 
