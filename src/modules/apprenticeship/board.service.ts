@@ -53,26 +53,36 @@ export interface Board {
 
 const n = (v: unknown) => Number(v ?? 0);
 
+async function pledgeTotalsOf(db: ApprenticeshipDb, campaignId: number): Promise<Pick<Totals, 'pledging' | 'confirming' | 'pledgedCents' | 'confirmedCents'>> {
+  const p = await db
+    .selectFrom('apprenticeship_pledges')
+    .select([
+      sql<number>`count(distinct case when pledged_bp > 0 then company_id end)`.as('pledging'),
+      sql<number>`count(distinct case when confirmed_bp is not null then company_id end)`.as('confirming'),
+      sql<number>`coalesce(sum(pledged_cents), 0)`.as('pledged'),
+      sql<number>`coalesce(sum(confirmed_cents), 0)`.as('confirmed'),
+    ])
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return { pledging: n(p.pledging), confirming: n(p.confirming), pledgedCents: n(p.pledged), confirmedCents: n(p.confirmed) };
+}
+
+async function declaredOf(db: ApprenticeshipDb, campaignId: number): Promise<number> {
+  return n((await db.selectFrom('apprenticeship_declarations').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow()).n);
+}
+
+/** A campaign's totals (last year's, beside this year's on the board). */
 export async function totalsOf(db: ApprenticeshipDb, campaignId: number): Promise<Totals> {
-  const [t, d, p] = await Promise.all([
+  const [t, declared, p] = await Promise.all([
     db
       .selectFrom('apprenticeship_targets')
       .select((eb) => [eb.fn.countAll<number>().as('targets'), eb.fn.count<number>('contacted_at').as('contacted')])
       .where('campaign_id', '=', campaignId)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('apprenticeship_declarations').select((eb) => eb.fn.countAll<number>().as('declared')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('apprenticeship_pledges')
-      .select([
-        sql<number>`count(distinct case when pledged_bp > 0 then company_id end)`.as('pledging'),
-        sql<number>`count(distinct case when confirmed_bp is not null then company_id end)`.as('confirming'),
-        sql<number>`coalesce(sum(pledged_cents), 0)`.as('pledged'),
-        sql<number>`coalesce(sum(confirmed_cents), 0)`.as('confirmed'),
-      ])
-      .where('campaign_id', '=', campaignId)
-      .executeTakeFirstOrThrow(),
+    declaredOf(db, campaignId),
+    pledgeTotalsOf(db, campaignId),
   ]);
-  return { targets: n(t.targets), contacted: n(t.contacted), declared: n(d.declared), pledging: n(p.pledging), confirming: n(p.confirming), pledgedCents: n(p.pledged), confirmedCents: n(p.confirmed) };
+  return { targets: n(t.targets), contacted: n(t.contacted), declared, ...p };
 }
 
 async function bySchool(db: ApprenticeshipDb, campaignId: number) {
@@ -85,10 +95,23 @@ async function bySchool(db: ApprenticeshipDb, campaignId: number) {
   return new Map(rows.map((r) => [r.school_id, { companies: n(r.companies), pledged: n(r.pledged), confirmed: n(r.confirmed) }]));
 }
 
-type GroupColumn = 'adviser_id' | 'naf_section' | 'department';
+interface TargetCell {
+  adviser: number | null;
+  sector: string | null;
+  department: string | null;
+  targets: number;
+  contacted: number;
+  pledging: number;
+  pledged: number;
+  confirmed: number;
+}
 
-/** Targets grouped by a column, with the pledges of their companies (one sub-aggregate per company). */
-async function groupTargets(db: ApprenticeshipDb, campaignId: number, column: GroupColumn): Promise<GroupLine[]> {
+/**
+ * The targets in one pass, grouped by adviser × sector × département at once, each with its
+ * companies' pledges (one sub-aggregate per company): the three breakdowns and the target
+ * totals are sums of these cells (a few thousand at most), not three scans of the targets.
+ */
+async function targetCells(db: ApprenticeshipDb, campaignId: number): Promise<TargetCell[]> {
   const perCompany = db
     .selectFrom('apprenticeship_pledges')
     .select(['company_id', sql<number>`sum(pledged_cents)`.as('pledged'), sql<number>`sum(confirmed_cents)`.as('confirmed'), sql<number>`max(pledged_bp)`.as('max_bp')])
@@ -99,7 +122,9 @@ async function groupTargets(db: ApprenticeshipDb, campaignId: number, column: Gr
     .selectFrom('apprenticeship_targets as t')
     .leftJoin(perCompany, 'pc.company_id', 't.company_id')
     .select([
-      sql<string | number | null>`t.${sql.ref(column)}`.as('key'),
+      't.adviser_id',
+      't.naf_section',
+      't.department',
       sql<number>`count(*)`.as('targets'),
       sql<number>`count(t.contacted_at)`.as('contacted'),
       sql<number>`count(case when pc.max_bp > 0 then 1 end)`.as('pledging'),
@@ -107,24 +132,38 @@ async function groupTargets(db: ApprenticeshipDb, campaignId: number, column: Gr
       sql<number>`coalesce(sum(pc.confirmed), 0)`.as('confirmed'),
     ])
     .where('t.campaign_id', '=', campaignId)
-    .groupBy(sql`t.${sql.ref(column)}`)
-    .orderBy(sql`count(*)`, 'desc')
+    .groupBy(['t.adviser_id', 't.naf_section', 't.department'])
     .execute();
-  return rows.map((r) => ({ key: r.key === null ? null : String(r.key), label: r.key === null ? null : String(r.key), targets: n(r.targets), contacted: n(r.contacted), pledging: n(r.pledging), pledgedCents: n(r.pledged), confirmedCents: n(r.confirmed) }));
+  return rows.map((r) => ({ adviser: r.adviser_id, sector: r.naf_section, department: r.department, targets: n(r.targets), contacted: n(r.contacted), pledging: n(r.pledging), pledged: n(r.pledged), confirmed: n(r.confirmed) }));
+}
+
+function groupBy(cells: readonly TargetCell[], key: (c: TargetCell) => string | number | null): GroupLine[] {
+  const out = new Map<string, GroupLine>();
+  for (const c of cells) {
+    const k = key(c);
+    const id = k === null ? '\u0000' : String(k);
+    const g = out.get(id) ?? { key: k === null ? null : String(k), label: k === null ? null : String(k), targets: 0, contacted: 0, pledging: 0, pledgedCents: 0, confirmedCents: 0 };
+    g.targets += c.targets;
+    g.contacted += c.contacted;
+    g.pledging += c.pledging;
+    g.pledgedCents += c.pledged;
+    g.confirmedCents += c.confirmed;
+    out.set(id, g);
+  }
+  return [...out.values()].sort((a, b) => b.targets - a.targets || String(a.key).localeCompare(String(b.key)));
 }
 
 export async function board(db: ApprenticeshipDb, actor: Actor, campaign: Campaign): Promise<Board> {
   assertFollow(actor);
   const lastYear = await campaignOfYear(db, campaign.year - 1);
-  const [totals, lastYearTotals, schools, sums, lastSums, byAdviser, bySector, byTerritory, notContacted, notContactedCount] = await Promise.all([
-    totalsOf(db, campaign.id),
+  const [pledgeTotals, declared, lastYearTotals, schools, sums, lastSums, cells, notContacted] = await Promise.all([
+    pledgeTotalsOf(db, campaign.id),
+    declaredOf(db, campaign.id),
     lastYear ? totalsOf(db, lastYear.id) : Promise.resolve(undefined),
     campaignSchools(db, campaign.id),
     bySchool(db, campaign.id),
     lastYear ? bySchool(db, lastYear.id) : Promise.resolve(undefined),
-    groupTargets(db, campaign.id, 'adviser_id'),
-    groupTargets(db, campaign.id, 'naf_section'),
-    groupTargets(db, campaign.id, 'department'),
+    targetCells(db, campaign.id),
     db
       .selectFrom('apprenticeship_targets')
       .select(['id', 'company_id', 'name', 'department'])
@@ -134,14 +173,16 @@ export async function board(db: ApprenticeshipDb, actor: Actor, campaign: Campai
       .orderBy('id')
       .limit(10)
       .execute(),
-    db.selectFrom('apprenticeship_targets').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaign.id).where('contacted_at', 'is', null).executeTakeFirstOrThrow(),
   ]);
+  const byAdviser = groupBy(cells, (c) => c.adviser);
   const adviserIds = byAdviser.map((a) => a.key).filter((k): k is string => k !== null).map(Number);
   const names = adviserIds.length ? new Map((await db.selectFrom('users').select(['id', 'name']).where('id', 'in', adviserIds).execute()).map((u) => [String(u.id), u.name])) : new Map<string, string>();
+  const targets = cells.reduce((a, c) => a + c.targets, 0);
+  const contacted = cells.reduce((a, c) => a + c.contacted, 0);
   return {
     campaign,
     lastYear,
-    totals,
+    totals: { targets, contacted, declared, ...pledgeTotals },
     lastYearTotals,
     schools: schools.map((s) => {
       const cur = sums.get(s.id);
@@ -158,10 +199,10 @@ export async function board(db: ApprenticeshipDb, actor: Actor, campaign: Campai
       };
     }),
     byAdviser: byAdviser.map((a) => ({ ...a, label: a.key === null ? null : (names.get(a.key) ?? a.key) })),
-    bySector,
-    byTerritory,
+    bySector: groupBy(cells, (c) => c.sector),
+    byTerritory: groupBy(cells, (c) => c.department),
     notContacted,
-    notContactedTotal: n(notContactedCount.n),
+    notContactedTotal: targets - contacted,
   };
 }
 

@@ -16,7 +16,7 @@ function YearSwitch({ ctx, campaigns, current, path }: { ctx: ViewContext; campa
   if (campaigns.length < 2) return null;
   return (
     <nav aria-label={ctx.t('apprenticeship.campaigns')} class="appr-years">
-      <ul class="inline-list">
+      <ul>
         {campaigns.map((c) => (
           <li>
             <a href={`${path}?annee=${c.year}`} aria-current={c.id === current.id ? 'page' : undefined}>
@@ -163,7 +163,7 @@ export function TargetsPage(p: {
   const t = ctx.t;
   return (
     <Page ctx={ctx} title={t('apprenticeship.targets.title', { year: p.campaign.year })} wide crumbs={[{ label: t('apprenticeship.nav.board'), href: `/taxe-apprentissage?annee=${p.campaign.year}` }, { label: t('apprenticeship.nav.targets') }]}>
-      <form method="get" action="/taxe-apprentissage/cibles" class="filters">
+      <form method="get" action="/taxe-apprentissage/cibles" class="appr-filters">
         <input type="hidden" name="annee" value={String(p.campaign.year)} />
         <Field ctx={ctx} name="q" label={t('apprenticeship.targets.search')} type="search" value={p.filter.q ?? ''} />
         <div class="field">
