@@ -227,4 +227,25 @@ describe('payments', () => {
     ]);
     expect((await failure(createPaymentBatch(t.db, actorOf(payer), { executionDate: '2026-06-01' }))).fields.orderIds).toBe('accounting.batch_empty');
   });
+
+  it('an order that names no account settles the third-party account its source credited (an expense claim: 421 and the aux)', async () => {
+    const manager = await makeUser(t.db, ['manager']);
+    const payer = actorOf(await makeUser(t.db, ['accounting']));
+    const before = await queuePayment(t.db, SYSTEM_ACTOR, { beneficiaryName: 'Colin', iban: 'FR7630004000031234567890143', amountCents: 3000, remittance: 'NDF 7', orderedBy: manager.id, source: { module: 'claims', id: 7 } });
+    await postEntry(t.db, SYSTEM_ACTOR, { journal: 'HA', date: '2026-06-02', label: 'NDF 7', pieceRef: 'NDF-7', source: { module: 'claims', id: 7 }, lines: [
+      { account: '6251', accountLabel: 'Voyages et déplacements', debitCents: 3000, creditCents: 0 },
+      { account: '421', accountLabel: 'Personnel', auxAccount: 'S0042', auxLabel: 'Colin', debitCents: 0, creditCents: 3000 },
+    ] });
+    const after = await queuePayment(t.db, SYSTEM_ACTOR, { beneficiaryName: 'Colin', iban: 'FR7630004000031234567890143', amountCents: 3000, remittance: 'NDF 7 bis', orderedBy: manager.id, source: { module: 'claims', id: 7 } });
+    const queued = await t.db.selectFrom('accounting_payment_orders').select(['id', 'account', 'aux_account']).where('id', '=', after.id).executeTakeFirstOrThrow();
+    expect([queued.account, queued.aux_account]).toEqual(['421', 'S0042']);
+    const batch = await createPaymentBatch(t.db, payer, { executionDate: '2026-06-03', orderIds: [before.id, after.id] });
+    const stored = await t.db.selectFrom('accounting_payment_batches').select('entry_id').where('id', '=', batch.id).executeTakeFirstOrThrow();
+    const lines = await t.db.selectFrom('accounting_lines').selectAll().where('entry_id', '=', stored.entry_id!).orderBy('position').execute();
+    expect(lines.map((l) => [l.account, l.aux_account, Number(l.debit_cents), Number(l.credit_cents)])).toEqual([
+      ['421', 'S0042', 3000, 0],
+      ['421', 'S0042', 3000, 0],
+      ['512', null, 0, 6000],
+    ]);
+  });
 });

@@ -55,3 +55,22 @@ export function reversalOf(db: AccountingDb, entryId: number): Promise<Entry | u
 export function entriesFromSource(db: AccountingDb, module: string, id: string): Promise<Entry[]> {
   return db.selectFrom('accounting_entries').selectAll().where('source_module', '=', module).where('source_id', '=', id).orderBy('id').execute();
 }
+
+/**
+ * The third-party line (supplier 40x, staff 42x) a source's entries credited last: the account a
+ * payment order for that source settles when it names none.
+ */
+export function creditedThirdParty(db: AccountingDb, module: string, id: string): Promise<{ account: string; aux_account: string | null; aux_label: string | null } | undefined> {
+  return db
+    .selectFrom('accounting_lines as l')
+    .innerJoin('accounting_entries as e', 'e.id', 'l.entry_id')
+    .select(['l.account', 'l.aux_account', 'l.aux_label'])
+    .where('e.source_module', '=', module)
+    .where('e.source_id', '=', id)
+    .where('e.reverses_id', 'is', null)
+    .where('l.credit_cents', '>', 0)
+    .where((eb) => eb.or([eb('l.account', 'like', '40%'), eb('l.account', 'like', '42%')]))
+    .orderBy('e.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -67,6 +67,11 @@ export async function paymentOrdersOf(db: CallerDb, source: { module: string; id
   return rows.map((o) => ({ id: o.id, status: o.status, batchId: o.batch_id, amountCents: o.amount_cents }));
 }
 
+/** Withdraws a queued order (its source was cancelled); 409 once it is in a batch. Audited. */
+export function cancelPaymentOrder(db: CallerDb, actor: Actor, id: number): Promise<void> {
+  return payments.cancelOrder(db, actor, id);
+}
+
 /** The entries posted for a source record (id, number, journal, date). */
 export async function entriesOf(db: CallerDb, source: { module: string; id: number | string }): Promise<{ id: number; number: string; journal: string; date: string }[]> {
   const rows = await entries.entriesOfSource(db, source.module, String(source.id));

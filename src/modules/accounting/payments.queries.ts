@@ -80,3 +80,8 @@ export async function userName(db: AccountingDb, id: number | null): Promise<str
   const row = await db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirst();
   return row?.name ?? null;
 }
+
+/** The account (and aux) an order settles, found at batch time. */
+export async function settleOn(db: AccountingDb, id: number, on: { account: string; aux_account: string | null; aux_label: string | null }): Promise<void> {
+  await db.updateTable('accounting_payment_orders').set({ account: on.account, aux_account: on.aux_account, aux_label: on.aux_label }).where('id', '=', id).execute();
+}

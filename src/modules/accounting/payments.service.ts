@@ -51,13 +51,17 @@ export async function queuePayment(db: AccountingDb, actor: Actor, input: Paymen
   if (e2e && (e2e.length > 35 || !/^[A-Za-z0-9/\-?:().,'+]+$/.test(e2e))) fields.endToEndId = 'accounting.id_invalid';
   if (!Number.isSafeInteger(input.orderedBy) || input.orderedBy <= 0) fields.orderedBy = 'accounting.ordered_by_required';
   if (!input.source || !str(input.source.module) || str(String(input.source.id ?? '')) === '') fields.source = 'accounting.source_required';
-  const account = str(input.account ?? '') || '401';
-  if (!ACCOUNT_RE.test(account)) fields.account = 'accounting.account_invalid';
+  const named = str(input.account ?? '');
+  if (named && !ACCOUNT_RE.test(named)) fields.account = 'accounting.account_invalid';
   const aux = str(input.auxAccount ?? '');
   if (aux && !AUX_RE.test(aux)) fields.auxAccount = 'accounting.aux_invalid';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   const now = nowIso();
   const sourceId = String(input.source.id).trim();
+  // No account named: the one the source's entry credited (an expense claim's 421 and its aux),
+  // else 401. createPaymentBatch looks again for orders queued before their entry was posted.
+  const credited = named ? undefined : await eq.creditedThirdParty(db, input.source.module.trim(), sourceId);
+  const account = named || credited?.account || '401';
   const row = await db
     .insertInto('accounting_payment_orders')
     .values({
@@ -68,8 +72,8 @@ export async function queuePayment(db: AccountingDb, actor: Actor, input: Paymen
       remittance,
       end_to_end_id: e2e || sepaId(`${input.source.module}-${sourceId}`),
       account,
-      aux_account: aux || null,
-      aux_label: str(input.auxLabel ?? '') || null,
+      aux_account: aux || (named ? null : (credited?.aux_account ?? null)),
+      aux_label: str(input.auxLabel ?? '') || (named || aux ? null : (credited?.aux_label ?? null)),
       ordered_by: input.orderedBy,
       source_module: input.source.module.trim(),
       source_id: sourceId,
@@ -158,6 +162,14 @@ export async function createPaymentBatch(db: AccountingDb, actor: Actor, input: 
   });
   const updated = await q.markBatched(db, orders.map((o) => o.id), batch.id, now);
   if (updated !== orders.length) throw conflict('accounting.orders_changed');
+  // Orders that named no account and found no entry when queued: the source may have posted since.
+  for (const o of orders) {
+    if (o.account !== '401' || o.aux_account) continue;
+    const credited = await eq.creditedThirdParty(db, o.source_module, o.source_id);
+    if (!credited) continue;
+    Object.assign(o, { account: credited.account, aux_account: credited.aux_account, aux_label: credited.aux_label });
+    await q.settleOn(db, o.id, credited);
+  }
   const labels = new Map<string, string>();
   for (const o of orders) if (!labels.has(o.account)) labels.set(o.account, (await eq.findAccount(db, o.account))?.label ?? o.account);
   const entry = await postEntry(db, actor, {
