@@ -28,6 +28,7 @@ import { JobRunner, type JobHandler } from './platform/jobs/index.js';
 import { Mailer } from './platform/mail/index.js';
 import type { ConsulaireModule, ModuleContext } from './platform/module.js';
 import { Settings } from './platform/settings.js';
+import { opsJobs, opsSchedules } from './platform/ops/jobs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -191,9 +192,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     { prefix: '/api/v1' },
   );
 
-  const handlers: Record<string, JobHandler> = { 'mail.send': mailer.sendJob };
+  const handlers: Record<string, JobHandler> = { 'mail.send': mailer.sendJob, ...opsJobs(config, database) };
   for (const m of modules) Object.assign(handlers, m.jobs ?? {});
-  const jobs = new JobRunner(db, handlers, modules.flatMap((m) => m.schedules ?? []), fastify.log);
+  const jobs = new JobRunner(db, handlers, [...modules.flatMap((m) => m.schedules ?? []), ...opsSchedules(config)], fastify.log);
 
   return {
     fastify,

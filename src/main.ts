@@ -17,6 +17,7 @@ import { Mailer } from './platform/mail/index.js';
 import type { ModuleContext } from './platform/module.js';
 import { DEMO_PASSWORD, DEMO_USERS, isEmptyDatabase, seedDemoUsers } from './platform/seed.js';
 import { Settings } from './platform/settings.js';
+import { OPS_USAGE, OpsUsageError, runOpsCommand } from './platform/ops/cli.js';
 import { COMMANDS } from './commands.js';
 
 const USAGE = `usage: consulaire <command>
@@ -28,7 +29,7 @@ const USAGE = `usage: consulaire <command>
   token create --email E --scopes a,b [--days N] [--name N]
   token revoke --id N
   routes                                 print the route table (method, path, who may call it)
-${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}`;
+${[...OPS_USAGE, ...COMMANDS.map((c) => c.usage)].map((u) => `  ${u}`).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -125,7 +126,7 @@ function need(v: string | undefined, flag: string): string {
 
 export async function run(argv: string[]): Promise<void> {
   const [cmd, sub] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv.slice(cmd === 'user' || cmd === 'token' || COMMANDS.some((c) => c.name === cmd && c.sub) ? 2 : 1),
     options: {
       demo: { type: 'boolean' },
@@ -136,6 +137,8 @@ export async function run(argv: string[]): Promise<void> {
       scopes: { type: 'string' },
       days: { type: 'string' },
       id: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
       ...Object.fromEntries(COMMANDS.flatMap((c) => Object.entries(c.options))),
     },
     strict: true,
@@ -145,6 +148,15 @@ export async function run(argv: string[]): Promise<void> {
   const t = new I18n(MODULES.flatMap((m) => (m.messages ? [m.messages] : []))).translator('fr');
 
   if (cmd === 'serve') return serve(config, Boolean(values.demo));
+  if (cmd === 'backup' || cmd === 'restore') {
+    try {
+      await runOpsCommand({ cmd, positionals: [cmd, ...positionals], out: values.out, force: values.force }, config, (s) => console.log(s));
+    } catch (e) {
+      if (e instanceof OpsUsageError) throw new UsageError(e.message);
+      throw e;
+    }
+    return;
+  }
   if (cmd === 'routes') {
     const database = await open(config);
     const app = await buildApp({ config, database, modules: MODULES, logger: false });

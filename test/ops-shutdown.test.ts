@@ -43,7 +43,7 @@ async function until(what: string, test: () => boolean | Promise<boolean>, ms = 
 
 /** `sh -c "node scripts/start.mjs"` like npm runs it; resolves the pids of the shell, start.mjs and the server. */
 async function startLikeNpm(tdb: TestDatabase, port: number): Promise<{ sh: ChildProcess; startPid: number; serverPid: number; port: number; exited: Promise<number | null> }> {
-  const env = { ...process.env, DATA_DIR: tdb.dataDir, PORT: String(port), LOG_LEVEL: 'info', CONSULAIRE_FROM_SOURCE: '1', SESSION_SECRET: 'x'.repeat(40), NODE_ENV: 'development' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: tdb.dataDir, PORT: String(port), LOG_LEVEL: 'info', CONSULAIRE_FROM_SOURCE: '1', SESSION_SECRET: 'x'.repeat(40), NODE_ENV: 'development' };
   if (tdb.url) env.DATABASE_URL = tdb.url;
   else delete env.DATABASE_URL;
   // `echo $$` then exec-less child: the shell stays the parent of start.mjs, as under npm.
