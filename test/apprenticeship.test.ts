@@ -250,3 +250,15 @@ describe('staff follow-up', () => {
     expect(await count(t.db, 'audit_log', ['entity', 'apprenticeship_target'])).toBe(1);
   });
 });
+
+describe('rate limit of the public calculator', () => {
+  it('answers 429 past 120 calls a minute from one address, and computes nothing more', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++) statuses.push((await api(t, 'POST', '/api/v1/apprenticeship-tax/quote', undefined, { year: 2026, payroll: 1, employees: 1, workStudyEmployees: 0 })).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    const limited = await api(t, 'POST', '/api/v1/apprenticeship-tax/quote', undefined, { year: 2026, payroll: 1, employees: 1, workStudyEmployees: 0 });
+    expect(limited.status).toBe(429);
+    expect(limited.json().code).toBe('common.rate_limited');
+  });
+});
