@@ -153,6 +153,41 @@ export async function prepareRecipients(db: MailingDb, campaign: Campaign): Prom
   });
 }
 
+// ————— throttle —————
+
+/**
+ * Messages per second for the campaign and per recipient domain (0: no limit). `reserve` books
+ * the next free slot of both for one message and says how long to wait for it: slots are spaced
+ * 1/rate apart, so a burst is spread out and a slow domain does not get more than its share.
+ */
+export class Throttle {
+  private next = 0;
+  private readonly domains = new Map<string, number>();
+  private readonly gap: number;
+  private readonly domainGap: number;
+
+  constructor(perSecond: number, perDomain: number) {
+    this.gap = perSecond > 0 ? 1000 / perSecond : 0;
+    this.domainGap = perDomain > 0 ? 1000 / perDomain : 0;
+  }
+
+  /** Milliseconds to wait before sending to `domain` at `now`; the slot is taken. */
+  reserve(domain: string, now: number): number {
+    let at = now;
+    if (this.gap) {
+      at = Math.max(this.next, now);
+      this.next = at + this.gap;
+    }
+    if (this.domainGap) {
+      const d = Math.max(this.domains.get(domain) ?? 0, at);
+      this.domains.set(domain, d + this.domainGap);
+      at = d;
+      if (this.domains.size > 10_000) this.domains.clear(); // a campaign to many domains: forget old slots (they are in the past)
+    }
+    return at - now;
+  }
+}
+
 // ————— the loop —————
 
 export interface SliceResult {
@@ -203,11 +238,7 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
   let sent = 0;
   let lost = false;
 
-  // Throttles: the next free slot of the campaign and of each recipient domain.
-  const gap = deps.cfg.ratePerSecond > 0 ? 1000 / deps.cfg.ratePerSecond : 0;
-  const domainGap = deps.cfg.ratePerDomain > 0 ? 1000 / deps.cfg.ratePerDomain : 0;
-  let nextSlot = Date.now();
-  const domainSlots = new Map<string, number>();
+  const throttle = new Throttle(deps.cfg.ratePerSecond, deps.cfg.ratePerDomain);
   const inFlight = new Set<Promise<void>>();
 
   const finishOne = async (r: Recipient, ok: boolean, err?: { responseCode?: number; code?: string; message?: string; response?: string }) => {
@@ -266,17 +297,7 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
       batch.sort((a, b) => a.id - b.id);
       for (const r of batch) {
         if (Date.now() - started > maxMs + 5000) break outer;
-        let wait = 0;
-        if (gap) {
-          nextSlot = Math.max(nextSlot, Date.now());
-          wait = nextSlot - Date.now();
-          nextSlot += gap;
-        }
-        if (domainGap) {
-          const d = Math.max(domainSlots.get(r.domain) ?? 0, Date.now() + wait);
-          domainSlots.set(r.domain, d + domainGap);
-          wait = Math.max(wait, d - Date.now());
-        }
+        const wait = throttle.reserve(r.domain, Date.now());
         if (wait > 0) await sleep(wait);
         while (inFlight.size >= window) await Promise.race(inFlight);
         const p = sendOne(r).finally(() => inFlight.delete(p));
