@@ -370,6 +370,10 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const report = await db.insertInto('reports').values({ name: 'RAPPORT-INTERNE', subject: 'establishments', definition: JSON.stringify({ subject: 'establishments', dims: ['department'], measure: 'count', filters: {} }), owner_id: admin.id, shared_role: null, schedule: 'none', recipients: '[]', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   put('report', { own: id(report.id), staff: [id(report.id)] });
   put('map-outline', { own: 'departements' });
+  // Reports (#17): a report of the administrator's, shared with nobody; the map's shipped outlines.
+  const report = await db.insertInto('reports').values({ name: 'RAPPORT-INTERNE', subject: 'establishments', definition: JSON.stringify({ subject: 'establishments', dims: ['department'], measure: 'count', filters: {} }), owner_id: admin.id, shared_role: null, schedule: 'none', recipients: '[]', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  put('report', { own: id(report.id), staff: [id(report.id)] });
+  put('map-outline', { own: 'departements' });
   put('stats-month', { own: '2030-01', staff: ['2030-01'] });
   // Apprenticeship tax: a school, a campaign with a target company (Y), the reminder templates.
   const apprSchool = await createApprenticeshipSchool(db, asAdmin, { name: 'ÉCOLE-INTERNE', siret: '13000253200013', uai: '0691234A', trainings: '', contactName: '', contactEmail: '', contactPhone: '' });
@@ -461,12 +465,12 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('import', { own: id(imp.id) });
   put('outbox', { own: id((await db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()).id) });
 
-  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
+  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read'], days: 30 });
   const byScope: Record<string, string> = {};
-  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
-  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
+  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
+  const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read'], days: 30 });
   await revokeApiToken(db, SYSTEM_ACTOR, revoked.row.id);
-  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write'], days: 30 });
+  const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read'], days: 30 });
   await db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', expired.row.id).execute();
   put('token', { own: id(full.row.id), staff: [id(full.row.id)] });
 

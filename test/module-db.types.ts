@@ -143,3 +143,10 @@ export async function apprenticeshipNamesFailToCompile(appr: import('../src/modu
   // @ts-expect-error: apprenticeship_declarations.source is 'form' | 'csv'
   await appr.updateTable('apprenticeship_declarations').set({ source: 'pdf' }).execute();
 }
+
+export async function mapAndReportsNamesFailToCompile(map: import('../src/modules/map/map.table.js').MapDb, reports: import('../src/modules/reports/reports.table.js').ReportsDb) {
+  // @ts-expect-error: map_cells has no column "count" (it is "n")
+  await map.selectFrom('map_cells').select('count').execute();
+  // @ts-expect-error: reports.schedule is none | weekly | monthly
+  await reports.updateTable('reports').set({ schedule: 'daily' }).execute();
+}
