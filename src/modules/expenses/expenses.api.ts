@@ -3,6 +3,7 @@
 // Receipts may be sent with a line as base64 (10 MB at most, photo or PDF).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { invalid, isAppError } from '../../platform/errors.js';
 import { idParam, requireId } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import * as claims from './claims.service.js';
@@ -109,8 +110,8 @@ export async function handleCreateClaimApi(req: FastifyRequest, reply: FastifyRe
       try {
         await claims.addLine(trx, req.actor, claim.id, { spent_on: l.date, category: l.category, description: l.description ?? '', supplier: l.supplier ?? '', amount: l.amount ?? '', distance_km: l.distanceKm === undefined ? '' : String(l.distanceKm), fiscal_cv: l.fiscalCv === undefined ? '' : String(l.fiscalCv), electric: Boolean(l.electric) }, receipts[i]);
       } catch (e) {
-        const err = e as { kind?: string; fields?: Record<string, string> };
-        if (err.kind === 'invalid' && err.fields) for (const k of Object.keys(err.fields)) (err.fields[`lines.${i}.${k}`] = err.fields[k]), delete err.fields[k];
+        // The same refusal, each field named by its line: `lines.0.amount`.
+        if (isAppError(e) && e.kind === 'invalid') throw invalid(e.code, Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`lines.${i}.${k}`, v])), e.params);
         throw e;
       }
     }
