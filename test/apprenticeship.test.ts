@@ -262,3 +262,75 @@ describe('rate limit of the public calculator', () => {
     expect(limited.json().code).toBe('common.rate_limited');
   });
 });
+
+describe('windows, settings round trips, targets from a segment', () => {
+  it('confirmation once SOLTéA opened; pledges frozen once the last window closed (services, dated)', async () => {
+    const { confirmAllocation, savePledges } = await import('../src/modules/apprenticeship/member.service.js');
+    const { getCampaign } = await import('../src/modules/apprenticeship/campaign.service.js');
+    const campaign = await getCampaign(t.db, ids.campaign);
+    const actor = { id: null, label: 'membre:test', kind: 'member' as const, roles: ['administrator'], permissions: new Set(['member:use']), memberOf: { companyIds: [ids.companyA], current: ids.companyA } };
+    await t.db.transaction().execute((trx) => confirmAllocation(trx, actor, ids.companyA, campaign, { [ids.schoolA]: '50', [ids.schoolB]: '10' }, `${NEXT}-06-01`));
+    const rows = await t.db.selectFrom('apprenticeship_pledges').selectAll().where('company_id', '=', ids.companyA).orderBy('school_id').execute();
+    expect(rows.map((r) => [r.school_id, r.pledged_bp, r.confirmed_bp, Number(r.confirmed_cents)])).toEqual([
+      [ids.schoolA, 6000, 5000, 45_000],
+      [ids.schoolB, 0, 1000, 9_000],
+    ]);
+    const d = await t.db.selectFrom('apprenticeship_declarations').select('confirmed_at').where('company_id', '=', ids.companyA).executeTakeFirstOrThrow();
+    expect(d.confirmed_at).not.toBeNull();
+    await expect(t.db.transaction().execute((trx) => savePledges(trx, actor, ids.companyA, campaign, { [ids.schoolA]: '10' }, `${NEXT}-10-25`))).rejects.toMatchObject({ fields: { _form: 'apprenticeship.window_closed' } });
+    expect((await t.db.selectFrom('apprenticeship_pledges').select('pledged_bp').where('company_id', '=', ids.companyA).where('school_id', '=', ids.schoolA).executeTakeFirstOrThrow()).pledged_bp).toBe(6000);
+  });
+
+  it('edits a template, a school and a campaign (stale version → 409); grants and revokes a director', async () => {
+    const tpl = await t.db.selectFrom('apprenticeship_templates').selectAll().where('code', '=', 'before_close').executeTakeFirstOrThrow();
+    expect((await manager.post('/taxe-apprentissage/modeles/before_close', { version: String(tpl.version), subject: 'Dernier rappel {{annee}}', body: 'Bonjour {{entreprise}}, {{lien}}', daysBefore: '3' })).status).toBe(302);
+    expect((await manager.post('/taxe-apprentissage/modeles/before_close', { version: String(tpl.version), subject: 'Encore', body: 'x', daysBefore: '3' })).status).toBe(409);
+    expect((await manager.post('/taxe-apprentissage/modeles/inconnu', { version: '1', subject: 'x', body: 'x', daysBefore: '3' })).status).toBe(404);
+    const school = await t.db.selectFrom('apprenticeship_schools').selectAll().where('id', '=', ids.schoolB).executeTakeFirstOrThrow();
+    const upd = await manager.post(`/taxe-apprentissage/ecoles/${ids.schoolB}`, { version: String(school.version), name: 'CFA des métiers (Lyon)', siret: school.siret, uai: school.uai, trainings: 'CAP, BP', contactName: 'Paul', contactEmail: 'paul@cfa.fr', contactPhone: '', active: '1' });
+    expect(upd.status).toBe(302);
+    const taken = await manager.post(`/taxe-apprentissage/ecoles/${ids.schoolB}`, { version: String(school.version + 1), name: 'X', siret: '13000253200013', uai: school.uai, trainings: '', contactName: '', contactEmail: '', contactPhone: '', active: '1' });
+    expect(taken.status).toBe(422);
+    expect(taken.body).toContain('Un établissement a déjà ce SIRET.');
+    const c = await t.db.selectFrom('apprenticeship_campaigns').selectAll().where('id', '=', ids.campaign).executeTakeFirstOrThrow();
+    const form = { title: `Campagne ${NEXT} (SOLTéA)`, segment: '', opens1: `${NEXT}-05-26`, closes1: `${NEXT}-06-27`, opens2: `${NEXT}-07-14`, closes2: `${NEXT}-10-24` };
+    expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, { ...form, version: String(c.version) })).status).toBe(302);
+    expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, { ...form, version: String(c.version) })).status).toBe(409);
+    const overlap = await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, { ...form, opens2: `${NEXT}-06-01`, version: String(c.version + 1) });
+    expect(overlap.status).toBe(422);
+    const unknown = await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, { ...form, segment: '999999', version: String(c.version + 1) });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toContain('Ce segment n’existe pas');
+    // a school that received pledges cannot leave the campaign
+    const leave = await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}/objectifs`, { school: [String(ids.schoolB)], [`goal_${ids.schoolB}`]: '1000' });
+    expect(leave.status).toBe(422);
+    expect(await count(t.db, 'apprenticeship_campaign_schools', ['campaign_id', ids.campaign])).toBe(2);
+    const grant = await t.db.selectFrom('apprenticeship_school_grants').select('user_id').where('school_id', '=', ids.schoolA).executeTakeFirstOrThrow();
+    expect((await manager.post(`/taxe-apprentissage/ecoles/${ids.schoolA}/acces`, { email: 'personne@nulle.part' })).status).toBe(422);
+    expect((await manager.post(`/taxe-apprentissage/ecoles/${ids.schoolA}/acces/${grant.user_id}/retirer`)).status).toBe(302);
+    expect((await director.get(`/taxe-apprentissage/ecoles/${ids.schoolA}/resultats?annee=${NEXT}`)).status).toBe(404);
+    expect((await manager.post(`/taxe-apprentissage/ecoles/${ids.schoolA}/acces/${grant.user_id}/retirer`)).status).toBe(404);
+    const audited = await t.db.selectFrom('audit_log').select('action').where('entity', 'in', ['apprenticeship_template', 'apprenticeship_school', 'apprenticeship_campaign']).execute();
+    expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['update', 'grant', 'revoke', 'goals', 'create']));
+  });
+
+  it('resolves the registry segment into targets, keeps contacted ones, exports XLSX', async () => {
+    const { saveSegment } = await import('../src/modules/registry/admin.service.js');
+    const { permissionsOf } = await import('../src/platform/access/permissions.js');
+    const seg = await saveSegment(t.db, { id: null, label: 'test', kind: 'staff', roles: ['admin'], permissions: permissionsOf(['admin']) }, 'Rhône', 'department=69');
+    const c = await t.db.selectFrom('apprenticeship_campaigns').selectAll().where('id', '=', ids.campaign).executeTakeFirstOrThrow();
+    const form = { title: c.title, segment: String(seg), opens1: `${NEXT}-05-26`, closes1: `${NEXT}-06-27`, opens2: `${NEXT}-07-14`, closes2: `${NEXT}-10-24`, version: String(c.version) };
+    expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, form)).status).toBe(302);
+    expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}/cibles`)).status).toBe(302);
+    const targets = await t.db.selectFrom('apprenticeship_targets').select(['company_id', 'department', 'contacted_at']).where('campaign_id', '=', ids.campaign).orderBy('company_id').execute();
+    // Alpha (69123) and Gamma (69001, contacted earlier) are in the Rhône; Bêta (67) is not
+    expect(targets.map((x) => x.company_id)).toEqual([ids.companyA, ids.companyC]);
+    expect(targets.find((x) => x.company_id === ids.companyC)?.contacted_at).not.toBeNull();
+    const page = await follower.get(`/taxe-apprentissage/cibles?annee=${NEXT}&contacte=no`);
+    expect(page.body).toContain('Boulangerie Alpha');
+    expect(page.body).not.toContain('Chaudronnerie Gamma');
+    const xlsx = await follower.get(`/taxe-apprentissage/export?annee=${NEXT}&format=xlsx`);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+  });
+});
