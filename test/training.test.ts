@@ -209,6 +209,11 @@ describe('enrolment', () => {
     await direction.signIn((await makeUser(t.db, ['direction'])).email);
     expect((await direction.get('/formation/bilans')).status).toBe(200);
     expect((await direction.get('/formation')).status).toBe(403);
+    const accountant = agent(t);
+    await accountant.signIn((await makeUser(t.db, ['accounting'])).email);
+    expect((await accountant.get('/formation/bilans')).status).toBe(200);
+    expect((await accountant.post(`/formation/sessions/${ids.session}/factures`)).status).toBe(403);
+    expect((await memberA.post(`/formation/stagiaires/${e1}/confirmer`)).status).toBe(401); // not a staff session
   });
 
   it('the convention is a PDF naming the company, the trainee and the OPCO', async () => {
@@ -221,6 +226,20 @@ describe('enrolment', () => {
     expect(text).toContain('Aciéries du Gier');
     expect(text).toContain('Camille Aciérie (Assistante)');
     expect(text).toContain('OPCO 2i (dossier DOS-42)');
+  });
+});
+
+describe('session cancelled by the centre', () => {
+  it('cancels its enrolments without a late fee, frees room and trainer, and writes an audit row', async () => {
+    const res = await staff.post('/formation/sessions', session({ start_date: addDays(today, 3), end_date: addDays(today, 9), trainer_id: '', room_id: String(ids.smallRoom), max_trainees: '1' }));
+    expect(res.status).toBe(302);
+    const sid = idFrom(res.headers.location);
+    expect((await staff.post(`/formation/sessions/${sid}/inscriptions`, { trainee_name: 'Ali Tardif', trainee_email: 'ali@acieries.fr', company_id: String(a.id), funding: 'company' })).status).toBe(302);
+    expect((await staff.post(`/formation/sessions/${sid}/annuler`)).status).toBe(302);
+    const e = await t.db.selectFrom('training_enrolments').select(['status', 'late_cancel']).where('session_id', '=', sid).executeTakeFirstOrThrow();
+    expect(e).toEqual({ status: 'cancelled', late_cancel: 0 });
+    expect(await count(t.db, 'training_slots', ['room_id', ids.smallRoom!])).toBe(0);
+    expect((await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'training_session').where('entity_id', '=', String(sid)).orderBy('id', 'desc').executeTakeFirstOrThrow()).action).toBe('cancel');
   });
 });
 

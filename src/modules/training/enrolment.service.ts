@@ -123,14 +123,15 @@ export async function sendConvocation(db: TrainingDb, actor: Actor, e: Enrolment
  * first day it is a late cancellation: half the price stays due (invoiced). Once the session has
  * started only staff may cancel. The first of the waiting list takes the seat.
  */
-export async function cancelEnrolment(db: TrainingDb, actor: Actor, id: number, reason: string, mail: MailDeps, today = todayInParis()): Promise<Enrolment> {
+export async function cancelEnrolment(db: TrainingDb, actor: Actor, id: number, reason: string, mail: MailDeps, today = todayInParis(), opts: { sessionCancelled?: boolean } = {}): Promise<Enrolment> {
   const e = await getEnrolment(db, actor, id);
   if (actor.kind !== 'member' && !mayManageTraining(actor)) throw forbidden('training.not_allowed');
   const s = await lockSession(db, e.session_id);
   if (e.status === 'cancelled') throw conflict('training.enrolment_state');
   if (s.start_date <= today && actor.kind === 'member') throw conflict('training.session_started');
   const seated = e.status === 'requested' || e.status === 'confirmed';
-  const late = seated && s.kind === 'inter' && daysBetween(today, s.start_date) < LATE_CANCEL_DAYS ? 1 : 0;
+  // When the CCI cancels the session, nobody owes anything.
+  const late = !opts.sessionCancelled && seated && s.kind === 'inter' && daysBetween(today, s.start_date) < LATE_CANCEL_DAYS ? 1 : 0;
   const now = nowIso();
   await db.updateTable('training_enrolments').set({ status: 'cancelled', cancelled_at: now, cancel_reason: reason.slice(0, 500) || null, late_cancel: late, updated_at: now, version: sql<number>`version + 1` }).where('id', '=', id).execute();
   await record(db, actor, { entity: 'training_enrolment', entityId: id, action: 'cancel', before: { status: e.status }, after: { status: 'cancelled', late_cancel: late, reason } });

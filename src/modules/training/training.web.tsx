@@ -124,7 +124,7 @@ export async function handleCancelSession(req: FastifyRequest, reply: FastifyRep
   const mail = await mailDeps(ctx);
   await tx(ctx.db, async (trx) => {
     await sessions.setSessionStatus(trx, req.actor, id, 'cancelled');
-    for (const e of await enrolments.enrolmentsOfSession(trx, id)) if (e.status !== 'cancelled') await enrolments.cancelEnrolment(trx, req.actor, e.id, 'Session annulée', mail);
+    for (const e of await enrolments.enrolmentsOfSession(trx, id)) if (e.status !== 'cancelled') await enrolments.cancelEnrolment(trx, req.actor, e.id, 'Session annulée par le centre de formation', mail, undefined, { sessionCancelled: true });
   });
   reply.flash('success', 'training.saved');
   return reply.redirect(`/formation/sessions/${id}`);
