@@ -164,9 +164,13 @@ describe('backup and restore', () => {
     await expect(restoreBackup(r.file, target, { key: randomBytes(32) })).rejects.toThrow(/cannot decrypt/);
     await expect(restoreBackup(r.file, target)).rejects.toThrow(/set BACKUP_KEY/);
     expect(readdirSync(target.dataDir)).toEqual([]);
-    const checks = await verifyBackup(r.file, { key: KEY, serverUrl: t.database.url, tmpDir: tmpdir() });
-    expect(checks[0]).toContain('authentication tag valid');
-    expect(checks.join('\n')).toContain('throwaway target removed');
+    // `backup verify` (a whole restore into a throwaway target) once, on SQLite: on PostgreSQL it
+    // is the restore above plus a database created and dropped, run by .ci/run's drill.
+    if (!onPostgres) {
+      const checks = await verifyBackup(r.file, { key: KEY, tmpDir: tmpdir() });
+      expect(checks[0]).toContain('authentication tag valid');
+      expect(checks.join('\n')).toContain('throwaway target removed');
+    }
   }, 120_000);
 });
 
@@ -221,7 +225,8 @@ describe('faults', () => {
     }
   }, 60_000);
 
-  it('kill -9 during a backup: no backup file, the partial one is refused, and removed once stale by a later backup', async () => {
+  // The file-level behaviour is the engine's same code; on PostgreSQL the dump is pg_dump's.
+  it.skipIf(onPostgres)('kill -9 during a backup: no backup file, the partial one is refused, and removed once stale by a later backup', async () => {
     const dir = path.join(out, 'killed');
     mkdirSync(dir);
     // A bigger upload so the archive takes long enough to be caught in the middle.

@@ -167,7 +167,9 @@ async function dumpPostgres(url: string, staging: string) {
       await run(pgTool('pg_dump'), ['--format=custom', '--no-owner', '--no-privileges', `--snapshot=${snap}`, '--file', file, '--dbname', url], { maxBuffer: 16 << 20 });
     } catch (e) {
       const err = e as { stderr?: string; message: string };
-      throw new Error(`pg_dump failed: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ')}`);
+      const text = (err.stderr ?? err.message).trim();
+      if (/No space left on device/i.test(text)) throw Object.assign(new Error('pg_dump: no space left on device'), { code: 'ENOSPC' });
+      throw new Error(`pg_dump failed: ${text.split('\n').slice(-3).join(' ')}`);
     }
     const raw: Raw = { kind: 'postgres', client };
     const result = { entryFile: file, entryName: 'database.pgdump', schema: await schemaVersion(raw), tables: await rowCounts(raw), audit: await auditDigest(raw), tool };

@@ -62,12 +62,20 @@ async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise
   }
 }
 
+/** Schemas besides public that migrations create (reporting views…). */
+async function userSchemas(c: pg.Client): Promise<string[]> {
+  const r = await c.query<{ n: string }>(`select nspname as n from pg_namespace where nspname not in ('public', 'information_schema') and nspname not like 'pg\\_%' order by 1`);
+  return r.rows.map((x) => x.n);
+}
+
 /** What the target holds already: database tables with rows or schema, and files. */
 async function targetContents(t: RestoreTarget): Promise<string[]> {
   const found: string[] = [];
   if (t.databaseUrl) {
     const tables = await withPg(t.databaseUrl, (c) => dataTables({ kind: 'postgres', client: c }));
     if (tables.length) found.push(`${tables.length} tables in the PostgreSQL database`);
+    const schemas = await withPg(t.databaseUrl, userSchemas);
+    if (schemas.length) found.push(`schemas ${schemas.join(', ')}`);
   } else {
     const file = path.join(t.dataDir, SQLITE_FILE);
     if (existsSync(file) && statSync(file).size > 0) {
@@ -88,6 +96,7 @@ async function targetContents(t: RestoreTarget): Promise<string[]> {
 async function emptyTarget(t: RestoreTarget): Promise<void> {
   if (t.databaseUrl) {
     await withPg(t.databaseUrl, async (c) => {
+      for (const schema of await userSchemas(c)) await c.query(`drop schema ${quoteIdent(schema)} cascade`);
       await c.query('drop schema if exists public cascade');
       await c.query('create schema public');
     });
