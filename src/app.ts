@@ -1,6 +1,7 @@
 // Builds the Fastify application from the configuration, a database and the list of modules.
 // Nothing else knows which modules exist: add one to MODULES (src/modules/index.ts) and it is
 // wired — routes, API, permissions, navigation, jobs, search, demo data.
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -11,14 +12,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import qs from 'node:querystring';
+import { constants as zlib } from 'node:zlib';
 import type { Config } from './config.js';
 import { registerAuthRoutes } from './platform/auth/auth.web.js';
 import type { Database } from './platform/db/index.js';
 import { EventLoopWatch } from './platform/db/load-stats.js';
+import { registerAssetRoutes } from './platform/http/assets.js';
 import { errorHandler, renderError } from './platform/http/errors.js';
 import './platform/http/context.js';
 import { installLifecycle, type MemberResolver } from './platform/http/lifecycle.js';
@@ -31,7 +33,6 @@ import { Settings } from './platform/settings.js';
 import { opsJobs, opsSchedules } from './platform/ops/jobs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 
 export interface AppOptions {
   config: Config;
@@ -110,6 +111,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // HTML, JSON, CSV above 1 KB leave compressed (brotli at a quality cheap enough per request,
+  // or gzip); fingerprinted assets come precompressed (platform/http/assets.ts).
+  await fastify.register(compress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+    customTypes: /^(text\/(html|csv|plain|css|javascript|calendar)|application\/(json|javascript|xml|problem\+json)|image\/svg)/,
+  });
   await fastify.register(cookie, { secret: config.sessionSecret });
   await fastify.register(formbody, { parser: (body) => qs.parse(body) as Record<string, unknown> });
   await fastify.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 5, fields: 50 } });
@@ -154,9 +163,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     const access = c.public ? 'public' : c.audience === 'member' ? `member${c.permission ? ` + ${c.permission}` : ''}` : c.permission ? c.permission : c.signedIn ? 'signed in' : 'UNDECLARED';
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
   });
-  await fastify.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', maxAge: config.production ? 86400_000 : 0 });
-  const htmxPath = require.resolve('htmx.org/dist/htmx.min.js');
-  fastify.get('/static/htmx.min.js', { config: { public: true } }, (_req, reply) => reply.header('cache-control', 'public, max-age=86400').sendFile(path.basename(htmxPath), path.dirname(htmxPath)));
+  // Plain /static/… URLs keep working, briefly cached; pages use asset() (fingerprinted, immutable).
+  await fastify.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', maxAge: config.production ? 300_000 : 0 });
+  registerAssetRoutes(fastify);
   fastify.get('/api/openapi.json', { config: { public: true } }, async () => fastify.swagger());
 
   let memberResolver: MemberResolver | undefined;

@@ -2,6 +2,7 @@
 // user, sign-out), navigation built from the modules the user may use, breadcrumbs, flash
 // messages. The extranet and the public site reuse it with their own navigation.
 import type { ComponentChildren } from 'preact';
+import { asset } from '../http/assets.js';
 import type { ViewContext } from './view-context.js';
 
 export interface Crumb {
@@ -108,10 +109,10 @@ export function Page({ ctx, title, crumbs = [], wide, description, topNav, topNa
         {description ? <meta name="description" content={description} /> : null}
         <meta name="csrf-token" content={ctx.csrf} />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <script src="/static/htmx.min.js" defer></script>
-        <script src="/static/app.js" defer></script>
+        <link rel="stylesheet" href={asset('/static/app.css')} />
+        <link rel="icon" href={asset('/static/favicon.svg')} type="image/svg+xml" />
+        <script src={asset('/static/htmx.min.js')} defer></script>
+        <script src={asset('/static/app.js')} defer></script>
       </head>
       <body class={`shell-${ctx.shell ?? 'staff'}`}>
         <a class="skip-link" href="#main">
