@@ -241,10 +241,27 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
   const throttle = new Throttle(deps.cfg.ratePerSecond, deps.cfg.ratePerDomain);
   const inFlight = new Set<Promise<void>>();
 
+  // Accepted messages are marked sent in small groups (one UPDATE per 25 messages or per batch):
+  // one statement per message was most of the sender's cost next to nodemailer's. A crash
+  // between the acceptance and the group's UPDATE leaves those recipients 'claimed': the one
+  // ambiguity, resent with the same Message-ID (above).
+  let accepted: number[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flushSent = (): Promise<void> => {
+    if (!accepted.length) return flushing;
+    const ids = accepted;
+    accepted = [];
+    const at = nowIso();
+    flushing = flushing.then(async () => {
+      await db.updateTable('mailing_recipients').set({ status: 'sent', sent_at: at, claimed_by: null, error: null }).where('id', 'in', ids).execute();
+      sent += ids.length;
+    });
+    return flushing;
+  };
   const finishOne = async (r: Recipient, ok: boolean, err?: { responseCode?: number; code?: string; message?: string; response?: string }) => {
     if (ok) {
-      await db.updateTable('mailing_recipients').set({ status: 'sent', sent_at: nowIso(), claimed_by: null, error: null }).where('id', '=', r.id).execute();
-      sent++;
+      accepted.push(r.id);
+      if (accepted.length >= 25) void flushSent().catch(() => undefined); // a failure is met again at the next await
       return;
     }
     const code = err?.responseCode ?? 0;
@@ -291,7 +308,7 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
         break;
       }
       const now = nowIso();
-      const ids = (await db.selectFrom('mailing_recipients').select('id').where('campaign_id', '=', campaignId).where('status', '=', 'queued').where('next_attempt_at', '<=', now).orderBy('id').limit(100).execute()).map((x) => x.id);
+      const ids = (await db.selectFrom('mailing_recipients').select('id').where('campaign_id', '=', campaignId).where('status', '=', 'queued').where('next_attempt_at', '<=', now).orderBy('id').limit(200).execute()).map((x) => x.id);
       if (!ids.length) break;
       const batch = await db.updateTable('mailing_recipients').set({ status: 'claimed', claimed_by: owner }).where('id', 'in', ids).where('status', '=', 'queued').returningAll().execute();
       batch.sort((a, b) => a.id - b.id);
@@ -303,11 +320,14 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
         const p = sendOne(r).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
+      await flushSent();
       onProgress?.(sent);
     }
     await Promise.all(inFlight);
+    await flushSent();
   } finally {
     await Promise.allSettled(inFlight);
+    await flushSent().catch(() => undefined);
     // Claimed and never sent because the slice ended early: back to the queue (this run is alive, no ambiguity).
     await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('claimed_by', '=', owner).where('status', '=', 'claimed').execute();
     await db.updateTable('mailing_campaigns').set({ lease_owner: null, lease_until: null }).where('id', '=', campaignId).where('lease_owner', '=', owner).execute();
