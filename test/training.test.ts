@@ -160,6 +160,10 @@ describe('enrolment', () => {
     const bad = await memberA.post(`/extranet/formations/sessions/${ids.session}/inscrire`, { trainee_name: '', trainee_email: 'pas-un-email', funding: 'opco', opco_name: '' });
     expect(bad.status).toBe(422);
     expect(bad.body).toContain('Indiquez l’OPCO qui finance.');
+    expect((await staff.get('/portail')).body).toContain('1 inscription(s) à confirmer');
+    const unknown = await staff.post(`/formation/sessions/${ids.session}/inscriptions`, { trainee_name: 'Zoé Inconnue', trainee_email: 'zoe@nulle-part.fr', company_id: '999999', funding: 'company' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toContain('Aucune entreprise du répertoire ne porte ce numéro.');
     expect((await staff.post(`/formation/stagiaires/${e1}/confirmer`)).status).toBe(302);
     const msgs = await deliver(before + 1);
     const mail = msgs.find((m) => (m.to as { text: string }).text.includes('camille@acieries.fr'))!;

@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/audit/audit.js';
 import { record } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { conflict, forbidden, invalid, notFound, type FieldErrors } from '../../platform/errors.js';
+import { findCompanies } from '../registry/index.js';
 import { daysBetween, todayInParis } from './dates.js';
 import { cancelledText, convocationIcal, convocationText, promotedText, type MailDeps } from './mails.js';
 import { assertManage, mayManageTraining, maySeeEnrolment, memberCompanyOf } from './policy.js';
@@ -46,6 +47,7 @@ export async function enrol(db: TrainingDb, actor: Actor, sessionId: number, inp
   if (input.funding === 'opco' && !input.opco_name) fields.opco_name = 'training.opco_required';
   if (input.funding === 'company' && companyId === null) fields.funding = 'training.company_required';
   if (s.kind === 'intra' && companyId !== s.company_id) fields.company_id = 'training.intra_other_company';
+  if (!member && companyId !== null && !(await findCompanies(db, [companyId])).has(companyId)) fields.company_id = 'training.company_unknown';
   if (Object.keys(fields).length) throw invalid('common.invalid', fields);
   const dup = await db.selectFrom('training_enrolments').select('id').where('session_id', '=', sessionId).where('trainee_email', '=', email).where('status', '!=', 'cancelled').executeTakeFirst();
   if (dup) throw invalid('common.invalid', { trainee_email: 'training.already_enrolled' });
@@ -81,6 +83,12 @@ export async function enrol(db: TrainingDb, actor: Actor, sessionId: number, inp
   await record(db, actor, { entity: 'training_enrolment', entityId: row.id, action: 'create', after: { session_id: sessionId, company_id: companyId, trainee: input.trainee_name, status, funding: input.funding } });
   if (status === 'confirmed') return sendConvocation(db, actor, row, mail);
   return row;
+}
+
+/** Enrolments requested by member companies, waiting for staff to confirm them ("À traiter"). */
+export async function countRequested(db: TrainingDb): Promise<number> {
+  const r = await db.selectFrom('training_enrolments').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'requested').executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 export async function getEnrolment(db: TrainingDb, actor: Actor, id: number): Promise<Enrolment> {

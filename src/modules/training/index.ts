@@ -5,7 +5,9 @@
 // the BPF. See README.md.
 import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
+import { countRequested } from './enrolment.service.js';
 import { trainingMessages } from './messages.js';
+import { mayManageTraining } from './policy.js';
 import { seedTraining } from './seed.js';
 import { trainingApiRoutes, trainingWebRoutes } from './training.routes.js';
 
@@ -24,5 +26,11 @@ export const trainingModule = defineModule({
   ],
   web: (app, ctx) => mountRoutes(app, ctx, trainingWebRoutes),
   api: (app, ctx) => mountRoutes(app, ctx, trainingApiRoutes),
+  // Enrolments requested by member companies, for the training staff.
+  todo: async (ctx, actor, t) => {
+    if (!mayManageTraining(actor)) return [];
+    const n = await countRequested(ctx.db);
+    return n ? [{ label: t('training.todo.requested', { count: n }), href: '/formation' }] : [];
+  },
   seedDemo: seedTraining,
 });

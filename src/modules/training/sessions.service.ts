@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/audit/audit.js';
 import { record } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { conflict, invalid, notFound, type FieldErrors } from '../../platform/errors.js';
+import { findCompanies } from '../registry/index.js';
 import { getCourse, parseCount, parseEuros } from './catalogue.service.js';
 import { addDays, daysBetween, frDate, HALF_HOURS, isDate, weekdayOf } from './dates.js';
 import { assertManage } from './policy.js';
@@ -62,6 +63,7 @@ export async function createSession(db: TrainingDb, actor: Actor, input: Session
   if (!kind) fields.kind = 'field.required';
   const companyId = idOf(input.company_id) ?? null;
   if (kind === 'intra' && companyId === null) fields.company_id = 'training.intra_needs_company';
+  else if (kind === 'intra' && companyId !== null && !(await findCompanies(db, [companyId])).has(companyId)) fields.company_id = 'training.company_unknown';
   const roomId = input.room_id ? (idOf(input.room_id) ?? 0) : null;
   const room = roomId ? await db.selectFrom('training_rooms').selectAll().where('id', '=', roomId).executeTakeFirst() : undefined;
   if (roomId !== null && !room) fields.room_id = 'training.not_found';
