@@ -2,12 +2,13 @@
 // memory buffer on the request thread — no I/O, the page never waits — and writes the buffer
 // in batches (every FLUSH_MS, or at once past BATCH events) with the visitor hashes of the day.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Insertable } from 'kysely';
 import { usageNotes } from '../../platform/http/usage.js';
 import type { ResponseObserver } from '../../platform/module.js';
 import { countedEvent, truncateIp, type CountedEvent, type ResponseFacts } from './classify.js';
 import { parisDay } from './periods.js';
 import { DailySalts, visitorHash } from './salt.js';
-import type { StatsDb } from './stats.table.js';
+import type { StatsDb, StatsEventsTable } from './stats.table.js';
 
 const FLUSH_MS = 2000;
 const BATCH = 500;
@@ -93,7 +94,7 @@ export class UsageCollector implements ResponseObserver {
       this.hashes.clear();
       this.hashDay = today;
     }
-    const rows = [];
+    const rows: Insertable<StatsEventsTable>[] = [];
     for (const e of batch) {
       const day = parisDay(e.at);
       // A visitor's pages of the day share one hash: computed once per day (the cache is
