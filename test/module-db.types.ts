@@ -137,13 +137,6 @@ export async function mailingNamesFailToCompile(mailing: import('../src/modules/
   await mailing.updateTable('mailing_campaigns').set({ status: 'done' }).execute();
 }
 
-export async function apprenticeshipNamesFailToCompile(appr: import('../src/modules/apprenticeship/apprenticeship.table.js').ApprenticeshipDb) {
-  // @ts-expect-error: apprenticeship_pledges has no column "percent" (it is pledged_bp)
-  await appr.selectFrom('apprenticeship_pledges').select('percent').execute();
-  // @ts-expect-error: apprenticeship_declarations.source is 'form' | 'csv'
-  await appr.updateTable('apprenticeship_declarations').set({ source: 'pdf' }).execute();
-}
-
 export async function mapAndReportsNamesFailToCompile(map: import('../src/modules/map/map.table.js').MapDb, reports: import('../src/modules/reports/reports.table.js').ReportsDb) {
   // @ts-expect-error: map_cells has no column "count" (it is "n")
   await map.selectFrom('map_cells').select('count').execute();
