@@ -183,10 +183,10 @@ function listBase(db: ApprovalsDb, f: ListQuery) {
     .innerJoin('users as u', 'u.id', 'r.requester_id');
   if (f.requesterId !== undefined) q = q.where('r.requester_id', '=', f.requesterId);
   if (f.openSeatOf !== undefined) {
+    // Driven by the approver's open seats (index approver_id, state, request_id): a handful of
+    // rows, where EXISTS per request walked every request of the table (bench/approvals-todo.ts).
     const uid = f.openSeatOf;
-    q = q.where((eb) =>
-      eb.exists(eb.selectFrom('approval_assignments as a').select('a.id').whereRef('a.request_id', '=', 'r.id').where('a.approver_id', '=', uid).where('a.state', '=', 'open')),
-    );
+    q = q.where('r.id', 'in', (eb) => eb.selectFrom('approval_assignments as a').select('a.request_id').where('a.approver_id', '=', uid).where('a.state', '=', 'open'));
   }
   if (f.typeCode) q = q.where('t.code', '=', f.typeCode);
   if (f.status) q = q.where('r.status', '=', f.status);

@@ -20,6 +20,11 @@ export interface OwnerEvent {
  * owner's writes commit with the decision or not at all. An AppError thrown here aborts the
  * transition and reaches the caller (e.g. "the balance no longer covers this leave").
  */
+// Untyped on purpose: the hook gets the engine's transaction and uses it as its owner's own handle
+// (LeaveDb, ExpensesDb…). Kysely is invariant in its tables, so no typed handle of the engine is
+// assignable to the owners' ones (nor the reverse, even through method bivariance); `CallerDb`
+// (the same Kysely<any>) may only appear in index.ts. This is the one seam where a module's handle
+// crosses into another's, the same as what index.ts exports take.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OwnerHook = (db: Kysely<any>, event: OwnerEvent) => Promise<void>;
 export type OwnerHooks = Partial<Record<HookAction, OwnerHook>>;
