@@ -168,6 +168,16 @@ describe('member', () => {
     expect(await count(t.db, 'audit_log', ['entity', 'apprenticeship_pledge'])).toBe(1);
   });
 
+  it('reads in English with the language switch', async () => {
+    member.cookies.set('lang', 'en');
+    const page = await member.get('/extranet/taxe-apprentissage');
+    member.cookies.delete('lang');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Your tax');
+    expect(page.body).toContain('Compute my tax');
+    expect(page.body).not.toContain('Calculer ma taxe');
+  });
+
   it('cannot confirm before SOLTéA opens', async () => {
     const res = await member.post('/extranet/taxe-apprentissage/confirmation', { [`confirm_${ids.schoolA}`]: '60' });
     expect(res.status).toBe(422);
