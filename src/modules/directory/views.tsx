@@ -143,7 +143,8 @@ export function ProfileForm(p: { ctx: ViewContext; person: Person; values: Recor
         </Actions>
       </form>
       <h2>{t('directory.photo')}</h2>
-      <form method="post" action={`/annuaire/personnes/${p.person.id}/photo?_csrf=${encodeURIComponent(p.ctx.csrf)}`} enctype="multipart/form-data" class="stack">
+      <form method="post" action={`/annuaire/personnes/${p.person.id}/photo`} enctype="multipart/form-data" class="stack">
+        <CsrfField ctx={p.ctx} />
         <Field ctx={p.ctx} name="photo" label={t('directory.photo_file')} type="file" accept="image/jpeg,image/png,image/webp" errors={p.errors} hint={t('directory.photo_hint')} />
         <button type="submit" class="button button-secondary">
           {t('directory.photo_send')}

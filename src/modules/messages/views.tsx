@@ -1,5 +1,5 @@
-// Forms with attachments (multipart) carry the CSRF token in their action URL too: the platform
-// checks it before the body's parts are read.
+// Forms with attachments (multipart) carry the CSRF token as their first field, like every form:
+// the platform checks it before any other part is read (never in the URL: logs, Referer).
 // Pages of the messages: the staff inbox, a new conversation, a conversation; and the member's
 // list, form and conversation (rendered inside the extranet's shell by the handlers).
 import { formatDateTime } from '../../platform/i18n/index.js';
@@ -100,7 +100,7 @@ export function NewThreadPage(p: { ctx: ViewContext; values: NewThreadValues; er
   return (
     <Page ctx={p.ctx} title={t('messages.new')} crumbs={crumbsStaff(p.ctx, t('messages.new'))}>
       <ErrorSummary ctx={p.ctx} errors={p.errors} labels={{ subject: t('messages.subject'), body: t('messages.body'), participants: t('messages.participants'), company: t('messages.company'), attachments: t('messages.attachments') }} />
-      <form method="post" action={`/messages/nouveau?_csrf=${encodeURIComponent(p.ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+      <form method="post" action="/messages/nouveau" enctype="multipart/form-data" class="stack" novalidate>
         <CsrfField ctx={p.ctx} />
         {p.canCompanies ? (
           <fieldset class="field">
@@ -186,7 +186,7 @@ function ReplyForm({ ctx, action, errors, body }: { ctx: ViewContext; action: st
     <section aria-labelledby="reply-title">
       <h2 id="reply-title">{t('messages.reply')}</h2>
       <ErrorSummary ctx={ctx} errors={errors} labels={{ body: t('messages.body'), attachments: t('messages.attachments') }} />
-      <form method="post" action={`${action}?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+      <form method="post" action={`${action}`} enctype="multipart/form-data" class="stack" novalidate>
         <CsrfField ctx={ctx} />
         <Field ctx={ctx} name="body" label={t('messages.body')} required multiline rows={6} value={body} errors={errors} maxlength={MAX_BODY} />
         <Field ctx={ctx} name="attachments" label={t('messages.attachments')} type="file" hint={t('messages.attachments_hint')} errors={errors} accept=".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.pptx,.odt,.ods,.txt,.csv" />
@@ -294,7 +294,7 @@ export function MemberNewForm(p: { ctx: ViewContext; values: { subject?: string;
   return (
     <>
       <ErrorSummary ctx={p.ctx} errors={p.errors} labels={{ subject: t('messages.subject'), body: t('messages.body'), attachments: t('messages.attachments') }} />
-      <form method="post" action={`/extranet/messages/nouveau?_csrf=${encodeURIComponent(p.ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+      <form method="post" action="/extranet/messages/nouveau" enctype="multipart/form-data" class="stack" novalidate>
         <CsrfField ctx={p.ctx} />
         <Field ctx={p.ctx} name="subject" label={t('messages.subject')} required value={p.values.subject} errors={p.errors} maxlength={MAX_SUBJECT} />
         <Field ctx={p.ctx} name="body" label={t('messages.body')} required multiline rows={8} value={p.values.body} errors={p.errors} maxlength={MAX_BODY} />

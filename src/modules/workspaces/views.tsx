@@ -161,7 +161,8 @@ export function WorkspacePage({ ctx, data, errors, form }: { ctx: ViewContext; d
             </li>
           ))}
         </ul>
-        <form method="post" action={`${base}/documents?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack">
+        <form method="post" action={`${base}/documents`} enctype="multipart/form-data" class="stack">
+          <CsrfField ctx={ctx} />
           <Select ctx={ctx} name="document_id" id="f-doc-id" label={t('workspaces.document_target')} empty={t('workspaces.new_document')} options={data.documents.map((doc) => ({ value: String(doc.id), label: t('workspaces.new_version_of', { title: doc.title }) }))} />
           <Field ctx={ctx} name="title" id="f-doc-title" label={t('workspaces.document_title')} errors={e('document')} maxlength={200} hint={t('workspaces.document_title_hint')} />
           <Field ctx={ctx} name="file" id="f-doc-file" label={t('workspaces.file')} type="file" required errors={e('document')} />

@@ -89,6 +89,42 @@ function buildNav(entries: NavEntry[], actor: Actor, path: string, t: (k: string
   return [...sections.values()];
 }
 
+/**
+ * For a multipart form without a token in a header: the request's multipart readers (`parts`,
+ * `file`) refuse (403) unless the first part is the `_csrf` field with the right token, before
+ * any field or file reaches the handler. A handler that never reads its body acts on nothing it
+ * was sent; the state-changing work of every multipart route starts by reading its parts.
+ */
+function requireCsrfFirst(req: FastifyRequest): void {
+  const expected = req.csrfToken;
+  const check = (value: unknown) => {
+    if (typeof value !== 'string' || !safeEqual(value, expected)) throw new AppError('forbidden', 'common.csrf');
+  };
+  const parts = req.parts.bind(req);
+  req.parts = (options) => {
+    const source = parts(options);
+    return (async function* () {
+      const first = await source.next();
+      if (first.done || first.value.type !== 'field' || first.value.fieldname !== '_csrf') throw new AppError('forbidden', 'common.csrf');
+      check(first.value.value);
+      for (;;) {
+        const next = await source.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })();
+  };
+  const file = req.file.bind(req);
+  req.file = async (options) => {
+    const data = await file(options);
+    // Fields before the file are in `fields`; the token must be one of them, and the first.
+    const token = data?.fields._csrf;
+    if (Object.keys(data?.fields ?? {})[0] !== '_csrf' || !token || Array.isArray(token) || token.type !== 'field') throw new AppError('forbidden', 'common.csrf');
+    check(token.value);
+    return data;
+  };
+}
+
 export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): void {
   const { config, db, i18n, settings } = deps;
   const lifetimes = { idleSeconds: config.sessionIdleSeconds, absoluteSeconds: config.sessionAbsoluteSeconds };
@@ -270,6 +306,10 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
     if (req.headers['sec-fetch-site'] === 'cross-site' || !originAllowed(req.headers.origin, siteOrigin, req)) throw new AppError('forbidden', 'common.cross_origin');
     const body = req.body as Record<string, unknown> | undefined;
     const sent = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (req.query as Record<string, string>)?._csrf;
+    // A form with files (multipart) is read by its handler, part by part, after this hook: its
+    // token is then the form's first field, checked before any other part is handed over (see
+    // requireCsrfFirst) — so it travels in the body, never in the URL (logs, Referer).
+    if (!sent && req.isMultipart()) return requireCsrfFirst(req);
     if (!sent || !safeEqual(sent, req.csrfToken)) throw new AppError('forbidden', 'common.csrf');
   });
 

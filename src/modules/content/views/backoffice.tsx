@@ -290,7 +290,8 @@ export function ItemOverview(p: { ctx: ViewContext; item: ItemRow; live?: LiveRo
             ]}
           />
           {rights.edit ? (
-            <form method="post" action={`/contenus/${item.id}/versions?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack">
+            <form method="post" action={`/contenus/${item.id}/versions`} enctype="multipart/form-data" class="stack">
+              <CsrfField ctx={ctx} />
               <input type="hidden" name="version" value={String(item.version)} />
               <Field ctx={ctx} name="file" label={t('content.new_version')} type="file" required errors={errors} hint={t('content.hint.document')} />
               <Field ctx={ctx} name="note" label={t('content.note')} maxlength={300} />
@@ -318,7 +319,8 @@ export function ItemOverview(p: { ctx: ViewContext; item: ItemRow; live?: LiveRo
             <p class="empty">{t('content.no_images')}</p>
           )}
           {rights.edit ? (
-            <form method="post" action={`/contenus/${item.id}/images?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack">
+            <form method="post" action={`/contenus/${item.id}/images`} enctype="multipart/form-data" class="stack">
+              <CsrfField ctx={ctx} />
               <Field ctx={ctx} name="file" label={t('content.image_file')} type="file" accept="image/png,image/jpeg,image/webp,image/gif" required errors={errors} hint={t('content.hint.image_file')} />
               <Field ctx={ctx} name="alt" label={t('content.image_alt')} required errors={errors} hint={t('content.hint.alt')} maxlength={250} />
               <button type="submit" class="button button-secondary">

@@ -311,7 +311,8 @@ export function RequestFormPage({ ctx, chrome, values, errors, limit }: { ctx: V
         </p>
       ) : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ category: t('extranet.col.category'), subject: t('extranet.col.subject'), body: t('extranet.message'), attachments: t('extranet.attachments') }} />
-      <form method="post" action={`/extranet/demandes?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+      <form method="post" action="/extranet/demandes" enctype="multipart/form-data" class="stack" novalidate>
+        <CsrfField ctx={ctx} />
         <Select ctx={ctx} name="category" label={t('extranet.col.category')} required empty={t('extranet.choose')} value={values.category} errors={errors} options={REQUEST_CATEGORIES.map((c) => ({ value: c, label: t(`extranet.category.${c}`) }))} />
         <Field ctx={ctx} name="subject" label={t('extranet.col.subject')} value={values.subject} required maxlength={200} errors={errors} />
         <Field ctx={ctx} name="body" label={t('extranet.message')} value={values.body} required multiline rows={8} errors={errors} />
@@ -341,7 +342,8 @@ export function RequestThreadPage({ ctx, chrome, thread, errors, body }: { ctx: 
         <>
           <h2>{t('extranet.thread.reply')}</h2>
           <ErrorSummary ctx={ctx} errors={errors} labels={{ body: t('extranet.message'), attachments: t('extranet.attachments') }} />
-          <form method="post" action={`/extranet/demandes/${r.id}/messages?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+          <form method="post" action={`/extranet/demandes/${r.id}/messages`} enctype="multipart/form-data" class="stack" novalidate>
+            <CsrfField ctx={ctx} />
             <Field ctx={ctx} name="body" label={t('extranet.message')} value={body} required multiline rows={6} errors={errors} />
             <AttachmentField ctx={ctx} errors={errors} />
             <Actions>

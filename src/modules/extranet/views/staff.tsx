@@ -344,7 +344,8 @@ export function StaffThreadPage({ ctx, thread, companyName, author, staff, error
         <>
           <h2>{t('extranet.thread.reply')}</h2>
           <ErrorSummary ctx={ctx} errors={errors} />
-          <form method="post" action={`/gestion-extranet/demandes/${r.id}/reponse?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="stack" novalidate>
+          <form method="post" action={`/gestion-extranet/demandes/${r.id}/reponse`} enctype="multipart/form-data" class="stack" novalidate>
+            <CsrfField ctx={ctx} />
             <input type="hidden" name="version" value={String(r.version)} />
             <Field ctx={ctx} name="body" label={t('extranet.message')} value={body} required multiline rows={6} errors={errors} />
             <AttachmentField ctx={ctx} errors={errors} />

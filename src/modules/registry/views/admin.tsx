@@ -49,7 +49,7 @@ export function ImportsPage({ ctx, imports, errors }: { ctx: ViewContext; import
     <Page ctx={ctx} title={t('registry.imports')} crumbs={[{ label: t('registry.title'), href: '/registre' }, { label: t('registry.imports') }]}>
       <ErrorSummary ctx={ctx} errors={errors} />
       <p>{t('registry.import_help')}</p>
-      <form method="post" action={`/registre/imports?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data">
+      <form method="post" action="/registre/imports" enctype="multipart/form-data">
         <CsrfField ctx={ctx} />
         <div class="form-grid">
           <div class="field">
