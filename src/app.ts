@@ -31,6 +31,7 @@ import { Mailer } from './platform/mail/index.js';
 import type { ConsulaireModule, ModuleContext } from './platform/module.js';
 import { Settings } from './platform/settings.js';
 import { opsJobs, opsSchedules } from './platform/ops/jobs.js';
+import { registerOpsRoutes } from './platform/ops/metrics.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -193,6 +194,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   registerAuthRoutes(fastify, { db, config, mailer, settings });
   registerPortalRoutes(fastify, modules, ctx);
+  let closing = false;
+  registerOpsRoutes(fastify, { config, database, closing: () => closing });
   for (const m of modules) if (m.web) await m.web(fastify, ctx);
   await fastify.register(
     async (api) => {
@@ -213,6 +216,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     i18n,
     modules,
     async close(closeOpts = {}) {
+      closing = true;
       eventLoop.stop();
       // Node closes the connections idle when the server closes; a keep-alive connection whose
       // request was in flight then (a proxy's, a browser's) would hold the close until its

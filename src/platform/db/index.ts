@@ -27,6 +27,8 @@ export interface Database {
   dialect: Dialect;
   /** human-readable location, never containing a password */
   describe: string;
+  /** the main pool's connections (PostgreSQL), for /metrics */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export function openDatabase(opts: OpenOptions): Database {
       readPool,
       dialect: 'postgres',
       describe: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: async () => {
         await reads.destroy();
         await db.destroy();
