@@ -28,9 +28,11 @@ export function fecEntriesPage(db: AccountingDb, from: string, to: string, after
     .selectFrom('accounting_entries as e')
     .innerJoin('accounting_journals as j', 'j.code', 'e.journal_code')
     .select(['e.id', 'e.journal_code', 'j.label_fr as journal_label', 'e.seq', 'e.number', 'e.entry_date', 'e.label', 'e.piece_ref', 'e.piece_date', 'e.created_at'])
-    .where('e.entry_date', '>=', from)
     .where('e.entry_date', '<=', to);
-  if (after) query = query.where(sql<boolean>`(e.entry_date, e.journal_code, e.seq) > (${after.date}, ${after.journal}, ${after.seq})`);
+  // The next page starts at the key (the index's start), not at `from`: with both, SQLite scans
+  // the index from `from` on every page (a page near the end of a year of 1 M entries: 200 ms
+  // instead of 27 ms). The key is after `from` anyway.
+  query = after ? query.where(sql<boolean>`(e.entry_date, e.journal_code, e.seq) > (${after.date}, ${after.journal}, ${after.seq})`) : query.where('e.entry_date', '>=', from);
   return query.orderBy('e.entry_date').orderBy('e.journal_code').orderBy('e.seq').limit(limit).execute();
 }
 
