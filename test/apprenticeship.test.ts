@@ -218,6 +218,12 @@ describe('member', () => {
     const a = await t.db.selectFrom('apprenticeship_declarations').select('payroll_cents').where('company_id', '=', ids.companyA).executeTakeFirstOrThrow();
     expect(Number(a.payroll_cents)).toBe(100_000_000);
     expect((await outsider.post('/taxe-apprentissage/cibles/1/contact', { note: '' })).status).toBe(401);
+    // the extranet's follow-up lists each company's own declaration only
+    const mine = (await member.get('/extranet/suivi')).body.replace(/\s/g, ' ');
+    expect(mine).toContain(`Campagne ${NEXT} : solde 900 €, 60 % promis aux écoles de la CCI`);
+    const theirs = (await outsider.get('/extranet/suivi')).body.replace(/\s/g, ' ');
+    expect(theirs).toContain(`Campagne ${NEXT} : solde 1 €`);
+    expect(theirs).not.toContain('solde 900 €');
     expect((await api(t, 'GET', '/extranet/taxe-apprentissage')).status).toBe(302);
   });
 });

@@ -6,6 +6,8 @@ import { defineModule, type ModuleContext } from '../../platform/module.js';
 import { apprenticeshipApiRoutes, apprenticeshipWebRoutes } from './apprenticeship.routes.js';
 import type { ApprenticeshipDb } from './apprenticeship.table.js';
 import { grantedSchools, listSchools } from './campaign.service.js';
+import { countDeclarations, declarationsOf } from './member.service.js';
+import { euros, percent } from './dates.js';
 import { apprenticeshipMessages } from './messages.js';
 import { sendDueReminders } from './reminders.service.js';
 import { seedApprenticeship } from './seed.js';
@@ -50,6 +52,23 @@ export const apprenticeshipModule = defineModule({
     if (!ids.length) return null;
     const schools = (await listSchools(ctx.db)).filter((s) => ids.includes(s.id));
     return MySchoolsBlock({ ctx: view, schools });
+  },
+  // The company's declarations in the extranet's follow-up ("Suivi"): solde, share pledged, confirmed.
+  memberTimeline: {
+    count: (ctx, companyId) => countDeclarations(ctx.db, companyId),
+    async list(ctx, companyId, limit, t) {
+      const rows = await declarationsOf(ctx.db, companyId, limit);
+      const locale = t('apprenticeship.locale') === 'en' ? 'en' : 'fr';
+      return rows.map((r) => ({
+        kind: 'apprenticeship',
+        id: r.id,
+        date: String(r.updated_at),
+        label: 'apprenticeship.member.title',
+        title: t('apprenticeship.timeline.title', { year: r.year, solde: euros(Number(r.solde_cents), locale), share: percent(Number(r.bp ?? 0), locale) }),
+        href: `/extranet/taxe-apprentissage?annee=${r.year}`,
+        status: t(r.confirmed_at ? 'apprenticeship.timeline.confirmed' : Number(r.bp ?? 0) > 0 ? 'apprenticeship.timeline.pledged' : 'apprenticeship.timeline.declared'),
+      }));
+    },
   },
   seedDemo: seedApprenticeship,
 });

@@ -246,3 +246,25 @@ export async function confirmAllocation(db: ApprenticeshipDb, actor: Actor, comp
     after: { confirmed_bp: Object.fromEntries([...wanted].map(([id, bp]) => [names.get(id) ?? id, bp])) },
   });
 }
+
+/** The company's declarations, newest first, for the extranet's follow-up ("Suivi"). */
+export async function declarationsOf(db: ApprenticeshipDb, companyId: number, limit: number) {
+  return db
+    .selectFrom('apprenticeship_declarations as d')
+    .innerJoin('apprenticeship_campaigns as c', 'c.id', 'd.campaign_id')
+    .leftJoin(
+      db.selectFrom('apprenticeship_pledges').select(['campaign_id', sql<number>`sum(pledged_bp)`.as('bp'), sql<number>`sum(pledged_cents)`.as('cents')]).where('company_id', '=', companyId).groupBy('campaign_id').as('p'),
+      'p.campaign_id',
+      'd.campaign_id',
+    )
+    .select(['d.id', 'd.updated_at', 'd.solde_cents', 'd.confirmed_at', 'c.year', 'p.bp', 'p.cents'])
+    .where('d.company_id', '=', companyId)
+    .orderBy('d.updated_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function countDeclarations(db: ApprenticeshipDb, companyId: number): Promise<number> {
+  return Number((await db.selectFrom('apprenticeship_declarations').select((eb) => eb.fn.countAll<number>().as('n')).where('company_id', '=', companyId).executeTakeFirstOrThrow()).n);
+}

@@ -226,6 +226,11 @@ export const apprenticeshipMessages: Messages = {
     'apprenticeship.windows': 'Fenêtres SOLTéA',
     'apprenticeship.work_study_invalid': 'Saisissez un nombre d’alternants positif.',
     'apprenticeship.work_study_over': 'Il ne peut y avoir plus d’alternants que de salariés.',
+    'apprenticeship.locale': 'fr',
+    'apprenticeship.timeline.title': 'Campagne {year} : solde {solde}, {share} promis aux écoles de la CCI',
+    'apprenticeship.timeline.confirmed': 'Affectation confirmée',
+    'apprenticeship.timeline.pledged': 'Intention enregistrée',
+    'apprenticeship.timeline.declared': 'Masse salariale saisie',
     'apprenticeship.year_unknown': 'Année inconnue : les règles couvrent 2014 à 2019 et 2022 à l’an prochain.',
   },
   en: {
@@ -452,6 +457,11 @@ export const apprenticeshipMessages: Messages = {
     'apprenticeship.windows': 'SOLTéA windows',
     'apprenticeship.work_study_invalid': 'Enter a positive number of work-study staff.',
     'apprenticeship.work_study_over': 'There cannot be more work-study staff than employees.',
+    'apprenticeship.locale': 'en',
+    'apprenticeship.timeline.title': 'Campaign {year}: solde {solde}, {share} pledged to the CCI’s schools',
+    'apprenticeship.timeline.confirmed': 'Allocation confirmed',
+    'apprenticeship.timeline.pledged': 'Intention recorded',
+    'apprenticeship.timeline.declared': 'Payroll entered',
     'apprenticeship.year_unknown': 'Unknown year: the rules cover 2014 to 2019 and 2022 to next year.',
   },
 };
