@@ -183,7 +183,7 @@ export function Page({ ctx, title, crumbs = [], wide, description, topNav, topNa
         </div>
         <footer class="site-footer">
           <p>
-            {t('app.footer_legal')} · {ctx.cciName} · <a href="/accessibilite">{t('app.footer_accessibility')}</a>
+            {t('app.footer_legal')} · {ctx.cciName} · <a href="/accessibilite">{t('app.footer_accessibility')}</a> · <a href="/mesure-audience">{t('app.footer_audience')}</a>
           </p>
         </footer>
       </body>
