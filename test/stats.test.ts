@@ -71,7 +71,7 @@ describe('counting', () => {
   it('the public opt-out page: after opting out, visits from that browser are not counted', async () => {
     await t.db.deleteFrom('stats_events').execute();
     const a = agent(t);
-    expect((await a.get('/')).body).toContain('href="/mesure-audience"'); // linked from every page's footer
+    expect((await a.get('/', { dnt: '1' })).body).toContain('href="/mesure-audience"'); // linked from every page's footer
     const page = await a.get('/mesure-audience');
     expect(page.status).toBe(200);
     expect(page.body).toContain('sans cookie de mesure');
