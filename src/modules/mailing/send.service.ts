@@ -133,24 +133,23 @@ export function buildMessage(deps: SendDeps, tpl: CompiledTemplate, frame: Frame
 
 // ————— preparing the recipients (the list is resolved at send time) —————
 
-/** Writes the campaign's recipients from its list as it is now (once; a crash before the end rolls it back). */
+/**
+ * Writes the campaign's recipients from its list as it is now. Pages of 500 rows, each its own
+ * statement (ADR 0009: no long write holding SQLite's writer while requests wait), idempotent
+ * (unique per campaign and address): a crash half-way is resumed by writing again.
+ */
 export async function prepareRecipients(db: MailingDb, campaign: Campaign): Promise<number> {
   const list = await db.selectFrom('mailing_lists').selectAll().where('id', '=', campaign.list_id).executeTakeFirstOrThrow();
-  return db.transaction().execute(async (trx) => {
-    const fresh = await trx.selectFrom('mailing_campaigns').select('prepared').where('id', '=', campaign.id).executeTakeFirstOrThrow();
-    if (fresh.prepared) return 0;
-    const now = nowIso();
-    let n = 0;
-    for await (const page of listAudience(trx, list)) {
-      const rows = page.map((m) => ({ campaign_id: campaign.id, email: m.email, email_norm: m.norm, domain: m.domain, contact_id: m.contactId, company_id: m.companyId, subscriber_id: m.subscriberId, fields: JSON.stringify(m.fields), status: 'queued' as const, next_attempt_at: now }));
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx.insertInto('mailing_recipients').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['campaign_id', 'email_norm']).doNothing()).execute();
-      }
-      n += rows.length;
+  const now = nowIso();
+  for await (const page of listAudience(db, list)) {
+    const rows = page.map((m) => ({ campaign_id: campaign.id, email: m.email, email_norm: m.norm, domain: m.domain, contact_id: m.contactId, company_id: m.companyId, subscriber_id: m.subscriberId, fields: JSON.stringify(m.fields), status: 'queued' as const, next_attempt_at: now }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await db.insertInto('mailing_recipients').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['campaign_id', 'email_norm']).doNothing()).execute();
     }
-    await trx.updateTable('mailing_campaigns').set({ prepared: 1, audience: n, updated_at: now }).where('id', '=', campaign.id).execute();
-    return n;
-  });
+  }
+  const n = Number((await db.selectFrom('mailing_recipients').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow()).n);
+  await db.updateTable('mailing_campaigns').set({ prepared: 1, audience: n, updated_at: nowIso() }).where('id', '=', campaign.id).execute();
+  return n;
 }
 
 // ————— throttle —————
