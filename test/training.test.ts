@@ -16,6 +16,7 @@ let a: TestCompany;
 let b: TestCompany;
 let memberA: Agent;
 let memberB: Agent;
+let memberAEmail: string;
 const today = todayInParis();
 const ids: { course?: number; room?: number; smallRoom?: number; trainer?: number; trainer2?: number; session?: number } = {};
 
@@ -26,7 +27,8 @@ beforeAll(async () => {
   await staff.signIn((await makeUser(t.db, ['training'], { name: 'Fanny Formation' })).email);
   a = await makeCompany(t.db, 'Aciéries du Gier');
   b = await makeCompany(t.db, 'Boulangerie Bellevue');
-  memberA = await memberAgent(t, (await makeMember(t.db, [a.id])).email);
+  memberAEmail = (await makeMember(t.db, [a.id])).email;
+  memberA = await memberAgent(t, memberAEmail);
   memberB = await memberAgent(t, (await makeMember(t.db, [b.id])).email);
 });
 afterAll(async () => {
@@ -148,6 +150,8 @@ describe('planning', () => {
     expect(planning.status).toBe(200);
     expect(planning.body).toContain('Excel : tableaux croisés dynamiques');
     expect((await staff.get('/formation?du=hier')).status).toBe(400);
+    expect((await staff.get(`/formation?formateur=${ids.trainer2}`)).body).not.toContain('Excel : tableaux croisés dynamiques (EXCEL-1)');
+    expect((await staff.get(`/formation?formateur=${ids.trainer}`)).body).toContain('Excel : tableaux croisés dynamiques (EXCEL-1)');
   });
 });
 
@@ -303,6 +307,15 @@ describe('attendance and certificates', () => {
     const att = await t.app.fastify.inject({ method: 'GET', url: `/extranet/formations/stagiaires/${enrolmentId}/attestation-assiduite.pdf`, headers: { cookie } });
     expect(pdfText(att.rawPayload)).toContain('Assiduité : 100 %');
     expect((await memberB.get(`/extranet/formations/stagiaires/${enrolmentId}/certificat-realisation.pdf`)).status).toBe(404);
+    // Sent to the company: each member with access to it gets the certificate attached.
+    const before = inbox.messages.length;
+    expect((await staff.post(`/formation/sessions/${sessionId}/certificats`)).status).toBe(302);
+    const msgs = await deliver(before + 1);
+    const sent = msgs.slice(before).find((m) => (m.to as { text: string }).text.includes(memberAEmail))!;
+    expect(sent.subject).toContain('Certificat de réalisation : Élodie Acier');
+    const attached = sent.attachments.find((x) => x.contentType === 'application/pdf')!;
+    expect(pdfText(attached.content)).toContain('Élodie Acier');
+    expect(msgs.slice(before).every((m) => !(m.to as { text: string }).text.includes('bellevue'))).toBe(true);
   });
 
   it('the hot survey is answered once by its link; results per course and trainer', async () => {

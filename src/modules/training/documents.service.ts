@@ -1,7 +1,11 @@
 // Data of the PDF documents, read for someone who may see them (no Fastify here).
 import type { Actor } from '../../platform/audit/audit.js';
 import { notFound } from '../../platform/errors.js';
+import { companyMembers } from '../extranet/index.js';
 import { findCompanies } from '../registry/index.js';
+import { record } from '../../platform/audit/audit.js';
+import { certificateReady } from './attendance.service.js';
+import { certificatesText, type MailDeps } from './mails.js';
 import { certificateData, getSlot } from './attendance.service.js';
 import { getEnrolment } from './enrolment.service.js';
 import { getInvoice, invoiceLines } from './invoice.service.js';
@@ -68,6 +72,29 @@ export async function statementFor(db: TrainingDb, actor: Actor, payMonthId: num
   const { month, hours } = await getPayMonth(db, payMonthId);
   const pdf = await statementPdf({ cciName, trainer: month.trainer_name, status: month.trainer_status, month: month.month, lines: hours, total: month.total_cents, state: stateLabel(month.status) });
   return { name: `releve-${month.month}-${month.trainer_id}`, pdf };
+}
+
+/**
+ * Sends each company the completion certificates of its trainees on a session (PDF attached)
+ * with the link to the enrolment in the extranet, to every member with access to the company.
+ * Returns the number of messages queued.
+ */
+export async function sendCertificates(db: TrainingDb, actor: Actor, sessionId: number, mail: MailDeps, today = todayInParis()): Promise<number> {
+  assertManage(actor);
+  const d = await sessionDetail(db, sessionId);
+  const rows = await db.selectFrom('training_enrolments').selectAll().where('session_id', '=', sessionId).where('status', '=', 'confirmed').where('company_id', 'is not', null).orderBy('id').execute();
+  let sent = 0;
+  for (const e of rows) {
+    if (!(await certificateReady(db, e, today))) continue;
+    const doc = await certificateFor(db, actor, e.id, 'completion', mail.cciName, today);
+    for (const m of await companyMembers(db, e.company_id!)) {
+      const { subject, text } = certificatesText({ member: m.name, trainee: e.trainee_name, title: d.course.title, url: `${mail.publicUrl}/extranet/formations/stagiaires/${e.id}` });
+      await mail.mailer.queue(db, { to: m.email, subject, text, attachments: [{ filename: `${doc.name}.pdf`, contentType: 'application/pdf', content: doc.pdf }] });
+      sent++;
+    }
+  }
+  await record(db, actor, { entity: 'training_session', entityId: sessionId, action: 'certificates_sent', after: { messages: sent } });
+  return sent;
 }
 
 export { getSlot };

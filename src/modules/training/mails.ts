@@ -85,3 +85,10 @@ export function cancelledText(o: { trainee: string; title: string; start: string
     text: `Bonjour ${o.trainee},\n\nVotre inscription à « ${o.title} » du ${frDate(o.start)} est annulée.${o.fee ? ` Annulation tardive : ${euros(o.fee)} restent dus selon nos conditions générales.` : ''}\n\n—\nYour enrolment in "${o.title}" is cancelled.`,
   };
 }
+
+export function certificatesText(o: { member: string; trainee: string; title: string; url: string }): { subject: string; text: string } {
+  return {
+    subject: `Certificat de réalisation : ${o.trainee} — ${o.title}`,
+    text: `Bonjour ${o.member},\n\nLe certificat de réalisation de ${o.trainee} pour « ${o.title} » est joint à ce message ; l’attestation d’assiduité est disponible dans votre espace :\n${o.url}\n\n—\nThe completion certificate of ${o.trainee} for "${o.title}" is attached; the attendance certificate is in your company space: ${o.url}`,
+  };
+}

@@ -37,6 +37,7 @@ export const trainingWebRoutes: RouteTable<TrainingDb> = [
   ['POST', '/formation/sessions/:id/inscriptions', { permission: 'training:manage' }, s.handleStaffEnrol],
   ['POST', '/formation/sessions/:id/factures', { permission: 'training:manage' }, s.handleIssueInvoices],
   ['POST', '/formation/sessions/:id/enquete', { permission: 'training:manage' }, s.handleSendSurveys],
+  ['POST', '/formation/sessions/:id/certificats', { permission: 'training:manage' }, s.handleSendCertificates],
   // staff: enrolments and their documents
   ['POST', '/formation/stagiaires/:id/confirmer', { permission: 'training:manage' }, s.handleConfirmEnrolment],
   ['POST', '/formation/stagiaires/:id/annuler', { permission: 'training:manage' }, s.handleStaffCancel],

@@ -4,12 +4,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../platform/errors.js';
 import { fromArray, sendExport } from '../../platform/export.js';
-import { requireId, str } from '../../platform/http/forms.js';
+import { idParam, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import * as attendance from './attendance.service.js';
 import * as catalogue from './catalogue.service.js';
 import { addDays, todayInParis } from './dates.js';
-import { certificateFor, conventionFor, invoiceDocument, statementFor } from './documents.service.js';
+import { certificateFor, conventionFor, invoiceDocument, sendCertificates, statementFor } from './documents.service.js';
 import * as enrolments from './enrolment.service.js';
 import * as invoices from './invoice.service.js';
 import type { MailDeps } from './mails.js';
@@ -42,8 +42,10 @@ export async function handlePlanning(req: FastifyRequest, reply: FastifyReply, {
   const to = dateQuery(req, 'au', addDays(today, 180));
   const page = pageQuery(req);
   const perPage = 100;
-  const { rows, total } = await sessions.planning(reads, { from, to, page, perPage });
-  return reply.render(<PlanningPage ctx={req.view()} rows={rows} total={total} page={page} perPage={perPage} query={req.query as Record<string, string>} from={from} to={to} />);
+  const q = req.query as Record<string, unknown>;
+  const filters = { courseId: idParam(q.cours), trainerId: idParam(q.formateur), roomId: idParam(q.salle) };
+  const [{ rows, total }, courses, rooms, trainers] = await Promise.all([sessions.planning(reads, { from, to, page, perPage, ...filters }), catalogue.listCourses(reads, { publishedOnly: false }), catalogue.listRooms(reads), catalogue.listTrainers(reads)]);
+  return reply.render(<PlanningPage ctx={req.view()} rows={rows} total={total} page={page} perPage={perPage} query={req.query as Record<string, string>} from={from} to={to} choices={{ courses, rooms, trainers }} filters={filters} />);
 }
 
 async function newSessionPage(req: FastifyRequest, db: TrainingDb, v?: V, errors?: FieldErrors) {
@@ -165,6 +167,14 @@ export async function handleSendSurveys(req: FastifyRequest, reply: FastifyReply
   const n = await tx(ctx.db, (trx) => attendance.sendSurveys(trx, req.actor, id, mail));
   reply.flash('success', 'training.surveys_sent', { count: n });
   return reply.redirect(`/formation/sessions/${id}`);
+}
+
+export async function handleSendCertificates(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  const id = idOf(req);
+  const mail = await mailDeps(ctx);
+  const n = await tx(ctx.db, (trx) => sendCertificates(trx, req.actor, id, mail));
+  reply.flash('success', 'training.certificates_sent', { count: n });
+  return reply.redirect(`/formation/sessions/${id}#inscriptions`);
 }
 
 // ——— enrolments ———

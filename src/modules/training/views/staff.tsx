@@ -12,7 +12,7 @@ import { EnrolForm } from './public.js';
 type V = Record<string, string>;
 const crumbs = (ctx: ViewContext, ...more: { label: string; href?: string }[]) => [{ label: ctx.t('training.title'), href: '/formation' }, ...more];
 
-export function PlanningPage({ ctx, rows, total, page, perPage, query, from, to }: { ctx: ViewContext; rows: PlanningRow[]; total: number; page: number; perPage: number; query: Record<string, string>; from: string; to: string }) {
+export function PlanningPage({ ctx, rows, total, page, perPage, query, from, to, choices, filters }: { ctx: ViewContext; rows: PlanningRow[]; total: number; page: number; perPage: number; query: Record<string, string>; from: string; to: string; choices: { courses: Course[]; rooms: Room[]; trainers: Trainer[] }; filters: { courseId?: number; trainerId?: number; roomId?: number } }) {
   const t = ctx.t;
   return (
     <Page ctx={ctx} title={t('training.planning')} crumbs={crumbs(ctx, { label: t('training.planning') })} wide>
@@ -28,6 +28,9 @@ export function PlanningPage({ ctx, rows, total, page, perPage, query, from, to 
           <label for="f-au">{t('training.to')}</label>
           <input id="f-au" type="date" name="au" value={to} />
         </div>
+        <Select ctx={ctx} id="f-cours" name="cours" label={t('training.course')} value={filters.courseId ? String(filters.courseId) : ''} empty={t('training.all')} options={choices.courses.map((c) => ({ value: String(c.id), label: c.title }))} />
+        <Select ctx={ctx} id="f-formateur" name="formateur" label={t('training.trainer')} value={filters.trainerId ? String(filters.trainerId) : ''} empty={t('training.all')} options={choices.trainers.map((x) => ({ value: String(x.id), label: x.name }))} />
+        <Select ctx={ctx} id="f-salle" name="salle" label={t('training.room')} value={filters.roomId ? String(filters.roomId) : ''} empty={t('training.all')} options={choices.rooms.map((r) => ({ value: String(r.id), label: r.name }))} />
         <button type="submit" class="button button-secondary">
           {t('training.filter')}
         </button>
@@ -113,6 +116,7 @@ export function SessionPage({ ctx, d, enrolments, invoices, rooms, trainers, cer
         <Actions>
           {s.status === 'planned' ? <PostButton ctx={ctx} action={`${base}/confirmer`} label={t('training.confirm_session')} variant="primary" /> : null}
           <PostButton ctx={ctx} action={`${base}/enquete`} label={t('training.send_surveys')} />
+          {certificates.size ? <PostButton ctx={ctx} action={`${base}/certificats`} label={t('training.send_certificates')} /> : null}
           <PostButton ctx={ctx} action={`${base}/factures`} label={t('training.issue_invoices')} />
           <PostButton ctx={ctx} action={`${base}/annuler`} label={t('training.cancel_session')} variant="danger" />
         </Actions>
