@@ -142,6 +142,8 @@ export const accountingMessages: Messages = {
     'accounting.closing.help': 'Après la clôture, aucune écriture ne peut être passée à cette date ou avant. Une clôture est définitive.',
     'accounting.closing.submit': 'Clôturer la période',
     'accounting.closing.done': 'Période clôturée.',
+    'accounting.closing.confirm': 'Clôturer la période ? Aucune écriture ne pourra plus être passée à cette date ou avant.',
+    'accounting.reverse_confirm': 'Extourner cette écriture ? Une écriture inverse sera passée.',
   },
   en: {
     'nav.section.accounting': 'Accounting',
@@ -283,5 +285,7 @@ export const accountingMessages: Messages = {
     'accounting.closing.help': 'After closing, no entry can be posted on or before this date. A closing is final.',
     'accounting.closing.submit': 'Close the period',
     'accounting.closing.done': 'Period closed.',
+    'accounting.closing.confirm': 'Close the period? No entry can be posted on or before this date afterwards.',
+    'accounting.reverse_confirm': 'Reverse this entry? An opposite entry will be posted.',
   },
 };

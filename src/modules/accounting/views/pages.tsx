@@ -144,7 +144,7 @@ export function EntryPage(p: { ctx: ViewContext; entry: Entry; lines: Line[]; re
         <section aria-labelledby="acc-reverse">
           <h2 id="acc-reverse">{t('accounting.reverse')}</h2>
           <p class="muted">{t('accounting.reverse_help')}</p>
-          <form method="post" action={`/comptabilite/ecritures/${entry.id}/extourner`} class="stack" novalidate>
+          <form method="post" action={`/comptabilite/ecritures/${entry.id}/extourner`} class="stack" novalidate data-confirm={t('accounting.reverse_confirm')}>
             <CsrfField ctx={ctx} />
             <ErrorSummary ctx={ctx} errors={p.errors} />
             <Field ctx={ctx} name="date" type="date" label={t('accounting.reverse_date')} required value={p.date ?? p.today} errors={p.errors} />
@@ -475,7 +475,7 @@ export function FecPage(p: { ctx: ViewContext; from: string; to: string; errors?
         <h2 id="acc-closing">{t('accounting.closing.title')}</h2>
         <p>{p.closedThrough ? t('accounting.closed_through', { date: formatDate(p.closedThrough, ctx.locale) }) : t('accounting.not_closed')}</p>
         {p.canManage ? (
-          <form method="post" action="/comptabilite/cloture" class="stack" novalidate>
+          <form method="post" action="/comptabilite/cloture" class="stack" novalidate data-confirm={t('accounting.closing.confirm')}>
             <CsrfField ctx={ctx} />
             <ErrorSummary ctx={ctx} errors={p.closeErrors} />
             <Field ctx={ctx} name="closedThrough" type="date" label={t('accounting.closing.through')} required value={p.closeValue} errors={p.closeErrors} hint={t('accounting.closing.help')} />
