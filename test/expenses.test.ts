@@ -238,8 +238,13 @@ describe('an expense claim from draft to posted', () => {
 
   it('duplicates (same amount, day and supplier, or the same file) are shown to the checker', async () => {
     const other = await newClaim(colleague, 'Même taxi');
-    await colleague.post('/notes-de-frais/profil', { iban: IBAN });
     expect((await addLine(colleague, other, { spent_on: today, category: 'taxi', amount: '18,50', supplier: 'g7 ' }, { data: PDF, filename: 'copie.pdf', type: 'application/pdf' })).status).toBe(302);
+    // No refund profile yet: the claim is not sent, and the page says why.
+    const noIban = await colleague.post(`/notes-de-frais/${other}/soumettre`);
+    expect(noIban.status).toBe(422);
+    expect(noIban.body).toContain('Renseignez votre IBAN');
+    expect((await claimRow(other)).status).toBe('draft');
+    await colleague.post('/notes-de-frais/profil', { iban: IBAN });
     expect((await colleague.post(`/notes-de-frais/${other}/soumettre`)).status).toBe(302);
     expect((await manager.post(`/notes-de-frais/${other}/decider`, { decision: 'approve' })).status).toBe(302);
     const page = await compta.get(`/notes-de-frais/${other}`);

@@ -206,7 +206,13 @@ export function ClaimPage(p: { ctx: ViewContext; view: ClaimView; values?: LineV
   const c = view.claim;
   return (
     <Page ctx={ctx} title={`${t('expenses.claim', { id: c.id })} — ${c.title}`} crumbs={crumbs(ctx, [{ label: t('expenses.title'), href: '/notes-de-frais' }, { label: t('expenses.claim', { id: c.id }) }])}>
-      <ErrorSummary ctx={ctx} errors={p.errors && p.errors._form ? { _form: p.errors._form } : undefined} />
+      {/* The claim's own refusals (no line, a receipt or the IBAN missing) on top; the line form and the decision show theirs. */}
+      <ErrorSummary ctx={ctx} errors={p.errors?._form || p.errors?.iban ? { _form: p.errors._form ?? p.errors.iban } : undefined} />
+      {p.errors?.iban ? (
+        <p>
+          <a href="/notes-de-frais/profil">{t('expenses.profile')}</a>
+        </p>
+      ) : null}
       <Facts
         items={[
           [t('expenses.col.person'), c.user_name],
