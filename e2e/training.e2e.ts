@@ -119,10 +119,14 @@ describe('training centre in a browser', () => {
     await expectAccessible(anon);
     await anon.goto(`${server.url}/formations/excel-tableaux-croises-dynamiques`);
     await expectAccessible(anon);
+    // The hot survey of a trainee of last month's sessions (its secret link), on a phone.
+    const token = (await server.app.ctx.db.selectFrom('training_enrolments').select('survey_token').where('trainee_email', '=', 'hugo.perret@demo-entreprise.fr').orderBy('id').executeTakeFirstOrThrow()).survey_token;
+    await anon.goto(`${server.url}/formations/avis/${token}`);
+    await expectAccessible(anon);
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
     await signIn(page, server.url, 'formation@demo.cci.fr');
-    for (const path of ['/formation', '/formation/sessions/nouvelle', '/formation/catalogue', '/formation/ressources', '/formation/factures', `/formation/paie?mois=${today.slice(0, 7)}`, '/formation/bilans']) {
+    for (const path of ['/formation', '/formation/sessions/nouvelle', '/formation/catalogue', '/formation/ressources', '/formation/factures', `/formation/paie?mois=${today.slice(0, 7)}`, '/formation/paie/1', '/formation/catalogue/1', '/formation/formateurs/1', '/formation/sessions/1', '/formation/emargement/1', '/formation/bilans']) {
       await page.goto(`${server.url}${path}`);
       await expectAccessible(page);
     }
