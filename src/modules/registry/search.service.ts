@@ -101,7 +101,7 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
   else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
   else {
-    const terms = searchTerms(s.q);
+    const terms = registryTerms(s.q);
     if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
   }
   if (s.status !== 'all') qb = qb.where('e.status', '=', s.status);
@@ -207,12 +207,41 @@ let dbSeq = 0;
 const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
 const matchesBase = (db: RegistryDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
 
+/**
+ * The words of a registry search. "et" goes: names write it "&" as often as "ET", and "&" is not
+ * a word once normalised, so "atelier et fils" must find "ATELIER & FILS" (unless "et" is all
+ * that was typed).
+ */
+export function registryTerms(q: string): string[] {
+  const terms = searchTerms(q);
+  const kept = terms.filter((w) => w !== 'et');
+  return kept.length ? kept : terms;
+}
+
+/**
+ * Relevance of a match to the words typed, from its name (the normalised company name):
+ *  0 the name itself; 1 a name starting with the words typed, whole; 2 a name holding every word
+ *  typed as a whole word, in any order; 3 a name starting with what was typed (the last word
+ *  unfinished: "boulangerie dub"); 4 a name starting with the first word; 5 a name holding every
+ *  word as the start of one of its words; 6 the rest (found on the trade name, the address, the
+ *  town, a contact). Within a rank, the shorter name first (fewer words besides those typed), then
+ *  by name. Plain SQL on both databases, so both rank alike (the relevance set checks it). Every
+ *  word has been normalised to [a-z0-9], so none can carry a LIKE wildcard.
+ */
+export function relevanceRank(q: string) {
+  const words = registryTerms(q);
+  const text = words.join(' ');
+  const named = sql`(' ' || e.sort_name || ' ')`;
+  const all = (pattern: (w: string) => string) => (words.length ? sql.join(words.map((w) => sql`${named} like ${pattern(w)}`), sql` and `) : sql`1 = 0`);
+  return sql`case when e.sort_name = ${text} then 0 when e.sort_name like ${text + ' %'} then 1 when ${all((w) => `% ${w} %`)} then 2 when e.sort_name like ${text + '%'} then 3 when e.sort_name like ${(words[0] ?? '') + '%'} then 4 when ${all((w) => `% ${w}%`)} then 5 else 6 end`;
+}
+
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
   const key = countKey(db, s);
   const hit = countCache.get(key);
   const cached = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
-  const words = !identifierIn(s.q) && searchTerms(s.q).length > 0;
+  const words = !identifierIn(s.q) && registryTerms(s.q).length > 0;
   // With words, the matches are looked up once (a broad prefix, "boul" at a million rows, has
   // 130,000 of them and visiting them is what costs) into a temporary table that the counts,
   // the facets and the page then read. Without words, indexes on the facet columns serve each
@@ -240,12 +269,7 @@ async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
 
 async function searchMatches(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
   const matches = () => (db as any).selectFrom('search_matches as e') as EstQuery;
-  // Relevance: names starting with the first word typed, then the others, both by name.
-  const first = normaliseSearchText(s.q).split(' ')[0];
-  const ordered =
-    s.sort === 'relevance'
-      ? (matches() as any).orderBy(sql`case when e.sort_name >= ${first} and e.sort_name < ${first + '\uffff'} then 0 else 1 end`).orderBy('e.sort_name').orderBy('e.id')
-      : orderSearch(matches(), s);
+  const ordered = s.sort === 'relevance' ? (matches() as any).orderBy(relevanceRank(s.q)).orderBy(sql`length(e.sort_name)`).orderBy('e.sort_name').orderBy('e.id') : orderSearch(matches(), s);
   const ids = ((await ordered.select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
   const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
   const byId = new Map(rows.map((x) => [x.id, x]));
