@@ -332,7 +332,8 @@ export async function handleRefreshTargets(req: FastifyRequest, reply: FastifyRe
   return onInvalid(
     reply,
     async () => {
-      const n = await db.transaction().execute((trx) => targets.refreshTargets(trx, reads, req.actor, id));
+      const resolved = await targets.resolveSegment(db, reads, req.actor, id);
+      const n = await db.transaction().execute((trx) => targets.applyTargets(trx, req.actor, id, resolved));
       reply.flash('success', 'apprenticeship.targets_refreshed', { count: n });
       return reply.redirect(`/taxe-apprentissage/campagnes/${id}#appr-targets-h`);
     },

@@ -13,13 +13,14 @@ import { assertFollow, assertManage } from './policy.js';
 
 const PAGE = 500;
 
+export type SegmentCompanies = Map<number, { name: string; sector: string | null; department: string | null }>;
+
 /**
- * Reads the segment's establishments page by page (on `reads`), one row per company (its first
- * establishment listed gives the département and sector), and writes the targets on `db`: new
- * companies are added, those no longer in the segment are removed unless already contacted,
- * kept rows keep their adviser and contact. Returns the number of targets.
+ * Reads the campaign's segment page by page on `reads` (outside any write transaction: a large
+ * segment takes a while and must not hold the writer), one row per company — its first
+ * establishment listed gives the département and the sector (NAF division).
  */
-export async function refreshTargets(db: ApprenticeshipDb, reads: ApprenticeshipDb, actor: Actor, campaignId: number): Promise<number> {
+export async function resolveSegment(db: ApprenticeshipDb, reads: ApprenticeshipDb, actor: Actor, campaignId: number): Promise<{ segmentName: string; companies: SegmentCompanies }> {
   assertManage(actor);
   const campaign = await getCampaign(db, campaignId);
   if (campaign.segment_id === null) throw invalid('common.invalid', { segment: 'apprenticeship.segment_missing' });
@@ -31,16 +32,28 @@ export async function refreshTargets(db: ApprenticeshipDb, reads: Apprenticeship
     const all = usp.getAll(k);
     params[k] = all.length === 1 ? all[0] : all;
   }
-  const found = new Map<number, { name: string; sector: string | null; department: string | null }>();
+  const companies: SegmentCompanies = new Map();
   for (let page = 1; page <= 400; page++) {
     const s = { ...parseSearch({ ...params, sort: 'name' }, PAGE), page };
     const res = await searchEstablishments(reads, s, { facets: false });
     for (const it of res.items) {
-      if (found.has(it.companyId)) continue;
-      found.set(it.companyId, { name: it.name.slice(0, 200), sector: it.nafCode ? it.nafCode.slice(0, 2) : null, department: it.communeCode ? it.communeCode.slice(0, 2) : null });
+      if (companies.has(it.companyId)) continue;
+      companies.set(it.companyId, { name: it.name.slice(0, 200), sector: it.nafCode ? it.nafCode.slice(0, 2) : null, department: it.communeCode ? it.communeCode.slice(0, 2) : null });
     }
     if (res.items.length < PAGE) break;
   }
+  return { segmentName: segment.name, companies };
+}
+
+/**
+ * Writes the resolved segment as the campaign's targets (in the caller's transaction): new
+ * companies are added, those no longer in the segment are removed unless already contacted,
+ * kept rows keep their adviser and contact. Returns the number of targets.
+ */
+export async function applyTargets(db: ApprenticeshipDb, actor: Actor, campaignId: number, resolved: { segmentName: string; companies: SegmentCompanies }): Promise<number> {
+  assertManage(actor);
+  await getCampaign(db, campaignId);
+  const found = resolved.companies;
   const existing = new Map((await db.selectFrom('apprenticeship_targets').select(['id', 'company_id', 'contacted_at']).where('campaign_id', '=', campaignId).execute()).map((r) => [r.company_id, r]));
   const added = [...found].filter(([id]) => !existing.has(id));
   for (let i = 0; i < added.length; i += 200) {
@@ -53,7 +66,7 @@ export async function refreshTargets(db: ApprenticeshipDb, reads: Apprenticeship
   for (let i = 0; i < gone.length; i += 500) await db.deleteFrom('apprenticeship_targets').where('id', 'in', gone.slice(i, i + 500)).execute();
   await db.updateTable('apprenticeship_campaigns').set({ targets_refreshed_at: nowIso(), updated_at: nowIso(), version: sql`version + 1` }).where('id', '=', campaignId).execute();
   const total = existing.size + added.length - gone.length;
-  await record(db, actor, { entity: 'apprenticeship_campaign', entityId: campaignId, action: 'targets', changes: { segment: segment.name, added: added.length, removed: gone.length, total } });
+  await record(db, actor, { entity: 'apprenticeship_campaign', entityId: campaignId, action: 'targets', changes: { segment: resolved.segmentName, added: added.length, removed: gone.length, total } });
   return total;
 }
 
