@@ -29,9 +29,10 @@ import { I18n } from './platform/i18n/index.js';
 import { JobRunner, type JobHandler } from './platform/jobs/index.js';
 import { Mailer } from './platform/mail/index.js';
 import type { ConsulaireModule, ModuleContext } from './platform/module.js';
-import { Settings } from './platform/settings.js';
+import { SETTINGS_CHANNEL, Settings } from './platform/settings.js';
 import { opsJobs, opsSchedules } from './platform/ops/jobs.js';
 import { registerOpsRoutes } from './platform/ops/metrics.js';
+import { listenForInvalidation } from './platform/ops/invalidation.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,6 +76,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const db = database.db;
   const overrides = config.territory ? { 'cci.territory': config.territory } : {};
   const settings = new Settings(db, overrides);
+  // Several instances on one PostgreSQL: a settings write on one drops the cache of all.
+  const invalidation = database.dialect === 'postgres' && config.databaseUrl ? listenForInvalidation(config.databaseUrl, { [SETTINGS_CHANNEL]: (key) => settings.forget(key) }) : undefined;
   const mailer = new Mailer(config.smtpUrl, config.mailFrom);
   const panels = modules.flatMap((m) => m.panels ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
   const eventLoop = new EventLoopWatch().start();
@@ -229,6 +232,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       }
       for (const o of observers) await o.close?.();
       mailer.close();
+      await invalidation?.close();
     },
   };
 }

@@ -1,7 +1,12 @@
 // CCI-wide settings kept in the database (JSON values), with defaults in code and, for some
-// keys, an environment override. Read often, written rarely: cached per process for 5 s.
+// keys, an environment override. Read often, written rarely: cached per process for 5 s. On
+// PostgreSQL a write notifies every instance (NOTIFY on SETTINGS_CHANNEL, sent at commit), whose
+// listener (platform/ops/invalidation.ts) drops its cache at once.
+
+/** the PostgreSQL channel on which a settings write is announced (payload: the key) */
+export const SETTINGS_CHANNEL = 'consulaire_settings';
 import { record, type Actor } from './audit/audit.js';
-import { nowIso, type AnyDb } from './db/index.js';
+import { dialectOf, nowIso, sql, type AnyDb } from './db/index.js';
 import type { PlatformDb } from './db/typed.js';
 
 export const SETTING_DEFAULTS = {
@@ -38,8 +43,9 @@ export class Settings {
   }
 
   /** drops the cache (after a write made through another instance of Settings) */
-  forget(): void {
-    this.cache.clear();
+  forget(key?: string): void {
+    if (key) this.cache.delete(key);
+    else this.cache.clear();
   }
 
   /** true when the environment fixes this value (the settings page shows it read-only) */
@@ -60,6 +66,7 @@ export class Settings {
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: nowIso() }))
       .execute();
     this.cache.delete(key);
+    if (dialectOf(caller) === 'postgres') await sql`select pg_notify(${SETTINGS_CHANNEL}, ${key})`.execute(caller);
     await record(db, actor, { entity: 'setting', entityId: key, action: 'update', before: { value: before }, after: { value } });
   }
 }

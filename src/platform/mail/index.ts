@@ -69,7 +69,7 @@ export class Mailer {
   }
 
   /** Job handler: sends one outbox message. */
-  readonly sendJob: JobHandler = async (payload: { id: number }, { db }) => {
+  readonly sendJob: JobHandler = async (payload: { id: number }, { db, job }) => {
     const d: PlatformDb = db;
     const m = await d.selectFrom('mail_outbox').selectAll().where('id', '=', payload.id).executeTakeFirst();
     if (!m || m.status === 'sent' || !this.transport) return;
@@ -78,7 +78,9 @@ export class Mailer {
       await this.transport.sendMail({ from: this.from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, headers: m.headers ? (JSON.parse(m.headers) as Record<string, string>) : undefined, attachments });
       await d.updateTable('mail_outbox').set({ status: 'sent', sent_at: nowIso(), error: null }).where('id', '=', m.id).execute();
     } catch (e) {
-      await d.updateTable('mail_outbox').set({ status: 'failed', error: (e as Error).message }).where('id', '=', m.id).execute();
+      // SMTP down: the mail keeps waiting while the job has attempts left (the error shown).
+      const willRetry = job.attempts < job.max_attempts;
+      await d.updateTable('mail_outbox').set({ status: willRetry ? 'queued' : 'failed', error: (e as Error).message }).where('id', '=', m.id).execute();
       throw e;
     }
   };

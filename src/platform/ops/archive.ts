@@ -51,7 +51,17 @@ export class ArchiveWriter {
 
   private async drained(): Promise<void> {
     if (this.failed) throw this.failed;
-    if (this.out.writableNeedDrain) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
+    if (this.out.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.out.off('drain', done);
+          this.out.off('error', done);
+          resolve();
+        };
+        this.out.on('drain', done);
+        this.out.on('error', done);
+      });
+    }
     if (this.failed) throw this.failed;
   }
 
