@@ -272,12 +272,15 @@ describe('spending requests', () => {
 
   it('below the threshold the manager decides alone; above it, direction approves after the manager', async () => {
     const company = await makeCompany(t.db, 'Imprimerie Fournisseur');
-    const small = await postMultipart(t, staff, '/depenses', { title: 'Affiches', amount: '450,00', budget_line_id: String(budgetLineId), supplier_company_id: String(company.id), justification: 'Salon' }, [{ name: 'quotes', filename: 'devis.pdf', type: 'application/pdf', data: PDF }]);
+    const small = await postMultipart(t, staff, '/depenses', { title: 'Affiches', amount: '450,00', budget_line_id: String(budgetLineId), supplier_company_id: String(company.id), justification: 'Salon' }, [
+      { name: 'quotes', filename: 'devis.pdf', type: 'application/pdf', data: PDF },
+      { name: 'quotes', filename: 'devis-2.jpg', type: 'image/jpeg', data: await photo(800, 600) },
+    ]);
     expect(small.status).toBe(302);
     const smallId = claimIdOf(small.headers.location);
     const row = await t.db.selectFrom('expense_spending_requests').selectAll().where('id', '=', smallId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ supplier_company_id: company.id, supplier_name: 'Imprimerie Fournisseur', amount_cents: 45000, status: 'pending' });
-    expect(await count(t.db, 'expense_quotes', ['spending_request_id', smallId])).toBe(1);
+    expect(await count(t.db, 'expense_quotes', ['spending_request_id', smallId])).toBe(2);
     expect((await manager.post(`/depenses/${smallId}/decider`, { decision: 'approve' })).status).toBe(302);
     expect((await t.db.selectFrom('expense_spending_requests').select('status').where('id', '=', smallId).executeTakeFirstOrThrow()).status).toBe('approved');
 

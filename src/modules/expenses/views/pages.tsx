@@ -436,6 +436,22 @@ function SpendingFields({ ctx, values, errors, lines, hits, searched }: { ctx: V
   );
 }
 
+/** Several files at once (the platform's Field has no `multiple`): same label, hint and error wiring. */
+function QuotesField({ ctx, errors }: { ctx: ViewContext; errors?: Errors }) {
+  const err = errors?.quotes;
+  return (
+    <div class={`field${err ? ' field-error' : ''}`}>
+      <label for="f-quotes">{ctx.t('expenses.spending.quotes')}</label>
+      {err ? (
+        <p class="error-text" id="f-quotes-error">
+          {ctx.t(err)}
+        </p>
+      ) : null}
+      <input type="file" id="f-quotes" name="quotes" multiple accept="image/*,application/pdf" aria-invalid={err ? 'true' : undefined} aria-describedby={err ? 'f-quotes-error' : undefined} />
+    </div>
+  );
+}
+
 export function SpendingFormPage(p: { ctx: ViewContext; values: SpendingValues; errors?: Errors; lines: BudgetLine[]; hits: SupplierHit[]; searched: boolean }) {
   const { ctx } = p;
   const t = ctx.t;
@@ -443,7 +459,7 @@ export function SpendingFormPage(p: { ctx: ViewContext; values: SpendingValues; 
     <Page ctx={ctx} title={t('expenses.spending.new')} crumbs={crumbs(ctx, [{ label: t('expenses.spending.title'), href: '/depenses' }, { label: t('expenses.spending.new') }])}>
       <form method="post" action={`/depenses?_csrf=${encodeURIComponent(ctx.csrf)}`} enctype="multipart/form-data" class="form stack" novalidate>
         <SpendingFields ctx={ctx} values={p.values} errors={p.errors} lines={p.lines} hits={p.hits} searched={p.searched} />
-        <Field ctx={ctx} name="quotes" type="file" label={t('expenses.spending.quotes')} accept="image/*,application/pdf" errors={p.errors} />
+        <QuotesField ctx={ctx} errors={p.errors} />
         <button type="submit" name="step" value="send" class="button button-primary">
           {t('expenses.spending.send')}
         </button>
