@@ -358,6 +358,10 @@ describe('invoices and trainers’ pay', () => {
 
     // A credit note: its own series, a reversing entry, and the enrolment can be invoiced again.
     const first = await t.db.selectFrom('training_invoices').select('id').where('number', '=', `FA-${year}-0001`).executeTakeFirstOrThrow();
+    const noReason = await staff.post(`/formation/factures/${first.id}/avoir`, { reason: '' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body).toContain('Ce champ est obligatoire.');
+    expect(await count(t.db, 'training_invoices', ['kind', 'credit'])).toBe(0);
     expect((await staff.post(`/formation/factures/${first.id}/avoir`, { reason: 'Erreur de client' })).status).toBe(302);
     expect((await staff.post(`/formation/factures/${first.id}/avoir`, { reason: 'Encore' })).status).toBe(409);
     expect((await staff.post(`/formation/sessions/${ids.session}/factures`)).status).toBe(302);

@@ -6,7 +6,7 @@ import { findCompanies } from '../registry/index.js';
 import { record } from '../../platform/audit/audit.js';
 import { certificateReady } from './attendance.service.js';
 import { certificatesText, type MailDeps } from './mails.js';
-import { certificateData, getSlot } from './attendance.service.js';
+import { certificateData } from './attendance.service.js';
 import { getEnrolment } from './enrolment.service.js';
 import { getInvoice, invoiceLines } from './invoice.service.js';
 import { getPayMonth } from './pay.service.js';
@@ -97,4 +97,3 @@ export async function sendCertificates(db: TrainingDb, actor: Actor, sessionId: 
   return sent;
 }
 
-export { getSlot };

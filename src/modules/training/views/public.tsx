@@ -5,7 +5,7 @@ import { Facts, Field, Select, Table, type Errors } from '../../../platform/ui/c
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { hoursText } from '../dates.js';
 import type { Course } from '../training.table.js';
-import { Check, dateRange, EnrolmentBadge, Form, money, Paras, Submit } from './common.js';
+import { dateRange, EnrolmentBadge, Form, money, Paras, Submit } from './common.js';
 
 export interface OpenSession {
   id: number;
@@ -260,4 +260,3 @@ export function SurveyPage({ ctx, title, token, values = {}, errors, done }: { c
     </Page>
   );
 }
-export { Check };

@@ -1,6 +1,6 @@
 // Staff pages of the training centre (/formation…). Pure components: props in, JSX out.
 import { Page } from '../../../platform/ui/layout.js';
-import { Actions, ButtonLink, Facts, Field, Pagination, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
+import { Actions, ButtonLink, ErrorSummary, Facts, Field, Pagination, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { frDate, hoursText } from '../dates.js';
 import type { Bpf, SessionReportRow } from '../reports.service.js';
@@ -112,6 +112,7 @@ export function SessionPage({ ctx, d, enrolments, invoices, rooms, trainers, cer
           [t('training.status'), <StatusBadge ctx={ctx} status={s.status} />],
         ]}
       />
+      {form === 'credit' || form === 'invoice' ? <ErrorSummary ctx={ctx} errors={errors} /> : null}
       {active ? (
         <Actions>
           {s.status === 'planned' ? <PostButton ctx={ctx} action={`${base}/confirmer`} label={t('training.confirm_session')} variant="primary" /> : null}
@@ -292,6 +293,7 @@ export function SignPage({ ctx, sheet, isToday, who, errors, values = {} }: { ct
         ))}
       </ul>
       <h2>{t('training.attendance')}</h2>
+      {who === 'mark' ? <ErrorSummary ctx={ctx} errors={errors} /> : null}
       {sheet.trainees.map((x) => (
         <form method="post" action={`${base}/presence`} class="inline-form training-mark">
           <input type="hidden" name="_csrf" value={ctx.csrf} />
