@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 function sender(): { exited: Promise<number | null>; kill(): void } {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database.dataDir, SESSION_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent', CONSULAIRE_DEMO: '0', SMTP_URL: sink.url, MAILING_RATE: '0', MAILING_RATE_PER_DOMAIN: '0', MAILING_LEASE_SECONDS: '1', MAILING_SMTP_CONNECTIONS: '8', MAIL_FROM: 'CCI <lettre@cci.test>' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: database.dataDir, SESSION_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent', CONSULAIRE_DEMO: '0', SMTP_URL: sink.url, MAILING_RATE: '0', MAILING_RATE_PER_DOMAIN: '0', MAILING_LEASE_SECONDS: '1', MAILING_SMTP_CONNECTIONS: '20', MAIL_FROM: 'CCI <lettre@cci.test>' };
   if (database.url) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'mailing', 'send', '--campaign', '1'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -242,6 +242,29 @@ describe('campaigns', () => {
     expect((await sender.post(`/mailing/campagnes/${id}/relancer`)).status).toBe(409); // nothing left to retry
   });
 
+  it('a scheduled campaign waits for its time (Paris time, never in the past), then the schedule starts it', async () => {
+    const { tick } = await import('../src/modules/mailing/campaigns.service.js');
+    const listId = await newList('Lettre programmée');
+    await subscribe(listId, 'plus-tard@programme.fr');
+    const created = await editor.post('/mailing/campagnes', { list_id: String(listId), name: 'Programmée', subject: 'Objet', body: 'Texte' });
+    const id = idFrom(created.headers.location);
+    const past = await sender.post(`/mailing/campagnes/${id}/envoyer`, { version: '1', scheduled_at: '2020-01-01T09:00' });
+    expect(past.status).toBe(422);
+    expect(past.body).toContain('date à venir');
+    expect((await sender.post(`/mailing/campagnes/${id}/envoyer`, { version: '1', scheduled_at: '2099-01-01T09:00' })).status).toBe(302);
+    const c = await t.db.selectFrom('mailing_campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([c.status, c.scheduled_at]).toEqual(['scheduled', '2099-01-01T08:00:00.000Z']); // Paris time
+    const mails = () => sink.messages.filter((m) => m.from.startsWith(`bounces+${id}-`)).length;
+    await tick(t.db, 30);
+    await run();
+    expect(mails()).toBe(0);
+    await t.db.updateTable('mailing_campaigns').set({ scheduled_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+    expect(await tick(t.db, 30)).toBeGreaterThanOrEqual(1);
+    await run();
+    expect(mails()).toBe(1);
+    expect((await t.db.selectFrom('mailing_campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('finished');
+  });
+
   it('real DSNs to the listener: a hard bounce suppresses at once, soft ones after the limit; the webhook needs its secret', async () => {
     const listId = await newList('Lettre rebonds');
     await subscribe(listId, 'parti@ancienne-boite.fr');
