@@ -3,6 +3,7 @@
 // in batches (every FLUSH_MS, or at once past BATCH events) with the visitor hashes of the day.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Insertable } from 'kysely';
+import { bulkInsert } from '../../platform/db/bulk.js';
 import { usageNotes } from '../../platform/http/usage.js';
 import type { ResponseObserver } from '../../platform/module.js';
 import { countedEvent, truncateIp, type CountedEvent, type ResponseFacts } from './classify.js';
@@ -11,6 +12,7 @@ import { DailySalts, visitorHash } from './salt.js';
 import type { StatsDb, StatsEventsTable } from './stats.table.js';
 
 const FLUSH_MS = 2000;
+const EVENT_COLUMNS = ['at', 'area', 'kind', 'path', 'visitor', 'entry', 'referrer', 'device', 'term', 'results', 'company_id'] as const;
 const BATCH = 500;
 /** past this many events waiting (database down), new ones are dropped rather than memory grown */
 const MAX_BUFFERED = 50_000;
@@ -46,6 +48,18 @@ export class UsageCollector implements ResponseObserver {
   readonly salts = new DailySalts();
   private readonly hashes = new Map<string, string>();
   private hashDay = '';
+  private readonly days = new Map<number, string>();
+
+  /** The Paris day of an instant, looked up once per UTC hour (Paris changes day on an hour boundary). */
+  private dayOf(at: number): string {
+    const hour = Math.floor(at / 3_600_000);
+    let d = this.days.get(hour);
+    if (d === undefined) {
+      if (this.days.size > 48) this.days.clear();
+      this.days.set(hour, (d = parisDay(hour * 3_600_000)));
+    }
+    return d;
+  }
   dropped = 0;
 
   constructor(
@@ -96,7 +110,7 @@ export class UsageCollector implements ResponseObserver {
     }
     const rows: Insertable<StatsEventsTable>[] = [];
     for (const e of batch) {
-      const day = parisDay(e.at);
+      const day = this.dayOf(e.at);
       // A visitor's pages of the day share one hash: computed once per day (the cache is
       // emptied when the day changes, with the salt).
       const key = `${day}|${e.ip}|${e.ua}`;
@@ -122,7 +136,8 @@ export class UsageCollector implements ResponseObserver {
     }
     // One transaction for the batch: one commit (one fsync) instead of one per statement.
     await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += 200) await trx.insertInto('stats_events').values(rows.slice(i, i + 200)).execute();
+      // The platform's bulk insert (ADR 0007): one prepared statement on SQLite, unnest on PostgreSQL.
+      await bulkInsert(trx, 'stats_events', EVENT_COLUMNS, rows.map((r) => EVENT_COLUMNS.map((c) => r[c] ?? null)));
       await this.salts.rotate(trx, today);
     });
     return rows.length;
