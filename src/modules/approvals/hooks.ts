@@ -22,7 +22,7 @@ export interface OwnerEvent {
  */
 // Untyped on purpose: the hook gets the engine's transaction and uses it as its owner's own handle
 // (LeaveDb, ExpensesDb…). Kysely is invariant in its tables, so no typed handle of the engine is
-// assignable to the owners' ones (nor the reverse, even through method bivariance); `CallerDb`
+// assignable to the owners' ones (nor the reverse, even through method bivariance); the caller's-handle type
 // (the same Kysely<any>) may only appear in index.ts. This is the one seam where a module's handle
 // crosses into another's, the same as what index.ts exports take.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
