@@ -56,13 +56,8 @@ export interface RouteSpec {
 
 export const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/**
- * Public POST routes declared `{ oneClick: true }` (RFC 8058 one-click unsubscribe: a mail client
- * posts with no cookie and no CSRF token; the signed token in the URL is the key). The platform's
- * CSRF hook skips exactly these; test/mailing.test.ts checks this list against the route tables
- * and that a forged token is refused.
- */
-export const ONE_CLICK_ROUTES = new Set(['POST /desabonnement/:token']);
+/** Public POST routes declared `oneClick` (RFC 8058): see one-click-routes.ts. */
+export { ONE_CLICK_ROUTES } from './one-click-routes.js';
 
 /**
  * Every route of the app as declared, read from `app.routes` (filled by an onRoute hook in

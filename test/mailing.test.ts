@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve } from '../src/modules/approvals/index.js';
 import { bounceListenerPort } from '../src/modules/mailing/index.js';
 import { mailingWebRoutes } from '../src/modules/mailing/mailing.routes.js';
-import { ONE_CLICK_ROUTES } from './adversarial-helpers.js';
+import { ONE_CLICK_ROUTES } from './one-click-routes.js';
 import { actorOf } from './crm-fixtures.js';
 import { makeCompany, makeMember, memberAgent } from './extranet-helpers.js';
 import { agent, count, createTestApp, makeUser, type Agent, type TestApp } from './helpers.js';
