@@ -7,7 +7,7 @@ import { findUserByEmail, findUserById } from '../../platform/auth/users.js';
 import { nowIso } from '../../platform/db/index.js';
 import { conflict, invalid, notFound, type FieldErrors } from '../../platform/errors.js';
 import { findSegment, isValidSiret } from '../registry/index.js';
-import { TEMPLATE_CODES, type ApprenticeshipDb, type Campaign, type CampaignWindow, type School, type Template, type TemplateCode } from './apprenticeship.table.js';
+import { TEMPLATE_CODES, type ApprenticeshipDb, type Campaign, type CampaignWindow, type School, type Template } from './apprenticeship.table.js';
 import { isIsoDate, todayParis } from './dates.js';
 import { assertManage } from './policy.js';
 import { parseDecimal } from './quote.service.js';
@@ -317,8 +317,9 @@ export const PLACEHOLDERS = ['entreprise', 'annee', 'date', 'lien'] as const;
 
 export async function updateTemplate(db: ApprenticeshipDb, actor: Actor, code: string, version: number, input: { subject: string; body: string; daysBefore: string }): Promise<void> {
   assertManage(actor);
-  if (!(TEMPLATE_CODES as readonly string[]).includes(code)) throw notFound('apprenticeship.template_not_found');
-  const before = await db.selectFrom('apprenticeship_templates').selectAll().where('code', '=', code as TemplateCode).executeTakeFirst();
+  const known = TEMPLATE_CODES.find((c) => c === code);
+  if (!known) throw notFound('apprenticeship.template_not_found');
+  const before = await db.selectFrom('apprenticeship_templates').selectAll().where('code', '=', known).executeTakeFirst();
   if (!before) throw notFound('apprenticeship.template_not_found');
   const fields: FieldErrors = {};
   const subject = input.subject.trim();

@@ -2,18 +2,17 @@
 // of the year read from the dated rate sets, the tax computed by its regime's code (rules.ts).
 import { invalid, type FieldErrors } from '../../platform/errors.js';
 import type { ApprenticeshipDb } from './apprenticeship.table.js';
-import { computeTax, rateSetFor, REGIMES, type RateSet, type Regime, type TaxInput, type TaxResult } from './rules.js';
+import { computeTax, rateSetFor, type RateSet, type TaxInput, type TaxResult } from './rules.js';
 
 /** Every rule set, oldest years first (the table is a handful of rows). */
 export async function loadRateSets(db: ApprenticeshipDb): Promise<RateSet[]> {
   const rows = await db.selectFrom('apprenticeship_rate_sets').selectAll().orderBy('from_year').execute();
   const out: RateSet[] = [];
   for (const r of rows) {
-    if (!(REGIMES as readonly string[]).includes(r.regime)) continue;
-    const regime: Regime = r.regime;
-    const rates: unknown = JSON.parse(r.rates);
     // The JSON was written by the migration (or a reviewed change): its shape is the regime's.
-    out.push({ regime, fromYear: r.from_year, toYear: r.to_year, rates } as RateSet);
+    const rates = JSON.parse(r.rates);
+    if (r.regime === 'since2022') out.push({ regime: 'since2022', fromYear: r.from_year, toYear: r.to_year, rates });
+    else if (r.regime === 'octa2014') out.push({ regime: 'octa2014', fromYear: r.from_year, toYear: r.to_year, rates });
   }
   return out;
 }
