@@ -57,7 +57,8 @@ async function main() {
   } else delete env.DATABASE_URL;
   const children: ChildProcess[] = [];
   try {
-    const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env, stdio: 'pipe' }).toString();
+    // The seed's heavy reads may wait on a loaded machine: a generous read time limit for it.
+    const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...env, READ_TIMEOUT_MS: '120000' }, stdio: 'pipe' }).toString();
     cli(['seed', '--demo']);
     const ports: number[] = [];
     const pids: number[] = [];

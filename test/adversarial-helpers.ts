@@ -34,6 +34,7 @@ import { createCourse as createTrainingCourse, saveRoom as saveTrainingRoom, sav
 import { createSession as createTrainingSession } from '../src/modules/training/sessions.service.js';
 import { enrol as enrolTrainee } from '../src/modules/training/enrolment.service.js';
 import { createCampaign as createApprenticeshipCampaign, createSchool as createApprenticeshipSchool } from '../src/modules/apprenticeship/campaign.service.js';
+import { asset } from '../src/platform/http/assets.js';
 
 // ---------------------------------------------------------------------------------------------
 // The route table
@@ -157,6 +158,8 @@ export const PARAM_KINDS: Record<string, string> = {
   'inscription/:token': 'signup-token',
   'lang/:locale': 'locale',
   'static/*': 'static-file',
+  'v/:hash': 'asset-hash',
+  'v/*': 'static-file',
   'scenarios/:id': 'steering-scenario',
   'lignes/:lineId': 'steering-line',
   'projets/:id': 'steering-project',
@@ -501,6 +504,7 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('signup-token', { own: 's'.repeat(43) });
   put('locale', { own: 'en' });
   put('static-file', { own: 'app.css' });
+  put('asset-hash', { own: asset('/static/app.css').split('/')[3] });
 
   return {
     t,
