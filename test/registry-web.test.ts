@@ -282,6 +282,38 @@ describe('exports', () => {
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
   });
+
+  it('a prospecting file keeps only the contacts one may prospect, with the legal mention; each exclusion tested', async () => {
+    const make = (name: string) => t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name, postalCode: '42100', communeCode: '42218', streetName: 'Rue du Prospect', streetNumber: '2' }));
+    const open = await make('Prospect Ouvert');
+    const hidden = await make('Prospect Non Diffusible');
+    await t.db.updateTable('companies').set({ diffusion: 'partial' }).where('id', '=', hidden).execute();
+    const contact = (company: number, lastName: string, email: string, consent?: 'refused') =>
+      t.db.transaction().execute((trx) => createContact(trx, SYSTEM_ACTOR, company, { firstName: 'Paule', lastName, email, role: 'Gérante', ...(consent ? { consent, consentDate: '2026-01-15', consentSource: 'courrier d’opposition' } : {}) }));
+    await contact(open, 'Gardee', 'paule.gardee@prospect-ouvert.fr');
+    await contact(open, 'Perso', 'paule.perso@gmail.com');
+    await contact(open, 'Opposee', 'paule.opposee@prospect-ouvert.fr', 'refused');
+    await contact(hidden, 'Cachee', 'paule.cachee@non-diffusible.fr');
+    expect((await (await as(['adviser'])).get('/registre/export-prospection.csv?q=prospect')).status).toBe(403);
+    const m = await as(['manager']);
+    const file = await m.get('/registre/export-prospection.csv?q=prospect');
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toContain('text/csv');
+    const lines = file.body.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toBe('siret;entreprise;enseigne;adresse;code_postal;commune;naf;civilite;prenom;nom;fonction;email;telephone');
+    expect(lines[1]).toContain('Fichier de prospection B2B');
+    expect(lines[1]).toContain('désinscription');
+    expect(file.body).toContain('paule.gardee@prospect-ouvert.fr');
+    expect(file.body).toContain('Gérante');
+    expect(file.body).not.toContain('gmail.com'); // a consumer mailbox
+    expect(file.body).not.toContain('paule.opposee'); // an opposition
+    expect(file.body).not.toContain('non-diffusible.fr'); // a unit that asked not to be disclosed
+    expect(lines).toHaveLength(3);
+    // the export is audited as such; the ordinary export still lists the units
+    const audit = await t.db.selectFrom('audit_log').select('entity_id').where('entity', '=', 'registry_export').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.entity_id).toBe('prospecting');
+    expect((await m.get('/registre/export.csv?q=prospect')).body).toContain('Prospect Non Diffusible');
+  });
 });
 
 describe('duplicates, merge and GDPR', () => {

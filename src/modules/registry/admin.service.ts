@@ -8,6 +8,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { findContactRow, getCompanyRow, recordChange, refreshCompanySearch, similarCompanies } from './company.service.js';
 import { assertCanDeleteSegment, assertCanHandlePersonalData, assertCanMerge } from './policy.js';
 import type { RegistryDb } from './registry.table.js';
+import { isProfessionalDomain } from './rules.js';
 
 
 export interface DuplicatePair {
@@ -16,7 +17,6 @@ export interface DuplicatePair {
   reason: 'name_postal_code' | 'email_domain';
 }
 
-const WEBMAIL = ['gmail.com', 'orange.fr', 'wanadoo.fr', 'free.fr', 'hotmail.fr', 'hotmail.com', 'yahoo.fr', 'outlook.fr', 'laposte.net', 'sfr.fr', 'icloud.com'];
 
 /**
  * Probable duplicates, starting from manual records (the ones SIRENE may later bring in):
@@ -49,7 +49,7 @@ export async function listDuplicates(db: RegistryDb, limit = 100): Promise<Dupli
   const byDomain: (typeof byName)[number][] = [];
   for (const m of manual) {
     const domain = m.email!.split('@')[1];
-    if (!domain || WEBMAIL.includes(domain)) continue;
+    if (!domain || !isProfessionalDomain(domain)) continue;
     const others = await db
       .selectFrom('contacts as k2')
       .innerJoin('companies as c2', 'c2.id', 'k2.company_id')

@@ -20,6 +20,10 @@ export interface AudienceContact {
   lastName: string;
   /** the contact's prospecting consent: 'refused' is an opposition */
   prospecting: 'unknown' | 'granted' | 'refused';
+  role: string | null;
+  phone: string | null;
+  /** the matched establishment (the company's first matched one, for a company-wide contact) */
+  establishment: SearchItem;
 }
 
 /**
@@ -42,7 +46,7 @@ export async function* searchAudience(db: RegistryDb, s: SearchQuery, pageSize =
       const rows = await db
         .selectFrom('contacts as ct')
         .innerJoin('companies as c', 'c.id', 'ct.company_id')
-        .select(['ct.id', 'ct.company_id', 'ct.establishment_id', 'ct.email', 'ct.civility', 'ct.first_name', 'ct.last_name', 'ct.consent', 'c.name', 'c.diffusion'])
+        .select(['ct.id', 'ct.company_id', 'ct.establishment_id', 'ct.email', 'ct.civility', 'ct.first_name', 'ct.last_name', 'ct.consent', 'ct.role', 'ct.phone', 'c.name', 'c.diffusion'])
         .where('ct.company_id', 'in', companyIds.slice(i, i + 1000))
         .where('ct.erased_at', 'is', null)
         .where('ct.email', 'is not', null)
@@ -65,6 +69,9 @@ export async function* searchAudience(db: RegistryDb, s: SearchQuery, pageSize =
           firstName: r.first_name,
           lastName: r.last_name,
           prospecting: r.consent,
+          role: r.role,
+          phone: r.phone,
+          establishment: est,
         });
       }
     }

@@ -9,7 +9,7 @@ import {
 import type { RegistryDb } from './registry.table.js';
 import {
   handleAddNote, handleAddTag, handleCompany, handleCreateCompany, handleCreateContact, handleDeleteSegment, handleDismissDuplicate, handleDuplicates, handleEditCompanyForm, handleEditContactForm,
-  handleEraseContact, handleExportContact, handleExportCsv, handleExportXlsx, handleImport, handleImports, handleMerge, handleNewCompanyForm, handleNewContactForm, handleRemoveTag, handleSaveConsent,
+  handleEraseContact, handleExportContact, handleExportCsv, handleExportXlsx, handleExportProspecting, handleImport, handleImports, handleMerge, handleNewCompanyForm, handleNewContactForm, handleRemoveTag, handleSaveConsent,
   handleSaveSegment, handleSearch, handleUpdateCompany, handleUpdateContact, handleUploadImport,
 } from './registry.web.js';
 
@@ -19,6 +19,7 @@ export const registryWebRoutes: RouteTable<RegistryDb> = [
   ['POST', '/registre/segments', { permission: 'registry:read' }, handleSaveSegment],
   ['GET', '/registre/export.csv', { permission: 'registry:export' }, handleExportCsv],
   ['GET', '/registre/export.xlsx', { permission: 'registry:export' }, handleExportXlsx],
+  ['GET', '/registre/export-prospection.csv', { permission: 'registry:export' }, handleExportProspecting],
   ['GET', '/registre/entreprises/nouvelle', { permission: 'registry:edit' }, handleNewCompanyForm],
   ['POST', '/registre/entreprises', { permission: 'registry:edit' }, handleCreateCompany],
   ['GET', '/registre/entreprises/:id', { permission: 'registry:read' }, handleCompany],

@@ -14,7 +14,7 @@ import type { ModuleContext } from '../../platform/module.js';
 import { deleteSegment, dismissDuplicate, eraseContact, exportContactData, listDuplicates, listSegments, mergeCompanies, saveSegment } from './admin.service.js';
 import { addNote, addTag, companyRecord, createContact, createManualCompany, getCompanyRow, getContactRow, removeTag, updateCompany, updateContact, type ContactInput } from './company.service.js';
 import { consentHistory, contactConsents, setContactConsent } from './consent.service.js';
-import { csvExport, recordExport, xlsxExport } from './export.service.js';
+import { csvExport, prospectingExport, recordExport, xlsxExport } from './export.service.js';
 import { getImport, listImports, queueImport } from './import-runs.service.js';
 import { checkSireneHeaders } from './import.service.js';
 import type { ContactRow, RegistryDb } from './registry.table.js';
@@ -103,6 +103,16 @@ async function exportSearch(req: FastifyRequest, reply: FastifyReply, { db, read
 }
 
 export const handleExportCsv = (req: FastifyRequest, reply: FastifyReply, ctx: Ctx) => exportSearch(req, reply, ctx, 'csv');
+
+/** The prospecting file of the search (B2B rules applied): audited like the other exports. */
+export async function handleExportProspecting(req: FastifyRequest, reply: FastifyReply, { db, reads }: Ctx) {
+  const s = parseSearch(req.query as Record<string, unknown>);
+  await db.transaction().execute((trx) => recordExport(trx, req.actor, 'prospecting', req.url.split('?')[1] ?? ''));
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="prospection-${nowIso().slice(0, 10)}.csv"`)
+    .send(prospectingExport(reads, s));
+}
 export const handleExportXlsx = (req: FastifyRequest, reply: FastifyReply, ctx: Ctx) => exportSearch(req, reply, ctx, 'xlsx');
 
 // ——— companies ———

@@ -77,3 +77,19 @@ export function nameKey(name: string | null | undefined): string {
     .filter((w) => w && !NOISE_WORDS.has(w))
     .join(' ');
 }
+
+/**
+ * Mailbox providers for private persons: an address there is not a professional address, so B2B
+ * prospecting without prior consent (CNIL) leaves it out. A list, not a guess: an address at a
+ * company's own domain is professional.
+ */
+export const CONSUMER_MAIL_DOMAINS: ReadonlySet<string> = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.fr', 'yahoo.com', 'hotmail.fr', 'hotmail.com', 'outlook.fr', 'outlook.com', 'live.fr', 'live.com', 'msn.com',
+  'orange.fr', 'wanadoo.fr', 'free.fr', 'sfr.fr', 'neuf.fr', 'laposte.net', 'bbox.fr', 'aliceadsl.fr', 'club-internet.fr', 'numericable.fr',
+  'icloud.com', 'me.com', 'aol.com', 'gmx.fr', 'gmx.com', 'protonmail.com', 'proton.me', 'yandex.com', 'mail.com',
+]);
+
+/** An address at a company's own domain (not a consumer mailbox provider). */
+export function isProfessionalDomain(domain: string): boolean {
+  return !CONSUMER_MAIL_DOMAINS.has(domain.trim().toLowerCase());
+}

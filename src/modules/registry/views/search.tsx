@@ -66,7 +66,8 @@ export function Results({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; 
         {mayExport(ctx.actor) ? (
           <p class="actions">
             <a class="button button-secondary" href={`/registre/export.csv${qs ? '?' + qs : ''}`}>{t('common.export_csv')}</a>{' '}
-            <a class="button button-secondary" href={`/registre/export.xlsx${qs ? '?' + qs : ''}`}>{t('common.export_xlsx')}</a>
+            <a class="button button-secondary" href={`/registre/export.xlsx${qs ? '?' + qs : ''}`}>{t('common.export_xlsx')}</a>{' '}
+            <a class="button button-secondary" href={`/registre/export-prospection.csv${qs ? '?' + qs : ''}`} title={t('registry.export_prospecting_hint')}>{t('registry.export_prospecting')}</a>
           </p>
         ) : null}
         <Table<SearchItem>
