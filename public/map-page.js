@@ -15,7 +15,7 @@
   var query = d.query || '';
   var zone = d.zone || '';
   var view = new URLSearchParams(d.view || '');
-  var map = L.map(el, { keyboard: true, zoomSnap: 1, preferCanvas: false });
+  var map = L.map(el, { keyboard: true, zoomSnap: 1, preferCanvas: false, maxZoom: 19 });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(d.attribution);
   if (d.tiles) L.tileLayer(d.tiles, { attribution: d.tilesAttribution, maxZoom: 19 }).addTo(map);
@@ -30,6 +30,12 @@
     if (zone) p.set('zone', zone);
     Object.keys(extra || {}).forEach(function (k) { p.set(k, extra[k]); });
     return path + '?' + p.toString();
+  }
+  /** Leaflet names an image marker by its alt text; our markers are divs: name them for assistive technology. */
+  function named(marker, label) {
+    var node = marker.getElement && marker.getElement();
+    if (node) node.setAttribute('aria-label', label);
+    return marker;
   }
   function getJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (r) {
@@ -69,6 +75,13 @@
   var visible = document.getElementById('map-visible');
   var first = true;
   var seq = 0;
+  /** Into a cluster: at least one zoom level closer, centred on its establishments (a coarser cell than asked must still zoom in). */
+  function zoomInto(p, ll) {
+    var z = map.getZoom();
+    var target = z + 2;
+    if (p.bbox) target = Math.max(map.getBoundsZoom(L.latLngBounds([[p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]])), z + 1);
+    map.setView(ll, Math.min(target, map.getMaxZoom()));
+  }
   function popupOf(p) {
     if (p.partial) return '<p>' + esc(d.tPartial) + '</p>';
     return '<p><strong>' + esc(p.name) + '</strong><br>' + esc(p.city || '') + (p.naf ? ' · ' + esc(p.naf) : '') + '</p>' +
@@ -76,7 +89,7 @@
       '<p><a href="' + esc(p.href) + '">' + esc(d.tOpen) + '</a></p>';
   }
   function loadClusters() {
-    if (view.get('layer') === 'choropleth') return;
+    if (view.get('layer') === 'choropleth' || drawing) return;
     var b = map.getBounds();
     var bbox = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())].map(function (x) { return x.toFixed(5); }).join(',');
     var mine = ++seq;
@@ -89,21 +102,20 @@
         var p = f.properties;
         var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
         bounds.push(ll);
-        if (p.count > 1) {
+        if (p.count > 1 || (p.id === undefined && !p.partial)) {
           var size = p.count < 10 ? 'small' : p.count < 1000 ? 'medium' : 'large';
           var label = fmt.format(p.count) + ' ' + d.tCount.toLowerCase();
           var m = L.marker(ll, { icon: L.divIcon({ className: 'map-cluster map-cluster-' + size, html: '<span>' + fmt.format(p.count) + '</span>', iconSize: null }), title: label, alt: label, keyboard: true });
-          m.on('click', function () {
-            if (p.bbox) map.fitBounds([[p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]]);
-            else map.setView(ll, map.getZoom() + 2);
-          });
-          m.addTo(clusters);
+          m.on('click', function () { zoomInto(p, ll); });
+          // Leaflet turns Enter into a click only for markers with a popup
+          m.on('keypress', function (e) { if (e.originalEvent.key === 'Enter' || e.originalEvent.keyCode === 13) zoomInto(p, ll); });
+          named(m.addTo(clusters), label);
           rows.push({ label: label, cluster: p, ll: ll });
         } else {
           var title = p.partial ? d.tPartial : p.name;
           var pt = L.marker(ll, { icon: L.divIcon({ className: 'map-point' + (p.approximate ? ' map-point-approx' : '') + (p.partial ? ' map-point-partial' : ''), html: '', iconSize: [16, 16] }), title: title, alt: title, keyboard: true });
           pt.bindPopup(popupOf(p));
-          pt.addTo(clusters);
+          named(pt.addTo(clusters), title || '');
           rows.push({ label: title, point: p });
         }
       });
@@ -136,8 +148,7 @@
         btn.className = 'link-button';
         btn.textContent = d.tZoom;
         btn.addEventListener('click', function () {
-          var bb = r.cluster.bbox;
-          if (bb) map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]]);
+          zoomInto(r.cluster, r.ll);
           el.focus();
         });
         li.appendChild(btn);
@@ -201,9 +212,9 @@
       fc.features.forEach(function (f) {
         var q = f.properties;
         var label = (q.kind === 'visit' ? d.tVisit : d.tDeal) + ' — ' + q.owner + ' — ' + q.date;
-        L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { icon: L.divIcon({ className: 'map-crm map-crm-' + q.kind, html: '', iconSize: [14, 14] }), title: label, alt: label, keyboard: true })
-          .bindPopup('<p>' + esc(label) + (q.title ? '<br>' + esc(q.title) : '') + '</p><p><a href="' + esc(q.href) + '">' + esc(q.kind === 'visit' ? d.tVisit : d.tDeal) + '</a> · <a href="/registre/entreprises/' + q.companyId + '">' + esc(d.tOpen) + '</a></p>')
-          .addTo(layer);
+        var m2 = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { icon: L.divIcon({ className: 'map-crm map-crm-' + q.kind, html: '', iconSize: [14, 14] }), title: label, alt: label, keyboard: true })
+          .bindPopup('<p>' + esc(label) + (q.title ? '<br>' + esc(q.title) : '') + '</p><p><a href="' + esc(q.href) + '">' + esc(q.kind === 'visit' ? d.tVisit : d.tDeal) + '</a> · <a href="/registre/entreprises/' + q.companyId + '">' + esc(d.tOpen) + '</a></p>');
+        named(m2.addTo(layer), label);
       });
     }).catch(function () {});
   }
@@ -232,6 +243,7 @@
     vertices = [];
     redraw(false);
     el.classList.add('map-drawing');
+    map.removeLayer(clusters); // clicks go to the map, not to markers under the pointer
     finishBtn.disabled = false;
     cancelBtn.disabled = false;
   });
@@ -244,6 +256,7 @@
     if (vertices.length < 3) return;
     drawing = false;
     el.classList.remove('map-drawing');
+    clusters.addTo(map);
     redraw(true);
     zone = zoneString();
     var p = new URLSearchParams(query);
@@ -257,6 +270,7 @@
     vertices = [];
     redraw(false);
     el.classList.remove('map-drawing');
+    if (!map.hasLayer(clusters)) clusters.addTo(map);
     zone = d.zone || '';
     if (segQuery) segQuery.value = query;
     finishBtn.disabled = true;
