@@ -463,9 +463,9 @@ async function fixture(t: TestApp): Promise<Fixture> {
   put('import', { own: id(imp.id) });
   put('outbox', { own: id((await db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()).id) });
 
-  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read'], days: 30 });
+  const full = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'full', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read', 'accounting:read'], days: 30 });
   const byScope: Record<string, string> = {};
-  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
+  for (const scope of ['registry:read', 'registry:write', 'crm:read', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read', 'accounting:read']) byScope[scope] = (await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: scope, scopes: [scope], days: 30 })).token;
   const revoked = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'revoked', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read'], days: 30 });
   await revokeApiToken(db, SYSTEM_ACTOR, revoked.row.id);
   const expired = await createApiToken(db, SYSTEM_ACTOR, admin.id, { name: 'expired', scopes: ['registry:write', 'crm:write', 'content:read', 'admin:read', 'extranet:read', 'leave:read', 'expenses:read', 'expenses:write', 'registry:export', 'reports:read', 'steering:read'], days: 30 });
