@@ -101,6 +101,23 @@ describe('lists and double opt-in', () => {
     expect(await count(t.db, 'audit_log', ['entity', 'mailing_subscriber'])).toBeGreaterThanOrEqual(2);
   });
 
+  it('staff may add an address: it still gets the confirmation (double opt-in), audited under their name', async () => {
+    const listId = await newList('Liste du salon');
+    const before = sink.messages.length;
+    const res = await editor.post(`/mailing/listes/${listId}/abonnes`, { email: 'visiteur@salon-pro.fr' });
+    expect(res.status).toBe(302);
+    await run();
+    const [mail] = (await sink.waitFor(before + 1)).slice(before);
+    expect([mail.to[0], mail.mail.subject]).toEqual(['visiteur@salon-pro.fr', 'Confirmez votre abonnement à « Liste du salon »']);
+    const sub = await t.db.selectFrom('mailing_subscribers').selectAll().where('list_id', '=', listId).executeTakeFirstOrThrow();
+    expect([sub.status, sub.source]).toEqual(['pending', 'staff']);
+    const audit = await t.db.selectFrom('audit_log').select(['actor_id', 'action']).where('entity', '=', 'mailing_subscriber').where('entity_id', '=', String(sub.id)).executeTakeFirstOrThrow();
+    expect(audit.action).toBe('request');
+    expect(audit.actor_id).not.toBeNull();
+    const bad = await editor.post(`/mailing/listes/${listId}/abonnes`, { email: 'x@y.fr\nBcc: z@y.fr' });
+    expect(bad.status).toBe(422);
+  });
+
   it('the proof keeps a truncated IP; an expired link says so', async () => {
     const { truncateIp } = await import('../src/modules/mailing/addresses.js');
     expect(truncateIp('203.0.113.77')).toBe('203.0.113.0');

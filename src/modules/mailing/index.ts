@@ -62,7 +62,7 @@ export const mailingModule = defineModule({
   jobs: {
     'mailing.send': async (payload: { campaignId: number }, job) => {
       if (!appContext) throw new Error('mailing: the application context is not ready');
-      return sendJob(job.db, await sendDeps(appContext), payload.campaignId, 20_000);
+      return sendJob(job.db, await sendDeps(appContext), payload.campaignId, 20_000, job.signal);
     },
     'mailing.tick': async (_payload, job) => ({ queued: await tick(job.db, readMailingConfig().leaseSeconds) }),
   },

@@ -109,7 +109,9 @@ export interface SubscribeInput {
  * nothing is sent to them until they follow it. The same answer whether the address was new,
  * pending or already confirmed (the form does not tell who is subscribed).
  */
-export async function requestSubscription(db: MailingDb, mailer: Mailer, ctx: { secret: string; publicUrl: string }, input: SubscribeInput): Promise<void> {
+export async function requestSubscription(db: MailingDb, mailer: Mailer, ctx: { secret: string; publicUrl: string }, input: SubscribeInput, staff?: Actor): Promise<void> {
+  if (input.source === 'staff' && !staff) throw invalid('common.invalid', { email: 'mailing.not_allowed' });
+  if (staff) assertCanWrite(staff);
   const errors: FieldErrors = {};
   const addr = checkAddress(input.email);
   if (!addr.ok) errors.email = addr.code;
@@ -125,7 +127,7 @@ export async function requestSubscription(db: MailingDb, mailer: Mailer, ctx: { 
   const id = existing
     ? (await db.updateTable('mailing_subscribers').set(values).where('id', '=', existing.id).returning('id').executeTakeFirstOrThrow()).id
     : (await db.insertInto('mailing_subscribers').values({ ...values, list_id: list.id, email_norm: addr.norm }).returning('id').executeTakeFirstOrThrow()).id;
-  await record(db, { id: null, label: addr.norm, kind: 'anonymous', roles: [], permissions: new Set(), ip: truncateIp(input.ip) ?? undefined }, { entity: 'mailing_subscriber', entityId: id, action: 'request', after: { list: list.id, source: input.source, ip: values.ip } });
+  await record(db, staff ?? { id: null, label: addr.norm, kind: 'anonymous', roles: [], permissions: new Set(), ip: truncateIp(input.ip) ?? undefined }, { entity: 'mailing_subscriber', entityId: id, action: 'request', after: { list: list.id, source: input.source, ip: values.ip } });
   const link = `${ctx.publicUrl}/abonnements/confirmer/${confirmToken(ctx.secret, id)}`;
   await mailer.queue(db, {
     to: addr.email,

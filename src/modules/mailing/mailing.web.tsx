@@ -245,7 +245,7 @@ export async function handleAddSubscriber(req: FastifyRequest, reply: FastifyRep
     reply,
     async () => {
       await lists.getList(ctx.db, id);
-      await ctx.db.transaction().execute((trx) => lists.requestSubscription(trx, ctx.mailer, { secret: ctx.config.sessionSecret, publicUrl: ctx.config.publicUrl }, { listId: id, email: raw(req.body, 'email', 300), firstName: '', lastName: '', source: 'staff', lang: req.locale }));
+      await ctx.db.transaction().execute((trx) => lists.requestSubscription(trx, ctx.mailer, { secret: ctx.config.sessionSecret, publicUrl: ctx.config.publicUrl }, { listId: id, email: raw(req.body, 'email', 300), firstName: '', lastName: '', source: 'staff', lang: req.locale }, req.actor));
       reply.flash('success', 'mailing.subscribe.sent');
       return reply.redirect(`/mailing/listes/${id}`);
     },

@@ -202,7 +202,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Sends for at most `maxMs` (then returns 'more'), holding the campaign's lease. Safe to call
  * from several processes at once: only the holder of the lease sends.
  */
-export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: number, maxMs = 20_000, onProgress?: (sent: number) => void): Promise<SliceResult> {
+export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: number, maxMs = 20_000, onProgress?: (sent: number) => void, signal?: AbortSignal): Promise<SliceResult> {
   if (!deps.smtpUrl) return { state: 'stopped', sent: 0 };
   const owner = `s-${randomUUID().slice(0, 12)}`;
   const leaseMs = deps.cfg.leaseSeconds * 1000;
@@ -299,7 +299,7 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
 
   try {
     outer: for (;;) {
-      if (Date.now() - started > maxMs) break;
+      if (Date.now() - started > maxMs || signal?.aborted) break; // the process is shutting down: stop at a batch's end
       // Heartbeat, and the campaign's state (paused or cancelled by someone meanwhile).
       const beat = await db.updateTable('mailing_campaigns').set({ lease_until: leaseUntil() }).where('id', '=', campaignId).where('lease_owner', '=', owner).where('status', '=', 'sending').executeTakeFirst();
       if (Number(beat.numUpdatedRows) === 0) {
@@ -351,9 +351,14 @@ export async function statusCounts(db: MailingDb, campaignId: number): Promise<R
   return out;
 }
 
-/** The job: one slice, then the next one queued (at once, or when the earliest retry is due). */
-export async function sendJob(db: MailingDb, deps: SendDeps, campaignId: number, maxMs: number): Promise<SliceResult> {
-  const res = await sendSlice(db, deps, campaignId, maxMs);
+/**
+ * The job: one slice, then the next one queued (at once, or when the earliest retry is due).
+ * On shutdown (the runner's signal) the slice stops after its batch, releases the lease and
+ * says `interrupted`: the runner puts this job back, the next start resumes the campaign.
+ */
+export async function sendJob(db: MailingDb, deps: SendDeps, campaignId: number, maxMs: number, signal?: AbortSignal): Promise<SliceResult & { interrupted?: true }> {
+  const res = await sendSlice(db, deps, campaignId, maxMs, undefined, signal);
+  if (signal?.aborted && res.state === 'more') return { ...res, interrupted: true };
   if (res.state === 'more') await enqueue(db, 'mailing.send', { campaignId }, { runAt: res.retryAt && res.retryAt > nowIso() ? new Date(res.retryAt) : new Date(), maxAttempts: 3 });
   return res;
 }
