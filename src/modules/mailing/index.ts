@@ -45,6 +45,7 @@ export const mailingModule = defineModule({
     { section: 'nav.section.mailing', label: 'mailing.settings', href: '/mailing/reglages', permission: 'mailing:admin', order: 5 },
   ],
   web: (app, ctx) => {
+    readMailingConfig(); // a wrong MAILING_* value stops the start with its name, not each request
     appContext = ctx;
     mountRoutes(app, ctx, mailingWebRoutes);
     // The inbound SMTP listener for DSNs runs with the application when configured.
