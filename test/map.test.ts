@@ -113,7 +113,7 @@ async function checkRandomSearches(seed: number, n: number): Promise<void> {
     const s = parseSearch(q);
     const tagged = new Set(tagRows.filter((r) => s.filters.tag.includes(r.name)).map((r) => r.company_id));
     const expected = oracle(all, s, tagged);
-    for (const zoom of [0, 3, 6, 8, 9, 11, 13, 15, 17, 20]) {
+    for (const zoom of [0, 5, 8, 11, 14, 17, 20]) {
       for (const box of [WORLD, TERRITORY]) {
         const fc = await clusters(t.db, s, box, zoom);
         const sum = fc.features.reduce((a, f) => a + f.properties.count, 0);
@@ -143,7 +143,7 @@ describe('clusters', () => {
   });
 
   it('counts add up to the matching establishments with coordinates, for random filters, boxes and zooms', async () => {
-    await checkRandomSearches(1, 14);
+    await checkRandomSearches(1, 10);
     // the unfiltered territory comes from the summary, the rest from SQL: both are exercised
     expect((await clusters(t.db, parseSearch({}), WORLD, 8)).source).toBe('summary');
     expect((await clusters(t.db, parseSearch({ section: 'G' }), WORLD, 8)).source).toBe('summary');

@@ -9,7 +9,8 @@ import { PassThrough } from 'node:stream';
 import { formatNumber, labelValue } from './labels.js';
 import { reportsMessages } from './messages.js';
 import { reportsApiRoutes, reportsWebRoutes } from './reports.routes.js';
-import { sendDueReports, type ReportResult } from './reports.service.js';
+import { createReport, sendDueReports, type ReportResult } from './reports.service.js';
+import { demoActor } from '../../platform/seed.js';
 import type { ReportRow, ReportsDb } from './reports.table.js';
 import { exportColumns } from './reports.web.js';
 
@@ -54,4 +55,15 @@ export const reportsModule = defineModule({
     },
   },
   schedules: [{ kind: 'reports.send_due', everySeconds: 3600 }],
+  async seedDemo(ctx, log) {
+    const db: ReportsDb = ctx.db;
+    const manager = await demoActor(db, 'manager@demo.cci.fr');
+    if (!manager) return;
+    await db.transaction().execute((trx) =>
+      createReport(trx, manager, { name: 'Établissements actifs par section NAF et département', subject: 'establishments', dims: ['section', 'department'], measure: 'count', sharedRole: 'direction' }),
+    );
+    await db.transaction().execute((trx) => createReport(trx, manager, { name: 'Affaires par étape (montants)', subject: 'deals', dims: ['stage'], measure: 'sum_amount', sharedRole: 'manager' }));
+    await db.transaction().execute((trx) => createReport(trx, manager, { name: 'Visites par mois et par conseiller', subject: 'visits', dims: ['month', 'adviser'], measure: 'count', sharedRole: 'adviser' }));
+    log('Rapports : trois rapports du responsable, partagés avec la direction, les responsables et les conseillers.');
+  },
 });
