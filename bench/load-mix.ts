@@ -145,7 +145,6 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     clearInterval(sampler);
 
     const total = results.reduce((s, r) => s + r.requests.total, 0);
-    const non2xx = results.reduce((s, r) => s + r.non2xx, 0);
     const errors = results.reduce((s, r) => s + r.errors + r.timeouts, 0);
     times.sort((x, y) => x - y);
     const pct = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]?.toFixed(0);
@@ -156,7 +155,8 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     console.log(`  requests/s ${(total / DURATION).toFixed(1)} (total ${total}); latency p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, p99 ${pct(0.99)} ms, max ${times[times.length - 1]?.toFixed(0)} ms`);
     const codes: Record<string, number> = {};
     for (const r of results) for (const [code, v] of Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {})) codes[code] = (codes[code] ?? 0) + v.count;
-    console.log(`  non-2xx/3xx ${non2xx}, errors+timeouts ${errors}; status codes ${JSON.stringify(codes)}`);
+    const failed = Object.entries(codes).filter(([c]) => Number(c) >= 400).reduce((n, [, k]) => n + k, 0);
+    console.log(`  answers ≥ 400: ${failed}, connection errors+timeouts ${errors}; status codes ${JSON.stringify(codes)} (302: the write's redirect)`);
     rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS: first ${minute} s mean ${mean(r.slice(0, minute)).toFixed(0)} MiB, last ${minute} s mean ${mean(r.slice(-minute)).toFixed(0)} MiB, max ${Math.max(...r).toFixed(0)} MiB`));
   } finally {
     for (const c of children) c.kill('SIGTERM');
