@@ -1,6 +1,7 @@
 // E-mail addresses and proofs: pure helpers. An address with a line break (header injection),
 // a control character or no domain is refused at input; consumer mailbox domains are not
 // "professional addresses" for B2B prospecting (DOMAIN.md, CNIL); IPs are kept truncated.
+import { isProfessionalDomain } from '../registry/index.js';
 
 /** Anything that could end a header line or hide one: refused wherever an address or subject is typed. */
 export const HEADER_BREAK = /[\r\n\u0000-\u001f\u007f\u2028\u2029]/;
@@ -21,18 +22,12 @@ export function normalise(email: string): string {
 }
 
 /**
- * Mailbox providers for private persons: an address there is not a professional address, so a
- * segment list (prospecting without prior consent) leaves it out. A list, not a guess: an
- * address at a company's own domain is professional.
+ * A professional address (not at a consumer mailbox provider): a segment list (prospecting without
+ * prior consent) leaves the others out. The list of providers is the registry's, shared with its
+ * prospecting export and duplicate detection.
  */
-export const CONSUMER_DOMAINS = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.fr', 'yahoo.com', 'hotmail.fr', 'hotmail.com', 'outlook.fr', 'outlook.com', 'live.fr', 'live.com', 'msn.com',
-  'orange.fr', 'wanadoo.fr', 'free.fr', 'sfr.fr', 'neuf.fr', 'laposte.net', 'bbox.fr', 'aliceadsl.fr', 'club-internet.fr', 'numericable.fr',
-  'icloud.com', 'me.com', 'aol.com', 'gmx.fr', 'gmx.com', 'protonmail.com', 'proton.me', 'yandex.com', 'mail.com',
-]);
-
 export function isProfessional(domain: string): boolean {
-  return !CONSUMER_DOMAINS.has(domain.toLowerCase());
+  return isProfessionalDomain(domain);
 }
 
 /** Keeps the network part only: /24 for IPv4, /48 for IPv6 (the proof says "from where", not who). */

@@ -61,7 +61,7 @@ export { NAF_SECTIONS, HEADCOUNT_BANDS, HEADCOUNT_ORDER } from './reference.js';
 export { EstablishmentQuery } from './registry.api.js';
 export { CONSENT_CHANNELS, CONSENT_VALUES, type ConsentChannel, type ConsentValue, type ConsentState, type ConsentEvent } from './consent.service.js';
 export { parseSearch, searchToQueryString, parseZone, zoneToString, ZONE_MAX_VERTICES, FACETS, type SearchQuery, type SearchItem, type Zone, type FacetName } from './search.service.js';
-export { isValidSiren, isValidSiret, vatNumber } from './rules.js';
+export { isProfessionalDomain, isValidSiren, isValidSiret, vatNumber } from './rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
