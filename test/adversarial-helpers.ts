@@ -368,10 +368,6 @@ async function fixture(t: TestApp): Promise<Fixture> {
   const report = await db.insertInto('reports').values({ name: 'RAPPORT-INTERNE', subject: 'establishments', definition: JSON.stringify({ subject: 'establishments', dims: ['department'], measure: 'count', filters: {} }), owner_id: admin.id, shared_role: null, schedule: 'none', recipients: '[]', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   put('report', { own: id(report.id), staff: [id(report.id)] });
   put('map-outline', { own: 'departements' });
-  // Reports (#17): a report of the administrator's, shared with nobody; the map's shipped outlines.
-  const report = await db.insertInto('reports').values({ name: 'RAPPORT-INTERNE', subject: 'establishments', definition: JSON.stringify({ subject: 'establishments', dims: ['department'], measure: 'count', filters: {} }), owner_id: admin.id, shared_role: null, schedule: 'none', recipients: '[]', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
-  put('report', { own: id(report.id), staff: [id(report.id)] });
-  put('map-outline', { own: 'departements' });
   put('stats-month', { own: '2030-01', staff: ['2030-01'] });
   // Apprenticeship tax: a school, a campaign with a target company (Y), the reminder templates.
   const apprSchool = await createApprenticeshipSchool(db, asAdmin, { name: 'ÉCOLE-INTERNE', siret: '13000253200013', uai: '0691234A', trainings: '', contactName: '', contactEmail: '', contactPhone: '' });
