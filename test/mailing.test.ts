@@ -370,6 +370,8 @@ describe('statistics', () => {
     // A forged signature or another link index: refused, never redirected.
     expect((await agent(t).get(click.replace(/\.[A-Za-z0-9_-]{16}$/, '.AAAAAAAAAAAAAAAA'))).status).toBe(404);
     expect((await agent(t).get(click.replace(`/${id}.0.`, `/${id}.1.`))).status).toBe(404);
+    // A forged open pixel counts nothing and is not found.
+    expect((await agent(t).get(open.replace(/\.[A-Za-z0-9_-]{16}\.gif$/, '.AAAAAAAAAAAAAAAA.gif'))).status).toBe(404);
     const c = await t.db.selectFrom('mailing_campaigns').select(['opens', 'tracking']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(c).toEqual({ opens: 1, tracking: 1 });
     expect((await t.db.selectFrom('mailing_links').select(['url', 'clicks']).where('campaign_id', '=', id).execute())).toEqual([{ url: 'https://www.cci.fr/agenda', clicks: 1 }]);

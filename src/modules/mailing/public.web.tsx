@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../platform/errors.js';
 import { idParam, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { archive, archivedCampaign, countClick, countOpen, previewFor } from './campaigns.service.js';
 import * as lists from './lists.service.js';
 import type { MailingDb } from './mailing.table.js';
@@ -130,6 +130,8 @@ const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
 
 export async function handleOpen(req: FastifyRequest, reply: FastifyReply, { db, config }: Ctx) {
   const m = /^(\d{1,12})\.([A-Za-z0-9_-]{16})\.gif$/.exec(token(req));
-  if (m && checkSig(openSig(config.sessionSecret, Number(m[1])), m[2])) await db.transaction().execute((trx) => countOpen(trx, Number(m[1])));
+  // Only a pixel this CCI signed exists: anything else is "not found" (counts nothing, as before).
+  if (!m || !checkSig(openSig(config.sessionSecret, Number(m[1])), m[2])) throw notFound();
+  await db.transaction().execute((trx) => countOpen(trx, Number(m[1])));
   return reply.type('image/gif').header('cache-control', 'no-store').send(GIF);
 }
