@@ -54,6 +54,7 @@ describe('static assets', () => {
     expect(asset('/static/favicon.svg')).toMatch(/^\/static\/v\/[0-9a-f]{10}\/favicon\.svg$/);
     expect(asset('/static/no-such-file.js')).toBe('/static/no-such-file.js');
     expect((await get('/static/v/0000000000/..%2f..%2fpackage.json')).statusCode).toBe(404);
+    expect((await get('/static/v/abc/app.css')).statusCode).toBe(404);
     expect((await get('/static/v/0000000000/../../package.json')).statusCode).toBe(404);
   });
 

@@ -123,6 +123,8 @@ function send(req: FastifyRequest, reply: FastifyReply, rel: string, immutable: 
 export function registerAssetRoutes(app: FastifyInstance): void {
   app.get('/static/v/:hash/*', { config: { public: true } }, async (req, reply) => {
     const { hash, '*': rel } = req.params as { hash: string; '*': string };
+    // Only what asset() writes: ten hex digits (an old one still gets today's file, briefly cached).
+    if (!/^[0-9a-f]{10}$/.test(hash)) return reply.callNotFound();
     const e = load(rel);
     return send(req, reply, rel, !!e && e.hash === hash);
   });
