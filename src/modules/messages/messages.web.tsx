@@ -2,6 +2,7 @@
 // inbox and conversations under /messages, the member's under /extranet/messages. Forms may
 // carry attachments (multipart), read and checked by the extranet's form reader.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
 import { AppError, invalid, type FieldErrors } from '../../platform/errors.js';
 import { idParam, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
@@ -103,7 +104,11 @@ export async function handleThread(req: FastifyRequest, reply: FastifyReply, { d
   return reply.render(page);
 }
 
-export async function handleReply(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+/**
+ * A reply from either side: read the form (files checked), write in a transaction, back to the
+ * conversation at the new post; or the conversation again with the form's errors (422).
+ */
+async function replyOnPage(req: FastifyRequest, reply: FastifyReply, ctx: Ctx, who: svc.Reader, base: string, again: (id: number, errors: FieldErrors, body?: string) => Promise<VNode>) {
   const { db } = ctx;
   const id = threadId(req);
   const form = await readPost(req, ['body']);
@@ -111,12 +116,16 @@ export async function handleReply(req: FastifyRequest, reply: FastifyReply, ctx:
     reply,
     async () => {
       svc.checkFiles(form.fileError);
-      const postId = await db.transaction().execute((trx) => svc.reply(trx, staffReader(req), id, form.fields.body ?? '', form.files, mailDeps(req, ctx)));
+      const postId = await db.transaction().execute((trx) => svc.reply(trx, who, id, form.fields.body ?? '', form.files, mailDeps(req, ctx)));
       reply.flash('success', 'messages.sent');
-      return reply.redirect(`/messages/${id}#post-${postId}`);
+      return reply.redirect(`${base}/${id}#post-${postId}`);
     },
-    (errors) => threadPage(req, db, id, errors, form.fields.body),
+    (errors) => again(id, errors, form.fields.body),
   );
+}
+
+export async function handleReply(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  return replyOnPage(req, reply, ctx, staffReader(req), '/messages', (id, errors, body) => threadPage(req, ctx.db, id, errors, body));
 }
 
 /** The small forms of the conversation page: run in a transaction, back to the page, or the page with its error (422). */
@@ -213,19 +222,7 @@ export async function handleMemberThread(req: FastifyRequest, reply: FastifyRepl
 }
 
 export async function handleMemberReply(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
-  const { db } = ctx;
-  const id = threadId(req);
-  const form = await readPost(req, ['body']);
-  return onInvalid(
-    reply,
-    async () => {
-      svc.checkFiles(form.fileError);
-      const postId = await db.transaction().execute((trx) => svc.reply(trx, memberReader(req), id, form.fields.body ?? '', form.files, mailDeps(req, ctx)));
-      reply.flash('success', 'messages.sent');
-      return reply.redirect(`/extranet/messages/${id}#post-${postId}`);
-    },
-    (errors) => memberThreadPage(req, db, id, errors, form.fields.body),
-  );
+  return replyOnPage(req, reply, ctx, memberReader(req), '/extranet/messages', (id, errors, body) => memberThreadPage(req, ctx.db, id, errors, body));
 }
 
 export async function handleMemberFile(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
