@@ -115,6 +115,9 @@ describe('catalogue and resources', () => {
     expect(page.body).toContain('Construire un tableau croisé dynamique');
     expect(page.body).toContain('référent handicap');
     expect((await anon.get('/formations/management-interne')).status).toBe(404);
+    // A slug no course can have (a NUL byte, upper case, a quote) is a 404 on both databases, never a 500.
+    for (const bad of ['%00', 'Excel', "l'excel"]) expect((await anon.get(`/formations/${bad}`)).status, bad).toBe(404);
+    expect((await anon.get('/formations/%C0%AF')).status).toBe(400); // not UTF-8: refused by the router
     expect((await memberA.get('/extranet/formations')).body).toContain('Excel : tableaux croisés dynamiques');
     const json = (await api(t, 'GET', '/api/v1/training/courses')).json<{ items: { code: string }[] }>();
     expect(json.items.map((i) => i.code)).toEqual(['EXCEL-1']);

@@ -146,6 +146,9 @@ export async function listCourses(db: TrainingDb, opts: { q?: string; publishedO
 }
 
 export async function findPublishedCourse(db: TrainingDb, slug: string): Promise<Course> {
+  // Slugs are made by slugify ([a-z0-9-]): anything else names no course, and a NUL byte or an
+  // invalid sequence must never reach PostgreSQL (it answers an error, not "no row").
+  if (!/^[a-z0-9-]{1,200}$/.test(slug)) throw notFound('training.not_found');
   const c = await db.selectFrom('training_courses').selectAll().where('slug', '=', slug).where('active', '=', 1).where('visibility', '=', 'public').executeTakeFirst();
   if (!c) throw notFound('training.not_found');
   return c;
