@@ -107,6 +107,16 @@ async function emptyTarget(t: RestoreTarget): Promise<void> {
 }
 
 /** Opens, decrypts if needed and checks every checksum; the caller removes `work` afterwards. */
+/** The container's manifest, once it is one of ours (a foreign or older file is refused before anything is read). */
+function manifestOf(raw: OpenedArchive['manifest']): Manifest {
+  const m: Partial<Manifest> & Record<string, unknown> = raw;
+  const ok =
+    m.format === 'consulaire-backup' && m.version === 1 && (m.dialect === 'sqlite' || m.dialect === 'postgres') && typeof m.databaseEntry === 'string' &&
+    typeof m.createdAt === 'string' && typeof m.schema === 'object' && m.schema !== null && typeof m.tables === 'object' && m.tables !== null && typeof m.audit === 'object' && m.audit !== null;
+  if (!ok) throw new RestoreRefused('not a Consulaire backup of a version this program reads: nothing was written');
+  return { ...m, format: 'consulaire-backup', version: 1, dialect: m.dialect!, databaseEntry: m.databaseEntry!, createdAt: m.createdAt!, schema: m.schema!, tables: m.tables!, audit: m.audit!, entries: raw.entries, encrypted: Boolean(m.encrypted) };
+}
+
 export async function openChecked(file: string, key: Buffer | undefined, work: string): Promise<{ archive: OpenedArchive; manifest: Manifest; checks: string[] }> {
   if (!existsSync(file)) throw new RestoreRefused(`no such file: ${file}`);
   const checks: string[] = [];
@@ -117,7 +127,7 @@ export async function openChecked(file: string, key: Buffer | undefined, work: s
     checks.push('decrypted with BACKUP_KEY (AES-256-GCM): authentication tag valid');
   }
   const archive = openArchive(plain);
-  const manifest = archive.manifest as unknown as Manifest;
+  const manifest = manifestOf(archive.manifest);
   const bad = await checkEntries(archive);
   if (bad.length) throw new RestoreRefused(`checksum mismatch in ${bad.length} entr${bad.length > 1 ? 'ies' : 'y'} (${bad.slice(0, 3).join(', ')}): the backup is damaged, nothing was written`);
   const bytes = manifest.entries.reduce((s, e) => s + e.size, 0);
