@@ -12,7 +12,7 @@ import { createUser, findUserByEmail } from './platform/auth/users.js';
 import { openDatabase, type Database } from './platform/db/index.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { isAppError } from './platform/errors.js';
-import { I18n } from './platform/i18n/index.js';
+import { I18n, type Translate } from './platform/i18n/index.js';
 import { Mailer } from './platform/mail/index.js';
 import type { ModuleContext } from './platform/module.js';
 import { DEMO_PASSWORD, DEMO_USERS, isEmptyDatabase, seedDemoUsers } from './platform/seed.js';
@@ -225,10 +225,10 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-function oneLine(e: unknown, t: (k: string) => string): string {
+function oneLine(e: unknown, t: Translate): string {
   if (isAppError(e)) {
-    const fields = Object.entries(e.fields).map(([k, v]) => `${k}: ${t(v)}`);
-    return fields.length ? fields.join('; ') : t(e.code);
+    const fields = Object.entries(e.fields).map(([k, v]) => `${k}: ${t(v, e.params)}`);
+    return fields.length ? fields.join('; ') : t(e.code, e.params);
   }
   if (e instanceof ConfigError) return `configuration error — ${e.message}`;
   return e instanceof Error ? e.message : String(e);

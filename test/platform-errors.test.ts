@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MODULES } from '../src/modules/index.js';
 import { defineModule } from '../src/platform/module.js';
+import { STATUS_OF } from '../src/platform/http/errors.js';
+import { platformMessages } from '../src/platform/i18n/messages.js';
 import { agent, api, createTestApp, makeUser, type TestApp } from './helpers.js';
 
 // A module whose routes fail on purpose, to see what a user would see.
@@ -72,4 +74,11 @@ it('treats a malformed body as a 400 and English is served when chosen', async (
 it('removes NUL characters from forms instead of failing on PostgreSQL', async () => {
   const res = await agent(t).post('/connexion', { email: 'a\u0000b@test.cci.fr', password: 'x\u0000y' });
   expect(res.status).toBe(401);
+});
+
+it('every status an error can map to has a page title in French and in English (a 422 page once showed its raw key)', () => {
+  const statuses = new Set([...Object.values(STATUS_OF), 400, 500, 503]);
+  for (const status of statuses) {
+    for (const lang of ['fr', 'en'] as const) expect(platformMessages[lang][`error.${status}.title`], `${lang} error.${status}.title`).toBeTruthy();
+  }
 });
