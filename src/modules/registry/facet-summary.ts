@@ -52,6 +52,9 @@ export function registerEstablishmentSummary(s: EstablishmentSummary): void {
   if (!extraSummaries.some((x) => x.triggers.name === s.triggers.name)) extraSummaries.push(s);
 }
 
+/** In the caller's transaction when given one (the command-line import is one transaction), else in a new one. */
+const inTransaction = (db: RegistryDb, fn: (trx: RegistryDb) => Promise<void>): Promise<void> => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+
 /** Bulk loads: stop maintaining the summary row by row (rebuilt by `ensureFacetSummary`). */
 export async function suspendFacetSummary(db: RegistryDb): Promise<void> {
   await dropSummaryTriggers(db, TRIGGERS);
@@ -63,7 +66,7 @@ export async function ensureFacetSummary(db: RegistryDb): Promise<void> {
   for (const x of extraSummaries) await ensureEstablishmentSummary(db, x);
   if (await summaryTriggersActive(db, TRIGGERS)) return;
   // Triggers and rebuild in one transaction: no write can fall between the two.
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await createSummaryTriggers(trx, TRIGGERS);
     await rebuildFacetSummary(trx);
   });
@@ -72,7 +75,7 @@ export async function ensureFacetSummary(db: RegistryDb): Promise<void> {
 /** One registered summary: triggers and a rebuild in one transaction, when its triggers are missing. */
 export async function ensureEstablishmentSummary(db: RegistryDb, x: EstablishmentSummary): Promise<void> {
   if (await summaryTriggersActive(db, x.triggers)) return;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await createSummaryTriggers(trx, x.triggers);
     for (const statement of x.rebuild) await sql.raw(statement).execute(trx);
   });
