@@ -32,6 +32,8 @@ export interface CompaniesTable {
   activity_text: string | null;
   merged_into_id: number | null;
   sirene_hash: string | null;
+  /** fingerprint of the SIRENE line last imported (a re-import skips unchanged lines) */
+  sirene_line: number | null;
   sirene_updated_at: string | null;
   created_at: string;
   updated_at: string;
@@ -75,6 +77,8 @@ export interface EstablishmentsTable {
   geo_source: string | null;
   search_text: string;
   sirene_hash: string | null;
+  /** fingerprint of the SIRENE line last imported (a re-import skips unchanged lines) */
+  sirene_line: number | null;
   created_at: string;
   updated_at: string;
   version: Generated<number>;
@@ -156,13 +160,15 @@ export interface RegistryImportsTable {
   id: Generated<number>;
   started_at: string;
   finished_at: string | null;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'cancelled';
   actor_label: string;
   units_file: string | null;
   establishments_file: string | null;
   stats: string;
   error: string | null;
   job_id: number | null;
+  /** set by a cancel request from the page; the running import stops at its next batch */
+  cancel_requested_at: string | null;
 }
 export interface RegistrySegmentsTable {
   id: Generated<number>;
