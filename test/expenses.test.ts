@@ -326,7 +326,16 @@ describe('permissions and the API', () => {
   it('per role: HR, direction and a manager of another team are refused accounting’s pages and see no one else’s claim', async () => {
     const hrUser = await makeUser(t.db, ['hr']);
     const otherManager = await makeUser(t.db, ['manager']);
-    const claim = await t.db.selectFrom('expense_claims').select('id').where('user_id', '=', ids.staff).where('title', '=', 'Mission à Paris').executeTakeFirstOrThrow();
+    const claim = await t.db.selectFrom('expense_claims').select(['id', 'approval_id']).where('user_id', '=', ids.staff).where('title', '=', 'Mission à Paris').executeTakeFirstOrThrow();
+    // HR reads every request of the approval engine (approvals:admin), but not an expense claim:
+    // neither its page on the engine, nor its type's export.
+    expect(claim.approval_id).toBeTruthy();
+    const hr = agent(t);
+    await hr.signIn(hrUser.email);
+    expect((await hr.get(`/demandes/${claim.approval_id}`)).status).toBe(404);
+    const claimType = await t.db.selectFrom('approval_types').select('id').where('owner', '=', 'expenses').executeTakeFirstOrThrow();
+    expect((await hr.get(`/demandes/types/${claimType.id}/export.csv`)).status).toBe(404);
+    expect((await manager.get(`/demandes/${claim.approval_id}`)).status).toBe(200); // the approver on its route
     for (const [u, who] of [[hrUser, 'hr'], [otherManager, 'manager']] as const) {
       const a = agent(t);
       await a.signIn(u.email);

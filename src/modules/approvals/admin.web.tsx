@@ -10,7 +10,7 @@ import * as q from './approvals.queries.js';
 import type { ApprovalsDb } from './approvals.table.js';
 import { parseDefinition } from './definition.js';
 import { displayValue } from './fields.js';
-import { assertCanAdministerTypes } from './policy.js';
+import { assertCanAdministerTypes, assertMayReadEveryRequestOf } from './policy.js';
 import { definitionFromForm, formFromDefinition, type TypeFormValues } from './typeform.js';
 import * as types from './types.service.js';
 import { TypeFormPage, TypesPage } from './views/pages.js';
@@ -98,6 +98,7 @@ export async function handleExportType(req: FastifyRequest, reply: FastifyReply,
   assertCanAdministerTypes(req.actor);
   const id = typeId(req);
   const t = await types.getType(ctx.db, id);
+  assertMayReadEveryRequestOf(req.actor, t.type.owner);
   const def = parseDefinition(t.current.definition);
   const loc = req.view().locale;
   const tr = req.view().t;

@@ -15,6 +15,7 @@ import { isAttachment, validateValues, type AttachmentRef, type RawValues } from
 import { storeUploads, type Uploads } from './uploads.js';
 import { ownerHook, type HookAction } from './hooks.js';
 import { mayAdministerTypes } from './policy.js';
+import { adminReadsRequestsOf, routeOnlyOwners } from './hooks.js';
 
 export type Action = 'approve' | 'refuse' | 'send_back';
 
@@ -492,6 +493,7 @@ export async function listRequestsFor(db: ApprovalsDb, actor: Actor, filter: Req
   if (filter.scope === 'mine') base.requesterId = actor.id;
   else if (filter.scope === 'to_approve') base.openSeatOf = actor.id;
   else if (!mayAdministerTypes(actor)) throw forbidden('approvals.not_allowed');
+  else base.excludeOwners = routeOnlyOwners();
   const { items, total } = await q.listRequests(db, base, p, n);
   return { items, total, page: p, perPage: n };
 }
@@ -512,7 +514,8 @@ export interface RequestView {
 export async function getRequestView(db: ApprovalsDb, actor: Actor, id: number): Promise<RequestView> {
   const { req, type, ver, def } = await loadRequest(db, id);
   const isRequester = actor.id !== null && actor.id === req.requester_id;
-  if (!isRequester && !mayAdministerTypes(actor) && (actor.id === null || !(await q.hasSeat(db, req.id, actor.id)))) throw notFound('approvals.not_found');
+  const adminReads = mayAdministerTypes(actor) && adminReadsRequestsOf(type.owner);
+  if (!isRequester && !adminReads && (actor.id === null || !(await q.hasSeat(db, req.id, actor.id)))) throw notFound('approvals.not_found');
   const seats = await q.seatsOf(db, req.id);
   const myOpen = seats.some((s) => s.state === 'open' && s.approver_id === actor.id && s.round === req.round && s.step_index === req.step_index);
   const adminType = type.owner === 'approvals';

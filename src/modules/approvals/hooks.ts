@@ -39,6 +39,28 @@ export function ownerHook(owner: string, action: HookAction): OwnerHook | undefi
   return owners.get(owner)?.[action];
 }
 
+/**
+ * Owners whose requests are read only on their route (the requester and the approvers of its
+ * steps): approvals:admin (HR) reads every request of the engine's own types and of leave, but an
+ * expense claim or a purchase is none of HR's business — its title and amount stay with the
+ * requester, the approvers and the owning module's own readers (accounting).
+ */
+const routeOnly = new Set<string>();
+
+export function keepRequestsToTheirRoute(owner: string): void {
+  routeOnly.add(owner);
+}
+
+/** May approvals:admin read every request of types owned by `owner`? */
+export function adminReadsRequestsOf(owner: string): boolean {
+  return !routeOnly.has(owner);
+}
+
+/** Owners whose requests approvals:admin does not read (the list "every request" leaves them out). */
+export function routeOnlyOwners(): string[] {
+  return [...routeOnly];
+}
+
 let holiday: (isoDate: string) => boolean = () => false;
 
 /** Public holidays for working-day counts (reminders, escalation); weekends are always skipped. */

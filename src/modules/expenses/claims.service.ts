@@ -8,6 +8,7 @@ import { nowIso } from '../../platform/db/index.js';
 import { conflict, forbidden, invalid, isAppError, notFound, type FieldErrors } from '../../platform/errors.js';
 import { postEntry, queuePayment } from '../accounting/index.js';
 import * as approvals from '../approvals/index.js';
+import { approvalOnRoute } from './approval-link.js';
 import { isDay, ratesOn } from './config.service.js';
 import * as q from './expenses.queries.js';
 import { CATEGORIES, type Category, type ClaimLine, type ClaimStatus, type ExpensesDb } from './expenses.table.js';
@@ -45,32 +46,19 @@ export interface ClaimView {
   can: { edit: boolean; submit: boolean; withdraw: boolean; decide: boolean; sendBack: boolean; pay: boolean; post: boolean };
 }
 
-async function approvalView(db: ExpensesDb, actor: Actor, approvalId: number | null): Promise<approvals.RequestView | null> {
-  if (!approvalId) return null;
-  try {
-    // Seen by those on its route (or its requester) only: the engine also opens every request
-    // to approvals:admin (HR), who has no business reading expense claims or purchases.
-    const view = await approvals.getRequest(db, actor, approvalId);
-    return view.request.requester_id === actor.id || view.seats.some((s) => s.approver_id === actor.id) ? view : null;
-  } catch (e) {
-    if (isAppError(e) && e.kind === 'not_found') return null;
-    throw e;
-  }
-}
-
 /** The claim if the actor may see it (owner, manager, accounting, an approver); else 404. */
 export async function getClaim(db: ExpensesDb, actor: Actor, id: number): Promise<q.ClaimRow> {
   const claim = await q.findClaim(db, id);
   if (!claim) throw notFound('expenses.not_found');
   if (maySee(actor, claim, { approver: false, accounting: claim.status !== 'draft' })) return claim;
-  if (claim.approval_id && (await approvalView(db, actor, claim.approval_id))) return claim;
+  if (claim.approval_id && (await approvalOnRoute(db, actor, claim.approval_id))) return claim;
   throw notFound('expenses.not_found');
 }
 
 export async function claimView(db: ExpensesDb, actor: Actor, id: number): Promise<ClaimView> {
   const claim = await getClaim(db, actor, id);
   const lines = await q.linesOf(db, id);
-  const approval = await approvalView(db, actor, claim.approval_id);
+  const approval = await approvalOnRoute(db, actor, claim.approval_id);
   const mine = claim.user_id === actor.id;
   const editable = mine && (claim.status === 'draft' || claim.status === 'changes_requested');
   // Duplicates are shown to the people who decide (accounting, the approvers) wherever they are;
@@ -318,7 +306,7 @@ export async function decideClaim(db: ExpensesDb, actor: Actor, id: number, deci
   const claim = await getClaim(db, actor, id);
   if (!claim.approval_id || claim.status !== 'submitted') throw conflict('expenses.wrong_state');
   // Accounting sees every sent claim, but decides only once the check is its step.
-  const view = await approvalView(db, actor, claim.approval_id);
+  const view = await approvalOnRoute(db, actor, claim.approval_id);
   if (!view) throw forbidden('expenses.not_your_step');
   const v = view.request.version;
   if (decision === 'approve') await approvals.approve(db, actor, claim.approval_id, v, comment || undefined);

@@ -3,7 +3,7 @@
 // (HA journal). Rates and ceilings are dated configuration. See README.md.
 import { mountRoutes } from '../../platform/http/routes.js';
 import { defineModule } from '../../platform/module.js';
-import { registerOwnerHooks, type OwnerEvent } from '../approvals/index.js';
+import { keepRequestsToTheirRoute, registerOwnerHooks, type OwnerEvent } from '../approvals/index.js';
 import { onClaimApproval } from './claims.service.js';
 import { expensesApiRoutes, expensesWebRoutes } from './expenses.routes.js';
 import type { ExpensesDb } from './expenses.table.js';
@@ -19,6 +19,7 @@ async function onApprovalEvent(db: ExpensesDb, event: OwnerEvent): Promise<void>
   await onSpendingApproval(db, event);
 }
 
+keepRequestsToTheirRoute('expenses'); // HR (approvals:admin) does not read expense claims and purchases
 registerOwnerHooks('expenses', { approved: onApprovalEvent, refused: onApprovalEvent, withdrawn: onApprovalEvent, changesRequested: onApprovalEvent, cancelled: onApprovalEvent });
 
 export const expensesModule = defineModule({

@@ -7,6 +7,7 @@ import { record } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { conflict, forbidden, invalid, isAppError, notFound, type FieldErrors } from '../../platform/errors.js';
 import * as approvals from '../approvals/index.js';
+import { approvalOnRoute } from './approval-link.js';
 import { findCompany } from '../registry/index.js';
 import * as q from './expenses.queries.js';
 import type { ExpensesDb, SpendingStatus } from './expenses.table.js';
@@ -39,31 +40,18 @@ export interface SpendingInput {
   justification: string;
 }
 
-async function approvalVisible(db: ExpensesDb, actor: Actor, approvalId: number | null): Promise<approvals.RequestView | null> {
-  if (!approvalId) return null;
-  try {
-    // Seen by those on its route (or its requester) only: the engine also opens every request
-    // to approvals:admin (HR), who has no business reading expense claims or purchases.
-    const view = await approvals.getRequest(db, actor, approvalId);
-    return view.request.requester_id === actor.id || view.seats.some((s) => s.approver_id === actor.id) ? view : null;
-  } catch (e) {
-    if (isAppError(e) && e.kind === 'not_found') return null;
-    throw e;
-  }
-}
-
 export async function getSpending(db: ExpensesDb, actor: Actor, id: number) {
   const row = await q.findSpending(db, id);
   if (!row) throw notFound('expenses.spending.not_found');
   const user = await q.findUser(db, row.user_id);
   if (maySee(actor, { user_id: row.user_id, manager_id: user?.manager_id }, { approver: false, accounting: false })) return row;
-  if (await approvalVisible(db, actor, row.approval_id)) return row;
+  if (await approvalOnRoute(db, actor, row.approval_id)) return row;
   throw notFound('expenses.spending.not_found');
 }
 
 export async function spendingView(db: ExpensesDb, actor: Actor, id: number) {
   const row = await getSpending(db, actor, id);
-  const approval = await approvalVisible(db, actor, row.approval_id);
+  const approval = await approvalOnRoute(db, actor, row.approval_id);
   const mine = row.user_id === actor.id;
   return {
     row,
@@ -171,7 +159,7 @@ export async function withdrawSpending(db: ExpensesDb, actor: Actor, id: number)
 export async function decideSpending(db: ExpensesDb, actor: Actor, id: number, decision: 'approve' | 'refuse' | 'send_back', comment: string) {
   const row = await getSpending(db, actor, id);
   if (!row.approval_id || row.status !== 'pending') throw conflict('expenses.wrong_state');
-  const view = await approvalVisible(db, actor, row.approval_id);
+  const view = await approvalOnRoute(db, actor, row.approval_id);
   if (!view) throw forbidden('expenses.not_your_step');
   const v = view.request.version;
   if (decision === 'approve') await approvals.approve(db, actor, row.approval_id, v, comment || undefined);
