@@ -83,6 +83,8 @@ export interface MailingCampaignsTable extends Rec {
   opens: Generated<number>;
   unsubscribes: Generated<number>;
   resent_uncertain: Generated<number>;
+  /** recipients marked sent at a crash recovery because the dead run's send journal says their final dot may have left (ADR 0012) */
+  presumed_sent: Generated<number>;
   lease_owner: string | null;
   lease_until: string | null;
   started_at: string | null;
@@ -106,6 +108,8 @@ export interface MailingRecipientsTable {
   claimed_by: string | null;
   sent_at: string | null;
   error: string | null;
+  /** 1: 'sent' presumed at a crash recovery (journaled, acceptance not recorded) */
+  presumed: Generated<number>;
 }
 export interface MailingLinksTable {
   campaign_id: number;

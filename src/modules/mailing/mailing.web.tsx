@@ -1,4 +1,5 @@
 // Staff handlers of the mailing module (/mailing/…), listed with their access in mailing.routes.ts.
+import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type FieldErrors } from '../../platform/errors.js';
 import { idParam, int, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
@@ -17,7 +18,7 @@ import { CampaignPage, CampaignsPage, LettersPage, ListPage, ListsPage, PreviewP
 type Ctx = ModuleContext<MailingDb>;
 
 export async function sendDeps(ctx: Pick<Ctx, 'config' | 'settings'>): Promise<SendDeps> {
-  return { smtpUrl: ctx.config.smtpUrl, mailFrom: ctx.config.mailFrom, publicUrl: ctx.config.publicUrl, secret: ctx.config.sessionSecret, cfg: readMailingConfig(), cciName: await ctx.settings.get('cci.name') };
+  return { smtpUrl: ctx.config.smtpUrl, mailFrom: ctx.config.mailFrom, publicUrl: ctx.config.publicUrl, secret: ctx.config.sessionSecret, cfg: readMailingConfig(), cciName: await ctx.settings.get('cci.name'), journalDir: path.join(ctx.config.dataDir, 'mailing', 'journal') };
 }
 
 /**

@@ -3,20 +3,22 @@
 // State of a recipient: queued → claimed → sent | bounced | failed (queued again after a
 // temporary failure, with back-off). A sender first takes the campaign's lease (one sender per
 // campaign, across processes), claims a small batch (status 'claimed', its run id), sends each
-// message through a pooled nodemailer transport and marks it 'sent' as soon as the server has
-// accepted it (one UPDATE per message, so the window between "accepted" and "recorded" is that
-// one statement). The lease is renewed between batches; a sender that stops (crash, kill -9)
-// stops renewing it, and the next one — the schedule `mailing.tick` or the command line —
-// takes the campaign over once it expired.
+// message through a pooled nodemailer transport and marks the accepted ones 'sent' in small
+// groups. The lease is renewed between batches; a sender that stops (crash, kill -9) stops
+// renewing it, and the next one — the schedule `mailing.tick` or the command line — takes the
+// campaign over once it expired.
 //
-// The only ambiguity left after a crash: a recipient 'claimed' by the dead run and not marked
-// sent may or may not have been accepted by the SMTP server (the acceptance may have been lost
-// with the process). We send those again, with the SAME Message-ID (deterministic, per campaign
-// and recipient: tokens.ts `messageId`), so a receiving system that de-duplicates on Message-ID
-// (most mail stores do) shows one message; their number is kept on the campaign
-// (`resent_uncertain`) and shown. Never sending them again would lose mail silently instead.
+// Exactly once at the sink (ADR 0012, send-journal.ts): each message's bytes are built here and
+// streamed so that the SMTP terminator (the final dot, the server's point of acceptance) leaves
+// only after a line "<recipient> <attempt>" went to the run's send journal. A recipient the dead
+// run had claimed is then 'sent' presumed if journaled (its dot may have left), sent again if not
+// (no dot ever left: the server discarded it). Only a run whose journal is not on this host (a
+// sender on another machine sharing PostgreSQL) falls back to sending its claims again with the
+// SAME Message-ID (deterministic: tokens.ts `messageId`), so a mail store that de-duplicates
+// on Message-ID shows one message; their number is kept on the campaign (`resent_uncertain`).
 import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SYSTEM_ACTOR, record } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { enqueue } from '../../platform/jobs/index.js';
@@ -26,6 +28,7 @@ import type { MailingConfig } from './mailing.config.js';
 import type { Campaign, MailingDb, MailingList, Recipient } from './mailing.table.js';
 import { text, type Lang } from './messages.js';
 import { recordBounce } from './bounces.service.js';
+import { holdFinalDot, installFinalDotGate, journalFile, readJournal, removeJournal, SendJournal, sweepJournals } from './send-journal.js';
 import { clickSig, messageId, openSig, preferencesToken, unsubscribeToken, verpAddress } from './tokens.js';
 
 export interface SendDeps {
@@ -35,6 +38,8 @@ export interface SendDeps {
   secret: string;
   cfg: MailingConfig;
   cciName: string;
+  /** where the runs' send journals are kept (`<DATA_DIR>/mailing/journal`); unset: no journal, every claim of a dead run is resent as uncertain */
+  journalDir?: string;
 }
 
 // ————— transport (one pool per SMTP URL and process) —————
@@ -57,6 +62,7 @@ export function transportFor(smtpUrl: string, connections: number): Transporter 
       auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
       tls: { rejectUnauthorized: u.searchParams.get('tls') !== 'insecure' ? !['127.0.0.1', 'localhost', '::1'].includes(u.hostname) : false },
     });
+    installFinalDotGate(t);
     pools.set(key, t);
   }
   return t;
@@ -129,6 +135,15 @@ export function buildMessage(deps: SendDeps, tpl: CompiledTemplate, frame: Frame
       Precedence: 'bulk',
     },
   };
+}
+
+/**
+ * The message's bytes, built here rather than by the transport: they are handed to it as `raw`,
+ * which is what lets the send journal hold the final dot (send-journal.ts). Same composer as
+ * nodemailer's own path (MailComposer), so the same headers and MIME structure.
+ */
+export function compileMessage(msg: BuiltMessage): Promise<Buffer> {
+  return new MailComposer({ from: msg.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, messageId: msg.messageId, headers: msg.headers }).compile().build();
 }
 
 // ————— preparing the recipients (the list is resolved at send time) —————
@@ -219,11 +234,13 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
     const c = await db.selectFrom('mailing_campaigns').select('status').where('id', '=', campaignId).executeTakeFirst();
     return { state: c?.status === 'sending' ? 'busy' : 'stopped', sent: 0 };
   }
+  // Claimed by a run that is gone (we hold the lease now): settled from its send journal.
+  await recoverClaims(db, deps, campaignId);
+  if (deps.journalDir) {
+    // A run killed between two batches (nothing claimed) leaves a journal nobody will read: an hour later, it goes.
+    await sweepJournals(deps.journalDir, 3_600_000, async (o) => Boolean(await db.selectFrom('mailing_recipients').select('id').where('claimed_by', '=', o).where('status', '=', 'claimed').limit(1).executeTakeFirst()));
+  }
   let campaign = await db.selectFrom('mailing_campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
-  // Claimed by a run that is gone: maybe accepted by the server, maybe not. Sent again with the same Message-ID.
-  const orphans = await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('status', '=', 'claimed').executeTakeFirst();
-  const uncertain = Number(orphans.numUpdatedRows);
-  if (uncertain) await db.updateTable('mailing_campaigns').set({ resent_uncertain: campaign.resent_uncertain + uncertain }).where('id', '=', campaignId).execute();
   if (!campaign.prepared) {
     await prepareRecipients(db, campaign);
     campaign = await db.selectFrom('mailing_campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
@@ -237,13 +254,22 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
   let sent = 0;
   let lost = false;
 
+  // Opened before the first claim (its presence tells a recovery that this host has the run's journal).
+  let journal: SendJournal | undefined;
+  try {
+    journal = deps.journalDir ? SendJournal.forRun(deps.journalDir, owner) : undefined;
+  } catch (e) {
+    await db.updateTable('mailing_campaigns').set({ lease_owner: null, lease_until: null }).where('id', '=', campaignId).where('lease_owner', '=', owner).execute();
+    throw e;
+  }
+
   const throttle = new Throttle(deps.cfg.ratePerSecond, deps.cfg.ratePerDomain);
   const inFlight = new Set<Promise<void>>();
 
   // Accepted messages are marked sent in small groups (one UPDATE per 25 messages or per batch):
   // one statement per message was most of the sender's cost next to nodemailer's. A crash
-  // between the acceptance and the group's UPDATE leaves those recipients 'claimed': the one
-  // ambiguity, resent with the same Message-ID (above).
+  // between the acceptance and the group's UPDATE leaves those recipients 'claimed' — and in the
+  // journal, which is what the recovery reads (this UPDATE is no longer the safety net).
   let accepted: number[] = [];
   let flushing: Promise<void> = Promise.resolve();
   const flushSent = (): Promise<void> => {
@@ -290,7 +316,10 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
     }
     const msg = buildMessage(deps, tpl, frame, campaign, r, values);
     try {
-      await transport.sendMail(msg);
+      const bytes = await compileMessage(msg);
+      // The final dot leaves only after this recipient's line is in the journal (send-journal.ts).
+      const raw = journal ? holdFinalDot(bytes, () => journal.append(r.id, r.attempts)) : bytes;
+      await transport.sendMail({ envelope: msg.envelope, raw });
       await finishOne(r, true);
     } catch (e) {
       await finishOne(r, false, e as { responseCode?: number; code?: string; message?: string; response?: string });
@@ -326,10 +355,18 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
     await flushSent();
   } finally {
     await Promise.allSettled(inFlight);
-    await flushSent().catch(() => undefined);
-    // Claimed and never sent because the slice ended early: back to the queue (this run is alive, no ambiguity).
-    await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('claimed_by', '=', owner).where('status', '=', 'claimed').execute();
-    await db.updateTable('mailing_campaigns').set({ lease_owner: null, lease_until: null }).where('id', '=', campaignId).where('lease_owner', '=', owner).execute();
+    let settled = false;
+    try {
+      await flushSent();
+      // Claimed and never sent because the slice ended early: back to the queue (this run is alive,
+      // every message's fate is known: no final dot is still on its way).
+      await db.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('campaign_id', '=', campaignId).where('claimed_by', '=', owner).where('status', '=', 'claimed').execute();
+      settled = true;
+    } finally {
+      // Kept when a statement above failed: recipients may still be 'claimed' by this run, and only the journal tells which may have been accepted.
+      journal?.close(settled);
+      await db.updateTable('mailing_campaigns').set({ lease_owner: null, lease_until: null }).where('id', '=', campaignId).where('lease_owner', '=', owner).execute();
+    }
   }
   if (lost) return { state: 'stopped', sent };
   const left = await db
@@ -342,6 +379,61 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
   const done = await db.updateTable('mailing_campaigns').set({ status: 'finished', finished_at: nowIso(), updated_at: nowIso() }).where('id', '=', campaignId).where('status', '=', 'sending').executeTakeFirst();
   if (Number(done.numUpdatedRows)) await record(db, SYSTEM_ACTOR, { entity: 'mailing_campaign', entityId: campaignId, action: 'finish', changes: await statusCounts(db, campaignId) });
   return { state: 'finished', sent };
+}
+
+export interface Recovery {
+  /** journaled by the dead run: its final dot may have left → 'sent', presumed */
+  presumed: number;
+  /** claimed, not journaled: the server cannot have accepted it → queued again (safe) */
+  requeued: number;
+  /** the run's journal is not on this host (another machine) → queued again, same Message-ID */
+  uncertain: number;
+}
+
+/**
+ * Settles the recipients left 'claimed' by senders that are gone (the caller holds the campaign's
+ * lease, so no live sender of this campaign claims anything now), from each dead run's send
+ * journal; then deletes those journals. One transaction, audited.
+ */
+export async function recoverClaims(db: MailingDb, deps: Pick<SendDeps, 'journalDir'>, campaignId: number): Promise<Recovery> {
+  const claims = await db.selectFrom('mailing_recipients').select(['id', 'attempts', 'claimed_by']).where('campaign_id', '=', campaignId).where('status', '=', 'claimed').execute();
+  const out: Recovery = { presumed: 0, requeued: 0, uncertain: 0 };
+  if (!claims.length) return out;
+  const presumed: number[] = [];
+  const safe: number[] = [];
+  const uncertain: number[] = [];
+  const journals = new Map<string, Map<number, Set<number>> | undefined>();
+  for (const c of claims) {
+    const owner = c.claimed_by ?? '';
+    if (!journals.has(owner)) journals.set(owner, deps.journalDir && /^[A-Za-z0-9_-]{1,64}$/.test(owner) ? readJournal(deps.journalDir, owner) : undefined);
+    const journal = journals.get(owner);
+    if (!journal) uncertain.push(c.id);
+    // The attempt must match: a line from an earlier attempt of this recipient (a 4xx after the dot, then claimed again) says nothing about this one.
+    else if (journal.get(c.id)?.has(c.attempts)) presumed.push(c.id);
+    else safe.push(c.id);
+  }
+  const at = nowIso();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < presumed.length; i += 500) {
+      const res = await trx.updateTable('mailing_recipients').set({ status: 'sent', sent_at: at, claimed_by: null, error: null, presumed: 1 }).where('id', 'in', presumed.slice(i, i + 500)).where('status', '=', 'claimed').executeTakeFirst();
+      out.presumed += Number(res.numUpdatedRows);
+    }
+    for (const [ids, key] of [[safe, 'requeued'], [uncertain, 'uncertain']] as const) {
+      for (let i = 0; i < ids.length; i += 500) {
+        const res = await trx.updateTable('mailing_recipients').set({ status: 'queued', claimed_by: null }).where('id', 'in', ids.slice(i, i + 500)).where('status', '=', 'claimed').executeTakeFirst();
+        out[key] += Number(res.numUpdatedRows);
+      }
+    }
+    await trx
+      .updateTable('mailing_campaigns')
+      .set((eb) => ({ presumed_sent: eb('presumed_sent', '+', out.presumed), resent_uncertain: eb('resent_uncertain', '+', out.uncertain) }))
+      .where('id', '=', campaignId)
+      .execute();
+    await record(trx, SYSTEM_ACTOR, { entity: 'mailing_campaign', entityId: campaignId, action: 'recover_claims', changes: { ...out, runs: [...journals.keys()].join(' ') } });
+  });
+  // Settled in the database: the dead runs' journals have nothing left to say.
+  if (deps.journalDir) for (const [owner, j] of journals) if (j) removeJournal(journalFile(deps.journalDir, owner));
+  return out;
 }
 
 export async function statusCounts(db: MailingDb, campaignId: number): Promise<Record<string, number>> {
