@@ -19,6 +19,7 @@ import * as types from './types.service.js';
 export type { ApprovalRequestRow, RequestStatus } from './approvals.table.js';
 export type { ApproverRule, Condition, FieldDefinition, Payload, StepDefinition, TypeOptions } from './definition.js';
 export type { HookAction, OwnerEvent, OwnerHook, OwnerHooks } from './hooks.js';
+export { ApprovalHistory, ApprovalRoute } from './views/route.js';
 export { keepRequestsToTheirRoute, registerOwnerHooks, setHolidayCalendar } from './hooks.js';
 export type { RequestFilter, RequestPage, RequestView } from './engine.service.js';
 

@@ -52,9 +52,12 @@ export function workingDaysBetween(from: string, to: string, holiday: (isoDate: 
   return n;
 }
 
-async function mailSeatHolders(ctx: ModuleContext, db: ApprovalsDb, requestId: number, onlyApprover: number | undefined, subjectKey: string): Promise<number> {
+async function mailSeatHolders(ctx: ModuleContext, db: ApprovalsDb, requestId: number, onlyApprover: number | undefined, subjectKey: string, at?: { round?: number; step?: number; phase?: string }): Promise<number> {
   const req = await q.findRequest(db, requestId);
   if (!req) return 0;
+  // A step that closed before its mail left gets none: the next step's own job mails its
+  // approvers (a late job, e.g. after a restart, would otherwise mail them twice).
+  if (at && at.step !== undefined && (req.round !== at.round || req.step_index !== at.step || req.phase !== at.phase)) return 0;
   const ver = await q.findVersion(db, req.type_version_id);
   const requester = await q.findPerson(db, req.requester_id);
   let sent = 0;
@@ -80,10 +83,10 @@ async function mailSeatHolders(ctx: ModuleContext, db: ApprovalsDb, requestId: n
   return sent;
 }
 
-export const notifyJob: JobHandler = async (payload: { requestId: number; event: string; action?: string; comment?: string | null; seatApprover?: number }, { db }) => {
-  const ctx = contextFor(db);
-  const d: ApprovalsDb = db;
-  if (payload.event === 'step_opened') return { sent: await mailSeatHolders(ctx, d, payload.requestId, undefined, 'approvals.mail.step_subject') };
+type NotifyPayload = { requestId: number; event: string; action?: string; comment?: string | null; seatApprover?: number; round?: number; step?: number; phase?: string };
+
+async function notifyOnce(ctx: ModuleContext, d: ApprovalsDb, payload: NotifyPayload): Promise<{ sent: number }> {
+  if (payload.event === 'step_opened') return { sent: await mailSeatHolders(ctx, d, payload.requestId, undefined, 'approvals.mail.step_subject', payload) };
   if (payload.event === 'seat_moved' || payload.event === 'escalated') return { sent: await mailSeatHolders(ctx, d, payload.requestId, payload.seatApprover, 'approvals.mail.step_subject') };
   if (payload.event === 'reminder') return { sent: await mailSeatHolders(ctx, d, payload.requestId, undefined, 'approvals.mail.reminder_subject') };
   const req = await q.findRequest(d, payload.requestId);
@@ -97,6 +100,26 @@ export const notifyJob: JobHandler = async (payload: { requestId: number; event:
     text: [text(loc, 'approvals.mail.decided_body', { title: req.title, outcome }), '', text(loc, 'approvals.mail.open', { url: `${ctx.config.publicUrl}/demandes/${req.id}` })].join('\n'),
   });
   return { sent: 1 };
+}
+
+/**
+ * Mails of one transition, queued once. The mails and the job's result commit together: a
+ * process killed after that commit but before the runner marked the job done leaves the job to
+ * be taken again, and that attempt finds the result and queues nothing more (kill -9 test,
+ * test/ops-fault-approvals.test.ts). Killed before the commit, nothing was queued.
+ */
+export const notifyJob: JobHandler = async (payload: NotifyPayload, { db, job }) => {
+  const ctx = contextFor(db);
+  const d: ApprovalsDb = db;
+  return d.transaction().execute(async (trx) => {
+    const done = await trx.selectFrom('jobs').select('result').where('id', '=', job.id).executeTakeFirst();
+    if (done?.result) return JSON.parse(done.result) as { sent: number };
+    const out = await notifyOnce(ctx, trx, payload);
+    const marked = await trx.updateTable('jobs').set({ result: JSON.stringify(out) }).where('id', '=', job.id).where('result', 'is', null).executeTakeFirst();
+    // Another attempt committed first (two instances taking a stale job at once): this one rolls back.
+    if (Number(marked.numUpdatedRows) !== 1) throw new Error('approvals.notify: already done by another attempt');
+    return out;
+  });
 };
 
 /** Reminders and escalation of steps left waiting, and seats of people absent today. */

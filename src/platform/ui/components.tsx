@@ -299,6 +299,16 @@ export function ButtonLink({ href, children, variant = 'primary' }: { href: stri
   );
 }
 
+/** A titled section of a page (its h2 names the landmark). */
+export function Section({ title, id, children }: { title: string; id: string; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={id} class="section">
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
 export function Actions({ children }: { children: ComponentChildren }) {
   return <div class="actions">{children}</div>;
 }

@@ -1,14 +1,15 @@
 // Pages of the approval engine: pure components, props in, JSX out.
 import type { ComponentChildren } from 'preact';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
-import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, Select, Table, type Errors, type Option } from '../../../platform/ui/components.js';
+import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, Section, Select, Table, type Errors, type Option } from '../../../platform/ui/components.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { formatDateTime } from '../../../platform/i18n/index.js';
 import { STATUSES, type RequestStatus } from '../approvals.table.js';
-import { conditionHolds, type FieldDefinition } from '../definition.js';
+import type { FieldDefinition } from '../definition.js';
 import type { RequestPage, RequestView } from '../engine.service.js';
 import { displayValue, type RawValues } from '../fields.js';
 import type { TypeFormValues } from '../typeform.js';
+import { ApprovalHistory, ApprovalRoute, stepLabel as routeStepLabel } from './route.js';
 
 const STATUS_KIND: Record<RequestStatus, 'neutral' | 'success' | 'warning' | 'danger' | 'info'> = {
   draft: 'neutral',
@@ -196,22 +197,12 @@ function DecisionForm({ ctx, action, version, can, errors }: { ctx: ViewContext;
   );
 }
 
-function Section({ title, id, children }: { title: string; id: string; children: ComponentChildren }) {
-  return (
-    <section aria-labelledby={id} class="section">
-      <h2 id={id}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
 export function RequestPageView({ ctx, view, errors }: { ctx: ViewContext; view: RequestView; errors?: Errors }) {
   const r = view.request;
   const def = view.definition;
   const v = r.version;
   const ver = view.typeVersion;
-  const stepLabel = (i: number | null) => (i === null ? '' : def.steps[i]?.label ? label(ctx, def.steps[i].label!) : ctx.t('approvals.request.step_n', { n: i + 1 }));
-  const currentSeats = view.seats.filter((s) => s.round === r.round && s.phase === r.phase);
+  const stepLabel = (i: number | null) => routeStepLabel(ctx, view, i);
   return (
     <Page ctx={ctx} title={ctx.t('approvals.request.title', { id: r.id })} crumbs={[{ label: ctx.t('approvals.mine.title'), href: '/demandes' }]}>
       <ErrorSummary ctx={ctx} errors={errors} labels={{ comment: ctx.t('approvals.request.comment') }} />
@@ -277,44 +268,8 @@ export function RequestPageView({ ctx, view, errors }: { ctx: ViewContext; view:
           ) : null}
         </Actions>
       ) : null}
-      <Section title={ctx.t(r.phase === 'cancellation' ? 'approvals.request.cancellation_route' : 'approvals.request.steps')} id="circuit">
-        <ol class="steps">
-          {def.steps.map((s, i) => {
-            const seats = currentSeats.filter((x) => x.step_index === i);
-            const applies = conditionHolds(view.payload, s.when);
-            return (
-              <li aria-current={r.step_index === i ? 'step' : undefined}>
-                <strong>{stepLabel(i)}</strong> — {ctx.t(`approvals.request.mode.${s.mode}`)}
-                {!applies ? <span> ({ctx.t('approvals.request.skipped')})</span> : null}
-                {seats.length ? (
-                  <ul>
-                    {seats.map((x) => (
-                      <li>
-                        {x.approver_name} : {ctx.t(`approvals.request.seat.${x.state}`)}
-                        {x.reason !== 'step' ? ` (${ctx.t(`approvals.request.reason.${x.reason}`)})` : ''}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
-              </li>
-            );
-          })}
-        </ol>
-      </Section>
-      <Section title={ctx.t('approvals.request.history')} id="historique">
-        <Table
-          ctx={ctx}
-          caption={ctx.t('approvals.request.history')}
-          rows={view.history}
-          columns={[
-            { label: ctx.t('approvals.request.when'), cell: (h) => formatDateTime(h.at, ctx.locale) },
-            { label: ctx.t('approvals.request.who'), cell: (h) => h.actor_label },
-            { label: ctx.t('approvals.request.what'), cell: (h) => ctx.t(`approvals.action.${h.action}`, { step: (h.step_index ?? 0) + 1 }) },
-            { label: ctx.t('approvals.request.comment'), cell: (h) => h.comment ?? '' },
-            { label: ctx.t('approvals.request.type_version'), cell: (h) => String(h.type_version_id === ver.id ? ver.number : h.type_version_id) },
-          ]}
-        />
-      </Section>
+      <ApprovalRoute ctx={ctx} view={view} title={ctx.t(r.phase === 'cancellation' ? 'approvals.request.cancellation_route' : 'approvals.request.steps')} />
+      <ApprovalHistory ctx={ctx} view={view} title={ctx.t('approvals.request.history')} withVersion />
     </Page>
   );
 }

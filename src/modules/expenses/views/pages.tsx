@@ -3,9 +3,9 @@
 // registry's supplier search, one request), budget lines and dated rates. Phone first: the
 // line form is one column with a camera-ready file input.
 import type { ComponentChildren } from 'preact';
-import type { RequestView } from '../../approvals/index.js';
-import { formatDate, formatDateTime, formatMoney } from '../../../platform/i18n/index.js';
-import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, PostButton, Select, Table, type Errors } from '../../../platform/ui/components.js';
+import { ApprovalHistory, ApprovalRoute, type RequestView } from '../../approvals/index.js';
+import { formatDate, formatMoney } from '../../../platform/i18n/index.js';
+import { Actions, Badge, ButtonLink, ErrorSummary, Facts, Field, Pagination, PostButton, Section, Select, Table, type Errors } from '../../../platform/ui/components.js';
 import { CsrfField, Page } from '../../../platform/ui/layout.js';
 import type { ViewContext } from '../../../platform/ui/view-context.js';
 import type { ClaimView } from '../claims.service.js';
@@ -17,15 +17,6 @@ const CLAIM_BADGE: Record<ClaimStatus, 'neutral' | 'success' | 'warning' | 'dang
 const SPENDING_BADGE: Record<SpendingStatus, 'neutral' | 'success' | 'warning' | 'danger' | 'info'> = { pending: 'info', changes_requested: 'warning', approved: 'success', refused: 'danger', withdrawn: 'neutral' };
 export const ClaimBadge = ({ ctx, status }: { ctx: ViewContext; status: ClaimStatus }) => <Badge kind={CLAIM_BADGE[status]}>{ctx.t(`expenses.status.${status}`)}</Badge>;
 const SpendingBadge = ({ ctx, status }: { ctx: ViewContext; status: SpendingStatus }) => <Badge kind={SPENDING_BADGE[status]}>{ctx.t(`expenses.spending.status.${status}`)}</Badge>;
-
-function Section({ title, id, children }: { title: string; id: string; children: ComponentChildren }) {
-  return (
-    <section aria-labelledby={id} class="section">
-      <h2 id={id}>{title}</h2>
-      {children}
-    </section>
-  );
-}
 
 const crumbs = (ctx: ViewContext, extra: { label: string; href?: string }[] = []) => [{ label: ctx.t('app.home'), href: '/portail' }, ...extra];
 
@@ -130,48 +121,10 @@ function LineForm({ ctx, claimId, values, errors }: { ctx: ViewContext; claimId:
 
 function RouteAndHistory({ ctx, approval }: { ctx: ViewContext; approval: RequestView | null }) {
   if (!approval) return null;
-  const r = approval.request;
-  const def = approval.definition;
-  const label = (i: number) => {
-    const l = def.steps[i]?.label;
-    return l ? (ctx.locale === 'en' ? l.en : l.fr) : String(i + 1);
-  };
-  const seats = approval.seats.filter((s) => s.round === r.round && s.phase === r.phase);
   return (
     <>
-      <Section title={ctx.t('expenses.route')} id="circuit">
-        <ol class="steps">
-          {def.steps.map((_s, i) => (
-            <li aria-current={r.step_index === i ? 'step' : undefined}>
-              <strong>{label(i)}</strong>
-              {seats.filter((x) => x.step_index === i).length ? (
-                <ul>
-                  {seats
-                    .filter((x) => x.step_index === i)
-                    .map((x) => (
-                      <li>
-                        {x.approver_name} : {ctx.t(`approvals.request.seat.${x.state}`)}
-                      </li>
-                    ))}
-                </ul>
-              ) : null}
-            </li>
-          ))}
-        </ol>
-      </Section>
-      <Section title={ctx.t('expenses.history')} id="historique">
-        <Table
-          ctx={ctx}
-          caption={ctx.t('expenses.history')}
-          rows={approval.history}
-          columns={[
-            { label: ctx.t('approvals.request.when'), cell: (h) => formatDateTime(h.at, ctx.locale) },
-            { label: ctx.t('approvals.request.who'), cell: (h) => h.actor_label },
-            { label: ctx.t('approvals.request.what'), cell: (h) => ctx.t(`approvals.action.${h.action}`, { step: (h.step_index ?? 0) + 1 }) },
-            { label: ctx.t('approvals.request.comment'), cell: (h) => h.comment ?? '' },
-          ]}
-        />
-      </Section>
+      <ApprovalRoute ctx={ctx} view={approval} title={ctx.t('expenses.route')} />
+      <ApprovalHistory ctx={ctx} view={approval} title={ctx.t('expenses.history')} />
     </>
   );
 }
