@@ -18,7 +18,8 @@ import { record } from '../../platform/audit/audit.js';
 import { dialectOf, nowIso, refreshPlannerStatistics } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
-import { bulkInsert, type BulkValue } from '../../platform/db/bulk.js';
+import { bulkInsert, bulkUpdate, type BulkValue } from '../../platform/db/bulk.js';
+import { refreshCompanySearch } from './company.service.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { derivedColumns, FACET_COLUMNS, type EstablishmentTextFields } from './search-text.js';
 import { ensureFacetSummary, suspendFacetSummary } from './facet-summary.js';
@@ -84,6 +85,11 @@ export interface ImportOptions {
   besideRequests?: boolean;
   /** rows from which a load into a (nearly) empty registry rebuilds indexes at the end */
   bulkThreshold?: number;
+  /**
+   * Aborted to cancel (Ctrl-C, the page's cancel button): the import stops at its next chunk or
+   * batch and throws `ImportCancelled`; the run is marked cancelled.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ImportResult {
@@ -164,9 +170,9 @@ export function checkSireneHeaders(unitsFile: string, establishmentsFile: string
  * cryptographic: it only tells "same content as before" and costs a fraction of md5 per row,
  * which matters at 1 M. A number, not a string, so the per-row maps of an import stay small.
  */
-export function fingerprint53(str: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+export function fingerprint53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
@@ -350,6 +356,71 @@ class Progress {
   }
 }
 
+/** Thrown when an import is cancelled (Ctrl-C on the command line, the page's cancel button). */
+export class ImportCancelled extends Error {
+  constructor() {
+    super('import cancelled');
+  }
+}
+
+/**
+ * Mixed into the line fingerprints stored on records (`sirene_line`): raise it when the mapping
+ * of a line changes, so the next import maps every line again instead of skipping it.
+ */
+const LINE_SEED = 1;
+
+/**
+ * The line fingerprints stored by earlier imports, sorted by key (SIRET or SIREN as a number):
+ * two typed arrays cost 16 bytes a record, a Map of a million numbers ten times that.
+ */
+class StoredLines {
+  private constructor(
+    private readonly keys: Float64Array,
+    private readonly hashes: Float64Array,
+  ) {}
+  static async load(db: RegistryDb, table: 'companies' | 'establishments'): Promise<StoredLines> {
+    const keyCol = table === 'companies' ? 'siren' : 'siret';
+    const n = Number(((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('sirene_line', 'is not', null).executeTakeFirstOrThrow()) as { n: number }).n);
+    const keys = new Float64Array(n);
+    const hashes = new Float64Array(n);
+    let i = 0;
+    let after = '';
+    // Keyset pages in key order (the unique index): sorted as they come, short reads each.
+    while (i < n) {
+      const page = await db.selectFrom(table).select([keyCol, 'sirene_line']).where('sirene_line', 'is not', null).where(keyCol, '>', after).orderBy(keyCol).limit(50_000).execute();
+      if (!page.length) break;
+      for (const r of page as { siren?: string | null; siret?: string | null; sirene_line: number | null }[]) {
+        if (i >= n) break;
+        keys[i] = Number(r[keyCol]);
+        hashes[i++] = Number(r.sirene_line);
+      }
+      after = String((page[page.length - 1] as Record<string, unknown>)[keyCol]);
+    }
+    return new StoredLines(keys.subarray(0, i), hashes.subarray(0, i));
+  }
+  get size(): number {
+    return this.keys.length;
+  }
+  /** true when `key` was last imported from a line with fingerprint `hash` */
+  same(key: number, hash: number): boolean {
+    let lo = 0;
+    let hi = this.keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.keys[mid];
+      if (k === key) return this.hashes[mid] === hash;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+/** In the caller's transaction (the command line's one transaction), else in a new one. */
+function inTransaction<T>(db: RegistryDb, fn: (trx: RegistryDb) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Promise<ImportResult> {
   checkSireneHeaders(opts.unitsFile, opts.establishmentsFile);
   const started = Date.now();
@@ -397,20 +468,36 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     if (rejected.length < KEEP_REJECTED) rejected.push(x);
     report?.write(stringify([[x.file, x.line, x.key, x.reason, x.detail]], { delimiter: ';' }));
   };
+  const checkCancel = () => {
+    if (opts.signal?.aborted) throw new ImportCancelled();
+  };
 
-  // A previous bulk load that was interrupted left its indexes dropped: put them back first.
-  await ensureSearchIndexes(db);
   const work = mkdtempSync(path.join(tmpdir(), 'consulaire-sirene-'));
-  const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1, opts.besideRequests && dialectOf(db) === 'sqlite');
   const keptFile = path.join(work, 'establishments.ndjson');
-  try {
+  // Beside the requests, every batch is its own transaction (a request waits one batch at most):
+  // an interruption leaves whole records and a rerun converges. Otherwise (command line) the
+  // whole import is ONE transaction: Ctrl-C, a failure or a kill -9 leaves the registry exactly
+  // as it was, indexes and summaries included (SQLite and PostgreSQL both roll DDL back).
+  const atomic = !opts.besideRequests;
+  let bulk = false;
+  // Batches in flight: PostgreSQL overlaps our CPU with the server's (in one transaction the
+  // statements queue on its connection, still overlapping); SQLite has one synchronous writer.
+  const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1, opts.besideRequests && dialectOf(db) === 'sqlite');
+
+  const load = async (w: RegistryDb): Promise<void> => {
+    checkCancel(); // cancelled while queued
+    // A previous bulk load that was interrupted left its indexes dropped: put them back first.
+    await ensureSearchIndexes(w);
     // ——— pass 1: establishments of the territory ———
     const estHeader = readHeader(opts.establishmentsFile);
     const { index: ex } = establishmentColumns(estHeader);
+    const storedEst = await StoredLines.load(w, 'establishments');
     const kept = createWriteStream(keptFile);
     // SIRENs and SIRETs as numbers (14 digits fit a double exactly): a million keys cost a
     // fraction of the memory and garbage collection that strings do.
     const sirens = new Set<number>();
+    // SIRENs of the establishments to write (changed or new lines): they need their company's id
+    const dirtySirens = new Set<number>();
     // siret → fingerprint of the raw row, to tell exact duplicates from conflicting ones
     const seen = new Map<number, number>();
     let first = true;
@@ -425,7 +512,15 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       progress.rows++;
       return true;
     };
+    const duplicate = (siret: number, h: number, line: number, key: string): boolean => {
+      const previous = seen.get(siret);
+      if (previous === undefined) return false;
+      if (previous === h) stats.duplicates++;
+      reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
+      return true;
+    };
     for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n), outside)) {
+      checkCancel();
       let out = '';
       for (const { row, line, text } of rows) {
         if (first) {
@@ -443,25 +538,33 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
           stats.foreign++;
           continue;
         }
-        const m = mapEstablishment(row, ex, estHeader.length);
         const key = row[ex.siret] ?? '';
+        const h = fingerprint53(text, LINE_SEED);
+        // The same line as at the last import: nothing to map or write.
+        if (storedEst.size && storedEst.same(Number(key), h)) {
+          const siret = Number(key);
+          if (duplicate(siret, h, line, key)) continue;
+          seen.set(siret, h);
+          sirens.add(Math.floor(siret / 100_000));
+          stats.kept++;
+          stats.establishmentsUnchanged++;
+          continue;
+        }
+        const m = mapEstablishment(row, ex, estHeader.length);
         if (m instanceof Rejection) {
           reject({ file: 'establishments', line, key, reason: m.reason, detail: m.detail });
           continue;
         }
-        const h = fingerprint53(text);
         const siret = Number(m.siret);
-        const previous = seen.get(siret);
-        if (previous !== undefined) {
-          if (previous === h) stats.duplicates++;
-          reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
-          continue;
-        }
+        if (duplicate(siret, h, line, key)) continue;
         seen.set(siret, h);
         sirens.add(Number(m.siren));
+        dirtySirens.add(Number(m.siren));
         stats.kept++;
-        // An array, not the object: half the bytes to write and read back.
-        out += JSON.stringify(MAPPED_EST_KEYS.map((k) => m[k])) + '\n';
+        // An array, not the object: half the bytes to write and read back. Last: the line's fingerprint.
+        const values: BulkValue[] = MAPPED_EST_KEYS.map((k) => m[k]);
+        values.push(h);
+        out += JSON.stringify(values) + '\n';
       }
       if (!kept.write(out)) await new Promise<void>((res) => kept.once('drain', () => res()));
       await progress.tick('establishments');
@@ -479,11 +582,14 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     // ——— pass 2: legal units owning a kept establishment ———
     const unitHeader = readHeader(opts.unitsFile);
     const { index: ux } = unitColumns(unitHeader);
+    const storedUnits = await StoredLines.load(w, 'companies');
     const companyIds = new Map<number, number>(); // SIREN (as a number) → company id
     const seenUnits = new Map<number, number>();
-    let batch: MappedCompany[] = [];
+    const unchangedUnits = new Set<number>();
+    const renamed: number[] = []; // companies whose name or legal form changed: their establishments' search text
+    let batch: UnitLine[] = [];
     // First load: nothing to compare with, so no lookup of existing rows per batch.
-    const firstLoad = !(await db.selectFrom('companies').select('id').limit(1).executeTakeFirst());
+    const firstLoad = !(await w.selectFrom('companies').select('id').limit(1).executeTakeFirst());
     first = true;
     // A unit none of whose establishments we keep is dropped before its line is split.
     const notOurs = (line: string): boolean => {
@@ -491,7 +597,20 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       stats.unitRows++;
       return true;
     };
+    const duplicateUnit = (siren: number, h: number, line: number, key: string): boolean => {
+      const previous = seenUnits.get(siren);
+      if (previous === undefined) return false;
+      if (previous === h) stats.duplicates++;
+      reject({ file: 'units', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
+      return true;
+    };
+    const flushUnits = async () => {
+      const b = batch;
+      batch = [];
+      await writes.add(sizer.timed(b.length, saveCompanies(w, opts.actor, importId, b, companyIds, stats, firstLoad, renamed)));
+    };
     for await (const rows of csvBatches(opts.unitsFile, (n) => (progress.bytes += n), notOurs)) {
+      checkCancel();
       await progress.tick('units');
       for (const { row, line, text } of rows) {
         if (first) {
@@ -506,37 +625,43 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
           // have been ours (never the 25 M other units of France).
           continue;
         }
+        const h = fingerprint53(text, LINE_SEED);
+        if (storedUnits.size && storedUnits.same(Number(rawSiren), h)) {
+          if (duplicateUnit(Number(rawSiren), h, line, rawSiren)) continue;
+          seenUnits.set(Number(rawSiren), h);
+          unchangedUnits.add(Number(rawSiren));
+          stats.companiesUnchanged++;
+          continue;
+        }
         const m = mapUnit(row, ux, unitHeader.length);
         if (m instanceof Rejection) {
           reject({ file: 'units', line, key: rawSiren, reason: m.reason, detail: m.detail });
           continue;
         }
-        const h = fingerprint53(text);
-        const previous = seenUnits.get(Number(m.siren));
-        if (previous !== undefined) {
-          if (previous === h) stats.duplicates++;
-          reject({ file: 'units', line, key: rawSiren, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
-          continue;
-        }
+        if (duplicateUnit(Number(m.siren), h, line, rawSiren)) continue;
         seenUnits.set(Number(m.siren), h);
-        batch.push(m);
-        if (batch.length >= sizer.size) {
-          await writes.add(sizer.timed(batch.length, saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad)));
-          batch = [];
-        }
+        batch.push({ m, line: h });
+        if (batch.length >= sizer.size) await flushUnits();
       }
     }
-    if (batch.length) await writes.add(sizer.timed(batch.length, saveCompanies(db, opts.actor, importId, batch, companyIds, stats, firstLoad)));
+    if (batch.length) await flushUnits();
     await writes.drain(); // establishments need every company id
     seenUnits.clear();
+    // Companies skipped as unchanged that own an establishment to write: their ids, by SIREN.
+    const missing = [...dirtySirens].filter((s) => !companyIds.has(s) && unchangedUnits.has(s)).map((s) => String(s).padStart(9, '0'));
+    for (let i = 0; i < missing.length; i += 1000) {
+      for (const c of await w.selectFrom('companies').select(['id', 'siren']).where('siren', 'in', missing.slice(i, i + 1000)).execute()) companyIds.set(Number(c.siren), c.id);
+    }
+    unchangedUnits.clear();
+    dirtySirens.clear();
 
     phase('units');
     // ——— pass 3: establishments ———
-    const existingCount = Number(((await db.selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
-    const bulk = stats.kept >= (opts.bulkThreshold ?? BULK_THRESHOLD) && existingCount < stats.kept / 2;
+    const existingCount = Number(((await w.selectFrom('establishments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
+    bulk = stats.kept >= (opts.bulkThreshold ?? BULK_THRESHOLD) && existingCount < stats.kept / 2;
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const empty = existingCount === 0;
-    if (bulk) await dropSearchIndexes(db);
+    if (bulk) await dropSearchIndexes(w);
     let ebatch: MappedValues[] = [];
     let savedBytes = 0;
     for await (const lines of lineChunks(keptFile)) {
@@ -544,48 +669,64 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
         savedBytes += l.length / 3;
         if (!l) continue;
         const m = JSON.parse(l) as MappedValues;
-        if (!companyIds.has(Number(m[1]))) {
+        if (!companyIds.has(Number(m[I_SIREN]))) {
           reject({ file: 'establishments', line: 0, key: String(m[0]), reason: 'unit_missing_or_rejected', detail: String(m[1]) });
           stats.kept--;
           continue;
         }
         ebatch.push(m);
         if (ebatch.length >= sizer.size) {
-          await writes.add(sizer.timed(ebatch.length, saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty)));
+          checkCancel();
+          await writes.add(sizer.timed(ebatch.length, saveEstablishments(w, opts.actor, importId, ebatch, companyIds, stats, empty)));
           ebatch = [];
           progress.bytes = estSize + unitSize + Math.round(savedBytes);
           await progress.tick('saving');
         }
       }
     }
-    if (ebatch.length) await writes.add(sizer.timed(ebatch.length, saveEstablishments(db, opts.actor, importId, ebatch, companyIds, stats, empty)));
+    if (ebatch.length) await writes.add(sizer.timed(ebatch.length, saveEstablishments(w, opts.actor, importId, ebatch, companyIds, stats, empty)));
     await writes.drain();
+    // Establishments whose own line did not change still show their company's name and legal form.
+    for (const id of renamed) await refreshCompanySearch(w, id);
+    checkCancel();
     if (bulk) {
       await progress.tick('saving', true);
       phase('saving');
-      await ensureSearchIndexes(db);
+      await ensureSearchIndexes(w);
       phase('indexes');
     } else phase('saving');
     // Searches plan from these statistics; a large import changes them more than any edit.
-    if (stats.establishmentRows >= (opts.analyzeFromRows ?? ANALYZE_FROM_ROWS)) await refreshPlannerStatistics(db, ['establishments', 'companies', 'contacts', 'registry_facet_counts']);
+    if (stats.establishmentRows >= (opts.analyzeFromRows ?? ANALYZE_FROM_ROWS)) await refreshPlannerStatistics(w, ['establishments', 'companies', 'contacts', 'registry_facet_counts']);
     progress.bytes = estSize + unitSize + Math.round(estSize / 3);
 
     stats.seconds = Math.round((Date.now() - started) / 100) / 10;
     stats.establishmentsPerSecond = Math.round(stats.establishmentRows / Math.max(0.001, (Date.now() - started) / 1000));
-    await db.transaction().execute(async (trx) => {
+    // The run is "done" in the same transaction as its last writes (the command line: as all of them).
+    await inTransaction(w, async (trx) => {
       await trx.updateTable('registry_imports').set({ status: 'done', finished_at: nowIso(), stats: JSON.stringify(stats) }).where('id', '=', importId).execute();
       await record(trx, opts.actor, { entity: 'registry_import', entityId: importId, action: 'import', changes: { ...stats } });
     });
+  };
+
+  try {
+    if (atomic) await db.transaction().execute(load);
+    else await load(db);
     invalidateSearchCache();
     await progress.tick('done', true);
     return { importId, stats, rejected };
   } catch (e) {
     await writes.drain().catch(() => {});
+    const cancelled = e instanceof ImportCancelled;
+    // Batch by batch, the records written so far are whole; a bulk load's indexes, full-text
+    // index and summary are put back now, so searches see the registry as it is.
+    if (!atomic && bulk) await ensureSearchIndexes(db).catch(() => {});
+    if (atomic) stats.companiesCreated = stats.companiesUpdated = stats.establishmentsCreated = stats.establishmentsUpdated = stats.establishmentsClosed = 0; // rolled back
     await db
       .updateTable('registry_imports')
-      .set({ status: 'failed', finished_at: nowIso(), stats: JSON.stringify(stats), error: e instanceof Error ? e.message.slice(0, 1000) : String(e) })
+      .set({ status: cancelled ? 'cancelled' : 'failed', finished_at: nowIso(), stats: JSON.stringify(stats), error: cancelled ? null : e instanceof Error ? e.message.slice(0, 1000) : String(e) })
       .where('id', '=', importId)
       .execute();
+    invalidateSearchCache();
     throw e;
   } finally {
     report?.end();
@@ -593,9 +734,17 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   }
 }
 
+/** A unit to save and the fingerprint of its line. */
+interface UnitLine {
+  m: MappedCompany;
+  line: number;
+}
+
 const COMPANY_FIELDS = ['name', 'acronym', 'usual_name', 'person_first_name', 'person_last_name', 'legal_form', 'naf_code', 'naf25_code', 'headcount_band', 'headcount_year', 'category', 'creation_date', 'status', 'diffusion', 'head_office_nic', 'ess', 'employer'] as const;
 /** Columns a new SIRENE company is inserted with; the first ones are the mapped record, in its key order. */
-const COMPANY_INSERT = ['siren', ...COMPANY_FIELDS, 'source', 'sirene_hash', 'sirene_updated_at', 'created_at', 'updated_at'] as const;
+const COMPANY_INSERT = ['siren', ...COMPANY_FIELDS, 'source', 'sirene_hash', 'sirene_line', 'sirene_updated_at', 'created_at', 'updated_at'] as const;
+/** Company fields that establishments copy into their search text, sort name and legal-form facet. */
+const COMPANY_SEARCH_FIELDS = ['name', 'acronym', 'usual_name', 'legal_form'];
 
 function changesOf(before: object, after: object, fields: readonly string[]): Record<string, [unknown, unknown]> {
   const out: Record<string, [unknown, unknown]> = {};
@@ -607,57 +756,71 @@ function changesOf(before: object, after: object, fields: readonly string[]): Re
   return out;
 }
 
-async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, batch: MappedCompany[], ids: Map<number, number>, stats: ImportStats, firstLoad: boolean) {
-  await db.transaction().execute(async (trx) => {
-    const t = trx;
-    const existing = firstLoad ? [] : await t.selectFrom('companies').select(['id', 'siren', 'sirene_hash']).where('siren', 'in', batch.map((b) => b.siren)).execute();
+async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, batch: UnitLine[], ids: Map<number, number>, stats: ImportStats, firstLoad: boolean, renamed: number[]) {
+  await inTransaction(db, async (t) => {
+    const existing = firstLoad ? [] : await t.selectFrom('companies').select(['id', 'siren', 'sirene_hash', 'sirene_line']).where('siren', 'in', batch.map((b) => b.m.siren)).execute();
     const bySiren = new Map(existing.map((e) => [e.siren!, e]));
     const now = nowIso();
     const fresh: BulkValue[][] = [];
-    const changed: { id: number; m: MappedCompany; hash: string }[] = [];
-    for (const m of batch) {
+    const changed: { id: number; m: MappedCompany; hash: string; line: number }[] = [];
+    const relined: BulkValue[][] = [];
+    for (const { m, line } of batch) {
       const values: BulkValue[] = [m.siren];
       for (const f of COMPANY_FIELDS) values.push(m[f]);
       const hash = fingerprint(values);
       const ex = bySiren.get(m.siren);
       if (!ex) {
-        values.push('sirene', hash, now, now, now);
+        values.push('sirene', hash, line, now, now, now);
         fresh.push(values);
       } else {
         ids.set(Number(m.siren), ex.id);
-        if (ex.sirene_hash === hash) stats.companiesUnchanged++;
-        else changed.push({ id: ex.id, m, hash });
+        if (ex.sirene_hash === hash) {
+          stats.companiesUnchanged++;
+          // A column we do not keep changed (e.g. SIRENE's processing date): remember the new line.
+          if (ex.sirene_line !== line) relined.push([ex.id, line]);
+        } else changed.push({ id: ex.id, m, hash, line });
       }
     }
     // Creation is not written line by line to the history: created_at and the import row say it.
-    for (const [siren, id] of await bulkInsert(trx, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
+    for (const [siren, id] of await bulkInsert(t, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
     stats.companiesCreated += fresh.length;
+    await bulkUpdate(t, 'companies', ['sirene_line'], relined);
     if (changed.length) {
       const befores = await t.selectFrom('companies').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map(befores.map((b) => [b.id, b]));
+      const updates: BulkValue[][] = [];
+      const history: BulkValue[][] = [];
       for (const c of changed) {
         const changes = changesOf(byId.get(c.id)!, c.m, COMPANY_FIELDS);
-        await t.updateTable('companies').set({ ...c.m, sirene_hash: c.hash, sirene_updated_at: now, updated_at: now, version: sql`version + 1` }).where('id', '=', c.id).execute();
+        updates.push([c.id, ...COMPANY_FIELDS.map((f) => c.m[f]), c.hash, c.line, now, now]);
         if (Object.keys(changes).length) {
           stats.companiesUpdated++;
-          await t.insertInto('registry_changes').values({ company_id: c.id, entity: 'company', entity_id: c.id, at: now, source: 'sirene', import_id: importId, actor_label: actor.label, action: 'update', changes: JSON.stringify(changes) }).execute();
+          if (COMPANY_SEARCH_FIELDS.some((f) => f in changes)) renamed.push(c.id);
+          history.push([c.id, 'company', c.id, now, 'sirene', importId, actor.label, 'update', JSON.stringify(changes)]);
         } else stats.companiesUnchanged++;
       }
+      await bulkUpdate(t, 'companies', [...COMPANY_FIELDS, 'sirene_hash', 'sirene_line', 'sirene_updated_at', 'updated_at'], updates, 'version = version + 1');
+      await bulkInsert(t, 'registry_changes', CHANGE_COLUMNS, history);
     }
   });
 }
+
+/** A line of the registry's history, as the import writes it. */
+const CHANGE_COLUMNS = ['company_id', 'entity', 'entity_id', 'at', 'source', 'import_id', 'actor_label', 'action', 'changes'] as const;
 
 const EST_FIELDS = ['diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'latitude', 'longitude', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const;
 /** The keys of a mapped establishment, in the order pass 1 writes their values. */
 const MAPPED_EST_KEYS = ['siret', 'siren', 'nic', 'diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'country_code', 'country_name', 'latitude', 'longitude', 'geo_source', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const satisfies readonly (keyof MappedEstablishment)[];
 /** What an establishment row holds: the mapped keys without the SIREN, then its company and derived columns. */
 const EST_COLUMNS = [...MAPPED_EST_KEYS.filter((k) => k !== 'siren'), 'company_id', 'naf_section', 'naf_division', 'department', 'legal_form', 'sort_name', 'search_text'] as const;
-const EST_INSERT = [...EST_COLUMNS, 'sirene_hash', 'created_at', 'updated_at'] as const;
+const EST_INSERT = [...EST_COLUMNS, 'sirene_hash', 'sirene_line', 'created_at', 'updated_at'] as const;
+const EST_UPDATE = [...EST_COLUMNS, 'sirene_hash', 'sirene_line', 'updated_at'] as const;
 
-/** A kept establishment between passes 1 and 3: its mapped values in `MAPPED_EST_KEYS` order. */
+/** A kept establishment between passes 1 and 3: its mapped values in `MAPPED_EST_KEYS` order, then its line's fingerprint. */
 type MappedValues = BulkValue[];
 const at = (k: (typeof MAPPED_EST_KEYS)[number]) => MAPPED_EST_KEYS.indexOf(k);
 const [I_SIRET, I_SIREN, I_SIGN, I_USUAL, I_STREET_TYPE, I_STREET, I_POSTAL, I_CITY, I_COMMUNE, I_NAF] = (['siret', 'siren', 'sign', 'usual_name', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'naf_code'] as const).map(at);
+const I_LINE = MAPPED_EST_KEYS.length;
 
 /**
  * PostgreSQL: the batches in flight take turns to write establishments. Each written row makes
@@ -667,6 +830,7 @@ const [I_SIRET, I_SIREN, I_SIGN, I_USUAL, I_STREET_TYPE, I_STREET, I_POSTAL, I_C
  * summary's total row serialised those writes until commit anyway, so the turn costs nothing; the
  * reads and the preparation of the next batches still overlap. A transaction-level advisory
  * lock, taken after the batch's reads and held to its commit. SQLite has one writer already.
+ * (In the command line's one transaction the batches share a connection: no turn needed.)
  */
 const SUMMARY_TURN = 0x5e_1e_4e_01;
 async function summaryTurn(trx: RegistryDb): Promise<void> {
@@ -674,8 +838,7 @@ async function summaryTurn(trx: RegistryDb): Promise<void> {
 }
 
 async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number, batch: MappedValues[], companyIds: Map<number, number>, stats: ImportStats, empty = false) {
-  await db.transaction().execute(async (trx) => {
-    const t = trx;
+  await inTransaction(db, async (t) => {
     const cids = [...new Set(batch.map((m) => companyIds.get(Number(m[I_SIREN]))!))];
     // SIRENE files are sorted by SIREN, so a batch's companies are mostly a dense run of ids: a
     // range read then beats a 10,000-value IN list (built, bound and probed value by value).
@@ -687,46 +850,54 @@ async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number
     const contacts = empty ? [] : await t.selectFrom('contacts').select(['company_id', 'first_name', 'last_name']).where('company_id', 'in', cids).where('erased_at', 'is', null).execute();
     const names = new Map<number, string>();
     for (const c of contacts) names.set(c.company_id, `${names.get(c.company_id) ?? ''} ${c.first_name} ${c.last_name}`);
-    const existing = empty ? [] : await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'company_id']).where('siret', 'in', batch.map((b) => b[I_SIRET] as string)).execute();
+    const existing = empty ? [] : await t.selectFrom('establishments').select(['id', 'siret', 'sirene_hash', 'sirene_line', 'company_id']).where('siret', 'in', batch.map((b) => b[I_SIRET] as string)).execute();
     const bySiret = new Map(existing.map((e) => [e.siret!, e]));
     const now = nowIso();
     const fresh: BulkValue[][] = [];
-    const changed: { id: number; row: Record<string, unknown>; hash: string }[] = [];
+    const changed: { id: number; row: Record<string, unknown>; values: BulkValue[] }[] = [];
+    const relined: BulkValue[][] = [];
     for (const m of batch) {
       const company_id = companyIds.get(Number(m[I_SIREN]))!;
       const text = { siret: m[I_SIRET], sign: m[I_SIGN], usual_name: m[I_USUAL], street_type: m[I_STREET_TYPE], street_name: m[I_STREET], postal_code: m[I_POSTAL], city: m[I_CITY], commune_code: m[I_COMMUNE], naf_code: m[I_NAF] } as EstablishmentTextFields;
       const d = derivedColumns(companyById.get(company_id)!, text, names.get(company_id) ?? '');
       // EST_COLUMNS: the mapped values without the SIREN, then the company and derived columns.
-      const values: BulkValue[] = m.slice(0, I_SIREN).concat(m.slice(I_SIREN + 1));
+      const values: BulkValue[] = m.slice(0, I_SIREN).concat(m.slice(I_SIREN + 1, I_LINE));
       values.push(company_id, d.naf_section, d.naf_division, d.department, d.legal_form, d.sort_name, d.search_text);
       const hash = fingerprint(values);
+      const line = m[I_LINE];
       const ex = bySiret.get(m[I_SIRET] as string);
       if (!ex) {
-        values.push(hash, now, now);
+        values.push(hash, line, now, now);
         fresh.push(values);
-      } else if (ex.sirene_hash === hash) stats.establishmentsUnchanged++;
-      else changed.push({ id: ex.id, row: Object.fromEntries(EST_COLUMNS.map((c, i) => [c, values[i]])), hash });
+      } else if (ex.sirene_hash === hash) {
+        stats.establishmentsUnchanged++;
+        if (ex.sirene_line !== line) relined.push([ex.id, line]);
+      } else {
+        const row = Object.fromEntries(EST_COLUMNS.map((c, i) => [c, values[i]]));
+        values.push(hash, line, now);
+        changed.push({ id: ex.id, row, values });
+      }
     }
-    if (fresh.length || changed.length) await summaryTurn(trx);
-    await bulkInsert(trx, 'establishments', EST_INSERT, fresh);
+    if (fresh.length || changed.length) await summaryTurn(t);
+    await bulkInsert(t, 'establishments', EST_INSERT, fresh);
     stats.establishmentsCreated += fresh.length;
+    await bulkUpdate(t, 'establishments', ['sirene_line'], relined);
     if (changed.length) {
       const befores = await t.selectFrom('establishments').selectAll().where('id', 'in', changed.map((c) => c.id)).execute();
       const byId = new Map<number, EstablishmentRow>(befores.map((b) => [b.id, b]));
+      const history: BulkValue[][] = [];
       for (const c of changed) {
         const before = byId.get(c.id)!;
         const changes = changesOf(before, c.row, [...EST_FIELDS, 'company_id']);
-        await t.updateTable('establishments').set({ ...(c.row as object), sirene_hash: c.hash, updated_at: now, version: sql`version + 1` } as never).where('id', '=', c.id).execute();
         if (Object.keys(changes).length) {
           const closing = before.status === 'active' && c.row.status === 'closed';
           if (closing) stats.establishmentsClosed++;
           stats.establishmentsUpdated++;
-          await t
-            .insertInto('registry_changes')
-            .values({ company_id: c.row.company_id as number, entity: 'establishment', entity_id: c.id, at: now, source: 'sirene', import_id: importId, actor_label: actor.label, action: closing ? 'close' : 'update', changes: JSON.stringify(changes) })
-            .execute();
+          history.push([c.row.company_id as number, 'establishment', c.id, now, 'sirene', importId, actor.label, closing ? 'close' : 'update', JSON.stringify(changes)]);
         } else stats.establishmentsUnchanged++;
       }
+      await bulkUpdate(t, 'establishments', EST_UPDATE, changed.map((c) => [c.id, ...c.values]), 'version = version + 1');
+      await bulkInsert(t, 'registry_changes', CHANGE_COLUMNS, history);
     }
   });
 }

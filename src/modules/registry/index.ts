@@ -13,6 +13,7 @@ import * as audience from './audience.service.js';
 import * as company from './company.service.js';
 import * as consent from './consent.service.js';
 import { importSireneStock } from './import.service.js';
+import { runImportJob, type ImportJobPayload } from './import-runs.service.js';
 import * as kpis from './kpis.js';
 import { registryMessages } from './messages.js';
 import { registryApiRoutes, registryWebRoutes } from './registry.routes.js';
@@ -79,26 +80,11 @@ export const registryModule = defineModule({
   api: (app, ctx) => mountRoutes(app, ctx, registryApiRoutes),
   jobs: {
     // Upload in the portal: the files were saved under DATA_DIR/imports by the route.
-    'registry.import': async (payload: { importId: number; unitsFile: string; establishmentsFile: string; actorLabel: string; actorId: number | null }, job) => {
+    'registry.import': async (payload: ImportJobPayload, job) => {
       const { Settings } = await import('../../platform/settings.js');
       const territoryEnv = process.env.CCI_TERRITORY?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
       const territory = territoryEnv?.length ? territoryEnv : await new Settings(job.db).get('cci.territory');
-      const result = await importSireneStock(job.db, {
-        unitsFile: payload.unitsFile,
-        establishmentsFile: payload.establishmentsFile,
-        territory,
-        importId: payload.importId,
-        besideRequests: true,
-        actor: { id: payload.actorId, label: payload.actorLabel, kind: 'staff', roles: [], permissions: new Set(['registry:import']) },
-        onProgress: (p) => job.progress({ ...p }),
-      });
-      try {
-        rmSync(payload.unitsFile, { force: true });
-        rmSync(payload.establishmentsFile, { force: true });
-      } catch {
-        /* the files are temporary; a leftover is harmless */
-      }
-      return { stats: result.stats, rejected: result.rejected.slice(0, 200) };
+      return runImportJob(payload, job, territory);
     },
   },
   search: {

@@ -9,12 +9,13 @@ import {
 import type { RegistryDb } from './registry.table.js';
 import {
   handleAddNote, handleAddTag, handleCompany, handleCreateCompany, handleCreateContact, handleDeleteSegment, handleDismissDuplicate, handleDuplicates, handleEditCompanyForm, handleEditContactForm,
-  handleEraseContact, handleExportContact, handleExportCsv, handleExportXlsx, handleExportProspecting, handleImport, handleImports, handleMerge, handleNewCompanyForm, handleNewContactForm, handleRemoveTag, handleSaveConsent,
-  handleSaveSegment, handleSearch, handleUpdateCompany, handleUpdateContact, handleUploadImport,
+  handleEraseContact, handleExportContact, handleExportCsv, handleExportXlsx, handleExportProspecting, handleImport, handleImports, handleCancelImport, handleMerge, handleNewCompanyForm, handleNewContactForm, handleRemoveTag, handleSaveConsent,
+  handleSaveSegment, handleSearch, handleSearchFacets, handleUpdateCompany, handleUpdateContact, handleUploadImport,
 } from './registry.web.js';
 
 export const registryWebRoutes: RouteTable<RegistryDb> = [
   ['GET', '/registre', { permission: 'registry:read' }, handleSearch],
+  ['GET', '/registre/facettes', { permission: 'registry:read' }, handleSearchFacets],
   ['POST', '/registre/segments/:id/supprimer', { permission: 'registry:read' }, handleDeleteSegment],
   ['POST', '/registre/segments', { permission: 'registry:read' }, handleSaveSegment],
   ['GET', '/registre/export.csv', { permission: 'registry:export' }, handleExportCsv],
@@ -41,6 +42,7 @@ export const registryWebRoutes: RouteTable<RegistryDb> = [
   ['GET', '/registre/imports', { permission: 'registry:import' }, handleImports],
   ['POST', '/registre/imports', { permission: 'registry:import' }, handleUploadImport],
   ['GET', '/registre/imports/:id', { permission: 'registry:import' }, handleImport],
+  ['POST', '/registre/imports/:id/annuler', { permission: 'registry:import' }, handleCancelImport],
 ];
 
 /** Mounted under /api/v1; token scopes are in platform/access/permissions.ts. */

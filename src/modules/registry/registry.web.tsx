@@ -15,13 +15,13 @@ import { deleteSegment, dismissDuplicate, eraseContact, exportContactData, listD
 import { addNote, addTag, companyRecord, createContact, createManualCompany, getCompanyRow, getContactRow, removeTag, updateCompany, updateContact, type ContactInput } from './company.service.js';
 import { consentHistory, contactConsents, setContactConsent } from './consent.service.js';
 import { csvExport, prospectingExport, recordExport, xlsxExport } from './export.service.js';
-import { getImport, listImports, queueImport } from './import-runs.service.js';
+import { cancelImport, getImport, listImports, queueImport } from './import-runs.service.js';
 import { checkSireneHeaders } from './import.service.js';
 import type { ContactRow, RegistryDb } from './registry.table.js';
-import { parseSearch, searchEstablishments } from './search.service.js';
+import { hasWords, parseSearch, searchEstablishments, searchFacets } from './search.service.js';
 import { DuplicatesPage, ImportPage, ImportsPage, ImportStatus } from './views/admin.js';
 import { CompanyFormPage, CompanyPage, ContactFormPage, type CompanyFormValues, type ContactConsentView, type ContactFormValues } from './views/company.js';
-import { Results, SearchPage } from './views/search.js';
+import { FacetPanel, Results, SearchPage } from './views/search.js';
 
 type Ctx = ModuleContext<RegistryDb>;
 
@@ -70,11 +70,21 @@ async function flashIfInvalid(reply: FastifyReply, code: string, action: () => P
 // ——— search, segments, exports ———
 
 export async function handleSearch(req: FastifyRequest, reply: FastifyReply, { db, reads }: Ctx) {
+  const query = req.query as Record<string, unknown>;
+  const s = parseSearch(query);
+  // Counts and facets over a million rows: off the request thread (ctx.reads, ADR 0009). A
+  // search with words shows its page first and loads its facets apart (/registre/facettes, ADR
+  // 0013), unless asked inline (facets=1: the link given to browsers without JavaScript).
+  const lazyFacets = hasWords(s) && query.facets !== '1';
+  const result = await searchEstablishments(reads, s, { facets: !lazyFacets });
+  if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} lazyFacets={lazyFacets} />);
+  return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={await listSegments(db)} lazyFacets={lazyFacets} />);
+}
+
+/** The facet panel of a search, loaded by htmx once its results are shown. */
+export async function handleSearchFacets(req: FastifyRequest, reply: FastifyReply, { reads }: Ctx) {
   const s = parseSearch(req.query as Record<string, unknown>);
-  // Counts and facets over a million rows: off the request thread (ctx.reads, ADR 0009).
-  const result = await searchEstablishments(reads, s);
-  if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} />);
-  return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={await listSegments(db)} />);
+  return reply.render(<FacetPanel ctx={req.view()} s={s} result={await searchFacets(reads, s)} />);
 }
 
 export async function handleDeleteSegment(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
@@ -336,6 +346,17 @@ export async function handleUploadImport(req: FastifyRequest, reply: FastifyRepl
     },
     async () => <ImportsPage ctx={req.view()} imports={await listImports(db)} errors={{ _form: 'registry.import_missing_column_short' }} />,
   );
+}
+
+/** Cancel button of a running import (audited); the job stops at its next batch. */
+export async function handleCancelImport(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {
+  const id = requireId(req, 'id', 'common.not_found');
+  await db.transaction().execute((trx) => cancelImport(trx, req.actor, id));
+  if (req.isHtmx) {
+    const { imp } = await getImport(db, id);
+    return reply.render(<ImportStatus ctx={req.view()} imp={imp} />);
+  }
+  return reply.redirect(`/registre/imports/${id}`);
 }
 
 export async function handleImport(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {

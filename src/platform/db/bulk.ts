@@ -75,3 +75,37 @@ export async function bulkInsert(db: AnyDb, table: string, columns: readonly str
   if (db.isTransaction) return run();
   return db.connection().execute(async () => raw.transaction(run)());
 }
+
+/**
+ * Updates rows by id: each row is `[id, ...values in the order of columns]`; `also` is a constant
+ * SET clause added to every row (e.g. `version = version + 1`). SQLite: one prepared UPDATE run
+ * per row; PostgreSQL: one `UPDATE … FROM unnest(…)` per call. Like `bulkInsert`, it writes in the
+ * caller's transaction when given one, else in one of its own. A re-import updates the few
+ * changed rows of a million this way instead of one built query each.
+ */
+export async function bulkUpdate(db: AnyDb, table: string, columns: readonly string[], rows: readonly BulkValue[][], also?: 'version = version + 1'): Promise<void> {
+  if (!rows.length) return;
+  if (dialectOf(db) === 'postgres') {
+    const types = await pgColumnTypes(db, table);
+    const arrays = ['id', ...columns].map((c, i) => {
+      const t = types.get(c);
+      if (!t) throw new Error(`bulkUpdate: no column ${table}.${c}`);
+      return sql`${rows.map((r) => r[i])}::${sql.raw(t)}[]`;
+    });
+    const sets = columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`);
+    if (also) sets.push(sql.raw(also));
+    const update = sql`update ${sql.table(table)} as t set ${sql.join(sets)} from unnest(${sql.join(arrays)}) as v(${sql.join(['id', ...columns].map((c) => sql.ref(c)))}) where t.id = v.id`;
+    if (db.isTransaction) await update.execute(db);
+    else await db.transaction().execute((trx) => update.execute(trx));
+    return;
+  }
+  const raw = sqliteHandle(db);
+  const sets = columns.map((c) => `"${c}" = ?`);
+  if (also) sets.push(also);
+  const st = prepared(raw, `update "${table}" set ${sets.join(', ')} where id = ?`);
+  const run = (): void => {
+    for (const r of rows) st.run([...r.slice(1), r[0]]);
+  };
+  if (db.isTransaction) return run();
+  await db.connection().execute(async () => raw.transaction(run)());
+}

@@ -11,17 +11,26 @@ export function ImportStatus({ ctx, imp }: { ctx: ViewContext; imp: ImportView }
   const t = ctx.t;
   const running = imp.status === 'running' || imp.status === 'queued';
   const p = imp.progress;
+  const eta = p?.etaSeconds === null || p?.etaSeconds === undefined ? '…' : p.etaSeconds >= 60 ? `${Math.floor(p.etaSeconds / 60)} min ${String(p.etaSeconds % 60).padStart(2, '0')} s` : `${p.etaSeconds} s`;
+  // The poll replaces this block every second while the import runs; the cancel button is outside
+  // it (ImportPage), so keyboard focus on the button is not lost to the swap.
   return (
     <div id="import-status" {...(running ? { 'hx-get': `/registre/imports/${imp.id}`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {})}>
-      <p role="status">
+      <p role="status" aria-live="polite">
         {t(`registry.import_status.${imp.status}`)}
-        {p && running ? ` — ${t(`registry.import_phase.${p.phase}`)}, ${p.rows.toLocaleString('fr-FR')} ${t('registry.rows')}, ${p.rate.toLocaleString('fr-FR')} ${t('registry.rows_per_s')}${p.etaSeconds !== null ? `, ${t('registry.eta', { s: p.etaSeconds })}` : ''}` : ''}
+        {p && running ? ` — ${t(`registry.import_phase.${p.phase}`)}, ${t('registry.rate_eta', { rows: p.rows.toLocaleString(ctx.locale), rate: p.rate.toLocaleString(ctx.locale), eta })}` : ''}
+        {running && imp.cancelRequested ? ` ${t('registry.import_cancel_requested')}` : ''}
       </p>
       {running ? (
-        <progress class="progress" max={100} value={p?.percent ?? 0} aria-label={t('registry.import_progress')}>
-          {p?.percent ?? 0} %
-        </progress>
+        <p>
+          <label for={`import-progress-${imp.id}`}>{t('registry.import_progress')}</label>{' '}
+          <progress id={`import-progress-${imp.id}`} class="progress" max={100} value={p?.percent ?? 0}>
+            {p?.percent ?? 0} %
+          </progress>{' '}
+          {(p?.percent ?? 0).toLocaleString(ctx.locale)} %
+        </p>
       ) : null}
+      {imp.status === 'cancelled' ? <p>{t('registry.import_cancelled_note')}</p> : null}
       {imp.error ? <p class="flash flash-error" role="alert">{imp.error}</p> : null}
       {imp.status === 'done' ? (
         <dl class="facts">
@@ -90,6 +99,7 @@ export function ImportPage({ ctx, imp, rejected }: { ctx: ViewContext; imp: Impo
         {imp.units_file} · {imp.establishments_file}
       </p>
       <ImportStatus ctx={ctx} imp={imp} />
+      {imp.cancellable && (imp.status === 'running' || imp.status === 'queued') ? <PostButton ctx={ctx} action={`/registre/imports/${imp.id}/annuler`} label={t('registry.import_cancel')} variant="danger" /> : null}
       {rejected.length ? (
         <>
           <h2>{t('registry.rejected_rows')}</h2>
