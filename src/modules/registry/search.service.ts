@@ -27,6 +27,8 @@ export interface SearchQuery {
   sort: Sort;
   page: number;
   perPage: number;
+  /** count every match of a search with words ("compter exactement"), not only up to COUNT_BOUND */
+  exact?: boolean;
 }
 
 const SAFE_VALUE = /^[\p{L}\p{N} ._'’-]{1,60}$/u;
@@ -43,7 +45,8 @@ export function parseSearch(query: Record<string, unknown>, perPage = 25): Searc
   const sort = SORTS.includes(query.sort as Sort) ? (query.sort as Sort) : 'relevance';
   const page = Math.min(Math.max(1, Number(query.page) || 1), 400);
   const zone = parseZone(query.zone);
-  return { q: String(query.q ?? '').slice(0, 200).trim(), filters, status, sort, page, perPage, ...(zone ? { zone } : {}) };
+  const exact = query.exact === '1' || query.exact === 'true' || query.exact === true;
+  return { q: String(query.q ?? '').slice(0, 200).trim(), filters, status, sort, page, perPage, ...(zone ? { zone } : {}), ...(exact ? { exact } : {}) };
 }
 
 /** At most this many vertices (a segment's query string holds 2,000 characters). */
@@ -88,6 +91,7 @@ export function searchToQueryString(s: SearchQuery, extra: Record<string, string
   if (s.zone) p.set('zone', zoneToString(s.zone));
   if (s.status !== 'active') p.set('status', s.status);
   if (s.sort !== 'relevance') p.set('sort', s.sort);
+  if (s.exact) p.set('exact', '1');
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p.toString();
 }
@@ -145,9 +149,36 @@ export interface SearchItem {
 
 export interface SearchResult {
   items: SearchItem[];
+  /** the number of matches, or COUNT_BOUND when there are more and they were not all counted */
   total: number;
+  /** false when `total` is the bound: more matches than COUNT_BOUND, not counted (ask `exact`) */
+  totalExact: boolean;
+  /** counted over the same matches as `total` (over the first COUNT_BOUND when it is not exact) */
   facets: Record<FacetName, { value: string; count: number }[]>;
 }
+
+export interface SearchOptions {
+  /** compute the facet counts (default true); false: the page and the total only */
+  facets?: boolean;
+  /** count every match of a search with words, however many (total and facets): "compter exactement" */
+  exact?: boolean;
+}
+
+/**
+ * Counting stops here (ADR 0013): a search with words counts its matches up to this bound and
+ * says "more than 10,000" beyond, with a link that counts exactly. Visiting the 130,000 matches
+ * of a broad prefix ("boul" at a million rows) is what cost 150–300 ms (SQLite) and up to 3 s
+ * (PostgreSQL); visiting 10,001 of them costs a few milliseconds. parseSearch's page cap (400
+ * pages of 25) is the same 10,000 rows.
+ */
+export const COUNT_BOUND = 10_000;
+/**
+ * Relevance ranks at most about twice this many candidates of a broad search: the names starting
+ * with the first word typed, in name order (an index range), and as many matches in the
+ * engine's own order. When the matches are fewer (every narrow search) the candidates are all of
+ * them and the order is exact. A page deeper than the candidates ranks every match.
+ */
+export const RANK_CANDIDATES = 1_000;
 
 const base = (db: RegistryDb): EstQuery => db.selectFrom('establishments as e');
 
@@ -184,16 +215,16 @@ export function orderSearch(qb: any, s: SearchQuery) {
  * in this process clears the cache at once. Results themselves are never cached.
  */
 const COUNT_TTL_MS = 60_000;
-type Counts = { total: number; facets: SearchResult['facets'] };
+type Counts = { total: number; totalExact: boolean; facets: SearchResult['facets'] };
 const countCache = new Map<string, Counts & { at: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
 }
-function countKey(db: RegistryDb, s: SearchQuery): string {
+function countKey(db: RegistryDb, s: SearchQuery, exact: boolean): string {
   // one cache per database handle (tests run several databases in one process)
   let id = dbIds.get(db);
   if (id === undefined) dbIds.set(db, (id = ++dbSeq));
-  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null]);
+  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null, exact]);
 }
 const dbIds = new WeakMap<object, number>();
 let dbSeq = 0;
@@ -205,6 +236,8 @@ let dbSeq = 0;
  * 205 ms through the wide rows.
  */
 const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
+/** And what relevance orders by besides (orderByRelevance): the head office is not in the narrow index. */
+const RANK_COLUMNS = [...MATCH_COLUMNS, 'e.status', 'e.is_head_office'];
 const matchesBase = (db: RegistryDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
 
 /**
@@ -236,25 +269,67 @@ export function relevanceRank(q: string) {
   return sql`case when e.sort_name = ${text} then 0 when e.sort_name like ${text + ' %'} then 1 when ${all((w) => `% ${w} %`)} then 2 when e.sort_name like ${text + '%'} then 3 when e.sort_name like ${(words[0] ?? '') + '%'} then 4 when ${all((w) => `% ${w}%`)} then 5 else 6 end`;
 }
 
+/**
+ * The order of "relevance" over matches `e` (the same SQL on both databases): the rank of the
+ * name, active before closed, the shorter name, the head office before the other
+ * establishments, then by name.
+ */
+function orderByRelevance<Q>(qb: Q, q: string): Q {
+  return (qb as any)
+    .orderBy(relevanceRank(q))
+    .orderBy(sql`case when e.status = 'active' then 0 else 1 end`)
+    .orderBy(sql`length(e.sort_name)`)
+    .orderBy('e.is_head_office', 'desc')
+    .orderBy('e.sort_name')
+    .orderBy('e.id');
+}
+
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
-export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean } = {}): Promise<SearchResult> {
-  const key = countKey(db, s);
+export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts: SearchOptions = {}): Promise<SearchResult> {
+  opts = { ...opts, exact: opts.exact ?? s.exact };
+  const words = hasWords(s);
+  const exact = !words || opts.exact === true;
+  const key = countKey(db, s, exact);
   const hit = countCache.get(key);
   const cached = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
-  const words = !identifierIn(s.q) && registryTerms(s.q).length > 0;
-  // With words, the matches are looked up once (a broad prefix, "boul" at a million rows, has
-  // 130,000 of them and visiting them is what costs) into a temporary table that the counts,
-  // the facets and the page then read. Without words, indexes on the facet columns serve each
-  // query directly.
-  const { items, counts } = words
-    ? await withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(MATCH_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached))
-    : await searchIndexed(db, s, opts, cached);
+  let items: unknown[];
+  let counts: Counts;
+  if (!words) ({ items, counts } = await searchIndexed(db, s, opts, cached));
+  else if (opts.exact) {
+    // Every match counted: copied once into a temporary table that the counts, the facets and
+    // the page then read (five queries each evaluating the full-text match cost more).
+    ({ items, counts } = await withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached)));
+  } else {
+    const page = await searchPage(db, s);
+    items = page.items;
+    counts = cached ?? (page.all && opts.facets === false ? { total: page.all, totalExact: true, facets: noFacets() } : await boundedCounts(db, s, opts));
+  }
   if (!cached && opts.facets !== false) {
     if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
     countCache.set(key, { at: Date.now(), ...counts });
   }
-  return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 })), total: counts.total, facets: counts.facets };
+  return { items: (items as any[]).map((x) => ({ ...x, isHeadOffice: x.isHeadOffice === 1 || x.isHeadOffice === true })), total: counts.total, totalExact: counts.totalExact, facets: counts.facets };
 }
+
+/** A search with words (not a SIREN/SIRET): its counts are bounded and its facets worth loading apart (ADR 0013). */
+export function hasWords(s: SearchQuery): boolean {
+  return !identifierIn(s.q) && registryTerms(s.q).length > 0;
+}
+
+/** Total and facet counts of a search, without its page: the facet panel loaded after the results. */
+export async function searchFacets(db: RegistryDb, s: SearchQuery): Promise<Omit<SearchResult, 'items'>> {
+  const exact = !hasWords(s) || s.exact === true;
+  const key = countKey(db, s, exact);
+  const hit = countCache.get(key);
+  if (hit && Date.now() - hit.at < COUNT_TTL_MS) return { total: hit.total, totalExact: hit.totalExact, facets: hit.facets };
+  if (exact) return searchEstablishments(db, { ...s, page: 1, perPage: 1 });
+  const counts = await boundedCounts(db, s, {});
+  if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
+  countCache.set(key, { at: Date.now(), ...counts });
+  return counts;
+}
+
+const noFacets = () => Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<FacetName, never[]>;
 
 async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
   const filtered = () => applySearch(db, base(db), s);
@@ -267,13 +342,71 @@ async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
   return { items, counts };
 }
 
-async function searchMatches(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
-  const matches = () => (db as any).selectFrom('search_matches as e') as EstQuery;
-  const ordered = s.sort === 'relevance' ? (matches() as any).orderBy(relevanceRank(s.q)).orderBy(sql`length(e.sort_name)`).orderBy('e.sort_name').orderBy('e.id') : orderSearch(matches(), s);
-  const ids = ((await ordered.select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
+/**
+ * The page of a search with words, without visiting every match (ADR 0013). Sorted by a column,
+ * the column's index is read in order and stops at the page. By relevance, the candidates are
+ * ranked (RANK_CANDIDATES); `all` is the number of matches when the candidates were all of them.
+ */
+async function searchPage(db: RegistryDb, s: SearchQuery): Promise<{ items: unknown[]; all?: number }> {
+  const offset = (s.page - 1) * s.perPage;
+  if (s.sort !== 'relevance') return { items: await orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute() };
+  if (offset + s.perPage > RANK_CANDIDATES) {
+    // Deeper than the candidates: every match ranked (the counts are not needed here).
+    return withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), async (conn) => ({ items: await rankedPage(conn, s) }));
+  }
+  const found = (await (applySearch(db, base(db), s) as any).select('e.id').limit(RANK_CANDIDATES).execute()) as { id: number }[];
+  const ids = new Set(found.map((x) => x.id));
+  const complete = found.length < RANK_CANDIDATES;
+  if (!complete) {
+    // More matches than candidates: add the names starting with the first word typed (the best
+    // ranks all start so), read in name order from the (status, sort_name) index.
+    const first = registryTerms(s.q)[0];
+    const named = (await (applySearch(db, base(db), s) as any)
+      .where('e.sort_name', '>=', first)
+      .where('e.sort_name', '<', first + '~')
+      .select('e.id')
+      .orderBy('e.sort_name')
+      .orderBy('e.id')
+      .limit(RANK_CANDIDATES)
+      .execute()) as { id: number }[];
+    for (const x of named) ids.add(x.id);
+  }
+  if (!ids.size) return { items: [], all: 0 };
+  const items = await orderByRelevance(itemColumns(base(db).where('e.id', 'in', [...ids])), s.q).limit(s.perPage).offset(offset).execute();
+  return { items, all: complete ? ids.size : undefined };
+}
+
+/** A page ranked over every match (the temporary table `search_matches`). */
+async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
+  const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
+  const ordered = s.sort === 'relevance' ? orderByRelevance(matches as any, s.q) : orderSearch(matches, s);
+  const ids = ((await (ordered as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
   const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
   const byId = new Map(rows.map((x) => [x.id, x]));
-  return { items: ids.map((id) => byId.get(id)).filter(Boolean), counts: cached ?? (await countAll(db, matches, s, opts)) };
+  return ids.map((id) => byId.get(id)).filter(Boolean);
+}
+
+/**
+ * Total and facets of a search with words, over its first COUNT_BOUND + 1 matches (copied into a
+ * temporary table, at most 10,001 rows): exact when there are no more, else the total is the
+ * bound and the facets count those first matches.
+ */
+async function boundedCounts(db: RegistryDb, s: SearchQuery, opts: SearchOptions): Promise<Counts> {
+  const first = applySearch(db, matchesBase(db), s).select(MATCH_COLUMNS as never).limit(COUNT_BOUND + 1);
+  if (opts.facets === false) {
+    const r = (await (db as any).selectFrom((first as any).as('m')).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
+    const n = Number(r?.n ?? 0);
+    return { total: Math.min(n, COUNT_BOUND), totalExact: n <= COUNT_BOUND, facets: noFacets() };
+  }
+  return withTempTable(db, 'search_matches', first, async (conn) => {
+    const counts = await countAll(conn, () => (conn as any).selectFrom('search_matches as e') as EstQuery, s, opts);
+    return { ...counts, total: Math.min(counts.total, COUNT_BOUND), totalExact: counts.total <= COUNT_BOUND };
+  });
+}
+
+async function searchMatches(db: RegistryDb, s: SearchQuery, opts: SearchOptions, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
+  const matches = () => (db as any).selectFrom('search_matches as e') as EstQuery;
+  return { items: await rankedPage(db, s), counts: cached ?? (await countAll(db, matches, s, opts)) };
 }
 
 /**
@@ -285,10 +418,10 @@ async function searchMatches(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
 async function countAll(db: RegistryDb, rows: () => EstQuery, s: SearchQuery, opts: { facets?: boolean; combined?: boolean }): Promise<Counts> {
   if (opts.facets === false) {
     const r = (await (rows() as any).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
-    return { total: Number(r?.n ?? 0), facets: Object.fromEntries(FACETS.map((f) => [f, []])) as Record<FacetName, never[]> };
+    return { total: Number(r?.n ?? 0), totalExact: true, facets: noFacets() };
   }
   const { total, byColumn } = await countByColumns(db, rows as never, FACET_ENTRIES.map(([, c]) => `e.${c}`), { combined: opts.combined });
-  return { total, facets: await facetsFrom((c) => byColumn.get(`e.${c}`), rows, s) };
+  return { total, totalExact: true, facets: await facetsFrom((c) => byColumn.get(`e.${c}`), rows, s) };
 }
 
 const FACET_ENTRIES = Object.entries(FACET_COLUMN) as [Exclude<FacetName, 'tag'>, string][];
@@ -315,7 +448,7 @@ async function indexedCounts(db: RegistryDb, rows: () => EstQuery, s: SearchQuer
   if (opts.facets !== false && filtered.length <= 1 && filtered[0] !== 'tag' && !s.zone && !identifierIn(s.q)) {
     const f = filtered[0] as Exclude<FacetName, 'tag'> | undefined;
     const summary = await summaryCounts(db, s.status === 'all' ? ['active', 'closed'] : [s.status], f ? { column: FACET_COLUMN[f], values: s.filters[f] } : undefined);
-    if (summary) return { total: summary.total, facets: await facetsFrom((c) => summary.byColumn.get(c), rows, s) };
+    if (summary) return { total: summary.total, totalExact: true, facets: await facetsFrom((c) => summary.byColumn.get(c), rows, s) };
   }
   return countAll(db, rows, s, { ...opts, combined: filtered.length > 0 || Boolean(s.zone) });
 }

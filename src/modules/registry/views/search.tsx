@@ -5,7 +5,7 @@ import type { ViewContext } from '../../../platform/ui/view-context.js';
 import { departmentName, HEADCOUNT_BANDS, legalFormLabel, NAF_SECTIONS, communeByCode, nafLabel } from '../reference.js';
 import { mayDeleteSegment, mayEditRegistry, mayExport, mayImport, mayMerge } from '../policy.js';
 import { formatSiren } from '../rules.js';
-import { FACETS, searchToQueryString, zoneToString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
+import { COUNT_BOUND, FACETS, searchToQueryString, zoneToString, type FacetName, type SearchItem, type SearchQuery, type SearchResult } from '../search.service.js';
 
 export interface Segment {
   id: number;
@@ -48,21 +48,73 @@ function queryObject(s: SearchQuery): Record<string, string | string[] | undefin
   return out;
 }
 
-export function Results({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; result: SearchResult }) {
-  const t = ctx.t;
+/**
+ * The facet panel: values with counts. Over the first COUNT_BOUND matches when the search has
+ * more (the note says so; "compter exactement" counts them all).
+ */
+export function FacetPanel({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; result: Pick<SearchResult, 'facets' | 'totalExact'> }) {
   const query = queryObject(s);
   const facets = FACETS.map((f) => ({ f, values: result.facets[f].map((v): FacetValue => ({ value: v.value, label: facetLabel(ctx, f, v.value), count: v.count })) }));
+  return (
+    <div id="registre-facettes">
+      <h2 class="visually-hidden">{ctx.t('registry.facets')}</h2>
+      {result.totalExact ? null : <p class="hint">{ctx.t('registry.facets_sample', { count: fmtCount(ctx, COUNT_BOUND) })}</p>}
+      {facets.map(({ f, values }) => (
+        <Facet ctx={ctx} title={ctx.t(`registry.facet.${f}`)} name={f} values={values} selected={s.filters[f]} path="/registre" query={query} />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Where the facets of a search with words will be: fetched by htmx once the page is shown (the
+ * page does not wait for them, ADR 0013); without JavaScript, a link to the page with them.
+ */
+function LazyFacets({ ctx, s }: { ctx: ViewContext; s: SearchQuery }) {
+  const qs = searchToQueryString(s);
+  return (
+    <div id="registre-facettes" hx-get={`/registre/facettes${qs ? '?' + qs : ''}`} hx-trigger="load" hx-swap="outerHTML">
+      <p class="hint">{ctx.t('registry.facets_loading')}</p>
+      <noscript>
+        <a href={`/registre?${searchToQueryString(s, { facets: '1' })}`}>{ctx.t('registry.facets_show')}</a>
+      </noscript>
+    </div>
+  );
+}
+
+const fmtCount = (ctx: ViewContext, n: number) => n.toLocaleString(ctx.locale === 'fr' ? 'fr-FR' : 'en-GB');
+
+/** More matches than counted: "plus de 10 000", a link that counts them, pages up to the bound. */
+function BoundedPagination({ ctx, s, query }: { ctx: ViewContext; s: SearchQuery; query: Record<string, string | string[] | undefined> }) {
+  const pages = Math.ceil(COUNT_BOUND / s.perPage);
+  return (
+    <nav class="pagination" aria-label={ctx.t('common.pagination')}>
+      <p class="results-count">
+        {ctx.t('registry.more_than', { count: fmtCount(ctx, COUNT_BOUND) })} — <a href={`/registre?${searchToQueryString({ ...s, exact: true })}`}>{ctx.t('registry.count_exactly')}</a>
+      </p>
+      <ul>
+        <li>{s.page > 1 ? <a href={withQuery('/registre', query, { page: String(s.page - 1) })} rel="prev">{ctx.t('common.previous')}</a> : <span aria-disabled="true">{ctx.t('common.previous')}</span>}</li>
+        <li aria-current="page">{ctx.t('common.page_of', { page: s.page, pages: `${pages}+` })}</li>
+        <li>{s.page < pages ? <a href={withQuery('/registre', query, { page: String(s.page + 1) })} rel="next">{ctx.t('common.next')}</a> : <span aria-disabled="true">{ctx.t('common.next')}</span>}</li>
+      </ul>
+    </nav>
+  );
+}
+
+export function Results({ ctx, s, result, lazyFacets = false, suggestion }: { ctx: ViewContext; s: SearchQuery; result: SearchResult; lazyFacets?: boolean; suggestion?: string }) {
+  const t = ctx.t;
+  const query = queryObject(s);
   const qs = searchToQueryString(s);
   return (
     <div id="registre-resultats" class="with-facets" aria-live="polite">
-      <div>
-        <h2 class="visually-hidden">{t('registry.facets')}</h2>
-        {facets.map(({ f, values }) => (
-          <Facet ctx={ctx} title={t(`registry.facet.${f}`)} name={f} values={values} selected={s.filters[f]} path="/registre" query={query} />
-        ))}
-      </div>
+      <div>{lazyFacets ? <LazyFacets ctx={ctx} s={s} /> : <FacetPanel ctx={ctx} s={s} result={result} />}</div>
       <div>
         <h2>{t('registry.results')}</h2>
+        {suggestion ? (
+          <p class="did-you-mean">
+            <a href={`/registre?${searchToQueryString({ ...s, q: suggestion, page: 1 })}`}>{t('registry.did_you_mean', { suggestion })}</a>
+          </p>
+        ) : null}
         {mayExport(ctx.actor) ? (
           <p class="actions">
             <a class="button button-secondary" href={`/registre/export.csv${qs ? '?' + qs : ''}`}>{t('common.export_csv')}</a>{' '}
@@ -95,13 +147,13 @@ export function Results({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; 
             { label: t('registry.headcount'), cell: (x) => (x.headcountBand ? HEADCOUNT_BANDS[x.headcountBand] ?? x.headcountBand : '') },
           ]}
         />
-        <Pagination ctx={ctx} page={s.page} perPage={s.perPage} total={result.total} path="/registre" query={query} />
+        {result.totalExact ? <Pagination ctx={ctx} page={s.page} perPage={s.perPage} total={result.total} path="/registre" query={query} /> : <BoundedPagination ctx={ctx} s={s} query={query} />}
       </div>
     </div>
   );
 }
 
-export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: SearchQuery; result: SearchResult; segments: Segment[] }) {
+export function SearchPage({ ctx, s, result, segments, lazyFacets = false, suggestion }: { ctx: ViewContext; s: SearchQuery; result: SearchResult; segments: Segment[]; lazyFacets?: boolean; suggestion?: string }) {
   const t = ctx.t;
   const qs = searchToQueryString(s);
   return (
@@ -125,7 +177,7 @@ export function SearchPage({ ctx, s, result, segments }: { ctx: ViewContext; s: 
         {mayImport(ctx.actor) ? <ButtonLink href="/registre/imports" variant="secondary">{t('registry.imports')}</ButtonLink> : null}{' '}
         {mayMerge(ctx.actor) ? <ButtonLink href="/registre/doublons" variant="secondary">{t('registry.duplicates')}</ButtonLink> : null}
       </p>
-      <Results ctx={ctx} s={s} result={result} />
+      <Results ctx={ctx} s={s} result={result} lazyFacets={lazyFacets} suggestion={suggestion} />
       <section aria-labelledby="segments-title">
         <h2 id="segments-title">{t('registry.segments')}</h2>
         {segments.length ? (
