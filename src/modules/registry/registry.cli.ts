@@ -2,7 +2,7 @@
 // `seed --establishments N` (synthetic registry for benchmarks and demos).
 import { SYSTEM_ACTOR } from '../../platform/audit/audit.js';
 import type { ModuleContext } from '../../platform/module.js';
-import { importSireneStock, type ImportProgress } from './import.service.js';
+import { ImportCancelled, importSireneStock, type ImportProgress } from './import.service.js';
 
 function fmtEta(s: number | null): string {
   if (s === null) return '…';
@@ -20,19 +20,41 @@ export function progressLine(p: ImportProgress): string {
 export async function importSireneCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
   const units = values.unites;
   const ests = values.etablissements;
-  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER]');
+  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER] [--batch LIGNES]');
+  const batch = values.batch === undefined ? undefined : Number(values.batch);
+  if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 100_000)) throw new Error('--batch must be a number between 1 and 100000');
   const territory = await ctx.settings.get('cci.territory');
   const tty = process.stderr.isTTY;
-  const { stats, rejected } = await importSireneStock(ctx.db, {
-    unitsFile: units,
-    establishmentsFile: ests,
-    territory,
-    actor: { ...SYSTEM_ACTOR, label: 'import SIRENE (ligne de commande)' },
-    reportFile: typeof values.report === 'string' ? values.report : undefined,
-    onProgress: (p) => {
-      process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`);
-    },
-  });
+  // Ctrl-C: the import stops at its next chunk and its one transaction is rolled back, so the
+  // registry stays as it was. A second Ctrl-C quits at once (the database rolls back as well).
+  const stop = new AbortController();
+  const onInt = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    process.stderr.write('\nAnnulation… (Ctrl-C encore pour quitter tout de suite ; le registre reste inchangé)\n');
+  };
+  process.on('SIGINT', onInt);
+  let result: Awaited<ReturnType<typeof importSireneStock>>;
+  try {
+    result = await importSireneStock(ctx.db, {
+      unitsFile: units,
+      establishmentsFile: ests,
+      territory,
+      actor: { ...SYSTEM_ACTOR, label: 'import SIRENE (ligne de commande)' },
+      reportFile: typeof values.report === 'string' ? values.report : undefined,
+      batchSize: batch,
+      signal: stop.signal,
+      onProgress: (p) => {
+        process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof ImportCancelled) throw new Error('import annulé (Ctrl-C) : rien n’a été écrit, le registre est inchangé');
+    throw e;
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+  const { stats, rejected } = result;
   if (tty) process.stderr.write('\n');
   console.log(`Import SIRENE terminé en ${stats.seconds} s (${stats.establishmentsPerSecond.toLocaleString('fr-FR')} établissements/s) — territoire ${territory.join(', ')}`);
   console.log(`  établissements lus ${stats.establishmentRows}, retenus ${stats.kept}, hors territoire ${stats.outOfTerritory}, à l'étranger ${stats.foreign}`);
