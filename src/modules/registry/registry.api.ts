@@ -27,6 +27,7 @@ export const EstablishmentQuery = Type.Object({
   sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('name'), Type.Literal('created'), Type.Literal('headcount')])),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 400, default: 1 })),
   perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  exact: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('true')], { description: 'count every match of a search with words (by default counted up to 10,000: totalExact false beyond)' })),
 });
 
 export const EstablishmentOut = Type.Object({
@@ -50,7 +51,12 @@ export const EstablishmentOut = Type.Object({
   longitude: Num,
 });
 const FacetOut = Type.Array(Type.Object({ value: Str, count: Type.Integer() }));
-const SearchOut = Type.Object({ items: Type.Array(EstablishmentOut), total: Type.Integer(), facets: Type.Object(Object.fromEntries(FACETS.map((f) => [f, FacetOut]))) });
+const SearchOut = Type.Object({
+  items: Type.Array(EstablishmentOut),
+  total: Type.Integer({ description: 'matches, or 10,000 when totalExact is false' }),
+  totalExact: Type.Boolean({ description: 'false: more than 10,000 matches, not all counted (ask exact=1); the facets then count the first 10,000' }),
+  facets: Type.Object(Object.fromEntries(FACETS.map((f) => [f, FacetOut]))),
+});
 
 const ContactOut = Type.Object({ id: Type.Integer(), firstName: Str, lastName: Str, role: Nullable(Str), email: Nullable(Str), phone: Nullable(Str), consent: Str, consentDate: Nullable(Str), consentSource: Nullable(Str) });
 const CompanyOut = Type.Object({
@@ -157,7 +163,7 @@ export async function handleSearchEstablishments(req: FastifyRequest, _reply: Fa
   const q = req.query as Static<typeof EstablishmentQuery>;
   const s = parseSearch(q as Record<string, unknown>, q.perPage ?? 50);
   const res = await searchEstablishments(reads, s);
-  return { items: res.items.map(estOut), total: res.total, facets: res.facets };
+  return { items: res.items.map(estOut), total: res.total, totalExact: res.totalExact, facets: res.facets };
 }
 
 export async function handleCompanyApi(req: FastifyRequest, _reply: FastifyReply, { db }: Ctx) {
