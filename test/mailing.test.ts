@@ -1,10 +1,13 @@
 // Mailing (#14): lists and double opt-in on the registry's consent record, campaigns sent
 // through real SMTP (loopback sink), one-click unsubscribe, bounces by real DSNs to the inbound
 // listener and by the webhook, retries, approvals above a threshold, letters, permissions.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve } from '../src/modules/approvals/index.js';
 import { bounceListenerPort } from '../src/modules/mailing/index.js';
 import { mailingWebRoutes } from '../src/modules/mailing/mailing.routes.js';
+import type { MailingDb } from '../src/modules/mailing/mailing.table.js';
 import { ONE_CLICK_ROUTES } from './one-click-routes.js';
 import { actorOf } from './crm-fixtures.js';
 import { makeCompany, makeMember, memberAgent } from './extranet-helpers.js';
@@ -257,6 +260,53 @@ describe('campaigns', () => {
     expect(mails()).toBe(2);
     expect((await t.db.selectFrom('mailing_campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('finished');
     expect((await sender.post(`/mailing/campagnes/${id}/relancer`)).status).toBe(409); // nothing left to retry
+  });
+
+  it('after a dead sender, the takeover settles its claims from its send journal; presumed ones are counted, listed, and resent by hand once (ADR 0012)', async () => {
+    const { prepareRecipients } = await import('../src/modules/mailing/send.service.js');
+    const { tick } = await import('../src/modules/mailing/campaigns.service.js');
+    const listId = await newList('Lettre reprise');
+    await subscribe(listId, 'presume@reprise.fr');
+    await subscribe(listId, 'renvoye@reprise.fr');
+    const created = await editor.post('/mailing/campagnes', { list_id: String(listId), name: 'Reprise', subject: 'Objet', body: 'Texte' });
+    const id = idFrom(created.headers.location);
+    // What a run killed mid-send leaves: both recipients claimed, the first one journaled (its final dot may have left).
+    await t.db.updateTable('mailing_campaigns').set({ status: 'sending' }).where('id', '=', id).execute();
+    const db: MailingDb = t.db;
+    await prepareRecipients(db, await db.selectFrom('mailing_campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    const [first, second] = await t.db.selectFrom('mailing_recipients').select(['id', 'email']).where('campaign_id', '=', id).orderBy('email').execute();
+    expect([first.email, second.email]).toEqual(['presume@reprise.fr', 'renvoye@reprise.fr']);
+    await t.db.updateTable('mailing_recipients').set({ status: 'claimed', claimed_by: 's-deadpage0001' }).where('campaign_id', '=', id).execute();
+    const dir = path.join(t.config.dataDir, 'mailing', 'journal');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 's-deadpage0001.log'), `${first.id} 0\n`);
+    const mails = (to: string) => sink.messages.filter((m) => m.from.startsWith(`bounces+${id}-`) && m.to.includes(to)).length;
+
+    await tick(t.db, 30); // the lease is free: the schedule queues the takeover
+    await run();
+    expect(mails('presume@reprise.fr')).toBe(0); // presumed delivered: not sent again
+    expect(mails('renvoye@reprise.fr')).toBe(1); // no final dot had left: sent, once
+    const c = await t.db.selectFrom('mailing_campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([c.status, c.presumed_sent, c.resent_uncertain]).toEqual(['finished', 1, 0]);
+    const page = await sender.get(`/mailing/campagnes/${id}`);
+    expect(page.body).toContain('Présumés remis');
+    expect(page.body).toContain('Renvoyer à presume@reprise.fr');
+    expect(page.body).not.toContain('Renvoyer à renvoye@reprise.fr');
+
+    // Bad input changes nothing: another campaign's recipient, a recipient not presumed, no number; an editor may not send.
+    expect((await sender.post(`/mailing/campagnes/${id}/renvoyer`, { recipient: String(second.id) })).status).toBe(404);
+    expect((await sender.post(`/mailing/campagnes/${id}/renvoyer`, { recipient: 'abc' })).status).toBe(404);
+    expect((await sender.post(`/mailing/campagnes/${id + 1000}/renvoyer`, { recipient: String(first.id) })).status).toBe(404);
+    expect((await editor.post(`/mailing/campagnes/${id}/renvoyer`, { recipient: String(first.id) })).status).toBe(403);
+    expect((await t.db.selectFrom('mailing_campaigns').select('presumed_sent').where('id', '=', id).executeTakeFirstOrThrow()).presumed_sent).toBe(1);
+
+    expect((await sender.post(`/mailing/campagnes/${id}/renvoyer`, { recipient: String(first.id) })).status).toBe(302);
+    await run();
+    expect(mails('presume@reprise.fr')).toBe(1);
+    const after = await t.db.selectFrom('mailing_campaigns').select(['status', 'presumed_sent']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'finished', presumed_sent: 0 });
+    expect((await sender.post(`/mailing/campagnes/${id}/renvoyer`, { recipient: String(first.id) })).status).toBe(404); // once
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual([]);
   });
 
   it('a scheduled campaign waits for its time (Paris time, never in the past), then the schedule starts it', async () => {

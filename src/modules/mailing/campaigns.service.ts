@@ -252,6 +252,26 @@ export async function retryFailures(db: MailingDb, actor: Actor, id: number): Pr
   return n;
 }
 
+/**
+ * Sends again, by hand, one recipient whose 'sent' was presumed at a crash recovery (ADR 0012: the
+ * dead run's journal says its final dot may have left, so it was not resent automatically). Same
+ * Message-ID as before: a mail store that de-duplicates shows one message if the first did arrive.
+ */
+export async function resendPresumed(db: MailingDb, actor: Actor, id: number, recipientId: number): Promise<void> {
+  assertCanSend(actor);
+  const c = await getCampaign(db, id);
+  if (!['finished', 'sending', 'paused'].includes(c.status)) throw conflict('mailing.wrong_state');
+  const res = await db.updateTable('mailing_recipients').set({ status: 'queued', presumed: 0, attempts: 0, sent_at: null, next_attempt_at: nowIso(), error: null }).where('id', '=', recipientId).where('campaign_id', '=', id).where('status', '=', 'sent').where('presumed', '=', 1).executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) throw notFound('mailing.presumed_not_found');
+  await db
+    .updateTable('mailing_campaigns')
+    .set((eb) => ({ presumed_sent: eb('presumed_sent', '-', 1), updated_at: nowIso(), ...(c.status === 'finished' ? { status: 'sending' as const, finished_at: null, version: c.version + 1 } : {}) }))
+    .where('id', '=', id)
+    .execute();
+  await record(db, actor, { entity: 'mailing_campaign', entityId: id, action: 'resend_presumed', changes: { recipient: recipientId } });
+  if (c.status !== 'paused') await enqueue(db, 'mailing.send', { campaignId: id }, { maxAttempts: 3 });
+}
+
 /** The schedule: scheduled campaigns whose time has come start; a sending campaign whose sender died (lease expired) is taken over. */
 export async function tick(db: MailingDb, leaseSeconds: number): Promise<number> {
   const now = nowIso();
@@ -290,6 +310,11 @@ export async function campaignStats(db: MailingDb, c: Campaign): Promise<Campaig
 
 export async function failures(db: MailingDb, campaignId: number, limit = 200) {
   return db.selectFrom('mailing_recipients').select(['id', 'email', 'status', 'attempts', 'error']).where('campaign_id', '=', campaignId).where('status', 'in', ['failed', 'bounced']).orderBy('id').limit(limit).execute();
+}
+
+/** Recipients marked sent at a crash recovery without a recorded acceptance (ADR 0012), for the operator to check or resend. */
+export async function presumedSent(db: MailingDb, campaignId: number, limit = 200) {
+  return db.selectFrom('mailing_recipients').select(['id', 'email', 'sent_at']).where('campaign_id', '=', campaignId).where('status', '=', 'sent').where('presumed', '=', 1).orderBy('id').limit(limit).execute();
 }
 
 /** Finished campaigns of public subscription lists: the public archive. */

@@ -6,7 +6,7 @@ import { handleWebhook, webhookSchema } from './mailing.api.js';
 import type { MailingDb } from './mailing.table.js';
 import {
   handleAddSubscriber, handleCampaign, handleCampaignAction, handleCampaigns, handleCreateCampaign, handleCreateLetters, handleCreateList, handleCreateTemplate, handleLetterPdf, handleLetters, handleList,
-  handleLists, handlePreview, handlePreviewHtml, handleRetry, handleSaveSettings, handleSend, handleSettings, handleTemplate, handleTemplates, handleTestSend, handleUpdateCampaign, handleUpdateList,
+  handleLists, handlePreview, handlePreviewHtml, handleResendPresumed, handleRetry, handleSaveSettings, handleSend, handleSettings, handleTemplate, handleTemplates, handleTestSend, handleUpdateCampaign, handleUpdateList,
   handleUpdateTemplate,
 } from './mailing.web.js';
 import {
@@ -24,6 +24,7 @@ export const mailingWebRoutes: RouteTable<MailingDb> = [
   ['POST', '/mailing/campagnes/:campaign/envoyer', { permission: 'mailing:send' }, handleSend],
   ['POST', '/mailing/campagnes/:campaign/action', { permission: 'mailing:send' }, handleCampaignAction],
   ['POST', '/mailing/campagnes/:campaign/relancer', { permission: 'mailing:send' }, handleRetry],
+  ['POST', '/mailing/campagnes/:campaign/renvoyer', { permission: 'mailing:send' }, handleResendPresumed],
   ['GET', '/mailing/listes', { permission: 'mailing:write' }, handleLists],
   ['POST', '/mailing/listes', { permission: 'mailing:write' }, handleCreateList],
   ['GET', '/mailing/listes/:list', { permission: 'mailing:write' }, handleList],

@@ -1,7 +1,7 @@
 // Staff handlers of the mailing module (/mailing/…), listed with their access in mailing.routes.ts.
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isAppError, type FieldErrors } from '../../platform/errors.js';
+import { isAppError, notFound, type FieldErrors } from '../../platform/errors.js';
 import { idParam, int, list, onInvalid, requireId, str } from '../../platform/http/forms.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { listSegments } from '../registry/index.js';
@@ -82,9 +82,9 @@ async function campaignPage(req: FastifyRequest, ctx: Ctx, id: number, values?: 
   const campaign = await campaigns.getCampaign(db, id);
   const list = await lists.getList(db, campaign.list_id);
   const cfg = readMailingConfig();
-  const [stats, failures, ls] = await Promise.all([campaigns.campaignStats(db, campaign), campaigns.failures(db, id), lists.listLists(db)]);
+  const [stats, failures, presumed, ls] = await Promise.all([campaigns.campaignStats(db, campaign), campaigns.failures(db, id), campaign.presumed_sent ? campaigns.presumedSent(db, id) : [], lists.listLists(db)]);
   const audience = campaign.status === 'draft' ? await lists.countAudience(ctx.reads, list) : null;
-  return <CampaignPage ctx={req.view()} data={{ campaign, list, lists: ls, stats, failures, audience, approvalAbove: cfg.approvalAbove, canWrite: mayWriteMailing(req.actor), canSend: maySendMailing(req.actor) }} values={values} errors={errors} form={form} />;
+  return <CampaignPage ctx={req.view()} data={{ campaign, list, lists: ls, stats, failures, presumed, audience, approvalAbove: cfg.approvalAbove, canWrite: mayWriteMailing(req.actor), canSend: maySendMailing(req.actor) }} values={values} errors={errors} form={form} />;
 }
 
 export async function handleCampaign(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
@@ -185,6 +185,15 @@ export async function handleRetry(req: FastifyRequest, reply: FastifyReply, ctx:
   const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
   const n = await ctx.db.transaction().execute((trx) => campaigns.retryFailures(trx, req.actor, id));
   reply.flash('success', 'mailing.retried', { n });
+  return reply.redirect(`/mailing/campagnes/${id}`);
+}
+
+export async function handleResendPresumed(req: FastifyRequest, reply: FastifyReply, ctx: Ctx) {
+  const id = requireId(req, 'campaign', 'mailing.campaign_not_found');
+  const recipient = idParam(str(req.body, 'recipient', 12));
+  if (recipient === undefined) throw notFound('mailing.presumed_not_found');
+  await ctx.db.transaction().execute((trx) => campaigns.resendPresumed(trx, req.actor, id, recipient));
+  reply.flash('success', 'mailing.resent_presumed');
   return reply.redirect(`/mailing/campagnes/${id}`);
 }
 

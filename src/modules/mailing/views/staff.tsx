@@ -96,6 +96,8 @@ export interface CampaignData {
   lists: MailingList[];
   stats: CampaignStats;
   failures: { id: number; email: string; status: string; attempts: number; error: string | null }[];
+  /** sent presumed at a crash recovery (ADR 0012) */
+  presumed: { id: number; email: string; sent_at: string | null }[];
   audience: AudienceCounts | null;
   approvalAbove: number;
   canWrite: boolean;
@@ -140,6 +142,7 @@ export function CampaignPage(p: { ctx: ViewContext; data: CampaignData; values?:
               [ctx.t('mailing.stats.sent'), String(counts.sent)],
               [ctx.t('mailing.stats.queued'), String(counts.queued + counts.claimed)],
               [ctx.t('mailing.stats.bounced'), `${counts.bounced} (${stats.bounces.hard} / ${stats.bounces.soft} / ${stats.bounces.complaint})`],
+              [ctx.t('mailing.stats.presumed'), String(c.presumed_sent)],
               [ctx.t('mailing.stats.failed'), String(counts.failed)],
               [ctx.t('mailing.stats.unsubscribes'), String(stats.unsubscribes)],
               ...(stats.opens !== null ? ([[ctx.t('mailing.stats.opens'), String(stats.opens)]] as [string, string][]) : []),
@@ -150,6 +153,22 @@ export function CampaignPage(p: { ctx: ViewContext; data: CampaignData; values?:
             <Table ctx={ctx} caption={ctx.t('mailing.stats.clicks')} rows={stats.clicks} columns={[{ label: 'URL', rowHeader: true, cell: (l) => l.url }, { label: ctx.t('mailing.stats.clicks'), numeric: true, cell: (l) => String(l.clicks) }]} />
           ) : null}
           {c.resent_uncertain ? <p class="hint">{ctx.t('mailing.stats.resent', { n: c.resent_uncertain })}</p> : null}
+          {p.data.presumed.length ? (
+            <>
+              <h3>{ctx.t('mailing.presumed')}</h3>
+              <p class="hint">{ctx.t('mailing.presumed.hint')}</p>
+              <Table
+                ctx={ctx}
+                caption={ctx.t('mailing.presumed')}
+                rows={p.data.presumed}
+                columns={[
+                  { label: ctx.t('mailing.email'), rowHeader: true, cell: (r) => r.email },
+                  { label: ctx.t('mailing.presumed.at'), cell: (r) => (r.sent_at ? fmt(ctx, r.sent_at) : '') },
+                  ...(p.data.canSend ? [{ label: ctx.t('mailing.presumed.action'), cell: (r: { id: number; email: string }) => <PostButton ctx={ctx} action={`/mailing/campagnes/${c.id}/renvoyer`} label={ctx.t('mailing.action.resend_one', { email: r.email })} fields={{ recipient: r.id }} /> }] : []),
+                ]}
+              />
+            </>
+          ) : null}
           <h3>{ctx.t('mailing.failures')}</h3>
           <Table
             ctx={ctx}
