@@ -662,6 +662,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const empty = existingCount === 0;
     if (bulk) await dropSearchIndexes(w);
+    await progress.tick('saving', true);
     let ebatch: MappedValues[] = [];
     let savedBytes = 0;
     for await (const lines of lineChunks(keptFile)) {

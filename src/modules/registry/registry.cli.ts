@@ -20,9 +20,11 @@ export function progressLine(p: ImportProgress): string {
 export async function importSireneCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
   const units = values.unites;
   const ests = values.etablissements;
-  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER] [--batch LIGNES]');
+  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER] [--batch LIGNES] [--bulk-from LIGNES]');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 100_000)) throw new Error('--batch must be a number between 1 and 100000');
+  const bulkFrom = values['bulk-from'] === undefined ? undefined : Number(values['bulk-from']);
+  if (bulkFrom !== undefined && (!Number.isInteger(bulkFrom) || bulkFrom < 1)) throw new Error('--bulk-from must be a positive number');
   const territory = await ctx.settings.get('cci.territory');
   const tty = process.stderr.isTTY;
   // Ctrl-C: the import stops at its next chunk and its one transaction is rolled back, so the
@@ -43,6 +45,7 @@ export async function importSireneCommand(ctx: ModuleContext, values: Record<str
       actor: { ...SYSTEM_ACTOR, label: 'import SIRENE (ligne de commande)' },
       reportFile: typeof values.report === 'string' ? values.report : undefined,
       batchSize: batch,
+      bulkThreshold: bulkFrom,
       signal: stop.signal,
       onProgress: (p) => {
         process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`);
