@@ -2,12 +2,14 @@
 // running in its own process, first with nodemailer alone (pooled transport, same number of
 // connections, same messages in flight, personalisation by string concatenation: the raw send
 // rate), then through the module's sender (recipients written from a list of N subscribers,
-// lease, claims, one UPDATE per message marked sent, the compiled template, List-Unsubscribe
-// headers, VERP), in the same run. Reports messages/s of each, their ratio, and the RSS of the
+// lease, claims, sent marks grouped by 25, the compiled template, List-Unsubscribe headers, VERP,
+// each message built to raw bytes and its final dot held until its send-journal line is written:
+// ADR 0012), in the same run. Reports messages/s of each, their ratio, and the RSS of the
 // process sampled during our send (flat memory: the send holds one batch at a time).
 // Usage: npx tsx bench/mailing.ts   [N=100000] [CONNECTIONS=5]
 //        TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres for a throwaway PostgreSQL database
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { loadavg } from 'node:os';
 import nodemailer from 'nodemailer';
 import { readMailingConfig } from '../src/modules/mailing/mailing.config.js';
@@ -69,7 +71,7 @@ try {
     .values({ name: 'Bench', list_id: list.id, subject: 'Bonjour {{ contact.first_name | "Madame, Monsieur" }}', body: '# Nouvelles\n\nBonjour {{ contact.first_name | "Madame, Monsieur" }},\n\nLes nouvelles du mois.', status: 'sending', scheduled_at: null, approval_id: null, created_by: null, created_at: now, updated_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const deps: SendDeps = { smtpUrl: `smtp://127.0.0.1:${sink.port}`, mailFrom: 'CCI <lettre@cci.test>', publicUrl: 'https://cci.test', secret: 'x'.repeat(40), cciName: 'CCI', cfg: { ...readMailingConfig({}), ratePerSecond: 0, ratePerDomain: 0, connections: CONNECTIONS } };
+  const deps: SendDeps = { smtpUrl: `smtp://127.0.0.1:${sink.port}`, mailFrom: 'CCI <lettre@cci.test>', publicUrl: 'https://cci.test', secret: 'x'.repeat(40), cciName: 'CCI', journalDir: path.join(database.dataDir, 'mailing', 'journal'), cfg: { ...readMailingConfig({}), ratePerSecond: 0, ratePerDomain: 0, connections: CONNECTIONS } };
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);
   const t0 = performance.now();
