@@ -37,7 +37,7 @@ export interface ServerProcess {
 }
 
 /** Starts the server from sources on `tdb` and resolves once /ready answers 200. */
-export async function startServer(tdb: TestDatabase, env: Record<string, string> = {}, port?: number): Promise<ServerProcess> {
+export async function startServer(tdb: Pick<TestDatabase, 'dataDir' | 'url'>, env: Record<string, string> = {}, port?: number): Promise<ServerProcess> {
   const p = port ?? (await freePort());
   const full: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: tdb.dataDir, PORT: String(p), SESSION_SECRET: OPS_SECRET, CONSULAIRE_DEMO: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env };
   if (tdb.url) full.DATABASE_URL = tdb.url;

@@ -56,8 +56,13 @@ export function openDatabase(opts: OpenOptions): Database {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // An idle client that errors (server restart) must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
     const readPool = new PostgresReadPool(opts.databaseUrl, opts.reads);
+    // Nor may a client in use: when the server ends its connection (restart, failover), pg fails
+    // the query and also emits 'error' on the client, which nobody listens to while it is checked
+    // out — an uncaught exception that killed the whole process. The query's own error still
+    // reaches the request (503, http/errors.tsx) and the pool drops the dead client on release.
+    for (const p of [pool, readPool.pool]) p.on('connect', (client) => client.on('error', () => {}));
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
     const reads = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: readPool }) }) as AnyDb;
     const u = new URL(opts.databaseUrl);
     return {

@@ -27,6 +27,19 @@ function isBusyDatabase(error: unknown): boolean {
 }
 const RETRY_AFTER_SECONDS = 5;
 
+/**
+ * Errors that mean "the database cannot be reached right now" (PostgreSQL restarted or failed
+ * over): the server ended our connection (57P01–57P03, class 08), the socket dropped or was
+ * refused while it restarts, or pg gave back a client whose connection had died. The request
+ * fails with 503 and Retry-After, never 500; the pool drops those clients and the next request
+ * opens a fresh connection, so the app recovers without a restart (test/ops-fault-pg.test.ts).
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^57P0[123]$/.test(code) || /^08\d{3}$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))) return true;
+  return /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|Connection ended unexpectedly)/.test(String((error as Error).message));
+}
+
 export function isApi(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
@@ -103,6 +116,11 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
     req.log.warn({ err: error }, 'database busy');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return renderError(req, reply, 503, 'common.busy', { seconds: RETRY_AFTER_SECONDS });
+  }
+  if (isDatabaseUnreachable(error)) {
+    req.log.warn({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code } }, 'database unreachable');
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return renderError(req, reply, 503, 'common.db_unavailable', { seconds: RETRY_AFTER_SECONDS });
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Malformed body, wrong content type…: the client's fault, said plainly.

@@ -187,14 +187,17 @@ export function installLifecycle(app: FastifyInstance, deps: LifecycleDeps): voi
   };
 
   app.addHook('onRequest', async (req, reply) => {
-    // The settings cache answers without touching the database most of the time.
-    req.view = viewFor(req, await settings.get('cci.name'));
     req.isHtmx = req.headers['hx-request'] === 'true';
     req.actor = anonymousActor(req);
     req.flashes = [];
     const langCookie = req.cookies[LANG_COOKIE];
     req.locale = isLocale(langCookie) ? langCookie : 'fr';
     req.t = i18n.translator(req.locale);
+    // The settings cache answers without touching the database most of the time. When it must
+    // and the database cannot be reached, the error page still has a language and a view
+    // (without them the error handler itself failed: a 500 instead of the 503).
+    req.view = viewFor(req, '');
+    req.view = viewFor(req, await settings.get('cci.name'));
 
     // CSRF cookie: every browser gets one; the form token is its HMAC.
     let csrf = req.cookies[CSRF_COOKIE];
