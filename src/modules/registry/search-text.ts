@@ -66,3 +66,21 @@ export function derivedColumns(c: CompanyTextFields, e: EstablishmentTextFields,
     search_text: establishmentSearchText(c, e, contactNames),
   };
 }
+
+/**
+ * A word typed, reduced so that its singular and its plural both match (French plurals: -s, -x,
+ * -aux): "boulangeries" → "boulangerie", "journaux" and "journal" → "journa". Every word of a search is a
+ * prefix, so the stem finds "boulangerie" and "boulangeries" alike, and the reverse already held
+ * ("boulangerie" is a prefix of "boulangeries"). Only the query is stemmed, never the indexed
+ * text, so both databases index the same words and nothing needs rebuilding; proper nouns lose at
+ * most a final s ("dubois" → "duboi", still a prefix of "dubois"), no real stemmer runs on
+ * them. Numbers and short words are kept as typed.
+ */
+export function pluralStem(word: string): string {
+  if (word.length < 4 || /\d/.test(word)) return word;
+  // -al / -aux (journal, journaux): "journa" is a prefix of both
+  if (word.length >= 5 && word.endsWith('aux')) return word.slice(0, -2);
+  if (word.length >= 5 && word.endsWith('al')) return word.slice(0, -1);
+  if ((word.endsWith('s') && !word.endsWith('ss')) || word.endsWith('x')) return word.slice(0, -1);
+  return word;
+}

@@ -6,7 +6,7 @@ import { countByColumns, selectWide, tableThroughIndex, withTempTable } from '..
 import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
 import type { RegistryDb, RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
-import { FACET_COLUMNS } from './search-text.js';
+import { FACET_COLUMNS, pluralStem } from './search-text.js';
 import { summaryCounts } from './facet-summary.js';
 
 export const FACETS = ['section', 'division', 'department', 'commune', 'band', 'form', 'tag'] as const;
@@ -106,7 +106,7 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
   else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
   else {
     const terms = registryTerms(s.q);
-    if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
+    if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms.map(pluralStem)) as never);
   }
   if (s.status !== 'all') qb = qb.where('e.status', '=', s.status);
   if (s.zone) qb = qb.where(zoneCondition(s.zone) as never);
@@ -162,6 +162,9 @@ export interface SearchOptions {
   facets?: boolean;
   /** count every match of a search with words, however many (total and facets): "compter exactement" */
   exact?: boolean;
+  /** COUNT_BOUND and RANK_CANDIDATES, lowered by tests to cross them on a small registry */
+  countBound?: number;
+  rankCandidates?: number;
 }
 
 /**
@@ -220,11 +223,11 @@ const countCache = new Map<string, Counts & { at: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
 }
-function countKey(db: RegistryDb, s: SearchQuery, exact: boolean): string {
+function countKey(db: RegistryDb, s: SearchQuery, exact: boolean, bound = COUNT_BOUND): string {
   // one cache per database handle (tests run several databases in one process)
   let id = dbIds.get(db);
   if (id === undefined) dbIds.set(db, (id = ++dbSeq));
-  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null, exact]);
+  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null, exact || bound]);
 }
 const dbIds = new WeakMap<object, number>();
 let dbSeq = 0;
@@ -289,7 +292,7 @@ export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts:
   opts = { ...opts, exact: opts.exact ?? s.exact };
   const words = hasWords(s);
   const exact = !words || opts.exact === true;
-  const key = countKey(db, s, exact);
+  const key = countKey(db, s, exact, opts.countBound);
   const hit = countCache.get(key);
   const cached = hit && Date.now() - hit.at < COUNT_TTL_MS ? hit : undefined;
   let items: unknown[];
@@ -300,7 +303,7 @@ export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts:
     // the page then read (five queries each evaluating the full-text match cost more).
     ({ items, counts } = await withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached)));
   } else {
-    const page = await searchPage(db, s);
+    const page = await searchPage(db, s, opts.rankCandidates ?? RANK_CANDIDATES);
     items = page.items;
     counts = cached ?? (page.all && opts.facets === false ? { total: page.all, totalExact: true, facets: noFacets() } : await boundedCounts(db, s, opts));
   }
@@ -347,27 +350,27 @@ async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
  * the column's index is read in order and stops at the page. By relevance, the candidates are
  * ranked (RANK_CANDIDATES); `all` is the number of matches when the candidates were all of them.
  */
-async function searchPage(db: RegistryDb, s: SearchQuery): Promise<{ items: unknown[]; all?: number }> {
+async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): Promise<{ items: unknown[]; all?: number }> {
   const offset = (s.page - 1) * s.perPage;
   if (s.sort !== 'relevance') return { items: await orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute() };
-  if (offset + s.perPage > RANK_CANDIDATES) {
+  if (offset + s.perPage > candidates) {
     // Deeper than the candidates: every match ranked (the counts are not needed here).
     return withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), async (conn) => ({ items: await rankedPage(conn, s) }));
   }
-  const found = (await (applySearch(db, base(db), s) as any).select('e.id').limit(RANK_CANDIDATES).execute()) as { id: number }[];
+  const found = (await (applySearch(db, base(db), s) as any).select('e.id').limit(candidates).execute()) as { id: number }[];
   const ids = new Set(found.map((x) => x.id));
-  const complete = found.length < RANK_CANDIDATES;
+  const complete = found.length < candidates;
   if (!complete) {
     // More matches than candidates: add the names starting with the first word typed (the best
     // ranks all start so), read in name order from the (status, sort_name) index.
-    const first = registryTerms(s.q)[0];
+    const first = pluralStem(registryTerms(s.q)[0]);
     const named = (await (applySearch(db, base(db), s) as any)
       .where('e.sort_name', '>=', first)
       .where('e.sort_name', '<', first + '~')
       .select('e.id')
       .orderBy('e.sort_name')
       .orderBy('e.id')
-      .limit(RANK_CANDIDATES)
+      .limit(candidates)
       .execute()) as { id: number }[];
     for (const x of named) ids.add(x.id);
   }
@@ -392,15 +395,20 @@ async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
  * bound and the facets count those first matches.
  */
 async function boundedCounts(db: RegistryDb, s: SearchQuery, opts: SearchOptions): Promise<Counts> {
-  const first = applySearch(db, matchesBase(db), s).select(MATCH_COLUMNS as never).limit(COUNT_BOUND + 1);
+  const bound = opts.countBound ?? COUNT_BOUND;
+  const first = applySearch(db, matchesBase(db), s).select(MATCH_COLUMNS as never).limit(bound + 1);
   if (opts.facets === false) {
     const r = (await (db as any).selectFrom((first as any).as('m')).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
     const n = Number(r?.n ?? 0);
-    return { total: Math.min(n, COUNT_BOUND), totalExact: n <= COUNT_BOUND, facets: noFacets() };
+    return { total: Math.min(n, bound), totalExact: n <= bound, facets: noFacets() };
   }
   return withTempTable(db, 'search_matches', first, async (conn) => {
-    const counts = await countAll(conn, () => (conn as any).selectFrom('search_matches as e') as EstQuery, s, opts);
-    return { ...counts, total: Math.min(counts.total, COUNT_BOUND), totalExact: counts.total <= COUNT_BOUND };
+    const rows = () => (conn as any).selectFrom('search_matches as e') as EstQuery;
+    const counts = await countAll(conn, rows, s, opts);
+    if (counts.total <= bound) return counts;
+    // More than the bound: the facets count exactly `bound` of them, as the note says.
+    await (conn as any).deleteFrom('search_matches').where('id', '=', (eb: any) => eb.selectFrom('search_matches').select(eb.fn.max('id'))).execute();
+    return { ...(await countAll(conn, rows, s, opts)), total: bound, totalExact: false };
   });
 }
 
