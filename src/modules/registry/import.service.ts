@@ -18,7 +18,7 @@ import { record } from '../../platform/audit/audit.js';
 import { dialectOf, nowIso, refreshPlannerStatistics } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
-import { bulkInsert, bulkUpdate, type BulkValue } from '../../platform/db/bulk.js';
+import { bulkInsert, bulkUpdate, withBulkMemory, type BulkValue } from '../../platform/db/bulk.js';
 import { refreshCompanySearch } from './company.service.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { derivedColumns, FACET_COLUMNS, type EstablishmentTextFields } from './search-text.js';
@@ -710,7 +710,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   };
 
   try {
-    if (atomic) await db.transaction().execute(load);
+    if (atomic) await withBulkMemory(db, load);
     else await load(db);
     invalidateSearchCache();
     await progress.tick('done', true);

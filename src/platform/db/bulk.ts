@@ -109,3 +109,31 @@ export async function bulkUpdate(db: AnyDb, table: string, columns: readonly str
   if (db.isTransaction) return run();
   await db.connection().execute(async () => raw.transaction(run)());
 }
+
+/** Memory a bulk load may use for its page cache (SQLite) or index builds (PostgreSQL), in MiB. */
+const BULK_MEMORY_MIB = 256;
+
+/**
+ * Runs a bulk load (`fn`, given the transaction) with more memory than the server keeps: the
+ * command-line import is its own process, so the server's 300 MB budget does not bind it.
+ * SQLite: the connection's page cache (32 MiB for the server) is raised for the load and put
+ * back after — inserts into the unique indexes and the index rebuilds then stay in memory
+ * instead of going back and forth to the file. PostgreSQL: `maintenance_work_mem` for the
+ * transaction (the index builds sort in memory), reset by its end.
+ */
+export async function withBulkMemory<T>(db: AnyDb, fn: (trx: AnyDb) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres') {
+    return db.transaction().execute(async (trx) => {
+      await sql.raw(`set local maintenance_work_mem = '${BULK_MEMORY_MIB}MB'`).execute(trx);
+      return fn(trx);
+    });
+  }
+  const raw = sqliteHandle(db);
+  const before = raw.pragma('cache_size', { simple: true }) as number;
+  raw.pragma(`cache_size = -${BULK_MEMORY_MIB * 1024}`);
+  try {
+    return await db.transaction().execute(fn);
+  } finally {
+    raw.pragma(`cache_size = ${before}`);
+  }
+}
