@@ -20,8 +20,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'import',
     sub: 'sirene',
-    usage: 'import sirene --unites F --etablissements F [--report F] [--batch N] [--bulk-from N]   import SIRENE stock files (territory only; one transaction, Ctrl-C leaves the registry unchanged)',
-    options: { unites: { type: 'string' }, etablissements: { type: 'string' }, report: { type: 'string' }, batch: { type: 'string' }, 'bulk-from': { type: 'string' } },
+    usage: 'import sirene --unites F --etablissements F [--report F] [--batch N] [--bulk-from N] [--commit-each-batch]   import SIRENE stock files (territory only; one transaction, Ctrl-C leaves the registry unchanged)',
+    options: { unites: { type: 'string' }, etablissements: { type: 'string' }, report: { type: 'string' }, batch: { type: 'string' }, 'bulk-from': { type: 'string' }, 'commit-each-batch': { type: 'boolean' } },
     run: importSireneCommand,
   },
   {

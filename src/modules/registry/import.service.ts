@@ -90,6 +90,12 @@ export interface ImportOptions {
    * batch and throws `ImportCancelled`; the run is marked cancelled.
    */
   signal?: AbortSignal;
+  /**
+   * The whole import in one transaction (default unless `besideRequests`): nothing of a cancelled,
+   * failed or killed import remains. `false`: one transaction per batch (resumable: a rerun
+   * converges), so that on SQLite another process's writes wait one batch, not the whole import.
+   */
+  atomic?: boolean;
 }
 
 export interface ImportResult {
@@ -478,7 +484,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   // an interruption leaves whole records and a rerun converges. Otherwise (command line) the
   // whole import is ONE transaction: Ctrl-C, a failure or a kill -9 leaves the registry exactly
   // as it was, indexes and summaries included (SQLite and PostgreSQL both roll DDL back).
-  const atomic = !opts.besideRequests;
+  const atomic = opts.atomic ?? !opts.besideRequests;
   let bulk = false;
   // Batches in flight: PostgreSQL overlaps our CPU with the server's (in one transaction the
   // statements queue on its connection, still overlapping); SQLite has one synchronous writer.

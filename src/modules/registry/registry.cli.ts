@@ -20,7 +20,7 @@ export function progressLine(p: ImportProgress): string {
 export async function importSireneCommand(ctx: ModuleContext, values: Record<string, string | boolean | undefined>): Promise<void> {
   const units = values.unites;
   const ests = values.etablissements;
-  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER] [--batch LIGNES] [--bulk-from LIGNES]');
+  if (typeof units !== 'string' || typeof ests !== 'string') throw new Error('usage: import sirene --unites FICHIER --etablissements FICHIER [--report FICHIER] [--batch LIGNES] [--bulk-from LIGNES] [--commit-each-batch]');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 100_000)) throw new Error('--batch must be a number between 1 and 100000');
   const bulkFrom = values['bulk-from'] === undefined ? undefined : Number(values['bulk-from']);
@@ -29,6 +29,8 @@ export async function importSireneCommand(ctx: ModuleContext, values: Record<str
   const tty = process.stderr.isTTY;
   // Ctrl-C: the import stops at its next chunk and its one transaction is rolled back, so the
   // registry stays as it was. A second Ctrl-C quits at once (the database rolls back as well).
+  // With --commit-each-batch (SQLite with a busy server: its writes then wait one batch, not the
+  // whole import), the batches written stay, whole, and running the import again finishes it.
   const stop = new AbortController();
   const onInt = () => {
     if (stop.signal.aborted) process.exit(130);
@@ -46,13 +48,14 @@ export async function importSireneCommand(ctx: ModuleContext, values: Record<str
       reportFile: typeof values.report === 'string' ? values.report : undefined,
       batchSize: batch,
       bulkThreshold: bulkFrom,
+      atomic: values['commit-each-batch'] !== true,
       signal: stop.signal,
       onProgress: (p) => {
         process.stderr.write(tty ? `\r${progressLine(p)}` : `${progressLine(p)}\n`);
       },
     });
   } catch (e) {
-    if (e instanceof ImportCancelled) throw new Error('import annulé (Ctrl-C) : rien n’a été écrit, le registre est inchangé');
+    if (e instanceof ImportCancelled) throw new Error(values['commit-each-batch'] ? 'import annulé (Ctrl-C) : les lots déjà écrits restent, relancer l’import le termine' : 'import annulé (Ctrl-C) : rien n’a été écrit, le registre est inchangé');
     throw e;
   } finally {
     process.off('SIGINT', onInt);
