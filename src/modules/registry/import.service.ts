@@ -716,7 +716,8 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   };
 
   try {
-    if (atomic) await withBulkMemory(db, load);
+    // Given a transaction (a caller's seed), the import is part of it.
+    if (atomic) await (db.isTransaction ? load(db) : withBulkMemory(db, load));
     else await load(db);
     invalidateSearchCache();
     await progress.tick('done', true);
