@@ -3,9 +3,10 @@
 // position stripped), which also neutralises anything hidden in the original. Files are kept
 // under DATA_DIR/content-files, named by their SHA-256 (shared storage when scaled out).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../../platform/errors.js';
+import { writeFileAtomic } from '../../platform/ops/files.js';
 
 export const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
 export const MAX_DOCUMENT_BYTES = 40 * 1024 * 1024;
@@ -72,7 +73,8 @@ function put(dataDir: string, bytes: Buffer, ext: string): { storageKey: string;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const storageKey = `${sha256}.${ext}`;
   const file = path.join(dir(dataDir), storageKey);
-  if (!existsSync(file)) writeFileSync(file, bytes);
+  // All or nothing (a full disk must not leave a truncated file under a name trusted from then on).
+  if (!existsSync(file)) writeFileAtomic(file, bytes);
   return { storageKey, sha256 };
 }
 

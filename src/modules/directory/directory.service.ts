@@ -1,7 +1,7 @@
 // Staff directory: people (profiles over the platform's users) and services (org chart).
 // Queries and rules together: the module is small. Every write is audited.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { can } from '../../platform/access/index.js';
@@ -9,6 +9,7 @@ import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { updateWithVersion } from '../../platform/db/locking.js';
 import { forbidden, invalid, notFound } from '../../platform/errors.js';
+import { writeFileAtomic } from '../../platform/ops/files.js';
 import type { DirectoryDb } from './directory.table.js';
 
 export type Service = { id: number; name: string; parent_id: number | null; head_user_id: number | null; description: string; email: string | null; phone: string | null; position: number; version: number };
@@ -191,7 +192,7 @@ export async function savePhoto(db: DirectoryDb, dataDir: string, actor: Actor, 
   const key = createHash('sha256').update(out).digest('hex') + '.webp';
   const dir = path.join(dataDir, 'directory-photos');
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, key), out);
+  writeFileAtomic(path.join(dir, key), out); // all or nothing: a full disk leaves no truncated photo
   if (person.version === null) await saveProfile(db, actor, userId, {});
   await db.updateTable('directory_profiles').set({ photo_key: key, photo_updated_at: nowIso(), updated_at: nowIso() }).where('user_id', '=', userId).execute();
   await record(db, actor, { entity: 'directory_profile', entityId: userId, action: 'photo', changes: { photo_key: [person.photo_key, key] } });

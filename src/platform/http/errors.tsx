@@ -2,6 +2,7 @@
 // htmx fragments or problem+json. Users never see a stack trace or SQL.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind } from '../errors.js';
+import { isStorageFull } from '../ops/files.js';
 import { Page } from '../ui/layout.js';
 
 export const STATUS_OF: Record<ErrorKind, number> = {
@@ -116,6 +117,13 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
     req.log.warn({ err: error }, 'database busy');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return renderError(req, reply, 503, 'common.busy', { seconds: RETRY_AFTER_SECONDS });
+  }
+  if (isStorageFull(error)) {
+    // 507 Insufficient Storage (RFC 4918): the request was fine, the server has no room to keep
+    // it — not 413, which would tell the sender to send less. The write left nothing behind
+    // (platform/ops/files.ts) and its transaction rolled back.
+    req.log.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code } }, 'no space left to store a file');
+    return renderError(req, reply, 507, 'common.storage_full');
   }
   if (isDatabaseUnreachable(error)) {
     req.log.warn({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code } }, 'database unreachable');
