@@ -123,7 +123,10 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
       if (res.status >= 400) throw new Error(`${r.method} ${r.path}: ${res.status}`);
     }
     const rss: number[][] = pids.map(() => []);
+    // The machine is shared: its load average, sampled with the RSS, is reported beside the figures.
+    const loads: number[] = [];
     const sampler = setInterval(() => {
+      loads.push(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
       pids.forEach((pid, i) => {
         try {
           const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -158,6 +161,9 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     const failed = Object.entries(codes).filter(([c]) => Number(c) >= 400).reduce((n, [, k]) => n + k, 0);
     console.log(`  answers ≥ 400: ${failed}, connection errors+timeouts ${errors}; status codes ${JSON.stringify(codes)} (302: the write's redirect)`);
     rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS: first ${minute} s mean ${mean(r.slice(0, minute)).toFixed(0)} MiB, last ${minute} s mean ${mean(r.slice(-minute)).toFixed(0)} MiB, max ${Math.max(...r).toFixed(0)} MiB`));
+    // Minute by minute: growth that continues after the warm-up shows here, not in two means.
+    rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS per minute (mean MiB): ${Array.from({ length: Math.ceil(r.length / 60) }, (_, m) => mean(r.slice(m * 60, m * 60 + 60)).toFixed(0)).join(' → ')}`));
+    console.log(`  1-minute load average during the run: min ${Math.min(...loads).toFixed(1)}, median ${[...loads].sort((x, y) => x - y)[Math.floor(loads.length / 2)]?.toFixed(1)}, max ${Math.max(...loads).toFixed(1)}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await sleep(1500);
