@@ -3,7 +3,7 @@
 // saved as a named segment, reused by exports, the API and other modules).
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { countByColumns, selectWide, tableThroughIndex, withTempTable } from '../../platform/db/index.js';
-import { fullTextMatch, normaliseSearchText, searchTerms } from '../../platform/db/search.js';
+import { fullTextMatch, normaliseSearchText, searchTerms, withFullTextJoin } from '../../platform/db/search.js';
 import type { RegistryDb, RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
 import { FACET_COLUMNS, pluralStem } from './search-text.js';
@@ -99,14 +99,24 @@ export function searchToQueryString(s: SearchQuery, extra: Record<string, string
 type EstQuery = SelectQueryBuilder<RegistryTables & { e: RegistryTables['establishments'] }, 'e', object>;
 
 /** The WHERE of a search (every filter), applied to `establishments as e`. */
-export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, except?: FacetName): EstQuery {
+export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, except?: FacetName, words: 'match' | 'driving' | 'name-starts' = 'match'): EstQuery {
   let qb = query;
   const id = identifierIn(s.q);
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
   else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
   else {
-    const terms = registryTerms(s.q);
-    if (terms.length) qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms.map(pluralStem)) as never);
+    const terms = registryTerms(s.q).map(pluralStem);
+    if (!terms.length) {
+      // no words
+    } else if (words === 'driving') qb = withFullTextJoin(db, qb, 'establishments', 'e', 'search_text', terms);
+    else if (words === 'name-starts') {
+      // Names starting with the words typed, read from the (status, sort_name) index. Each such
+      // name holds every word as a prefix of its words (the name leads the search text), so
+      // these rows match the full-text condition without testing it — testing it row by row
+      // cost FTS5 a whole evaluation each (seconds for two words).
+      const text = terms.join(' ');
+      qb = qb.where('e.sort_name', '>=', text).where('e.sort_name', '<', text + '~');
+    } else qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
   }
   if (s.status !== 'all') qb = qb.where('e.status', '=', s.status);
   if (s.zone) qb = qb.where(zoneCondition(s.zone) as never);
@@ -357,16 +367,13 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): P
     // Deeper than the candidates: every match ranked (the counts are not needed here).
     return withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), async (conn) => ({ items: await rankedPage(conn, s) }));
   }
-  const found = (await (applySearch(db, base(db), s) as any).select('e.id').limit(candidates).execute()) as { id: number }[];
+  const found = (await (applySearch(db, base(db), s, undefined, 'driving') as any).select('e.id').limit(candidates).execute()) as { id: number }[];
   const ids = new Set(found.map((x) => x.id));
   const complete = found.length < candidates;
   if (!complete) {
-    // More matches than candidates: add the names starting with the first word typed (the best
-    // ranks all start so), read in name order from the (status, sort_name) index.
-    const first = pluralStem(registryTerms(s.q)[0]);
-    const named = (await (applySearch(db, base(db), s) as any)
-      .where('e.sort_name', '>=', first)
-      .where('e.sort_name', '<', first + '~')
+    // More matches than candidates: add the names starting with the words typed (the best ranks
+    // start so), read in name order from the (status, sort_name) index.
+    const named = (await (applySearch(db, base(db), s, undefined, 'name-starts') as any)
       .select('e.id')
       .orderBy('e.sort_name')
       .orderBy('e.id')
@@ -396,7 +403,7 @@ async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
  */
 async function boundedCounts(db: RegistryDb, s: SearchQuery, opts: SearchOptions): Promise<Counts> {
   const bound = opts.countBound ?? COUNT_BOUND;
-  const first = applySearch(db, matchesBase(db), s).select(MATCH_COLUMNS as never).limit(bound + 1);
+  const first = applySearch(db, matchesBase(db), s, undefined, 'driving').select(MATCH_COLUMNS as never).limit(bound + 1);
   if (opts.facets === false) {
     const r = (await (db as any).selectFrom((first as any).as('m')).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n: number } | undefined;
     const n = Number(r?.n ?? 0);

@@ -107,3 +107,23 @@ export function fullTextMatch(db: AnyDb, table: string, alias: string, column: s
   const query = terms.map((t) => `"${t}"*`).join(' ');
   return sql<boolean>`${sql.ref(`${alias}.id`)} in (select rowid from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${query})`;
 }
+
+/**
+ * The same condition as `fullTextMatch`, with the full-text index driving the query: on SQLite
+ * the FTS5 table is joined (alias `<alias>_fts`) and read in rowid order, so a LIMIT stops the
+ * scan after that many matches. `id IN (select rowid …)` (fullTextMatch) first materialises every
+ * match: 134,000 rowids for "boul" at a million rows, 85–150 ms before the first row, against
+ * 1–3 ms for the first 1,000 this way. Use it for bounded reads (a first page, a bounded count);
+ * keep fullTextMatch where every match is visited anyway. PostgreSQL: the same GIN condition.
+ */
+export function withFullTextJoin<Q extends { innerJoin: unknown; where: unknown }>(db: AnyDb, qb: Q, table: string, alias: string, column: string, terms: string[]): Q {
+  if (terms.length === 0) return qb;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const q = qb as any;
+  if (dialectOf(db) === 'postgres') return q.where(fullTextMatch(db, table, alias, column, terms));
+  const fts = `${table}_fts`;
+  const f = `${alias}_fts`;
+  if (!/^[a-z_]+$/.test(fts) || !/^[a-z_]+$/.test(f)) throw new Error(`withFullTextJoin: bad name ${fts}`);
+  const query = terms.map((t) => `"${t}"*`).join(' ');
+  return q.innerJoin(sql.raw(`${fts} as ${f}`), (j: { onRef: (a: string, op: string, b: string) => unknown }) => j.onRef(`${f}.rowid`, '=', `${alias}.id`)).where(sql`${sql.ref(`${f}.${fts}`)} match ${query}`);
+}
