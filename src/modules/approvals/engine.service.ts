@@ -300,6 +300,9 @@ export async function act(db: ApprovalsDb, actor: Actor, id: number, version: nu
   const seats = await q.openSeats(db, req);
   const mine = seats.find((s) => s.approver_id === actor.id);
   if (!mine) {
+    // PostgreSQL reads each statement's committed state: a decision committed between reading the
+    // request and its seats closed them. That is a stale page (409), not someone else's step (403).
+    if ((await q.findRequest(db, id))?.version !== req.version) throw conflict('common.stale_version');
     if (actor.id === req.requester_id) throw forbidden('approvals.own_request');
     throw forbidden('approvals.not_your_step');
   }
