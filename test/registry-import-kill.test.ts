@@ -85,7 +85,7 @@ async function expectConsistent(db: AnyDb) {
     dialectOf(db) === 'postgres'
       ? (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'establishments'`.execute(db)).rows
       : (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'establishments'`.execute(db)).rows;
-  expect(indexes.map((x) => x.name)).toEqual(expect.arrayContaining(['establishments_department_idx', 'establishments_facets_idx', 'establishments_sort_name_idx']));
+  expect(indexes.map((x) => x.name)).toEqual(expect.arrayContaining(['establishments_department_idx', 'establishments_facets_idx', 'establishments_sort_name_idx', 'establishments_company_idx', 'establishments_geo_idx']));
   // Searches find rows: a sample of establishments, each by its SIRET through the full-text index.
   const sample = await db.selectFrom('establishments').select(['id', 'siret']).where(sql<boolean>`id % 17 = 0`).limit(20).execute();
   expect(sample.length).toBeGreaterThan(5);

@@ -18,7 +18,7 @@ import { record } from '../../platform/audit/audit.js';
 import { dialectOf, nowIso, refreshPlannerStatistics } from '../../platform/db/index.js';
 import { invalid } from '../../platform/errors.js';
 import { resumeFullTextIndex, suspendFullTextIndex } from '../../platform/db/search.js';
-import { bulkInsert, bulkUpdate, withBulkMemory, type BulkValue } from '../../platform/db/bulk.js';
+import { bulkInsert, bulkUpdate, dropSecondaryIndexes, rebuildIndexes, withBulkMemory, type BulkValue } from '../../platform/db/bulk.js';
 import { refreshCompanySearch } from './company.service.js';
 import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.js';
 import { derivedColumns, FACET_COLUMNS, type EstablishmentTextFields } from './search-text.js';
@@ -233,7 +233,7 @@ export interface CsvRow {
  * split on commas directly; a line with a quote (names with commas or quotes, possibly spanning
  * lines) goes through csv-parse, so the quoting rules stay the library's.
  */
-export async function* csvBatches(file: string, onBytes: (n: number) => void, skip?: (line: string) => boolean): AsyncGenerator<CsvRow[]> {
+export async function* csvBatches(file: string, onBytes: (n: number) => void, skip?: (line: string, lineNumber: number) => boolean): AsyncGenerator<CsvRow[]> {
   let line = 0;
   let pending = '';
   let pendingStart = 0;
@@ -259,7 +259,7 @@ export async function* csvBatches(file: string, onBytes: (n: number) => void, sk
     if (l.indexOf('"') < 0) {
       // Most rows of the national file are not ours: `skip` tells so from a field or two,
       // without splitting the line into its 54 fields.
-      if (line > 1 && skip?.(l)) return;
+      if (line > 1 && skip?.(l, line)) return;
       out.push({ row: l.split(','), line, text: l });
       return;
     }
@@ -507,22 +507,39 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     // siret → fingerprint of the raw row, to tell exact duplicates from conflicting ones
     const seen = new Map<number, number>();
     let first = true;
-    // Rows plainly outside the territory are counted and dropped before being split.
-    const placeOnly: string[] = [];
-    const outside = (line: string): boolean => {
-      placeOnly[ex.codeCommuneEtablissement] = fieldAt(line, ex.codeCommuneEtablissement);
-      placeOnly[ex.codePaysEtrangerEtablissement] = fieldAt(line, ex.codePaysEtrangerEtablissement);
-      if (placeEstablishment(placeOnly, ex, opts.territory) !== 'outside') return false;
-      stats.establishmentRows++;
-      stats.outOfTerritory++;
-      progress.rows++;
-      return true;
-    };
     const duplicate = (siret: number, h: number, line: number, key: string): boolean => {
       const previous = seen.get(siret);
       if (previous === undefined) return false;
       if (previous === h) stats.duplicates++;
       reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
+      return true;
+    };
+    // Lines dealt with before being split into their 54 fields: rows plainly outside the
+    // territory (most of the national file), and rows whose line is the one last imported (most
+    // of a re-import) — a few fields read in place and the line's fingerprint.
+    const placeOnly: string[] = [];
+    const outside = (line: string, lineNumber: number): boolean => {
+      placeOnly[ex.codeCommuneEtablissement] = fieldAt(line, ex.codeCommuneEtablissement);
+      placeOnly[ex.codePaysEtrangerEtablissement] = fieldAt(line, ex.codePaysEtrangerEtablissement);
+      const place = placeEstablishment(placeOnly, ex, opts.territory);
+      if (place === 'outside') {
+        stats.establishmentRows++;
+        stats.outOfTerritory++;
+        progress.rows++;
+        return true;
+      }
+      if (place !== 'territory' || !storedEst.size) return false;
+      const key = fieldAt(line, ex.siret);
+      const siret = Number(key);
+      const h = fingerprint53(line, LINE_SEED);
+      if (!storedEst.same(siret, h)) return false;
+      stats.establishmentRows++;
+      progress.rows++;
+      if (duplicate(siret, h, lineNumber, key)) return true;
+      seen.set(siret, h);
+      sirens.add(Math.floor(siret / 100_000));
+      stats.kept++;
+      stats.establishmentsUnchanged++;
       return true;
     };
     for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n), outside)) {
@@ -598,9 +615,22 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     const firstLoad = !(await w.selectFrom('companies').select('id').limit(1).executeTakeFirst());
     first = true;
     // A unit none of whose establishments we keep is dropped before its line is split.
-    const notOurs = (line: string): boolean => {
-      if (sirens.has(Number(fieldAt(line, ux.siren).trim()))) return false;
+    // ... and a unit whose line is the one last imported is counted as unchanged, also unsplit.
+    const notOurs = (line: string, lineNumber: number): boolean => {
+      const key = fieldAt(line, ux.siren).trim();
+      const siren = Number(key);
+      if (!sirens.has(siren)) {
+        stats.unitRows++;
+        return true;
+      }
+      if (!storedUnits.size) return false;
+      const h = fingerprint53(line, LINE_SEED);
+      if (!storedUnits.same(siren, h)) return false;
       stats.unitRows++;
+      if (duplicateUnit(siren, h, lineNumber, key)) return true;
+      seenUnits.set(siren, h);
+      unchangedUnits.add(siren);
+      stats.companiesUnchanged++;
       return true;
     };
     const duplicateUnit = (siren: number, h: number, line: number, key: string): boolean => {
@@ -668,6 +698,9 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const empty = existingCount === 0;
     if (bulk) await dropSearchIndexes(w);
+    // In the one transaction of the command line, the other secondary indexes go too (company,
+    // map coordinates, lookup) and are built once at the end; a rollback puts them back.
+    const otherIndexes = bulk && atomic ? await dropSecondaryIndexes(w, 'establishments') : [];
     await progress.tick('saving', true);
     let ebatch: MappedValues[] = [];
     let savedBytes = 0;
@@ -693,12 +726,16 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     }
     if (ebatch.length) await writes.add(sizer.timed(ebatch.length, saveEstablishments(w, opts.actor, importId, ebatch, companyIds, stats, empty)));
     await writes.drain();
-    // Establishments whose own line did not change still show their company's name and legal form.
-    for (const id of renamed) await refreshCompanySearch(w, id);
-    checkCancel();
     if (bulk) {
       await progress.tick('saving', true);
       phase('saving');
+      await rebuildIndexes(w, otherIndexes);
+    }
+    // Establishments whose own line did not change still show their company's name and legal
+    // form (after the rebuild: each reads its company's rows through the company index).
+    for (const id of renamed) await refreshCompanySearch(w, id);
+    checkCancel();
+    if (bulk) {
       await ensureSearchIndexes(w);
       phase('indexes');
     } else phase('saving');

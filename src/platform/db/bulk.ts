@@ -137,3 +137,28 @@ export async function withBulkMemory<T>(db: AnyDb, fn: (trx: AnyDb) => Promise<T
     raw.pragma(`cache_size = ${before}`);
   }
 }
+
+/**
+ * Drops the secondary indexes of `table` (not unique, not the primary key) and answers the
+ * statements that build them again; `rebuildIndexes` runs those at the end of a bulk load. Each
+ * row then writes its table and unique keys only, and each index is built once from sorted keys
+ * instead of updated a million times in random order (the map's (longitude, latitude) index).
+ * Only inside a transaction that a failure rolls back: the statements are held in memory, so an
+ * interrupted load that committed would lose the indexes.
+ */
+export async function dropSecondaryIndexes(trx: AnyDb, table: string): Promise<string[]> {
+  if (!trx.isTransaction) throw new Error('dropSecondaryIndexes: only inside a transaction');
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`dropSecondaryIndexes: bad name ${table}`);
+  const found =
+    dialectOf(trx) === 'postgres'
+      ? (
+          await sql<{ name: string; def: string }>`select i.relname as name, pg_get_indexdef(x.indexrelid) as def from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace where t.relname = ${table} and n.nspname = current_schema() and not x.indisunique and not x.indisprimary`.execute(trx)
+        ).rows
+      : (await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null and sql not like 'create unique%' collate nocase`.execute(trx)).rows;
+  for (const x of found) await sql`drop index ${sql.ref(x.name)}`.execute(trx);
+  return found.map((x) => x.def);
+}
+
+export async function rebuildIndexes(trx: AnyDb, statements: readonly string[]): Promise<void> {
+  for (const s of statements) await sql.raw(s).execute(trx);
+}
