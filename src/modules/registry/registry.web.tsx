@@ -84,7 +84,7 @@ export async function handleSearch(req: FastifyRequest, reply: FastifyReply, { d
 /** The facet panel of a search, loaded by htmx once its results are shown. */
 export async function handleSearchFacets(req: FastifyRequest, reply: FastifyReply, { reads }: Ctx) {
   const s = parseSearch(req.query as Record<string, unknown>);
-  return reply.render(<FacetPanel ctx={req.view()} s={s} result={await searchFacets(reads, s)} />);
+  return reply.render(<FacetPanel ctx={req.view()} s={s} result={await searchFacets(reads, s)} refineCount />);
 }
 
 export async function handleDeleteSegment(req: FastifyRequest, reply: FastifyReply, { db }: Ctx) {

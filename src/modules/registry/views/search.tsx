@@ -52,7 +52,7 @@ function queryObject(s: SearchQuery): Record<string, string | string[] | undefin
  * The facet panel: values with counts. Over the first COUNT_BOUND matches when the search has
  * more (the note says so; "compter exactement" counts them all).
  */
-export function FacetPanel({ ctx, s, result }: { ctx: ViewContext; s: SearchQuery; result: Pick<SearchResult, 'facets' | 'totalExact'> }) {
+export function FacetPanel({ ctx, s, result, refineCount = false }: { ctx: ViewContext; s: SearchQuery; result: Pick<SearchResult, 'facets' | 'totalExact' | 'total'>; refineCount?: boolean }) {
   const query = queryObject(s);
   const facets = FACETS.map((f) => ({ f, values: result.facets[f].map((v): FacetValue => ({ value: v.value, label: facetLabel(ctx, f, v.value), count: v.count })) }));
   return (
@@ -62,6 +62,13 @@ export function FacetPanel({ ctx, s, result }: { ctx: ViewContext; s: SearchQuer
       {facets.map(({ f, values }) => (
         <Facet ctx={ctx} title={ctx.t(`registry.facet.${f}`)} name={f} values={values} selected={s.filters[f]} path="/registre" query={query} />
       ))}
+      {refineCount ? (
+        result.totalExact ? (
+          <p class="results-count" id="registre-compte" hx-swap-oob="true">{ctx.t('common.results', { count: fmtCount(ctx, result.total) })}</p>
+        ) : (
+          <BoundedCount ctx={ctx} s={s} total={result.total} oob />
+        )
+      ) : null}
     </div>
   );
 }
@@ -85,13 +92,20 @@ function LazyFacets({ ctx, s }: { ctx: ViewContext; s: SearchQuery }) {
 const fmtCount = (ctx: ViewContext, n: number) => n.toLocaleString(ctx.locale === 'fr' ? 'fr-FR' : 'en-GB');
 
 /** More matches than counted: "plus de 10 000", a link that counts them, pages up to the bound. */
-function BoundedPagination({ ctx, s, query }: { ctx: ViewContext; s: SearchQuery; query: Record<string, string | string[] | undefined> }) {
+/** "Plus de N résultats — compter exactement"; the facet panel, counting further, replaces it (hx-swap-oob). */
+function BoundedCount({ ctx, s, total, oob = false }: { ctx: ViewContext; s: SearchQuery; total: number; oob?: boolean }) {
+  return (
+    <p class="results-count" id="registre-compte" hx-swap-oob={oob ? 'true' : undefined}>
+      {ctx.t('registry.more_than', { count: fmtCount(ctx, total) })} — <a href={`/registre?${searchToQueryString({ ...s, exact: true })}`}>{ctx.t('registry.count_exactly')}</a>
+    </p>
+  );
+}
+
+function BoundedPagination({ ctx, s, total, query }: { ctx: ViewContext; s: SearchQuery; total: number; query: Record<string, string | string[] | undefined> }) {
   const pages = Math.ceil(COUNT_BOUND / s.perPage);
   return (
     <nav class="pagination" aria-label={ctx.t('common.pagination')}>
-      <p class="results-count">
-        {ctx.t('registry.more_than', { count: fmtCount(ctx, COUNT_BOUND) })} — <a href={`/registre?${searchToQueryString({ ...s, exact: true })}`}>{ctx.t('registry.count_exactly')}</a>
-      </p>
+      <BoundedCount ctx={ctx} s={s} total={total} />
       <ul>
         <li>{s.page > 1 ? <a href={withQuery('/registre', query, { page: String(s.page - 1) })} rel="prev">{ctx.t('common.previous')}</a> : <span aria-disabled="true">{ctx.t('common.previous')}</span>}</li>
         <li aria-current="page">{ctx.t('common.page_of', { page: s.page, pages: `${pages}+` })}</li>
@@ -147,7 +161,7 @@ export function Results({ ctx, s, result, lazyFacets = false, suggestion }: { ct
             { label: t('registry.headcount'), cell: (x) => (x.headcountBand ? HEADCOUNT_BANDS[x.headcountBand] ?? x.headcountBand : '') },
           ]}
         />
-        {result.totalExact ? <Pagination ctx={ctx} page={s.page} perPage={s.perPage} total={result.total} path="/registre" query={query} /> : <BoundedPagination ctx={ctx} s={s} query={query} />}
+        {result.totalExact ? <Pagination ctx={ctx} page={s.page} perPage={s.perPage} total={result.total} path="/registre" query={query} /> : <BoundedPagination ctx={ctx} s={s} total={result.total} query={query} />}
       </div>
     </div>
   );
