@@ -391,8 +391,12 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): P
     for (const x of named) ids.add(x.id);
   }
   if (!ids.size) return { items: [], all: 0 };
-  const items = await orderByRelevance(itemColumns(base(db).where('e.id', 'in', [...ids])), s.q).limit(s.perPage).offset(offset).execute();
-  return { items, all: complete ? ids.size : undefined };
+  // Ranked on the establishments' own columns, then the page's rows read in full: with the
+  // company joined to all 2,000 candidates PostgreSQL spent 90–370 ms on the join.
+  const page = ((await orderByRelevance((base(db) as any).where('e.id', 'in', [...ids]).select('e.id'), s.q).limit(s.perPage).offset(offset).execute()) as { id: number }[]).map((x) => x.id);
+  const rows = page.length ? ((await itemColumns(base(db).where('e.id', 'in', page)).execute()) as { id: number }[]) : [];
+  const byId = new Map(rows.map((x) => [x.id, x]));
+  return { items: page.map((id) => byId.get(id)).filter(Boolean), all: complete ? ids.size : undefined };
 }
 
 /** A page ranked over every match (the temporary table `search_matches`). */
