@@ -1,4 +1,4 @@
-// Relevance set: 34 queries and the result each must put first, on SQLite and on PostgreSQL alike
+// Relevance set: 42 queries and the result each must put first, on SQLite and on PostgreSQL alike
 // (the same expectations run on both). The SIRENE sample plus decoys that share words with the
 // right answer: names longer than the one typed, the same words in another order, words found
 // only in an address, a trade name, accents and case typed differently.
@@ -52,6 +52,9 @@ const SET: [string, Expected][] = [
   ['hôtel girard', 'HÔTEL GIRARD'],
   ['girard hotel', 'HÔTEL GIRARD'],
   ['boulangerie dubois', 'BOULANGERIE DUBOIS'],
+  // plurals typed (#12): the singular name first
+  ['boulangeries dubois', 'BOULANGERIE DUBOIS'],
+  ['hotels girard', 'HÔTEL GIRARD'],
   ['fromagerie des monts', 'FROMAGERIE DES MONTS'],
   ['fromagerie du forez', 'FROMAGERIE DU FOREZ'],
   ['forez fromagerie', 'FROMAGERIE DU FOREZ'],
