@@ -1,6 +1,6 @@
 // Load test (#20): a realistic mix against real server processes on loopback, bounded in time.
 //
-//   npx tsx bench/load-mix.ts [--duration 60] [--db sqlite|postgres] [--instances 1|2] [--connections 16]
+//   npx tsx bench/load-mix.ts [--duration 60] [--db sqlite|postgres] [--instances 1|2] [--connections 16] [--built]
 //
 // The demo CCI is seeded into a fresh database, then 1 or 2 instances are started (two: behind
 // nginx when installed, otherwise each gets half the clients). The mix, cycled by every client:
@@ -23,7 +23,7 @@ import pg from 'pg';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { DEMO_PASSWORD } from '../src/platform/seed.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, db: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, db: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, connections: { type: 'string', default: '16' }, built: { type: 'boolean', default: false } } });
 const DURATION = Number(values.duration);
 const INSTANCES = Number(values.instances);
 const CONNECTIONS = Number(values.connections);
@@ -65,7 +65,10 @@ async function main() {
     for (let i = 0; i < INSTANCES; i++) {
       const port = await freePort();
       ports.push(port);
-      const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', 'src/main.ts', 'serve'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+      // --built: the server as deployed (`npm run build` first: dist/main.js, no TypeScript loader);
+      // otherwise from sources through tsx, which costs memory and start-up time of its own.
+      const server = values.built ? ['dist/main.js', 'serve'] : ['--import', 'tsx', 'src/main.ts', 'serve'];
+      const child = spawn(process.execPath, ['--max-old-space-size=256', ...server], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: 'ignore' });
       children.push(child);
       pids.push(child.pid!);
     }
@@ -154,7 +157,7 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     const mean = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : NaN);
     const minute = Math.min(60, Math.floor(DURATION / 2));
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(`load-mix: ${values.db}, ${INSTANCES} instance(s)${INSTANCES > 1 ? (proxied ? ' behind nginx' : ' (clients split, no nginx)') : ''}, ${CONNECTIONS} connections, ${DURATION} s, load average at the end ${load}`);
+    console.log(`load-mix: ${values.db}, ${INSTANCES} instance(s), ${values.built ? 'built server (dist)' : 'from sources (tsx)'}${INSTANCES > 1 ? (proxied ? ' behind nginx' : ' (clients split, no nginx)') : ''}, ${CONNECTIONS} connections, ${DURATION} s, load average at the end ${load}`);
     console.log(`  requests/s ${(total / DURATION).toFixed(1)} (total ${total}); latency p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, p99 ${pct(0.99)} ms, max ${times[times.length - 1]?.toFixed(0)} ms`);
     const codes: Record<string, number> = {};
     for (const r of results) for (const [code, v] of Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {})) codes[code] = (codes[code] ?? 0) + v.count;
