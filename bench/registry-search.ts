@@ -114,7 +114,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
     const page = await cold(`/registre?${qs}`);
     worst = Math.max(worst, page.p95);
     const res = await get(`/registre?${qs}`);
-    const shown = /class="results-count">([^<]*)/.exec(res.body)?.[1]?.replace(/&nbsp;|\u202f/g, ' ').trim() ?? '';
+    const shown = /class="results-count"[^>]*>([^<]*)/.exec(res.body)?.[1]?.replace(/&nbsp;|\u202f/g, ' ').trim() ?? '';
     const lazy = res.body.includes('hx-get="/registre/facettes');
     const facets = lazy ? await cold(`/registre/facettes?${qs}`) : undefined;
     // the bare full-text query of the same words: first 25 ids, and count(*) of every match
@@ -134,7 +134,11 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   }
   await app.close();
 
-  // 2. throughput against the built server
+  // 2. throughput against the built server (--seconds 0: skipped)
+  if (SECONDS <= 0) {
+    await database.close();
+    return [`### ${dialect} — ${total.toLocaleString('en-GB')} establishments (in process only)`, '', `Worst p95: ${f1(worst)} ms`, '', '| query | URL | count shown | p50 | p95 | p99 | facets | bare |', '|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  }
   const entry = existsSync(path.join(process.cwd(), 'dist', 'main.js')) ? 'dist/main.js' : undefined;
   log(`${dialect}: ${entry ?? 'src/main.ts'} with ${CLIENTS} clients for ${SECONDS} s`);
   const { child, port } = await startServer({ dialect, databaseUrl, dataDir, email: EMAIL, password: PASSWORD, entry, env: { NODE_OPTIONS: serverNodeFlags().join(' '), NODE_ENV: 'production', RUN_JOBS: '0' } });
