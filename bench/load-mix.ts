@@ -137,6 +137,20 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
         } catch { /* gone */ }
       });
     }, 1000);
+    // The V8 heap in use (from /metrics, loopback): RSS that grows while the heap does not is
+    // native memory (SQLite cache, buffers), heap that keeps growing after full GCs is a leak.
+    const heap: number[][] = ports.map(() => []);
+    const heapSampler = setInterval(() => {
+      ports.forEach((p, i) => {
+        fetch(`http://127.0.0.1:${p}/metrics`)
+          .then((r) => r.text())
+          .then((t) => {
+            const m = /^consulaire_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(t);
+            if (m) heap[i].push(Number(m[1]) / 1024 / 1024);
+          })
+          .catch(() => {});
+      });
+    }, 5000);
     const per = Math.max(1, Math.floor(CONNECTIONS / targets.length));
     const times: number[] = [];
     const results = await Promise.all(
@@ -149,6 +163,7 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
       ),
     );
     clearInterval(sampler);
+    clearInterval(heapSampler);
 
     const total = results.reduce((s, r) => s + r.requests.total, 0);
     const errors = results.reduce((s, r) => s + r.errors + r.timeouts, 0);
@@ -166,6 +181,7 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS: first ${minute} s mean ${mean(r.slice(0, minute)).toFixed(0)} MiB, last ${minute} s mean ${mean(r.slice(-minute)).toFixed(0)} MiB, max ${Math.max(...r).toFixed(0)} MiB`));
     // Minute by minute: growth that continues after the warm-up shows here, not in two means.
     rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS per minute (mean MiB): ${Array.from({ length: Math.ceil(r.length / 60) }, (_, m) => mean(r.slice(m * 60, m * 60 + 60)).toFixed(0)).join(' → ')}`));
+    heap.forEach((h, i) => console.log(`  instance ${i + 1} V8 heap used per minute (mean MiB, every 5 s): ${Array.from({ length: Math.ceil(h.length / 12) }, (_, m) => mean(h.slice(m * 12, m * 12 + 12)).toFixed(0)).join(' → ')}`));
     console.log(`  1-minute load average during the run: min ${Math.min(...loads).toFixed(1)}, median ${[...loads].sort((x, y) => x - y)[Math.floor(loads.length / 2)]?.toFixed(1)}, max ${Math.max(...loads).toFixed(1)}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
