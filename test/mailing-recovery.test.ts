@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMailingConfig } from '../src/modules/mailing/mailing.config.js';
 import type { MailingDb } from '../src/modules/mailing/mailing.table.js';
 import { holdFinalDot, journalFile, readJournal } from '../src/modules/mailing/send-journal.js';
-import { closeTransports, compileMessage, prepareRecipients, sendSlice, transportFor, type SendDeps } from '../src/modules/mailing/send.service.js';
+import { closeTransports, prepareRecipients, sendSlice, transportFor, type SendDeps } from '../src/modules/mailing/send.service.js';
 import { testDatabase, type TestDatabase } from './helpers.js';
 import { startSink, type Sink } from './mailing-helpers.js';
 
@@ -100,11 +100,10 @@ describe('recovery of a dead run', () => {
 
 describe('the held final dot', () => {
   async function sendGated(to: string, html = '<p>Bonjour</p>'): Promise<{ journaled: boolean; acceptedWhenJournaled: number | undefined; error?: { responseCode?: number } }> {
-    const bytes = await compileMessage({ from: 'CCI <lettre@cci.test>', to, subject: 'S', text: 'Bonjour', html, messageId: `<gate-${to}>`, envelope: { from: 'bounces@cci.test', to }, headers: {} });
     let acceptedWhenJournaled: number | undefined;
-    const raw = holdFinalDot(bytes, () => (acceptedWhenJournaled = sink.accepted));
+    const envelope = holdFinalDot({ from: 'bounces@cci.test', to }, () => (acceptedWhenJournaled = sink.accepted));
     try {
-      await transportFor(sink.url, 1).sendMail({ envelope: { from: 'bounces@cci.test', to }, raw });
+      await transportFor(sink.url, 1).sendMail({ from: 'CCI <lettre@cci.test>', to, subject: 'S', text: 'Bonjour', html, messageId: `<gate-${to}>`, envelope });
       return { journaled: acceptedWhenJournaled !== undefined, acceptedWhenJournaled };
     } catch (e) {
       return { journaled: acceptedWhenJournaled !== undefined, acceptedWhenJournaled, error: e as { responseCode?: number } };

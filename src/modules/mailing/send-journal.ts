@@ -184,12 +184,15 @@ export class FinalDotGate extends Readable {
   }
 }
 
-/** A message to gate: registered under its raw bytes (the object nodemailer hands the plugin back as `mail.data.raw`). */
+/**
+ * A message to gate, registered under its envelope object: nodemailer copies the mail options
+ * shallowly (mailer/mail-message.js), so the plugin finds the same object as `mail.data.envelope`.
+ */
 const gated = new WeakMap<object, () => void>();
 
-export function holdFinalDot(raw: Buffer, onFinalDot: () => void): Buffer {
-  gated.set(raw, onFinalDot);
-  return raw;
+export function holdFinalDot<E extends object>(envelope: E, onFinalDot: () => void): E {
+  gated.set(envelope, onFinalDot);
+  return envelope;
 }
 
 /**
@@ -199,8 +202,8 @@ export function holdFinalDot(raw: Buffer, onFinalDot: () => void): Buffer {
  */
 export function installFinalDotGate(transport: Transporter): void {
   transport.use('stream', (mail, done) => {
-    const raw = mail.data.raw;
-    const onFinalDot = raw && typeof raw === 'object' ? gated.get(raw) : undefined;
+    const envelope = mail.data.envelope;
+    const onFinalDot = envelope ? gated.get(envelope) : undefined;
     if (onFinalDot) mail.message.processFunc((upstream) => new FinalDotGate(upstream, onFinalDot));
     done();
   });

@@ -18,7 +18,6 @@
 // on Message-ID shows one message; their number is kept on the campaign (`resent_uncertain`).
 import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SYSTEM_ACTOR, record } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { enqueue } from '../../platform/jobs/index.js';
@@ -135,15 +134,6 @@ export function buildMessage(deps: SendDeps, tpl: CompiledTemplate, frame: Frame
       Precedence: 'bulk',
     },
   };
-}
-
-/**
- * The message's bytes, built here rather than by the transport: they are handed to it as `raw`,
- * which is what lets the send journal hold the final dot (send-journal.ts). Same composer as
- * nodemailer's own path (MailComposer), so the same headers and MIME structure.
- */
-export function compileMessage(msg: BuiltMessage): Promise<Buffer> {
-  return new MailComposer({ from: msg.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, messageId: msg.messageId, headers: msg.headers }).compile().build();
 }
 
 // ————— preparing the recipients (the list is resolved at send time) —————
@@ -316,10 +306,9 @@ export async function sendSlice(db: MailingDb, deps: SendDeps, campaignId: numbe
     }
     const msg = buildMessage(deps, tpl, frame, campaign, r, values);
     try {
-      const bytes = await compileMessage(msg);
       // The final dot leaves only after this recipient's line is in the journal (send-journal.ts).
-      const raw = journal ? holdFinalDot(bytes, () => journal.append(r.id, r.attempts)) : bytes;
-      await transport.sendMail({ envelope: msg.envelope, raw });
+      if (journal) holdFinalDot(msg.envelope, () => journal.append(r.id, r.attempts));
+      await transport.sendMail(msg);
       await finishOne(r, true);
     } catch (e) {
       await finishOne(r, false, e as { responseCode?: number; code?: string; message?: string; response?: string });
