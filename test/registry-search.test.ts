@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { parseSearch, searchEstablishments } from '../src/modules/registry/index.js';
+import { suggestSpelling } from '../src/modules/registry/search.service.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { pluralStem } from '../src/modules/registry/search-text.js';
@@ -101,5 +102,17 @@ describe('French', () => {
     expect(a).toEqual(['ÉLECTRICITÉ DES CANUTS']);
     expect(await names('Électricité Canuts')).toEqual(a);
     expect(await names('ELECTRICITE CANUTS')).toEqual(a);
+  });
+
+  it('suggests a spelling when a word finds nothing: « boulangerie » for boulangrie', async () => {
+    expect(await names('boulangrie')).toEqual([]);
+    expect(await suggestSpelling(t.db, 'boulangrie')).toBe('boulangerie');
+    expect(await suggestSpelling(t.db, 'plombrie forez')).toBe('plomberie forez');
+    expect(await suggestSpelling(t.db, 'zzzzzz')).toBeUndefined();
+    const a = agent(t);
+    await a.signIn((await makeUser(t.db, ['staff'])).email);
+    const page = await a.get('/registre?q=boulangrie');
+    expect(page.body).toContain('Vouliez-vous dire « boulangerie » ?');
+    expect(page.body).toContain('href="/registre?q=boulangerie"');
   });
 });

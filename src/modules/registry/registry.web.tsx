@@ -18,7 +18,7 @@ import { csvExport, prospectingExport, recordExport, xlsxExport } from './export
 import { cancelImport, getImport, listImports, queueImport } from './import-runs.service.js';
 import { checkSireneHeaders } from './import.service.js';
 import type { ContactRow, RegistryDb } from './registry.table.js';
-import { hasWords, parseSearch, searchEstablishments, searchFacets } from './search.service.js';
+import { FEW_RESULTS, hasWords, parseSearch, searchEstablishments, searchFacets, suggestSpelling } from './search.service.js';
 import { DuplicatesPage, ImportPage, ImportsPage, ImportStatus } from './views/admin.js';
 import { CompanyFormPage, CompanyPage, ContactFormPage, type CompanyFormValues, type ContactConsentView, type ContactFormValues } from './views/company.js';
 import { FacetPanel, Results, SearchPage } from './views/search.js';
@@ -77,8 +77,9 @@ export async function handleSearch(req: FastifyRequest, reply: FastifyReply, { d
   // 0013), unless asked inline (facets=1: the link given to browsers without JavaScript).
   const lazyFacets = hasWords(s) && query.facets !== '1';
   const result = await searchEstablishments(reads, s, { facets: !lazyFacets });
-  if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} lazyFacets={lazyFacets} />);
-  return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={await listSegments(db)} lazyFacets={lazyFacets} />);
+  const suggestion = hasWords(s) && result.total < FEW_RESULTS && s.page === 1 ? await suggestSpelling(reads, s.q) : undefined;
+  if (req.isHtmx) return reply.render(<Results ctx={req.view()} s={s} result={result} lazyFacets={lazyFacets} suggestion={suggestion} />);
+  return reply.render(<SearchPage ctx={req.view()} s={s} result={result} segments={await listSegments(db)} lazyFacets={lazyFacets} suggestion={suggestion} />);
 }
 
 /** The facet panel of a search, loaded by htmx once its results are shown. */

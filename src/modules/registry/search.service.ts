@@ -551,3 +551,56 @@ export async function* streamSearch(db: RegistryDb, s: SearchQuery, pageSize = 2
     if (rows.length < pageSize) return;
   }
 }
+
+/** A search with fewer results than this offers a spelling ("Vouliez-vous dire …"). */
+export const FEW_RESULTS = 1;
+
+/** Trigrams of a word as pg_trgm counts them (padded with two spaces before, one after). */
+function trigrams(w: string): Set<string> {
+  const p = `  ${w} `;
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= p.length; i++) out.add(p.slice(i, i + 3));
+  return out;
+}
+function similarity(a: string, b: string): number {
+  const x = trigrams(a);
+  const y = trigrams(b);
+  let common = 0;
+  for (const t of x) if (y.has(t)) common++;
+  return common / (x.size + y.size - common);
+}
+
+/**
+ * "Vouliez-vous dire « boulangerie » ?" for a search that found nothing: each word of five letters
+ * or more is compared (trigram similarity, as pg_trgm computes it, here in code) with the first
+ * words of the registry's names that share its first three letters — the trade words people
+ * type ("boulangrie", "plombrie"). Those words are read by skipping through the (status,
+ * sort_name) index from one first word to the next (at most 200 seeks), the same on both
+ * databases, so both suggest the same word. Proper nouns deeper in names are not suggested.
+ */
+export async function suggestSpelling(db: RegistryDb, q: string): Promise<string | undefined> {
+  if (identifierIn(q)) return undefined;
+  const words = registryTerms(q);
+  let changed = false;
+  const out: string[] = [];
+  for (const w of words) {
+    if (w.length < 5 || /\d/.test(w)) {
+      out.push(w);
+      continue;
+    }
+    const head = w.slice(0, 3);
+    let cursor = head;
+    let best: { word: string; score: number } | undefined;
+    for (let i = 0; i < 200; i++) {
+      const row = await db.selectFrom('establishments').select('sort_name').where('status', '=', 'active').where('sort_name', '>=', cursor).where('sort_name', '<', head + '~').orderBy('sort_name').limit(1).executeTakeFirst();
+      if (!row) break;
+      const first = row.sort_name.split(' ')[0];
+      const score = similarity(w, first);
+      if (first !== w && score >= 0.4 && (!best || score > best.score)) best = { word: first, score };
+      cursor = first + '~';
+    }
+    if (best) changed = true;
+    out.push(best?.word ?? w);
+  }
+  return changed ? out.join(' ') : undefined;
+}
