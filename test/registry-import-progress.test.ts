@@ -60,7 +60,7 @@ describe('re-import of a newer file', () => {
     expect(await count(t.db, 'establishments', ['version', 2])).toBe(changed);
     const found = await searchEstablishments(t.db, parseSearch({ q: 'zythum', status: 'all' }));
     expect(found.total).toBe(changed);
-  });
+  }, 90_000);
 
   it('renames the unchanged establishments of a company whose unit line changed', async () => {
     const unitLines = readFileSync(units, 'utf8').split('\n');
