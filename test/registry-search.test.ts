@@ -12,6 +12,7 @@ import { suggestSpelling } from '../src/modules/registry/search.service.js';
 import { createManualCompany } from '../src/modules/registry/company.service.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { pluralStem } from '../src/modules/registry/search-text.js';
+import { typedTerms } from '../src/platform/db/search.js';
 import { agent, createTestApp, makeUser, type TestApp } from './helpers.js';
 
 const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
@@ -25,6 +26,8 @@ beforeAll(async () => {
     ['BOULANGERIE DU GIER', '42400', '42207'],
     ['JOURNAUX DU PILAT', '42400', '42207'],
     ['ÉLECTRICITÉ DES CANUTS', '69004', '69384'],
+    ['GARAGE ZEPHYRINE ZORGLUB', '42400', '42207'],
+    ['GARAGE ZEPHYRIN ZORGLUBS', '42400', '42207'],
   ]) {
     await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name, postalCode, communeCode, streetName: 'Rue du Test', streetNumber: '1', confirmDuplicate: true }));
   }
@@ -95,6 +98,16 @@ describe('French', () => {
     expect(pluralStem('journal')).toBe('journa');
     expect(pluralStem('42000')).toBe('42000');
     expect(pluralStem('bus')).toBe('bus');
+  });
+
+  it('matches the words typed before the last as whole words (with their plural), the last as a prefix', async () => {
+    // "zephyrin" is finished: not "zephyrine"; "zorg" is being typed: "zorglubs"
+    expect(await names('garage zephyrin zorg')).toEqual(['GARAGE ZEPHYRIN ZORGLUBS']);
+    expect((await names('garage zephyrin')).sort()).toEqual(['GARAGE ZEPHYRIN ZORGLUBS', 'GARAGE ZEPHYRINE ZORGLUB']);
+    // a finished word still finds its plural ("zorglub" → "zorglubs"), and the plural typed finds the singular
+    expect((await names('zorglub garage')).sort()).toEqual(['GARAGE ZEPHYRIN ZORGLUBS', 'GARAGE ZEPHYRINE ZORGLUB']);
+    expect((await names('zorglubs garage')).sort()).toEqual(['GARAGE ZEPHYRIN ZORGLUBS', 'GARAGE ZEPHYRINE ZORGLUB']);
+    expect(typedTerms(['rue', 'victor', 'hugo'])).toEqual([{ word: 'rue', whole: true }, { word: 'victor', whole: true }, 'hugo']);
   });
 
   it('ignores accents and case: electricite, Électricité, ELECTRICITE', async () => {

@@ -3,7 +3,7 @@
 // saved as a named segment, reused by exports, the API and other modules).
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { countByColumns, selectWide, tableThroughIndex, withTempTable } from '../../platform/db/index.js';
-import { fullTextMatch, normaliseSearchText, searchTerms, withFullTextJoin } from '../../platform/db/search.js';
+import { fullTextMatch, normaliseSearchText, searchTerms, typedTerms, withFullTextJoin } from '../../platform/db/search.js';
 import type { RegistryDb, RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
 import { FACET_COLUMNS, pluralStem } from './search-text.js';
@@ -105,10 +105,13 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
   else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
   else {
-    const terms = registryTerms(s.q).map(pluralStem);
+    const typed = registryTerms(s.q);
+    const terms = typed.map(pluralStem);
+    // Finished words whole, the last a prefix (platform typedTerms: PostgreSQL's GIN cost).
+    const matched = typedTerms(terms, typed.map((w, i) => terms[i] !== w));
     if (!terms.length) {
       // no words
-    } else if (words === 'driving') qb = withFullTextJoin(db, qb, 'establishments', 'e', 'search_text', terms);
+    } else if (words === 'driving') qb = withFullTextJoin(db, qb, 'establishments', 'e', 'search_text', matched);
     else if (words === 'name-starts') {
       // Names starting with the words typed, read from the (status, sort_name) index. Each such
       // name holds every word as a prefix of its words (the name leads the search text), so
@@ -116,7 +119,7 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
       // cost FTS5 a whole evaluation each (seconds for two words).
       const text = terms.join(' ');
       qb = qb.where('e.sort_name', '>=', text).where('e.sort_name', '<', text + '~');
-    } else qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', terms) as never);
+    } else qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', matched) as never);
   }
   // A SIREN/SIRET typed: the status is tested on the few rows of the SIRET range, not used to pick
   // an index — SQLite without statistics (any fresh import) took a (status, …) index and walked
