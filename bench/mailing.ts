@@ -3,8 +3,7 @@
 // connections, same messages in flight, personalisation by string concatenation: the raw send
 // rate), then through the module's sender (recipients written from a list of N subscribers,
 // lease, claims, sent marks grouped by 25, the compiled template, List-Unsubscribe headers, VERP,
-// each message built to raw bytes and its final dot held until its send-journal line is written:
-// ADR 0012), in the same run. Reports messages/s of each, their ratio, and the RSS of the
+// each message's final dot held until its send-journal line is written: ADR 0012), in the same run. Reports messages/s of each, their ratio, and the RSS of the
 // process sampled during our send (flat memory: the send holds one batch at a time).
 // Usage: npx tsx bench/mailing.ts   [N=100000] [CONNECTIONS=5]
 //        TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres for a throwaway PostgreSQL database

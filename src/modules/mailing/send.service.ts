@@ -8,8 +8,8 @@
 // renewing it, and the next one — the schedule `mailing.tick` or the command line — takes the
 // campaign over once it expired.
 //
-// Exactly once at the sink (ADR 0012, send-journal.ts): each message's bytes are built here and
-// streamed so that the SMTP terminator (the final dot, the server's point of acceptance) leaves
+// Exactly once at the sink (ADR 0012, send-journal.ts): the last stage of each message's stream
+// is a gate, so that the SMTP terminator (the final dot, the server's point of acceptance) leaves
 // only after a line "<recipient> <attempt>" went to the run's send journal. A recipient the dead
 // run had claimed is then 'sent' presumed if journaled (its dot may have left), sent again if not
 // (no dot ever left: the server discarded it). Only a run whose journal is not on this host (a
