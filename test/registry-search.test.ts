@@ -13,7 +13,6 @@ import { createManualCompany } from '../src/modules/registry/company.service.js'
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { pluralStem } from '../src/modules/registry/search-text.js';
 import { typedTerms } from '../src/platform/db/search.js';
-import { dialectOf, refreshPlannerStatistics } from '../src/platform/db/index.js';
 import { agent, createTestApp, makeUser, type TestApp } from './helpers.js';
 
 const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
@@ -85,18 +84,6 @@ describe('bounded counts', () => {
     expect((await a.get('/registre')).body).toContain('Section NAF');
     // inline on request
     expect((await a.get('/registre?q=boulangerie&facets=1')).body).toContain('Section NAF');
-  });
-});
-
-describe('planner statistics', () => {
-  it('a large import leaves statistics on SQLite too (sampled ANALYZE), not only on PostgreSQL', async () => {
-    await refreshPlannerStatistics(t.db, ['establishments', 'companies']);
-    if (dialectOf(t.db) === 'postgres') return; // covered by registry-import.test.ts
-    const { sql } = await import('kysely');
-    const r = await sql<{ tbl: string }>`select distinct tbl from sqlite_stat1 where tbl in ('establishments', 'companies') order by tbl`.execute(t.db);
-    expect(r.rows.map((x) => x.tbl)).toEqual(['companies', 'establishments']);
-    // the sampling limit is per connection: set back to unlimited for whoever asks next
-    expect((await sql<{ analysis_limit: number }>`pragma analysis_limit`.execute(t.db)).rows[0].analysis_limit).toBe(0);
   });
 });
 

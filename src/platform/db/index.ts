@@ -255,23 +255,14 @@ export function tableThroughIndex(db: AnyDb, table: string, alias: string, sqlit
  * Fresh planner statistics after a bulk change of these tables. PostgreSQL plans from
  * statistics that only ANALYZE (or autovacuum, which a server may run late or not at all)
  * refreshes: measured at 1 M establishments after repeated imports with autovacuum off, the
- * registry's search throughput was 2.7× lower (1.4 against 3.8 searches/s) until `vacuum analyze`. SQLite: a
- * sampled ANALYZE (analysis_limit 1000 rows an index: 1.3 s for the registry's four tables at a
- * million rows on a loaded machine, where a full one holds the write connection far longer):
- * with no statistics at all (any fresh import) the planner counted two facets in 148 ms instead
- * of 24.6 ms (#12).
+ * registry's search throughput was 2.7× lower (1.4 against 3.8 searches/s) until `vacuum analyze`. SQLite: nothing — the registry's
+ * hot queries name their index (tableThroughIndex), and statistics trade one plan for another:
+ * measured at 1 M (#12, 2026-12-07, loaded), a full ANALYZE (3.2 s) made a two-facet count
+ * 40–51 ms instead of 122–171 but `conseil` + département sorted by name 160–188 ms instead of
+ * 10–16; a sampled one (analysis_limit 1000) made both worse.
  */
 export async function refreshPlannerStatistics(db: AnyDb, tables: readonly string[]): Promise<void> {
-  if (tables.length === 0) return;
+  if (dialectOf(db) !== 'postgres' || tables.length === 0) return;
   for (const t of tables) if (!/^[a-z_]+$/.test(t)) throw new Error(`refreshPlannerStatistics: bad name ${t}`);
-  if (dialectOf(db) === 'postgres') {
-    await sql.raw(`analyze ${tables.join(', ')}`).execute(db);
-    return;
-  }
-  await sql.raw('pragma analysis_limit = 1000').execute(db);
-  try {
-    for (const t of tables) await sql.raw(`analyze ${t}`).execute(db);
-  } finally {
-    await sql.raw('pragma analysis_limit = 0').execute(db);
-  }
+  await sql.raw(`analyze ${tables.join(', ')}`).execute(db);
 }
