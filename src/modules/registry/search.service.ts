@@ -351,7 +351,10 @@ export async function searchFacets(db: RegistryDb, s: SearchQuery): Promise<Omit
   return counts;
 }
 
-const noFacets = () => Object.fromEntries(FACETS.map((f) => [f, []])) as unknown as Record<FacetName, never[]>;
+/** Every facet, no value counted (a page shown before its facet panel is loaded). */
+function noFacets(): SearchResult['facets'] {
+  return { section: [], division: [], department: [], commune: [], band: [], form: [], tag: [] };
+}
 
 async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: boolean }, cached?: Counts): Promise<{ items: unknown[]; counts: Counts }> {
   const filtered = () => applySearch(db, base(db), s);
