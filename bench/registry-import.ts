@@ -10,12 +10,11 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
-import { openDatabase, type AnyDb } from '../src/platform/db/index.js';
+import type { AnyDb } from '../src/platform/db/index.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
-import { bulkInsert, type BulkValue } from '../src/platform/db/bulk.js';
+import { freshDb, rawInsertRate } from './registry-lib.js';
 import { changeEstablishmentLines, generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock, type ImportStats } from '../src/modules/registry/import.service.js';
 
@@ -23,54 +22,7 @@ const { values } = parseArgs({ options: { size: { type: 'string' }, db: { type: 
 const SIZE = Number(values.size ?? 100_000);
 const DIALECTS = (values.db ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [values.db!];
 const TERRITORY = ['42', '69'];
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const fmt = (n: number, d = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-async function freshDb(dialect: string, dir: string) {
-  if (dialect === 'sqlite') return { database: openDatabase({ dataDir: dir }), drop: async () => {} };
-  const name = `consulaire_bench_import_${process.pid}`;
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  await c.query(`drop database if exists ${name} with (force)`);
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${name}`;
-  return {
-    database: openDatabase({ databaseUrl: u.toString(), dataDir: dir, poolSize: 4 }),
-    drop: async () => {
-      const c2 = new pg.Client({ connectionString: PG_ADMIN });
-      await c2.connect();
-      await c2.query(`drop database if exists ${name} with (force)`);
-      await c2.end();
-    },
-  };
-}
-
-/**
- * The bare insert: the establishments the import wrote, read back and inserted again by the
- * plain bulk insert into a table without index, constraint or trigger. Only the inserts are timed.
- */
-async function rawInsertRate(db: AnyDb): Promise<number> {
-  const cols = Object.keys((await db.selectFrom('establishments').selectAll().limit(1).executeTakeFirstOrThrow()) as object).filter((c) => c !== 'id' && c !== 'search_text_tsv');
-  await sql`drop table if exists bench_raw`.execute(db);
-  await sql`create table bench_raw as select ${sql.join(cols.map((c) => sql.ref(c)))} from establishments where 1 = 0`.execute(db);
-  let after = 0;
-  let secs = 0;
-  let n = 0;
-  for (;;) {
-    const page = (await db.selectFrom('establishments').select(['id', ...cols] as never).where('id', '>', after).orderBy('id').limit(10_000).execute()) as Record<string, BulkValue>[];
-    if (!page.length) break;
-    after = page[page.length - 1].id as number;
-    const rows = page.map((r) => cols.map((c) => r[c]));
-    const t0 = performance.now();
-    await bulkInsert(db, 'bench_raw', cols, rows);
-    secs += (performance.now() - t0) / 1000;
-    n += rows.length;
-  }
-  await sql`drop table bench_raw`.execute(db);
-  return n / secs;
-}
 
 async function historyLines(db: AnyDb): Promise<number> {
   return Number((await sql<{ n: number }>`select count(*) as n from registry_changes`.execute(db)).rows[0].n);
@@ -95,7 +47,7 @@ async function main() {
   out.push('|---|---|---|---|---|---|---|---|');
   for (const dialect of DIALECTS) {
     const dir = mkdtempSync(path.join(tmpdir(), `consulaire-bench-import-${dialect}-`));
-    const { database, drop } = await freshDb(dialect, dir);
+    const { database, drop } = await freshDb(dialect, dir, 'bench_import');
     const db = database.db;
     try {
       await migrateToLatest(db);

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, appendFileSync, mkdirSync, readFileSync, existsSyn
 import { loadavg, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -16,13 +15,12 @@ import { MODULES } from '../src/modules/index.js';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { useFastHashingForTests } from '../src/platform/auth/password.js';
 import { createUser } from '../src/platform/auth/users.js';
-import { openDatabase, type AnyDb } from '../src/platform/db/index.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import { fullTextMatch, searchTerms } from '../src/platform/db/search.js';
 import { csvExport } from '../src/modules/registry/export.service.js';
 import { generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
-import { bulkInsert, type BulkValue } from '../src/platform/db/bulk.js';
+import { freshDb, rawInsertRate } from './registry-lib.js';
 import { invalidateSearchCache, parseSearch } from '../src/modules/registry/search.service.js';
 import { addSyntheticContacts } from '../src/modules/registry/seed.service.js';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
@@ -38,63 +36,11 @@ const RUNS = Number(values.runs ?? 3);
 const REPEAT = Number(values.queries ?? 20);
 const DIALECTS = (values.db ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [values.db!];
 const TERRITORY = ['42', '69'];
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ms = (t: bigint) => Number(t) / 1e6;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-async function freshDb(dialect: string, dir: string) {
-  if (dialect === 'sqlite') return { database: openDatabase({ dataDir: dir }), dir, drop: async () => {} };
-  const name = `consulaire_bench_${process.pid}`;
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  await c.query(`drop database if exists ${name} with (force)`);
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${name}`;
-  const database = openDatabase({ databaseUrl: u.toString(), dataDir: dir, poolSize: 4 });
-  return {
-    database,
-    dir,
-    url: u.toString(),
-    drop: async () => {
-      const c2 = new pg.Client({ connectionString: PG_ADMIN });
-      await c2.connect();
-      await c2.query(`drop database if exists ${name} with (force)`);
-      await c2.end();
-    },
-  };
-}
-
-/**
- * Raw insert baseline: the rows the import just wrote (same columns, same values), read back and
- * inserted again into a table without any index, constraint or trigger, by the plain bulk insert
- * (one prepared statement on SQLite, unnest batches on PostgreSQL) — no parsing, no validation,
- * no lookups, no index build. Only the inserts are timed.
- */
-async function rawInsertRate(db: AnyDb): Promise<number> {
-  const cols = Object.keys((await db.selectFrom('establishments').selectAll().limit(1).executeTakeFirstOrThrow()) as object).filter((c) => c !== 'id' && c !== 'search_text_tsv');
-  await sql`drop table if exists bench_raw`.execute(db);
-  await sql`create table bench_raw as select ${sql.join(cols.map((c) => sql.ref(c)))} from establishments where 1 = 0`.execute(db);
-  let after = 0;
-  let secs = 0;
-  let n = 0;
-  for (;;) {
-    const page = (await db.selectFrom('establishments').select(['id', ...cols]).where('id', '>', after).orderBy('id').limit(10_000).execute()) as Record<string, BulkValue>[];
-    if (!page.length) break;
-    after = page[page.length - 1].id as number;
-    const rows = page.map((r) => cols.map((c) => r[c]));
-    const t0 = process.hrtime.bigint();
-    await bulkInsert(db, 'bench_raw', cols, rows);
-    secs += ms(process.hrtime.bigint() - t0) / 1000;
-    n += rows.length;
-  }
-  await sql`drop table bench_raw`.execute(db);
-  return n / secs;
-}
 
 async function main() {
   useFastHashingForTests();
