@@ -4,19 +4,16 @@
 // and mixed traffic through the proxy gets no error. Needs nginx (CI installs it: .ci/run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { createUser } from '../src/platform/auth/users.js';
-import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { Mailer } from '../src/platform/mail/index.js';
 import { onPostgres, testDatabase, type TestDatabase } from './helpers.js';
+import { Browser, freePort, OPS_SECRET, ROOT, until } from './ops-helpers.js';
 import { startSmtp, type Inbox } from './smtp.js';
 
-const ROOT = path.resolve(__dirname, '..');
-const SECRET = 'instances-secret-instances-secret-42';
 const PASSWORD = 'a long instances password';
 
 function hasNginx(): boolean {
@@ -31,48 +28,8 @@ const nginx = hasNginx();
 if (onPostgres && !nginx && process.env.CI) throw new Error('nginx is required in CI for the two-instance test (.ci/run installs it)');
 if (onPostgres && !nginx) console.warn('ops-instances: nginx is not installed here — the two-instance test is skipped (CI installs it)');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function until(what: string, test: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await test()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
-/** A browser over fetch: cookies kept, CSRF token sent with forms. */
-class Browser {
-  cookies = new Map<string, string>();
-  async request(base: string, method: string, url: string, form?: Record<string, string>): Promise<{ status: number; body: string; location?: string }> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
-    if (form) {
-      const p = new URLSearchParams(form);
-      p.append('_csrf', csrfTokenFor(SECRET, this.cookies.get('csrf') ?? ''));
-      body = p.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    }
-    const res = await fetch(base + url, { method, headers, body, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair.indexOf('=');
-      const v = pair.slice(i + 1);
-      if (v === '' || /max-age=0|expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(pair.slice(0, i));
-      else this.cookies.set(pair.slice(0, i), v);
-    }
-    return { status: res.status, body: await res.text(), location: res.headers.get('location') ?? undefined };
-  }
-}
 
 describe.skipIf(!onPostgres || !nginx)('two instances behind nginx, one PostgreSQL', () => {
   let tdb: TestDatabase;
@@ -95,7 +52,7 @@ describe.skipIf(!onPostgres || !nginx)('two instances behind nginx, one PostgreS
     const nginxPort = await freePort();
     proxy = `http://127.0.0.1:${nginxPort}`;
     for (const port of ports) {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: tdb.url, DATA_DIR: tdb.dataDir, PORT: String(port), SESSION_SECRET: SECRET, SMTP_URL: inbox.url, PUBLIC_URL: proxy, CONSULAIRE_DEMO: '0', LOG_LEVEL: 'warn' };
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: tdb.url, DATA_DIR: tdb.dataDir, PORT: String(port), SESSION_SECRET: OPS_SECRET, SMTP_URL: inbox.url, PUBLIC_URL: proxy, CONSULAIRE_DEMO: '0', LOG_LEVEL: 'warn' };
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { cwd: ROOT, env, stdio: 'ignore' });
       children.push(child);
     }
@@ -139,26 +96,26 @@ http {
   });
 
   it('one sign-in through the proxy is valid on both instances', async () => {
-    const b = new Browser();
-    await b.request(proxy, 'GET', '/connexion');
-    const signIn = await b.request(proxy, 'POST', '/connexion', { email: adminEmail, password: PASSWORD });
+    const b = new Browser('');
+    await b.request('GET', proxy + '/connexion');
+    const signIn = await b.request('POST', proxy + '/connexion', { email: adminEmail, password: PASSWORD });
     expect(signIn.status).toBe(302);
     expect(b.cookies.has('sid')).toBe(true);
     for (const port of ports) {
-      const page = await b.request(`http://127.0.0.1:${port}`, 'GET', '/portail');
+      const page = await b.request('GET', `http://127.0.0.1:${port}` + '/portail');
       expect(page.status).toBe(200);
       expect(page.body).toContain('Admin Instances');
     }
   }, 60_000);
 
   it('the same record edited at once on both instances: one saved, the other 409, nothing lost', async () => {
-    const b = new Browser();
-    await b.request(proxy, 'GET', '/connexion');
-    await b.request(proxy, 'POST', '/connexion', { email: adminEmail, password: PASSWORD });
+    const b = new Browser('');
+    await b.request('GET', proxy + '/connexion');
+    await b.request('POST', proxy + '/connexion', { email: adminEmail, password: PASSWORD });
     const form = (name: string) => ({ name, email: 'victim@instances.test', roles: 'staff', version: '1' });
     const [one, two] = await Promise.all([
-      b.request(`http://127.0.0.1:${ports[0]}`, 'POST', `/admin/utilisateurs/${victimId}`, form('Victime Une')),
-      b.request(`http://127.0.0.1:${ports[1]}`, 'POST', `/admin/utilisateurs/${victimId}`, form('Victime Deux')),
+      b.request('POST', `http://127.0.0.1:${ports[0]}` + `/admin/utilisateurs/${victimId}`, form('Victime Une')),
+      b.request('POST', `http://127.0.0.1:${ports[1]}` + `/admin/utilisateurs/${victimId}`, form('Victime Deux')),
     ]);
     expect([one.status, two.status].sort()).toEqual([302, 409]);
     const row = await tdb.db.selectFrom('users').select(['name', 'version']).where('id', '=', victimId).executeTakeFirstOrThrow();
@@ -172,11 +129,11 @@ http {
     const mailer = new Mailer(inbox.url, 'test@instances.test');
     for (let i = 0; i < 12; i++) await tdb.db.transaction().execute((trx) => mailer.queue(trx, { to: `r${i}@instances.test`, subject: `Once ${i}`, text: 'once' }));
     mailer.close();
-    const b = new Browser();
-    await b.request(proxy, 'GET', '/connexion');
-    await b.request(proxy, 'POST', '/connexion', { email: adminEmail, password: PASSWORD });
+    const b = new Browser('');
+    await b.request('GET', proxy + '/connexion');
+    await b.request('POST', proxy + '/connexion', { email: adminEmail, password: PASSWORD });
     const urls = ['/connexion', '/portail', '/health', '/ready', '/admin/utilisateurs', `/admin/utilisateurs/${victimId}`, '/static/app.css', '/no-such-page'];
-    const statuses = await Promise.all(Array.from({ length: 160 }, (_, i) => b.request(proxy, 'GET', urls[i % urls.length]).then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 160 }, (_, i) => b.request('GET', proxy + urls[i % urls.length]).then((r) => r.status)));
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.filter((s) => s === 404)).toHaveLength(20);
     const mails = await inbox.waitFor(12, 30_000);
