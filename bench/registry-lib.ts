@@ -57,3 +57,21 @@ export async function rawInsertRate(db: AnyDb): Promise<number> {
   await sql`drop table bench_raw`.execute(db);
   return n / secs;
 }
+
+/** Issue #12's search mix (query strings of /registre); the SIREN/SIRET are those of an establishment of the registry. */
+export function searchMix(siret: string): [string, string][] {
+  return [
+    ['word', 'q=boulangerie'],
+    ['two words', 'q=restaurant+lyon'],
+    ['prefix', 'q=boul'],
+    ['prefix, accent', 'q=meca'],
+    ['contact name', 'q=chevalier'],
+    ['street', 'q=rue+victor+hugo'],
+    ['SIREN with spaces', `q=${siret.slice(0, 3)}+${siret.slice(3, 6)}+${siret.slice(6, 9)}`],
+    ['SIRET', `q=${siret}`],
+    ['facet only (broad)', 'department=69'],
+    ['facets (narrow)', 'section=I&commune=42218'],
+    ['everything (no filter)', ''],
+    ['word + facet + sort', 'q=conseil&department=42&sort=name'],
+  ];
+}

@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { searchMix } from './registry-lib.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { MODULES } from '../src/modules/index.js';
@@ -48,24 +49,9 @@ const EMAIL = 'bench-search@test.cci.fr';
 const PASSWORD = 'bench search password 2026';
 const log = (s: string) => console.error(`[registry-search] ${s}`);
 
-/** The mix of bench/registry.ts (issue #12's queries); the SIREN/SIRET are read from the registry. */
+/** The mix of bench/registry.ts (issue #12's queries), plus a plural and a later page. */
 function mixOf(siret: string): [string, string][] {
-  return [
-    ['word', 'q=boulangerie'],
-    ['two words', 'q=restaurant+lyon'],
-    ['prefix', 'q=boul'],
-    ['prefix, accent', 'q=meca'],
-    ['contact name', 'q=chevalier'],
-    ['street', 'q=rue+victor+hugo'],
-    ['plural', 'q=boulangeries'],
-    ['SIREN with spaces', `q=${siret.slice(0, 3)}+${siret.slice(3, 6)}+${siret.slice(6, 9)}`],
-    ['SIRET', `q=${siret}`],
-    ['facet only (broad)', 'department=69'],
-    ['facets (narrow)', 'section=I&commune=42218'],
-    ['everything (no filter)', ''],
-    ['word + facet + sort', 'q=conseil&department=42&sort=name'],
-    ['word, page 3', 'q=boulangerie&page=3'],
-  ];
+  return [...searchMix(siret), ['plural', 'q=boulangeries'], ['word, page 3', 'q=boulangerie&page=3']];
 }
 
 const f1 = (n: number) => (Number.isNaN(n) ? '—' : n.toLocaleString('en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1 }));

@@ -20,7 +20,7 @@ import { fullTextMatch, searchTerms } from '../src/platform/db/search.js';
 import { csvExport } from '../src/modules/registry/export.service.js';
 import { generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
-import { freshDb, rawInsertRate } from './registry-lib.js';
+import { freshDb, rawInsertRate, searchMix } from './registry-lib.js';
 import { invalidateSearchCache, parseSearch } from '../src/modules/registry/search.service.js';
 import { addSyntheticContacts } from '../src/modules/registry/seed.service.js';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
@@ -118,20 +118,7 @@ async function main() {
     const get = (url: string) => app.fastify.inject({ url, headers: { cookie } });
 
     const sample = await db.selectFrom('establishments').select(['siret', 'company_id']).where('status', '=', 'active').orderBy('id').offset(Math.floor(SIZE / 3)).limit(1).executeTakeFirstOrThrow();
-    const mix: [string, string][] = [
-      ['word', 'q=boulangerie'],
-      ['two words', 'q=restaurant+lyon'],
-      ['prefix', 'q=boul'],
-      ['prefix, accent', 'q=meca'],
-      ['contact name', 'q=chevalier'],
-      ['street', 'q=rue+victor+hugo'],
-      ['SIREN with spaces', `q=${sample.siret!.slice(0, 3)}+${sample.siret!.slice(3, 6)}+${sample.siret!.slice(6, 9)}`],
-      ['SIRET', `q=${sample.siret}`],
-      ['facet only (broad)', 'department=69'],
-      ['facets (narrow)', 'section=I&commune=42218'],
-      ['everything (no filter)', ''],
-      ['word + facet + sort', 'q=conseil&department=42&sort=name'],
-    ];
+    const mix = searchMix(sample.siret!);
     const rows: string[] = [];
     const allP95: number[] = [];
     for (const [label, qs] of mix) {
