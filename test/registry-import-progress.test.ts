@@ -4,15 +4,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { changeEstablishmentLines, generateSireneFiles, UNIT_HEADER } from '../src/modules/registry/generator.js';
 import { ImportCancelled, importSireneStock } from '../src/modules/registry/import.service.js';
 import { parseSearch, searchEstablishments } from '../src/modules/registry/search.service.js';
 import { agent, count, createTestApp, makeUser, type TestApp } from './helpers.js';
+import { multipart, SAMPLE } from './registry-helpers.js';
 
-const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
 const TERRITORY = ['42', '69'];
 const dir = mkdtempSync(path.join(tmpdir(), 'registry-import-progress-'));
 let t: TestApp;
@@ -20,16 +19,6 @@ beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(async () => t?.close());
-
-function multipart(files: Record<string, [string, Buffer]>, csrf: string) {
-  const boundary = '----consulaire' + Math.random().toString(16).slice(2);
-  const parts: Buffer[] = [];
-  for (const [field, [name, data]] of Object.entries(files)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n`), data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 describe('re-import of a newer file', () => {
   const units = path.join(dir, 'u.csv');

@@ -2,27 +2,16 @@
 // service may import; the demo seed stays quick.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryModule } from '../src/modules/registry/index.js';
 import { agent, count, createTestApp, makeUser, type TestApp } from './helpers.js';
+import { multipart, SAMPLE } from './registry-helpers.js';
 
-const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(async () => t?.close());
-
-function multipart(files: Record<string, [string, Buffer]>, csrf: string) {
-  const boundary = '----consulaire' + Math.random().toString(16).slice(2);
-  const parts: Buffer[] = [];
-  for (const [field, [name, data]] of Object.entries(files)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n`), data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 describe('import in the portal', () => {
   it('refuses advisers; runs the upload as a job with progress and a summary for the documentation service', async () => {
