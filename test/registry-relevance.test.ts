@@ -1,7 +1,10 @@
-// Relevance set: 42 queries and the result each must put first, on SQLite and on PostgreSQL alike
+// Relevance set: 45 queries and the result each must put first, on SQLite and on PostgreSQL alike
 // (the same expectations run on both). The SIRENE sample plus decoys that share words with the
 // right answer: names longer than the one typed, the same words in another order, words found
-// only in an address, a trade name, accents and case typed differently.
+// only in an address, a trade name, accents and case typed differently. The last three need the
+// scored relevance (ADR 0016): a word in the name beats the same word in a street, an other name
+// (acronym) beats a street, a rare word beats a common one — the former rule-based rank put a
+// shorter name, or a name starting with the first word typed, first.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +17,27 @@ import { createTestApp, type TestApp } from './helpers.js';
 const SAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'modules', 'registry', 'reference', 'sample');
 let t: TestApp;
 
-const DECOYS: [string, string, string][] = [
-  // name, postal code, commune
+/** A SIRET with valid Luhn keys (SIREN key, then SIRET key) from 8 + 4 digits. */
+function siretOf(eight: string, nic4: string): string {
+  const key = (digits: string) => {
+    for (let k = 0; k < 10; k++) {
+      const s = digits + k;
+      let sum = 0;
+      for (let i = 0; i < s.length; i++) {
+        let d = s.charCodeAt(s.length - 1 - i) - 48;
+        if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+      }
+      if (sum % 10 === 0) return s;
+    }
+    throw new Error('no key');
+  };
+  return key(key(eight) + nic4);
+}
+
+type Decoy = [string, string, string, { streetName?: string; acronym?: string; siret?: string }?];
+const DECOYS: Decoy[] = [
+  // name, postal code, commune (street "Rue du Test" unless given)
   ['ÉLECTRICITÉ GÉNÉRALE GIRARD', '69003', '69383'],
   ['PLOMBERIE ARTISANALE DU FOREZ', '42000', '42218'],
   ['GARAGE AUTOMOBILE DU PILAT', '42400', '42207'],
@@ -26,13 +48,22 @@ const DECOYS: [string, string, string][] = [
   ['FROMAGERIE ARTISANALE DES MONTS DU LYONNAIS', '69200', '69259'],
   ['CAFÉ DE LA GARE DU FOREZ', '42000', '42218'],
   ['ATELIER ET FILS DE GIVORS', '69700', '69091'],
+  // a word in the name vs the same word in a street (both in Lyon): "vermeil lyon"
+  ['ETABLISSEMENTS VERMEIL', '69003', '69383'],
+  ['AB SERVICES', '69003', '69383', { streetName: 'Rue Vermeil' }],
+  // an acronym (other name, known as such by its SIRET) vs a street: "orion lyon"
+  ['SOCIETE DES ETABLISSEMENTS DURAND', '69003', '69383', { acronym: 'ORION', siret: siretOf('73282932', '0001') }],
+  ['AB CONSEIL', '69003', '69383', { streetName: 'Rue Orion' }],
+  // a rare word in the name vs a common one (lyon): "lyon alcyone"
+  ['ALCYONE CONSEIL', '69003', '69383'],
+  ['LYON CONSEIL', '69003', '69383', { streetName: 'Rue Alcyone' }],
 ];
 
 beforeAll(async () => {
   t = await createTestApp();
   await importSireneStock(t.db, { unitsFile: path.join(SAMPLE, 'StockUniteLegale_utf8.csv'), establishmentsFile: path.join(SAMPLE, 'StockEtablissement_utf8.csv'), territory: ['42', '69'], actor: SYSTEM_ACTOR });
-  for (const [name, postalCode, communeCode] of DECOYS) {
-    await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name, postalCode, communeCode, streetName: 'Rue du Test', streetNumber: '1', confirmDuplicate: true }));
+  for (const [name, postalCode, communeCode, more] of DECOYS) {
+    await t.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name, postalCode, communeCode, streetName: 'Rue du Test', streetNumber: '1', confirmDuplicate: true, ...more }));
   }
 });
 afterAll(async () => t?.close());
@@ -85,6 +116,10 @@ const SET: [string, Expected][] = [
   ['fromagerie', { startsWith: 'FROMAGERIE' }],
   ['69003', { postalCode: '69003' }],
   ['386 085 922 00014', { siret: '38608592200014' }],
+  // scored relevance (ADR 0016): only a weighted, rarity-aware score gets these right
+  ['vermeil lyon', 'ETABLISSEMENTS VERMEIL'],
+  ['orion lyon', 'SOCIETE DES ETABLISSEMENTS DURAND'],
+  ['lyon alcyone', 'ALCYONE CONSEIL'],
 ];
 
 describe(`relevance set (${SET.length} queries)`, () => {

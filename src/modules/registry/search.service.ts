@@ -2,8 +2,8 @@
 // business), with the company's name. The URL query string is the whole search (shareable,
 // saved as a named segment, reused by exports, the API and other modules).
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { countByColumns, selectWide, tableThroughIndex, withTempTable } from '../../platform/db/index.js';
-import { fullTextMatch, normaliseSearchText, searchTerms, typedTerms, withFullTextJoin } from '../../platform/db/search.js';
+import { countByColumns, dialectOf, selectWide, tableThroughIndex, withTempTable } from '../../platform/db/index.js';
+import { fullTextMatch, fullTextSample, normaliseSearchText, scannedTable, searchTerms, textPosition, typedTerms, withFullTextJoin, type SearchTerm } from '../../platform/db/search.js';
 import type { RegistryDb, RegistryTables } from './registry.table.js';
 import { identifierIn } from './rules.js';
 import { FACET_COLUMNS, pluralStem } from './search-text.js';
@@ -238,15 +238,19 @@ type Counts = { total: number; totalExact: boolean; facets: SearchResult['facets
 const countCache = new Map<string, Counts & { at: number }>();
 export function invalidateSearchCache(): void {
   countCache.clear();
+  raritySamples.clear();
 }
 function countKey(db: RegistryDb, s: SearchQuery, exact: boolean, bound = COUNT_BOUND): string {
-  // one cache per database handle (tests run several databases in one process)
-  let id = dbIds.get(db);
-  if (id === undefined) dbIds.set(db, (id = ++dbSeq));
-  return JSON.stringify([id, normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null, exact || bound]);
+  return JSON.stringify([dbId(db), normaliseSearchText(s.q), s.filters, s.status, s.zone ?? null, exact || bound]);
 }
 const dbIds = new WeakMap<object, number>();
 let dbSeq = 0;
+/** One cache per database handle (tests run several databases in one process). */
+function dbId(db: RegistryDb): number {
+  let id = dbIds.get(db);
+  if (id === undefined) dbIds.set(db, (id = ++dbSeq));
+  return id;
+}
 
 /**
  * What a search with words keeps of each match: enough to count every facet and sort. On SQLite
@@ -255,8 +259,10 @@ let dbSeq = 0;
  * 205 ms through the wide rows.
  */
 const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date', 'e.headcount_band', 'e.department', 'e.commune_code', 'e.naf_section', 'e.naf_division', 'e.legal_form'];
-/** And what relevance orders by besides (orderByRelevance): the head office is not in the narrow index. */
+/** And the status and head office, which the narrow index lacks (the sorted deep pages and exact=1 read them from the copy). */
 const RANK_COLUMNS = [...MATCH_COLUMNS, 'e.status', 'e.is_head_office'];
+/** Establishments read by a scan on PostgreSQL (scoreTerms' `scan`). */
+const scannedBase = (db: RegistryDb) => (db as any).selectFrom(scannedTable(db, 'establishments', 'e')) as EstQuery;
 const matchesBase = (db: RegistryDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
 
 /**
@@ -271,36 +277,137 @@ export function registryTerms(q: string): string[] {
 }
 
 /**
- * Relevance of a match to the words typed, from its name (the normalised company name):
- *  0 the name itself; 1 a name starting with the words typed, whole; 2 a name holding every word
- *  typed as a whole word, in any order; 3 a name starting with what was typed (the last word
- *  unfinished: "boulangerie dub"); 4 a name starting with the first word; 5 a name holding every
- *  word as the start of one of its words; 6 the rest (found on the trade name, the address, the
- *  town, a contact). Within a rank, the shorter name first (fewer words besides those typed), then
- *  by name. Plain SQL on both databases, so both rank alike (the relevance set checks it). Every
- *  word has been normalised to [a-z0-9], so none can carry a LIKE wildcard.
+ * Relevance is a score (ADR 0016), the same SQL on both databases over the ranked rows, in
+ * integers so both compute the same numbers: for each word typed, its rarity (`idf`, below) times
+ * the weight of the best field it is found in:
+ *  - 10 a whole word of the name (with its plural marks), 6 the start of a word of the name (the
+ *    last word, still being typed: "boulangerie dub");
+ *  - 5 the other names: acronym, usual names, trade name (enseigne);
+ *  - 2 anywhere else: street, postal code, town, contacts, identifiers.
+ * Plus, in units of the words' total rarity S: +S when the name starts with the first word,
+ * +S when it starts with the words typed, whole, +2S when it is exactly them. Then exact
+ * postal-code hits first (a 5-digit word equal to the establishment's postal code); ties: active
+ * before closed, the shorter name, the head office, by name, by id.
+ *
+ * Fields are told apart without a second index: the search text (search-text.ts) is the name,
+ * then the other names, then the SIREN and SIRET, then the address and the contacts, and
+ * `sort_name` is the name. A word found before the name's length is in the name; found before
+ * the SIREN, in the other names. A record without SIRET (typed by hand) has no marker: its other
+ * names count as "anywhere else". Every word has been normalised to [a-z0-9], so none can carry
+ * a LIKE wildcard.
  */
-export function relevanceRank(q: string) {
-  const words = registryTerms(q);
-  const text = words.join(' ');
-  const named = sql`(' ' || e.sort_name || ' ')`;
-  const all = (pattern: (w: string) => string) => (words.length ? sql.join(words.map((w) => sql`${named} like ${pattern(w)}`), sql` and `) : sql`1 = 0`);
-  return sql`case when e.sort_name = ${text} then 0 when e.sort_name like ${text + ' %'} then 1 when ${all((w) => `% ${w} %`)} then 2 when e.sort_name like ${text + '%'} then 3 when e.sort_name like ${(words[0] ?? '') + '%'} then 4 when ${all((w) => `% ${w}%`)} then 5 else 6 end`;
+interface ScoreTerm {
+  word: string;
+  /** finished (matched whole, with its plural marks), or a prefix (the last word, a stem) */
+  whole: boolean;
+  /** rarity weight, a positive integer */
+  idf: number;
 }
 
 /**
- * The order of "relevance" over matches `e` (the same SQL on both databases): the rank of the
- * name, active before closed, the shorter name, the head office before the other
- * establishments, then by name.
+ * Term rarity is sampled: the first RARITY_SAMPLE ids of the registry say how many rows hold each
+ * word (platform fullTextSample: a bounded read on both databases). A registry smaller than that
+ * is counted whole, so the relevance set sees exact counts. The rarity of one word alone does not
+ * change an order, so a one-word search reads no sample.
  */
-function orderByRelevance<Q>(qb: Q, q: string): Q {
-  return (qb as any)
-    .orderBy(relevanceRank(q))
-    .orderBy(sql`case when e.status = 'active' then 0 else 1 end`)
-    .orderBy(sql`length(e.sort_name)`)
-    .orderBy('e.is_head_office', 'desc')
-    .orderBy('e.sort_name')
-    .orderBy('e.id');
+export const RARITY_SAMPLE = 5_000;
+type RaritySample = { at: number; lo: number; hi: number; rows?: number; span: number; df: Map<string, number> };
+const raritySamples = new Map<number, RaritySample>();
+
+async function raritySample(db: RegistryDb): Promise<RaritySample> {
+  const id = dbId(db);
+  const hit = raritySamples.get(id);
+  if (hit && Date.now() - hit.at < COUNT_TTL_MS) return hit;
+  const r = await db.selectFrom('establishments').select([sql<number>`min(id)`.as('lo'), sql<number>`max(id)`.as('hi')]).executeTakeFirst();
+  const lo = Number(r?.lo ?? 0);
+  const sample: RaritySample = { at: Date.now(), lo, hi: lo + RARITY_SAMPLE - 1, span: Number(r?.hi ?? 0) - lo + 1, df: new Map() };
+  raritySamples.set(id, sample);
+  return sample;
+}
+
+interface Scored {
+  terms: ScoreTerm[];
+  /**
+   * PostgreSQL: read the first matches by scanning the table rather than through the GIN index.
+   * The index builds the bitmap of every row holding each word before a LIMIT can act (a prefix
+   * of "lyon" merges hundreds of thousands); when the sample says the words together are common,
+   * a scan finds the first RANK_CANDIDATES matches in fewer rows. Both read the rows in their
+   * physical order, so they return the same rows.
+   */
+  scan: boolean;
+}
+
+/** The words of a search as the score weighs them (the same words and forms as the match). */
+async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATES): Promise<Scored> {
+  const typed = registryTerms(q);
+  const terms = typed.map(pluralStem);
+  const matched = typedTerms(terms, typed.map((w, i) => terms[i] !== w));
+  const out = matched.map((t) => (typeof t === 'string' ? { word: t, whole: false, idf: 10 } : { word: t.word, whole: true, idf: 10 }));
+  if (out.length < 2) return { terms: out, scan: false };
+  const sample = await raritySample(db);
+  const postgres = dialectOf(db) === 'postgres';
+  const key = (t: SearchTerm[]) => t.map((x) => (typeof x === 'string' ? `${x}*` : x.word)).join(' ');
+  // each word alone, and (PostgreSQL, to choose the plan) all of them together
+  const sets = [...matched.map((t) => [t]), ...(postgres ? [matched] : [])];
+  const missing = sets.filter((t) => !sample.df.has(key(t)));
+  if (missing.length || sample.rows === undefined) {
+    const r = await fullTextSample(db, 'establishments', 'search_text', missing, sample.lo, sample.hi);
+    sample.rows = r.rows;
+    missing.forEach((t, i) => sample.df.set(key(t), r.counts[i]));
+  }
+  const n = sample.rows ?? 0;
+  const df = matched.map((t) => sample.df.get(key([t])) ?? 0);
+  // BM25's idf, ×10 and rounded: ~7 for a word in half the rows, ~46 in 1 %, ~85 in none of 5,000.
+  const scoreTerms = out.map((t, i) => ({ ...t, idf: Math.max(1, Math.round(10 * Math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))) }));
+  let scan = false;
+  if (postgres && n > 0) {
+    const together = sample.df.get(key(matched)) ?? 0;
+    // rows a scan reads to find the candidates, against the index entries the bitmap merges
+    // (each word's rows), with a scanned row counted twice an index entry
+    if (together >= 5) scan = (2 * candidates * n) / together < (sample.span * df.reduce((a, b) => a + b, 0)) / n;
+  }
+  return { terms: scoreTerms, scan };
+}
+
+/** What the score reads of each ranked row. */
+const SCORE_COLUMNS = ['e.id', 'e.status', 'e.is_head_office', 'e.sort_name', 'e.siret', 'e.postal_code', 'e.search_text'] as const;
+
+/**
+ * The rows of `pool` (SCORE_COLUMNS of some establishments) ordered by relevance, with
+ * `found`, the number of rows in the pool. One statement: the name, the other names and the
+ * whole text are cut once per row (`r`), then scored.
+ */
+function rankPool(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: SearchQuery, terms: ScoreTerm[]) {
+  const len = sql`length(c.sort_name)`;
+  const ids = sql`coalesce(${textPosition(db, sql`c.search_text`, sql`' ' || substr(c.siret, 1, 9) || ' '`)}, 0)`;
+  const cut = db
+    .selectFrom(pool.as('c'))
+    .select([
+      'c.id', 'c.status', 'c.is_head_office', 'c.sort_name', 'c.postal_code',
+      sql<string>`' ' || c.sort_name || ' '`.as('n'),
+      sql<string>`' ' || case when ${ids} > ${len} + 1 then substr(c.search_text, ${len} + 2, ${ids} - ${len} - 2) else '' end || ' '`.as('o'),
+    ]);
+  const lit = (n: number) => sql.lit(n);
+  const total = terms.reduce((a, t) => a + t.idf, 0);
+  const fields = terms.map((t) => {
+    const whole = [t.word, `${t.word}s`, `${t.word}x`].map((w) => sql`r.n like ${`% ${w} %`}`);
+    return sql`${lit(t.idf)} * case when ${sql.join(whole, sql` or `)} then 10 when r.n like ${`% ${t.word}%`} then 6 when r.o like ${`% ${t.word}%`} then 5 else 2 end`;
+  });
+  const text = terms.map((t) => t.word).join(' ');
+  const first = terms[0]?.word ?? '';
+  const score = terms.length
+    ? sql`${sql.join(fields, sql` + `)} + case when r.sort_name like ${`${first}%`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} or r.sort_name like ${`${text} %`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} then ${lit(2 * total)} else 0 end`
+    : sql`0`;
+  const postal = registryTerms(s.q).filter((w) => /^\d{5}$/.test(w));
+  let ranked = db.selectFrom(cut.as('r')).select(['r.id', sql<number>`count(*) over ()`.as('found')]);
+  if (postal.length) ranked = ranked.orderBy(sql`case when r.postal_code in (${sql.join(postal)}) then 0 else 1 end`);
+  return ranked
+    .orderBy(sql`${score}`, 'desc')
+    .orderBy(sql`case when r.status = 'active' then 0 else 1 end`)
+    .orderBy(sql`length(r.sort_name)`)
+    .orderBy('r.is_head_office', 'desc')
+    .orderBy('r.sort_name')
+    .orderBy('r.id') as SelectQueryBuilder<any, any, { id: number; found: number | string }>;
 }
 
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
@@ -382,34 +489,40 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): P
     // Deeper than the candidates: every match ranked (the counts are not needed here).
     return withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), async (conn) => ({ items: await rankedPage(conn, s) }));
   }
-  const found = (await (applySearch(db, base(db), s, undefined, 'driving') as any).select('e.id').limit(candidates).execute()) as { id: number }[];
-  const ids = new Set(found.map((x) => x.id));
-  const complete = found.length < candidates;
-  if (!complete) {
-    // More matches than candidates: add the names starting with the words typed (the best ranks
-    // start so), read in name order from the (status, sort_name) index.
-    const named = (await (applySearch(db, base(db), s, undefined, 'name-starts') as any)
-      .select('e.id')
-      .orderBy('e.sort_name')
-      .orderBy('e.id')
-      .limit(candidates)
-      .execute()) as { id: number }[];
-    for (const x of named) ids.add(x.id);
+  const scored = await scoreTerms(db, s.q, candidates);
+  // The candidates: up to `candidates` matches in the engine's order, and as many names starting
+  // with the words typed (the best scores start so), read in name order from the (status,
+  // sort_name) index. Such names match, so when the first part is short it holds every match and
+  // the union is exactly it. One statement gathers, scores and pages them: sending the ~2,000 ids
+  // back to be ranked cost PostgreSQL 15–50 ms at 1 M (planning 2,000 parameters, reading the
+  // rows again).
+  const driving = applySearch(db, scored.scan ? scannedBase(db) : base(db), s, undefined, 'driving').select(SCORE_COLUMNS).limit(candidates);
+  const named = applySearch(db, base(db), s, undefined, 'name-starts').select(SCORE_COLUMNS).orderBy('e.sort_name').orderBy('e.id').limit(candidates);
+  const pool = db.selectFrom(driving.as('d')).selectAll().union(db.selectFrom(named.as('n')).selectAll());
+  const ranked = await rankPool(db, pool, s, scored.terms).limit(s.perPage).offset(offset).execute();
+  let found = ranked.length ? Number(ranked[0].found) : undefined;
+  if (found === undefined && offset > 0) {
+    const r = await db.selectFrom(pool.as('p')).select(sql<number>`count(*)`.as('n')).executeTakeFirst();
+    found = Number(r?.n ?? 0);
   }
-  if (!ids.size) return { items: [], all: 0 };
-  // Ranked on the establishments' own columns, then the page's rows read in full: with the
-  // company joined to all 2,000 candidates PostgreSQL spent 90–370 ms on the join.
-  const page = ((await orderByRelevance((base(db) as any).where('e.id', 'in', [...ids]).select('e.id'), s.q).limit(s.perPage).offset(offset).execute()) as { id: number }[]).map((x) => x.id);
+  const complete = (found ?? 0) < candidates;
+  const page = ranked.map((x) => x.id);
   const rows = page.length ? ((await itemColumns(base(db).where('e.id', 'in', page)).execute()) as { id: number }[]) : [];
   const byId = new Map(rows.map((x) => [x.id, x]));
-  return { items: page.map((id) => byId.get(id)).filter(Boolean), all: complete ? ids.size : undefined };
+  return { items: page.map((id) => byId.get(id)).filter(Boolean), all: complete ? (found ?? 0) : undefined };
 }
 
 /** A page ranked over every match (the temporary table `search_matches`). */
 async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
-  const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
-  const ordered = s.sort === 'relevance' ? orderByRelevance(matches as any, s.q) : orderSearch(matches, s);
-  const ids = ((await (ordered as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
+  let ids: number[];
+  if (s.sort === 'relevance') {
+    // Scored as the candidates are (rankPool), on the establishments' own rows.
+    const pool = (db as any).selectFrom('search_matches as m').innerJoin('establishments as e', 'e.id', 'm.id').select(SCORE_COLUMNS);
+    ids = (await rankPool(db, pool, s, (await scoreTerms(db, s.q)).terms).limit(s.perPage).offset((s.page - 1) * s.perPage).execute()).map((x) => x.id);
+  } else {
+    const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
+    ids = ((await (orderSearch(matches, s) as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
+  }
   const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
   const byId = new Map(rows.map((x) => [x.id, x]));
   return ids.map((id) => byId.get(id)).filter(Boolean);

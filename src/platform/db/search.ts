@@ -150,3 +150,44 @@ export function withFullTextJoin<Q extends { innerJoin: unknown; where: unknown 
   const query = ftsQuery(terms);
   return q.innerJoin(sql.raw(`${fts} as ${f}`), (j: { onRef: (a: string, op: string, b: string) => unknown }) => j.onRef(`${f}.rowid`, '=', `${alias}.id`)).where(sql`${sql.ref(`${f}.${fts}`)} match ${query}`);
 }
+
+/**
+ * A document-frequency sample for a relevance score's term rarity (ADR 0016): among the rows of
+ * `table` with `lo <= id <= hi`, how many there are and how many match each conjunction of terms
+ * (`sets`, each a list of terms all required). The same counts on both databases: FTS5 reads each
+ * doclist within the rowid range; PostgreSQL tests every row of the range once, all sets in one
+ * pass — its GIN index would build each common word's whole bitmap first.
+ */
+export async function fullTextSample(db: AnyDb, table: string, column: string, sets: SearchTerm[][], lo: number, hi: number): Promise<{ rows: number; counts: number[] }> {
+  if (!/^[a-z_]+$/.test(table) || !/^[a-z_]+$/.test(column)) throw new Error(`fullTextSample: bad name ${table}.${column}`);
+  if (dialectOf(db) === 'postgres') {
+    const counts = sets.map((t, i) => sql`count(*) filter (where ${sql.ref(`${column}_tsv`)} @@ to_tsquery('simple'::regconfig, ${t.map(pgTerm).join(' & ')}))`.as(`n${i}`));
+    const r = await sql<Record<string, string | number>>`select ${sql.join([sql`count(*)`.as('rows'), ...counts])} from ${sql.table(table)} where id between ${lo} and ${hi}`.execute(db);
+    return { rows: Number(r.rows[0]?.rows ?? 0), counts: sets.map((_, i) => Number(r.rows[0]?.[`n${i}`] ?? 0)) };
+  }
+  const fts = `${table}_fts`;
+  const rows = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where id between ${lo} and ${hi}`.execute(db);
+  const counts: number[] = [];
+  for (const t of sets) {
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(fts)} where ${sql.table(fts)} match ${ftsQuery(t)} and rowid between ${lo} and ${hi}`.execute(db);
+    counts.push(Number(r.rows[0]?.n ?? 0));
+  }
+  return { rows: Number(rows.rows[0]?.n ?? 0), counts };
+}
+
+/** `strpos` (PostgreSQL) / `instr` (SQLite): 1-based position of `needle` in `hay`, 0 when absent. */
+export function textPosition(db: AnyDb, hay: RawBuilder<unknown>, needle: RawBuilder<unknown>): RawBuilder<number> {
+  return dialectOf(db) === 'postgres' ? sql<number>`strpos(${hay}, ${needle})` : sql<number>`instr(${hay}, ${needle})`;
+}
+
+/**
+ * `table as alias` read by a plain scan on PostgreSQL (`offset 0` keeps the planner from pushing
+ * the full-text condition into the GIN index), for a bounded read of common words that the scan
+ * finishes sooner than the index's bitmap (ADR 0016). SQLite: the table itself — FTS5 already
+ * stops at the LIMIT.
+ */
+export function scannedTable(db: AnyDb, table: string, alias: string): RawBuilder<unknown> | string {
+  if (dialectOf(db) !== 'postgres') return `${table} as ${alias}`;
+  if (!/^[a-z_]+$/.test(table) || !/^[a-z_]+$/.test(alias)) throw new Error(`scannedTable: bad name ${table}`);
+  return sql.raw(`(select * from ${table} offset 0) as ${alias}`);
+}
