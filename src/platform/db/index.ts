@@ -63,6 +63,15 @@ export function openDatabase(opts: OpenOptions): Database {
     // reaches the request (503, http/errors.tsx) and the pool drops the dead client on release.
     for (const p of [pool, readPool.pool]) p.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as AnyDb;
+    // The main pool's clients by backend pid, so that a transaction's own client can be found
+    // for what Kysely cannot send (COPY FROM STDIN, pgClientOf below).
+    const clients = new Map<number, pg.PoolClient>();
+    pool.on('connect', (client) => {
+      const pid = (client as pg.PoolClient & { processID?: number }).processID;
+      if (pid) clients.set(pid, client);
+    });
+    pool.on('remove', (client) => clients.delete((client as pg.Client & { processID?: number }).processID ?? 0));
+    pgClients.set(db.getExecutor().adapter, clients);
     const reads = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: readPool }) }) as AnyDb;
     const u = new URL(opts.databaseUrl);
     return {
@@ -120,6 +129,21 @@ export function sqliteHandle(db: AnyDb): SQLite.Database {
   const raw = sqliteHandles.get(db.getExecutor().adapter);
   if (!raw) throw new Error('not a SQLite database opened by openDatabase');
   return raw;
+}
+
+const pgClients = new WeakMap<object, Map<number, pg.PoolClient>>();
+/**
+ * The raw `pg` client behind a PostgreSQL transaction opened on a database from openDatabase
+ * (found by the backend's pid), for statements Kysely cannot send — COPY FROM STDIN of a bulk
+ * load (registry import). What is sent on it is part of the transaction.
+ */
+export async function pgClientOf(trx: AnyDb): Promise<pg.PoolClient> {
+  if (!trx.isTransaction) throw new Error('pgClientOf: only inside a transaction');
+  const clients = pgClients.get(trx.getExecutor().adapter);
+  const pid = Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid);
+  const client = clients?.get(pid);
+  if (!client) throw new Error('pgClientOf: not a PostgreSQL database opened by openDatabase');
+  return client;
 }
 
 /** Which dialect a Kysely instance speaks (migrations receive only the instance). */
