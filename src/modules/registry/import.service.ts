@@ -8,7 +8,7 @@
 // again finishes the work (upserts by SIREN/SIRET are idempotent). Each insert/update writes a
 // line of history with what changed; unchanged records (same content hash) are not touched.
 import { stringify } from 'csv-stringify/sync';
-import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -24,8 +24,13 @@ import type { CompanyRow, EstablishmentRow, RegistryDb } from './registry.table.
 import { derivedColumns, FACET_COLUMNS, type EstablishmentTextFields } from './search-text.js';
 import { ensureFacetSummary, suspendFacetSummary } from './facet-summary.js';
 import { invalidateSearchCache } from './search.service.js';
-import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
+import { csvBatches, fingerprint53, lineChunks, type CsvRow } from './import-lines.js';
+import { InlineScanner, MAPPED_EST_KEYS, ScanWorker } from './import-scan.js';
+import { copyRows } from './import-copy.js';
+import { establishmentColumns, unitColumns, type MappedCompany } from './sirene.mapping.js';
 
+
+export { csvBatches, fingerprint53, type CsvRow };
 
 export interface ImportProgress {
   phase: 'establishments' | 'units' | 'saving' | 'done';
@@ -96,6 +101,13 @@ export interface ImportOptions {
    * converges), so that on SQLite another process's writes wait one batch, not the whole import.
    */
   atomic?: boolean;
+  /**
+   * Read, fingerprint and map the files in a worker thread while this thread writes (default:
+   * beside the requests, so that the server's event loop is not held by parsing; the command
+   * line scans in its own thread — on a busy 2-core machine the thread made it slower, see
+   * ADR 0015, amended 2026-12-07).
+   */
+  scanThread?: boolean;
 }
 
 export interface ImportResult {
@@ -171,117 +183,10 @@ export function checkSireneHeaders(unitsFile: string, establishmentsFile: string
   }
 }
 
-/**
- * Content fingerprint (cyrb53: two 32-bit lanes folded into a 53-bit number). Not
- * cryptographic: it only tells "same content as before" and costs a fraction of md5 per row,
- * which matters at 1 M. A number, not a string, so the per-row maps of an import stay small.
- */
-export function fingerprint53(str: string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < str.length; i++) {
-    const ch = str.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
 /** The stored content key of a record (`sirene_hash`): its values joined, fingerprinted, with the length. */
 export function fingerprint(values: readonly unknown[]): string {
   const str = values.join('\u001f');
   return fingerprint53(str).toString(36) + '.' + str.length.toString(36);
-}
-
-/** Field `i` of a CSV line without quotes, found without splitting the whole line. */
-function fieldAt(line: string, i: number): string {
-  let start = 0;
-  for (let k = 0; k < i; k++) {
-    start = line.indexOf(',', start) + 1;
-    if (start === 0) return '';
-  }
-  const end = line.indexOf(',', start);
-  return end < 0 ? line.slice(start) : line.slice(start, end);
-}
-
-/** The lines of a text file, one array per chunk read (the last line of a chunk waits for the next). */
-async function* lineChunks(file: string, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
-  let rest = '';
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' }) as AsyncIterable<string>) {
-    onBytes(Buffer.byteLength(chunk));
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    yield lines;
-  }
-  if (rest) yield [rest];
-}
-
-export interface CsvRow {
-  row: string[];
-  line: number;
-  /** the row as it is in the file (duplicate rows are told apart by it) */
-  text: string;
-}
-
-/**
- * Streams a CSV file as batches of rows (one per chunk read: handing rows one by one through an
- * async generator cost more than parsing them), with the line number of each.
- * Why not csv-parse alone: on the 54-column SIRENE rows it runs at ~15–40 k rows/s here, when
- * the import must reach 100 k/s. Almost every SIRENE line has no quote at all, so such lines are
- * split on commas directly; a line with a quote (names with commas or quotes, possibly spanning
- * lines) goes through csv-parse, so the quoting rules stay the library's.
- */
-export async function* csvBatches(file: string, onBytes: (n: number) => void, skip?: (line: string, lineNumber: number) => boolean): AsyncGenerator<CsvRow[]> {
-  let line = 0;
-  let pending = '';
-  let pendingStart = 0;
-  const quotes = (s: string) => {
-    let n = 0;
-    for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-    return n;
-  };
-  const parseQuoted = (text: string): string[] | undefined => (parseSync(text, { relax_quotes: true, relax_column_count: true }) as string[][])[0];
-  const handle = (l: string, out: CsvRow[]): void => {
-    line++;
-    if (pending) {
-      pending += '\n' + l;
-      if (quotes(pending) % 2 === 1) return;
-      const row = parseQuoted(pending);
-      if (row) out.push({ row, line: pendingStart, text: pending });
-      pending = '';
-      return;
-    }
-    if (line === 1 && l.charCodeAt(0) === 0xfeff) l = l.slice(1);
-    if (l.endsWith('\r')) l = l.slice(0, -1);
-    if (l === '') return;
-    if (l.indexOf('"') < 0) {
-      // Most rows of the national file are not ours: `skip` tells so from a field or two,
-      // without splitting the line into its 54 fields.
-      if (line > 1 && skip?.(l, line)) return;
-      out.push({ row: l.split(','), line, text: l });
-      return;
-    }
-    if (quotes(l) % 2 === 1) {
-      pending = l;
-      pendingStart = line;
-      return;
-    }
-    const row = parseQuoted(l);
-    if (row) out.push({ row, line, text: l });
-  };
-  for await (const lines of lineChunks(file, onBytes)) {
-    const out: CsvRow[] = [];
-    for (const l of lines) handle(l, out);
-    yield out; // even empty (every line skipped): the caller reports progress per chunk
-  }
-  const out: CsvRow[] = [];
-  if (pending) {
-    const row = parseQuoted(pending);
-    if (row) out.push({ row, line: pendingStart, text: pending });
-  }
-  if (out.length) yield out;
 }
 
 /**
@@ -407,6 +312,10 @@ class StoredLines {
   get size(): number {
     return this.keys.length;
   }
+  /** copies for the scanning worker (structured clone: 16 bytes a record, once per import) */
+  get arrays(): { storedKeys: Float64Array; storedHashes: Float64Array } {
+    return { storedKeys: this.keys, storedHashes: this.hashes };
+  }
   /** true when `key` was last imported from a line with fingerprint `hash` */
   same(key: number, hash: number): boolean {
     let lo = 0;
@@ -490,13 +399,16 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
   // statements queue on its connection, still overlapping); SQLite has one synchronous writer.
   const writes = new WritePipeline(dialectOf(db) === 'postgres' ? 3 : 1, opts.besideRequests && dialectOf(db) === 'sqlite');
 
+  // The two scanning threads (establishments, units) start now: their start-up overlaps the
+  // first queries (index repair, stored fingerprints).
+  const scanners = opts.scanThread ?? opts.besideRequests ?? false ? ([new ScanWorker(), new ScanWorker()] as const) : ([new InlineScanner(), new InlineScanner()] as const);
+
   const load = async (w: RegistryDb): Promise<void> => {
     checkCancel(); // cancelled while queued
     // A previous bulk load that was interrupted left its indexes dropped: put them back first.
     await ensureSearchIndexes(w);
     // ——— pass 1: establishments of the territory ———
     const estHeader = readHeader(opts.establishmentsFile);
-    const { index: ex } = establishmentColumns(estHeader);
     const storedEst = await StoredLines.load(w, 'establishments');
     const kept = createWriteStream(keptFile);
     // SIRENs and SIRETs as numbers (14 digits fit a double exactly): a million keys cost a
@@ -506,7 +418,6 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     const dirtySirens = new Set<number>();
     // siret → fingerprint of the raw row, to tell exact duplicates from conflicting ones
     const seen = new Map<number, number>();
-    let first = true;
     const duplicate = (siret: number, h: number, line: number, key: string): boolean => {
       const previous = seen.get(siret);
       if (previous === undefined) return false;
@@ -514,80 +425,34 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       reject({ file: 'establishments', line, key, reason: previous === h ? 'duplicate' : 'duplicate_conflicting', detail: previous === h ? '' : 'first occurrence kept' });
       return true;
     };
-    // Lines dealt with before being split into their 54 fields: rows plainly outside the
-    // territory (most of the national file), and rows whose line is the one last imported (most
-    // of a re-import) — a few fields read in place and the line's fingerprint.
-    const placeOnly: string[] = [];
-    const outside = (line: string, lineNumber: number): boolean => {
-      placeOnly[ex.codeCommuneEtablissement] = fieldAt(line, ex.codeCommuneEtablissement);
-      placeOnly[ex.codePaysEtrangerEtablissement] = fieldAt(line, ex.codePaysEtrangerEtablissement);
-      const place = placeEstablishment(placeOnly, ex, opts.territory);
-      if (place === 'outside') {
-        stats.establishmentRows++;
-        stats.outOfTerritory++;
-        progress.rows++;
-        return true;
-      }
-      if (place !== 'territory' || !storedEst.size) return false;
-      const key = fieldAt(line, ex.siret);
-      const siret = Number(key);
-      const h = fingerprint53(line, LINE_SEED);
-      if (!storedEst.same(siret, h)) return false;
-      stats.establishmentRows++;
-      progress.rows++;
-      if (duplicate(siret, h, lineNumber, key)) return true;
-      seen.set(siret, h);
-      sirens.add(Math.floor(siret / 100_000));
-      stats.kept++;
-      stats.establishmentsUnchanged++;
-      return true;
-    };
-    for await (const rows of csvBatches(opts.establishmentsFile, (n) => (progress.bytes += n), outside)) {
+    // The scanning worker (import-worker.ts) reads, fingerprints and maps the lines; here, in
+    // file order, what needs the import's state: duplicates, the SIRENs kept, the kept file.
+    for await (const b of scanners[0].scan({ kind: 'establishments', file: opts.establishmentsFile, header: estHeader, territory: opts.territory, seed: LINE_SEED, ...storedEst.arrays })) {
       checkCancel();
+      progress.bytes += b.bytes;
+      progress.rows += b.rows;
+      stats.establishmentRows += b.rows;
+      stats.outOfTerritory += b.outside;
+      stats.foreign += b.foreign;
       let out = '';
-      for (const { row, line, text } of rows) {
-        if (first) {
-          first = false;
+      for (const e of b.events) {
+        if (e.reject) {
+          reject({ file: 'establishments', line: e.line, key: e.key, reason: e.reject[0], detail: e.reject[1] });
           continue;
         }
-        stats.establishmentRows++;
-        progress.rows++;
-        const place = placeEstablishment(row, ex, opts.territory);
-        if (place === 'outside') {
-          stats.outOfTerritory++;
-          continue;
-        }
-        if (place === 'foreign') {
-          stats.foreign++;
-          continue;
-        }
-        const key = row[ex.siret] ?? '';
-        const h = fingerprint53(text, LINE_SEED);
-        // The same line as at the last import: nothing to map or write.
-        if (storedEst.size && storedEst.same(Number(key), h)) {
-          const siret = Number(key);
-          if (duplicate(siret, h, line, key)) continue;
-          seen.set(siret, h);
-          sirens.add(Math.floor(siret / 100_000));
-          stats.kept++;
+        if (duplicate(e.id, e.h, e.line, e.key)) continue;
+        seen.set(e.id, e.h);
+        stats.kept++;
+        if (e.json === undefined) {
+          // The same line as at the last import: nothing to map or write.
+          sirens.add(Math.floor(e.id / 100_000));
           stats.establishmentsUnchanged++;
           continue;
         }
-        const m = mapEstablishment(row, ex, estHeader.length);
-        if (m instanceof Rejection) {
-          reject({ file: 'establishments', line, key, reason: m.reason, detail: m.detail });
-          continue;
-        }
-        const siret = Number(m.siret);
-        if (duplicate(siret, h, line, key)) continue;
-        seen.set(siret, h);
-        sirens.add(Number(m.siren));
-        dirtySirens.add(Number(m.siren));
-        stats.kept++;
+        sirens.add(e.parent!);
+        dirtySirens.add(e.parent!);
         // An array, not the object: half the bytes to write and read back. Last: the line's fingerprint.
-        const values: BulkValue[] = MAPPED_EST_KEYS.map((k) => m[k]);
-        values.push(h);
-        out += JSON.stringify(values) + '\n';
+        out += e.json + '\n';
       }
       if (!kept.write(out)) await new Promise<void>((res) => kept.once('drain', () => res()));
       await progress.tick('establishments');
@@ -604,7 +469,6 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     phase('establishments');
     // ——— pass 2: legal units owning a kept establishment ———
     const unitHeader = readHeader(opts.unitsFile);
-    const { index: ux } = unitColumns(unitHeader);
     const storedUnits = await StoredLines.load(w, 'companies');
     const companyIds = new Map<number, number>(); // SIREN (as a number) → company id
     const seenUnits = new Map<number, number>();
@@ -613,26 +477,6 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     let batch: UnitLine[] = [];
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const firstLoad = !(await w.selectFrom('companies').select('id').limit(1).executeTakeFirst());
-    first = true;
-    // A unit none of whose establishments we keep is dropped before its line is split.
-    // ... and a unit whose line is the one last imported is counted as unchanged, also unsplit.
-    const notOurs = (line: string, lineNumber: number): boolean => {
-      const key = fieldAt(line, ux.siren).trim();
-      const siren = Number(key);
-      if (!sirens.has(siren)) {
-        stats.unitRows++;
-        return true;
-      }
-      if (!storedUnits.size) return false;
-      const h = fingerprint53(line, LINE_SEED);
-      if (!storedUnits.same(siren, h)) return false;
-      stats.unitRows++;
-      if (duplicateUnit(siren, h, lineNumber, key)) return true;
-      seenUnits.set(siren, h);
-      unchangedUnits.add(siren);
-      stats.companiesUnchanged++;
-      return true;
-    };
     const duplicateUnit = (siren: number, h: number, line: number, key: string): boolean => {
       const previous = seenUnits.get(siren);
       if (previous === undefined) return false;
@@ -645,38 +489,25 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       batch = [];
       await writes.add(sizer.timed(b.length, saveCompanies(w, opts.actor, importId, b, companyIds, stats, firstLoad, renamed)));
     };
-    for await (const rows of csvBatches(opts.unitsFile, (n) => (progress.bytes += n), notOurs)) {
+    // The worker skips the units none of whose establishments we keep, and tells the unchanged.
+    for await (const b of scanners[1].scan({ kind: 'units', file: opts.unitsFile, header: unitHeader, territory: opts.territory, seed: LINE_SEED, wanted: sirens, ...storedUnits.arrays })) {
       checkCancel();
+      progress.bytes += b.bytes;
+      stats.unitRows += b.rows;
       await progress.tick('units');
-      for (const { row, line, text } of rows) {
-        if (first) {
-          first = false;
+      for (const e of b.events) {
+        if (e.reject) {
+          reject({ file: 'units', line: e.line, key: e.key, reason: e.reject[0], detail: e.reject[1] });
           continue;
         }
-        stats.unitRows++;
-        const rawSiren = (row[ux.siren] ?? '').trim();
-        if (!sirens.has(Number(rawSiren))) {
-          // A unit with no establishment in the territory is not ours — unless its key is broken,
-          // which we cannot know without validating: report malformed keys only when they could
-          // have been ours (never the 25 M other units of France).
-          continue;
-        }
-        const h = fingerprint53(text, LINE_SEED);
-        if (storedUnits.size && storedUnits.same(Number(rawSiren), h)) {
-          if (duplicateUnit(Number(rawSiren), h, line, rawSiren)) continue;
-          seenUnits.set(Number(rawSiren), h);
-          unchangedUnits.add(Number(rawSiren));
+        if (duplicateUnit(e.id, e.h, e.line, e.key)) continue;
+        seenUnits.set(e.id, e.h);
+        if (!e.unit) {
+          unchangedUnits.add(e.id);
           stats.companiesUnchanged++;
           continue;
         }
-        const m = mapUnit(row, ux, unitHeader.length);
-        if (m instanceof Rejection) {
-          reject({ file: 'units', line, key: rawSiren, reason: m.reason, detail: m.detail });
-          continue;
-        }
-        if (duplicateUnit(Number(m.siren), h, line, rawSiren)) continue;
-        seenUnits.set(Number(m.siren), h);
-        batch.push({ m, line: h });
+        batch.push({ m: e.unit, line: e.h });
         if (batch.length >= sizer.size) await flushUnits();
       }
     }
@@ -775,6 +606,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     throw e;
   } finally {
     report?.end();
+    await Promise.all(scanners.map((s) => s.close()));
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -827,7 +659,11 @@ async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, bat
       }
     }
     // Creation is not written line by line to the history: created_at and the import row say it.
-    for (const [siren, id] of await bulkInsert(t, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
+    if (firstLoad && fresh.length && dialectOf(t) === 'postgres') {
+      // A first load on PostgreSQL streams its rows by COPY, then reads their ids back by SIREN.
+      await copyRows(t, 'companies', COMPANY_INSERT, fresh);
+      for (const c of await t.selectFrom('companies').select(['id', 'siren']).where('siren', 'in', fresh.map((f) => f[0] as string)).execute()) ids.set(Number(c.siren), c.id);
+    } else for (const [siren, id] of await bulkInsert(t, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
     stats.companiesCreated += fresh.length;
     await bulkUpdate(t, 'companies', ['sirene_line'], relined);
     if (changed.length) {
@@ -854,8 +690,6 @@ async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, bat
 const CHANGE_COLUMNS = ['company_id', 'entity', 'entity_id', 'at', 'source', 'import_id', 'actor_label', 'action', 'changes'] as const;
 
 const EST_FIELDS = ['diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'latitude', 'longitude', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const;
-/** The keys of a mapped establishment, in the order pass 1 writes their values. */
-const MAPPED_EST_KEYS = ['siret', 'siren', 'nic', 'diffusion', 'creation_date', 'headcount_band', 'is_head_office', 'address_complement', 'street_number', 'street_suffix', 'street_type', 'street_name', 'postal_code', 'city', 'commune_code', 'cedex', 'country_code', 'country_name', 'latitude', 'longitude', 'geo_source', 'status', 'sign', 'usual_name', 'naf_code', 'naf25_code'] as const satisfies readonly (keyof MappedEstablishment)[];
 /** What an establishment row holds: the mapped keys without the SIREN, then its company and derived columns. */
 const EST_COLUMNS = [...MAPPED_EST_KEYS.filter((k) => k !== 'siren'), 'company_id', 'naf_section', 'naf_division', 'department', 'legal_form', 'sort_name', 'search_text'] as const;
 const EST_INSERT = [...EST_COLUMNS, 'sirene_hash', 'sirene_line', 'created_at', 'updated_at'] as const;
@@ -923,7 +757,9 @@ async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number
       }
     }
     if (fresh.length || changed.length) await summaryTurn(t);
-    await bulkInsert(t, 'establishments', EST_INSERT, fresh);
+    // A first load on PostgreSQL streams its rows by COPY (nothing to conflict with).
+    if (empty && dialectOf(t) === 'postgres') await copyRows(t, 'establishments', EST_INSERT, fresh);
+    else await bulkInsert(t, 'establishments', EST_INSERT, fresh);
     stats.establishmentsCreated += fresh.length;
     await bulkUpdate(t, 'establishments', ['sirene_line'], relined);
     if (changed.length) {

@@ -1,0 +1,54 @@
+// PostgreSQL: rows of a bulk load sent by COPY FROM STDIN (pg-copy-streams) on the import's own
+// transaction (#12, ADR 0015 amended 2026-12-07). Why: `INSERT … SELECT * FROM unnest($1, …)`
+// makes the client build and the server parse one array literal per column, row values
+// escaped twice; COPY streams the rows once in the text format, which the server reads fastest.
+// Used where the import inserts into a table with no row to conflict with (a first load), so no
+// staging table and no ON CONFLICT are needed. Same transaction, so the one-transaction
+// guarantee of the command line holds (a kill -9 leaves nothing).
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import type pg from 'pg';
+import { pgClientOf, type AnyDb } from '../../platform/db/index.js';
+import type { BulkValue } from '../../platform/db/bulk.js';
+
+const copyFrom = (createRequire(import.meta.url)('pg-copy-streams') as { from: (text: string) => Writable & pg.Submittable }).from;
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
+
+/** A value in COPY's text format: \N for null, backslash escapes for the four special characters. */
+function field(v: BulkValue): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return SPECIAL.test(v) ? v.replace(SPECIALS, (c) => ESCAPES[c]) : v;
+}
+
+/** The transaction's client, asked once per transaction (one round trip). */
+const clients = new WeakMap<AnyDb, Promise<pg.PoolClient>>();
+
+/** Appends `rows` (values in the order of `columns`) to `table` by COPY, inside the transaction `trx`. */
+export async function copyRows(trx: AnyDb, table: string, columns: readonly string[], rows: readonly BulkValue[][]): Promise<void> {
+  if (!rows.length) return;
+  if (!/^[a-z_]+$/.test(table) || columns.some((c) => !/^[a-z0-9_]+$/.test(c))) throw new Error(`copyRows: bad name in ${table}`);
+  let client = clients.get(trx);
+  if (!client) clients.set(trx, (client = pgClientOf(trx)));
+  const stream = (await client).query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  const done = new Promise<void>((res, rej) => {
+    stream.on('finish', res);
+    stream.on('error', rej);
+  });
+  // Chunks of ~1 MB: fewer writes than one a row, without building the whole batch as one string.
+  let chunk = '';
+  for (const r of rows) {
+    let line = field(r[0]);
+    for (let i = 1; i < r.length; i++) line += '\t' + field(r[i]);
+    chunk += line + '\n';
+    if (chunk.length > 1 << 20) {
+      if (!stream.write(chunk)) await new Promise<void>((res) => stream.once('drain', res));
+      chunk = '';
+    }
+  }
+  stream.end(chunk);
+  await done;
+}
