@@ -458,6 +458,11 @@ export class PostgresReadPool implements ReadPool, PostgresPool {
       statement_timeout: timeoutMs,
       connectionTimeoutMillis: timeoutMs,
       application_name: 'consulaire-reads',
+      // The reads lane serves many short statements side by side on few cores (#12). JIT compiled
+      // a scan whose cost passed jit_above_cost in ~10 ms, for a statement stopped by its LIMIT
+      // after 20–60 ms; a Gather started worker processes for sorts of 4,000 rows (platform
+      // tests: 160–240 ms a count with workers, 50 ms without). Both off for this pool only.
+      options: '-c jit=off -c max_parallel_workers_per_gather=0',
     });
     this.pool.on('error', () => {});
   }
