@@ -166,10 +166,13 @@ export async function fullTextSample(db: AnyDb, table: string, column: string, s
     return { rows: Number(r.rows[0]?.rows ?? 0), counts: sets.map((_, i) => Number(r.rows[0]?.[`n${i}`] ?? 0)) };
   }
   const fts = `${table}_fts`;
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('fullTextSample: bad range');
   const rows = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where id between ${lo} and ${hi}`.execute(db);
   const counts: number[] = [];
   for (const t of sets) {
-    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(fts)} where ${sql.table(fts)} match ${ftsQuery(t)} and rowid between ${lo} and ${hi}`.execute(db);
+    // The range as literals: with bound parameters FTS5 read the whole doclist ("lyon"* at 1 M:
+    // 24–81 ms against 0.2 ms).
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(fts)} where ${sql.table(fts)} match ${ftsQuery(t)} and rowid between ${sql.lit(lo)} and ${sql.lit(hi)}`.execute(db);
     counts.push(Number(r.rows[0]?.n ?? 0));
   }
   return { rows: Number(rows.rows[0]?.n ?? 0), counts };
