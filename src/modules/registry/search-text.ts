@@ -46,6 +46,13 @@ export interface EstablishmentTextFields {
   naf_code: string | null;
 }
 
+/**
+ * The text an establishment is found by. Its order is a contract (ADR 0016): the name first (so
+ * the text starts with `sort_name`), then the other names (acronym, usual names, trade names),
+ * then the SIREN and SIRET, then the address, and the contacts last (seed.service appends
+ * them). The relevance score tells the fields apart by where a word falls: before the name's
+ * length, in the name; before the SIREN, in the other names.
+ */
 export function establishmentSearchText(c: CompanyTextFields, e: EstablishmentTextFields, contactNames = ''): string {
   const streetType = e.street_type ? `${e.street_type} ${STREET_TYPES[e.street_type.toUpperCase()] ?? ''}` : '';
   return normaliseSearchText(
