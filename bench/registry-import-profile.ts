@@ -36,8 +36,22 @@ try {
     const s = r.stats;
     console.log(`${dialect}${values.thread ? ' (scan thread)' : ''} ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${s.establishmentsPerSecond}/s, phases ${JSON.stringify(s.phases)}, created ${s.establishmentsCreated} updated ${s.establishmentsUpdated} unchanged ${s.establishmentsUnchanged}; load ${l0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
   };
-  if (values.only !== 'same' && values.only !== 'one') await run('first load', ests);
-  else await run('first load (setup)', ests);
+  if (values.only === 'same') {
+    // Profile the re-import only: the first load runs with the profiler paused (inspector).
+    const { Session } = await import('node:inspector/promises');
+    const s = new Session();
+    s.connect();
+    await run('first load (setup)', ests);
+    await s.post('Profiler.enable');
+    await s.post('Profiler.start');
+    await run('nothing changed', ests);
+    await run('1 % changed', ests1);
+    const { profile } = await s.post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(dir, `reimport-${dialect}.cpuprofile`), JSON.stringify(profile));
+    process.exit(0);
+  }
+  await run('first load', ests);
   if (values.only !== 'first') {
     await run('nothing changed', ests);
     await run('1 % changed', ests1);

@@ -34,6 +34,29 @@ export function fieldAt(line: string, i: number): string {
   return end < 0 ? line.slice(start) : line.slice(start, end);
 }
 
+/**
+ * Fields `wanted` (ascending positions) of a CSV line without quotes, into `out[k]` for the k-th
+ * position, walking the commas once: a re-import reads three fields of every unchanged line
+ * (commune, country, SIRET), and `fieldAt` three times walked the first commas three times.
+ */
+export function fieldsAt(line: string, wanted: readonly number[], out: string[]): void {
+  let start = 0;
+  let field = 0;
+  for (let k = 0; k < wanted.length; k++) {
+    const target = wanted[k];
+    while (field < target) {
+      start = line.indexOf(',', start) + 1;
+      field++;
+      if (start === 0) {
+        for (; k < wanted.length; k++) out[k] = '';
+        return;
+      }
+    }
+    const end = line.indexOf(',', start);
+    out[k] = end < 0 ? line.slice(start) : line.slice(start, end);
+  }
+}
+
 /** The lines of a text file, one array per chunk read (the last line of a chunk waits for the next). */
 export async function* lineChunks(file: string, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
   let rest = '';

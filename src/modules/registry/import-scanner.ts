@@ -5,7 +5,7 @@
 // the rejected-rows report, the database) stays with the import, so the results are those of
 // the former single loop line for line. Runs in the import's thread or in a worker thread
 // (import-worker.ts, import-scan.ts); no database code here.
-import { csvBatches, fieldAt, fingerprint53 } from './import-lines.js';
+import { csvBatches, fieldAt, fieldsAt, fingerprint53 } from './import-lines.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
 /** The keys of a mapped establishment, in the order pass 1 writes their values (the kept file). */
@@ -89,9 +89,16 @@ async function* scanEstablishments(req: ScanRequest): AsyncGenerator<ScanBatch> 
   // Lines dealt with before being split into their 54 fields: rows plainly outside the territory
   // (most of the national file), and rows whose line is the one last imported (most of a
   // re-import) — a few fields read in place and the line's fingerprint.
+  // The three fields read in place, in file order (one walk over the commas); a header where
+  // they are not in this order (never seen) reads each one apart.
+  const wanted = [ex.siret, ex.codeCommuneEtablissement, ex.codePaysEtrangerEtablissement];
+  const ordered = wanted[0] < wanted[1] && wanted[1] < wanted[2];
+  const cells: string[] = ['', '', ''];
   const skip = (line: string, lineNumber: number): boolean => {
-    placeOnly[ex.codeCommuneEtablissement] = fieldAt(line, ex.codeCommuneEtablissement);
-    placeOnly[ex.codePaysEtrangerEtablissement] = fieldAt(line, ex.codePaysEtrangerEtablissement);
+    if (ordered) fieldsAt(line, wanted, cells);
+    else for (let k = 0; k < 3; k++) cells[k] = fieldAt(line, wanted[k]);
+    placeOnly[ex.codeCommuneEtablissement] = cells[1];
+    placeOnly[ex.codePaysEtrangerEtablissement] = cells[2];
     const place = placeEstablishment(placeOnly, ex, territory);
     if (place === 'outside') {
       rows++;
@@ -99,7 +106,7 @@ async function* scanEstablishments(req: ScanRequest): AsyncGenerator<ScanBatch> 
       return true;
     }
     if (place !== 'territory' || !stored) return false;
-    const key = fieldAt(line, ex.siret);
+    const key = cells[0];
     const h = fingerprint53(line, seed);
     if (!same(Number(key), h)) return false;
     rows++;
