@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { DEMO_PASSWORD } from '../src/platform/seed.js';
+import { serverNodeFlags } from '../scripts/node-flags.mjs';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, db: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, connections: { type: 'string', default: '16' }, built: { type: 'boolean', default: false } } });
 const DURATION = Number(values.duration);
@@ -68,7 +69,7 @@ async function main() {
       // --built: the server as deployed (`npm run build` first: dist/main.js, no TypeScript loader);
       // otherwise from sources through tsx, which costs memory and start-up time of its own.
       const server = values.built ? ['dist/main.js', 'serve'] : ['--import', 'tsx', 'src/main.ts', 'serve'];
-      const child = spawn(process.execPath, ['--max-old-space-size=256', ...server], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [...serverNodeFlags(env), ...server], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: 'ignore' });
       children.push(child);
       pids.push(child.pid!);
     }
