@@ -26,7 +26,7 @@ import { createUser } from '../src/platform/auth/users.js';
 import { openDatabase, type AnyDb } from '../src/platform/db/index.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import { fullTextMatch, searchTerms } from '../src/platform/db/search.js';
-import { invalidateSearchCache } from '../src/modules/registry/search.service.js';
+import { invalidateSearchCache, parseSearch, searchEstablishments } from '../src/modules/registry/search.service.js';
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { serverNodeFlags } from '../scripts/node-flags.mjs';
 import { machine, stats, writeResult } from './lib.js';
@@ -116,6 +116,8 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
       }
       bare = stats(bt).p50;
     }
+    // the first result, by SIRET (ids differ between the two imports), to compare the databases
+    if (terms.length) tops.set(`${label}|${qs}|${dialect}`, (await searchEstablishments(db as never, parseSearch(Object.fromEntries(new URLSearchParams(qs))), { facets: false })).items[0]?.siret ?? '');
     rows.push(`| ${label} | \`${qs || '—'}\` | ${shown} | ${f1(page.p50)} | ${f1(page.p95)} | ${f1(page.p99)} | ${facets ? `${f1(facets.p50)} / ${f1(facets.p95)}` : 'in the page (summary)'} | ${f1(bare)} |`);
   }
   await app.close();
@@ -168,6 +170,16 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   ].join('\n');
 }
 
+/** First result (SIRET) of each search with words, per database: the relevance of the two compared at 1 M (ADR 0016). */
+const tops = new Map<string, string>();
+function sameTops(mix: string[]): string {
+  const both = mix.filter((k) => tops.has(`${k}|sqlite`) && tops.has(`${k}|postgres`));
+  if (!both.length) return '';
+  const same = both.filter((k) => tops.get(`${k}|sqlite`) === tops.get(`${k}|postgres`));
+  const differ = both.filter((k) => !same.includes(k)).map((k) => k.split('|')[0]);
+  return `Same first result (SIRET) on both databases for ${same.length} of ${both.length} searches with words${differ.length ? ` (differs: ${differ.join(', ')})` : ''}. The candidates of a broad search are the first matches in each engine's order, and the two imports number the rows differently (ties broken by id).\n`;
+}
+
 async function main() {
   useFastHashingForTests();
   const dbs = values.db === 'both' ? (['sqlite', 'postgres'] as const) : [values.db as 'sqlite' | 'postgres'];
@@ -185,6 +197,7 @@ async function main() {
     `Cold = the one-minute count cache cleared before each request; ${REPEAT} requests per query after a warm-up. A search with words counts up to 10,000 and loads its facet panel apart (ADR 0013).`,
     '',
     ...parts,
+    sameTops([...new Set([...tops.keys()].map((k) => k.split('|').slice(0, 2).join('|')))]),
   ].join('\n');
   writeResult('registry-search', md);
 }
