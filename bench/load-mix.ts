@@ -1,6 +1,6 @@
 // Load test (#20): a realistic mix against real server processes on loopback, bounded in time.
 //
-//   npx tsx bench/load-mix.ts [--duration 60] [--db sqlite|postgres] [--instances 1|2] [--connections 16] [--built]
+//   npx tsx bench/load-mix.ts [--duration 60] [--warmup 0] [--db sqlite|postgres] [--instances 1|2] [--connections 16] [--built]
 //
 // The demo CCI is seeded into a fresh database, then 1 or 2 instances are started (two: behind
 // nginx when installed, otherwise each gets half the clients). The mix, cycled by every client:
@@ -24,7 +24,8 @@ import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { DEMO_PASSWORD } from '../src/platform/seed.js';
 import { serverNodeFlags } from '../scripts/node-flags.mjs';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, db: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, connections: { type: 'string', default: '16' }, built: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '60' }, db: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, connections: { type: 'string', default: '16' }, built: { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' } } });
+const WARMUP = Number(values.warmup);
 const DURATION = Number(values.duration);
 const INSTANCES = Number(values.instances);
 const CONNECTIONS = Number(values.connections);
@@ -126,21 +127,33 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
       const res = await fetch(targets[0] + r.path, { method: r.method, headers: r.headers as Record<string, string>, body: r.body as string | undefined, redirect: 'manual' });
       if (res.status >= 400) throw new Error(`${r.method} ${r.path}: ${res.status}`);
     }
+    // --warmup S: the same mix for S seconds, not measured — start-up costs (modules loaded on first
+    // use, statement caches, V8's new space and the database page caches filling) are not what
+    // "RSS stable between the first and the last minute" asks about.
+    if (WARMUP > 0) {
+      const per = Math.max(1, Math.floor(CONNECTIONS / targets.length));
+      await Promise.all(targets.map((url) => new Promise((resolve, reject) => autocannon({ url, connections: per, duration: WARMUP, requests }, (err, res) => (err ? reject(err) : resolve(res))))));
+    }
     const rss: number[][] = pids.map(() => []);
+    const anon: number[][] = pids.map(() => []);
     // The machine is shared: its load average, sampled with the RSS, is reported beside the figures.
     const loads: number[] = [];
     const sampler = setInterval(() => {
       loads.push(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
       pids.forEach((pid, i) => {
         try {
-          const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+          const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+          const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
           rss[i].push(kb / 1024);
+          // Anonymous memory (heaps, caches, native buffers) apart from mapped files (code, libraries).
+          anon[i].push(Number(/RssAnon:\s+(\d+)/.exec(status)?.[1]) / 1024);
         } catch { /* gone */ }
       });
     }, 1000);
     // The V8 heap in use (from /metrics, loopback): RSS that grows while the heap does not is
     // native memory (SQLite cache, buffers), heap that keeps growing after full GCs is a leak.
     const heap: number[][] = ports.map(() => []);
+    const heapTotal: number[][] = ports.map(() => []);
     const heapSampler = setInterval(() => {
       ports.forEach((p, i) => {
         fetch(`http://127.0.0.1:${p}/metrics`)
@@ -148,6 +161,8 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
           .then((t) => {
             const m = /^consulaire_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(t);
             if (m) heap[i].push(Number(m[1]) / 1024 / 1024);
+            const total = /^consulaire_nodejs_heap_size_total_bytes (\S+)/m.exec(t);
+            if (total) heapTotal[i].push(Number(total[1]) / 1024 / 1024);
           })
           .catch(() => {});
       });
@@ -181,8 +196,10 @@ http { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${d
     console.log(`  answers ≥ 400: ${failed}, connection errors+timeouts ${errors}; status codes ${JSON.stringify(codes)} (302: the write's redirect)`);
     rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS: first ${minute} s mean ${mean(r.slice(0, minute)).toFixed(0)} MiB, last ${minute} s mean ${mean(r.slice(-minute)).toFixed(0)} MiB, max ${Math.max(...r).toFixed(0)} MiB`));
     // Minute by minute: growth that continues after the warm-up shows here, not in two means.
-    rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS per minute (mean MiB): ${Array.from({ length: Math.ceil(r.length / 60) }, (_, m) => mean(r.slice(m * 60, m * 60 + 60)).toFixed(0)).join(' → ')}`));
-    heap.forEach((h, i) => console.log(`  instance ${i + 1} V8 heap used per minute (mean MiB, every 5 s): ${Array.from({ length: Math.ceil(h.length / 12) }, (_, m) => mean(h.slice(m * 12, m * 12 + 12)).toFixed(0)).join(' → ')}`));
+    const perMinute = (a: number[], samplesPerMinute: number) => Array.from({ length: Math.ceil(a.length / samplesPerMinute) }, (_, m) => mean(a.slice(m * samplesPerMinute, (m + 1) * samplesPerMinute)).toFixed(0)).join(' → ');
+    rss.forEach((r, i) => console.log(`  instance ${i + 1} RSS per minute (mean MiB): ${perMinute(r, 60)}`));
+    anon.forEach((r, i) => console.log(`  instance ${i + 1} anonymous RSS per minute (mean MiB): ${perMinute(r, 60)}`));
+    heap.forEach((h, i) => console.log(`  instance ${i + 1} V8 heap used / total per minute (mean MiB, every 5 s): ${perMinute(h, 12)} / ${perMinute(heapTotal[i], 12)}`));
     console.log(`  1-minute load average during the run: min ${Math.min(...loads).toFixed(1)}, median ${[...loads].sort((x, y) => x - y)[Math.floor(loads.length / 2)]?.toFixed(1)}, max ${Math.max(...loads).toFixed(1)}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
