@@ -5,6 +5,7 @@
 // Used where the import inserts into a table with no row to conflict with (a first load), so no
 // staging table and no ON CONFLICT are needed. Same transaction, so the one-transaction
 // guarantee of the command line holds (a kill -9 leaves nothing).
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
@@ -27,18 +28,38 @@ function field(v: BulkValue): string {
 
 /** The transaction's client, asked once per transaction (one round trip). */
 const clients = new WeakMap<AnyDb, Promise<pg.PoolClient>>();
+function clientOf(trx: AnyDb): Promise<pg.PoolClient> {
+  let client = clients.get(trx);
+  if (!client) clients.set(trx, (client = pgClientOf(trx)));
+  return client;
+}
+
+/**
+ * Runs `fn` while the transaction's connection is ours: Kysely queues the transaction's other
+ * statements (the next batches' reads, in flight beside this one) until it returns, so nothing
+ * is sent on the client during the COPY (pg 8 warns about that, pg 9 refuses it).
+ */
+function exclusively<T>(trx: AnyDb, fn: () => Promise<T>): Promise<T> {
+  return trx.getExecutor().provideConnection(() => fn());
+}
 
 /** Appends `rows` (values in the order of `columns`) to `table` by COPY, inside the transaction `trx`. */
 export async function copyRows(trx: AnyDb, table: string, columns: readonly string[], rows: readonly BulkValue[][]): Promise<void> {
   if (!rows.length) return;
   if (!/^[a-z_]+$/.test(table) || columns.some((c) => !/^[a-z0-9_]+$/.test(c))) throw new Error(`copyRows: bad name in ${table}`);
-  let client = clients.get(trx);
-  if (!client) clients.set(trx, (client = pgClientOf(trx)));
-  const stream = (await client).query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
-  const done = new Promise<void>((res, rej) => {
-    stream.on('finish', res);
-    stream.on('error', rej);
+  const client = await clientOf(trx);
+  await exclusively(trx, async () => {
+    const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+    const done = new Promise<void>((res, rej) => {
+      stream.on('finish', res);
+      stream.on('error', rej);
+    });
+    // A failed COPY (a constraint) rejects `done` and ends the writing at its next chunk.
+    await Promise.all([writeRows(stream, rows), done]);
   });
+}
+
+async function writeRows(stream: Writable, rows: readonly BulkValue[][]): Promise<void> {
   // Chunks of ~1 MB: fewer writes than one a row, without building the whole batch as one string.
   let chunk = '';
   for (const r of rows) {
@@ -46,12 +67,11 @@ export async function copyRows(trx: AnyDb, table: string, columns: readonly stri
     for (let i = 1; i < r.length; i++) line += '\t' + field(r[i]);
     chunk += line + '\n';
     if (chunk.length > 1 << 20) {
-      if (!stream.write(chunk)) await new Promise<void>((res) => stream.once('drain', res));
+      if (!stream.write(chunk)) await once(stream, 'drain'); // rejects on the stream's error
       chunk = '';
     }
   }
   stream.end(chunk);
-  await done;
 }
 
 /**
@@ -61,9 +81,11 @@ export async function copyRows(trx: AnyDb, table: string, columns: readonly stri
  */
 export async function copyKeyPairs(trx: AnyDb, table: string, keyCol: string, valueCol: string): Promise<{ keys: Float64Array; hashes: Float64Array }> {
   if (![table, keyCol, valueCol].every((n) => /^[a-z_]+$/.test(n))) throw new Error(`copyKeyPairs: bad name in ${table}`);
-  let client = clients.get(trx);
-  if (!client) clients.set(trx, (client = pgClientOf(trx)));
-  const stream = (await client).query(copyStreams.to(`copy (select ${keyCol}, ${valueCol} from ${table} where ${valueCol} is not null order by ${keyCol}) to stdout`));
+  const client = await clientOf(trx);
+  return exclusively(trx, () => readPairs(client.query(copyStreams.to(`copy (select ${keyCol}, ${valueCol} from ${table} where ${valueCol} is not null order by ${keyCol}) to stdout`))));
+}
+
+async function readPairs(stream: Readable): Promise<{ keys: Float64Array; hashes: Float64Array }> {
   let keys = new Float64Array(1 << 16);
   let hashes = new Float64Array(1 << 16);
   let n = 0;

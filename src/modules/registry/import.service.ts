@@ -537,6 +537,12 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     }
     if (batch.length) await flushUnits();
     await writes.drain(); // establishments need every company id
+    if (firstLoad && w.isTransaction && dialectOf(w) === 'postgres') {
+      // Every company is this import's (the table was empty): their ids in one streamed read,
+      // instead of one 5,000-SIREN lookup per batch.
+      const { keys, hashes: ids } = await copyKeyPairs(w, 'companies', 'siren', 'id');
+      for (let i = 0; i < keys.length; i++) companyIds.set(keys[i], ids[i]);
+    }
     seenUnits.clear();
     // Companies skipped as unchanged that own an establishment to write: their ids, by SIREN.
     const missing = [...dirtySirens].filter((s) => !companyIds.has(s) && unchangedUnits.has(s)).map((s) => String(s).padStart(9, '0'));
@@ -684,9 +690,10 @@ async function saveCompanies(db: RegistryDb, actor: Actor, importId: number, bat
     }
     // Creation is not written line by line to the history: created_at and the import row say it.
     if (firstLoad && fresh.length && dialectOf(t) === 'postgres') {
-      // A first load on PostgreSQL streams its rows by COPY, then reads their ids back by SIREN.
+      // A first load on PostgreSQL streams its rows by COPY, then reads their ids back by SIREN
+      // — in the one transaction of the command line, once for all after the units pass.
       await copyRows(t, 'companies', COMPANY_INSERT, fresh);
-      for (const c of await t.selectFrom('companies').select(['id', 'siren']).where('siren', 'in', fresh.map((f) => f[0] as string)).execute()) ids.set(Number(c.siren), c.id);
+      if (!db.isTransaction) for (const c of await t.selectFrom('companies').select(['id', 'siren']).where('siren', 'in', fresh.map((f) => f[0] as string)).execute()) ids.set(Number(c.siren), c.id);
     } else for (const [siren, id] of await bulkInsert(t, 'companies', COMPANY_INSERT, fresh, 'siren')) ids.set(Number(siren), id);
     stats.companiesCreated += fresh.length;
     await bulkUpdate(t, 'companies', ['sirene_line'], relined);
