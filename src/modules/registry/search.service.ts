@@ -369,7 +369,7 @@ async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATE
   const n = sample.rows ?? 0;
   const df = matched.map((t) => sample.df.get(key([t])) ?? 0);
   // BM25's idf, ×10 and rounded: ~7 for a word in half the rows, ~46 in 1 %, ~85 in none of 5,000.
-  const scoreTerms = out.map((t, i) => ({ ...t, idf: Math.max(1, Math.round(10 * Math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))) }));
+  const weighted = out.map((t, i) => ({ ...t, idf: Math.max(1, Math.round(10 * Math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))) }));
   let scan = false;
   if (postgres && n > 0) {
     const together = sample.df.get(key(matched)) ?? 0;
@@ -379,7 +379,7 @@ async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATE
     // (74 ms, the bitmap 116 ms), `restaurant lyon` would scan 63,000 (60–80 ms, the bitmap 42–65).
     if (together >= 5) scan = (10 * candidates * n) / together < (sample.span * df.reduce((a, b) => a + b, 0)) / n;
   }
-  return { terms: scoreTerms, scan };
+  return { terms: weighted, scan };
 }
 
 /** What the score reads of each ranked row. */
@@ -504,7 +504,7 @@ async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
  * A search without words whose matches are few enough to sort: sorting reads each match once;
  * walking the name index reads about `rows × registry / matches` rows, each tested (taken ×4:
  * the matches are not spread evenly in name order, and each row tested is a random read). At
- * 1 M that is under ~9,500 matches for the first page. Only filtered searches qualify.
+ * 1 M that is under 10,000 matches for the first page. Only filtered searches qualify.
  */
 async function fewMatches(db: RegistryDb, s: SearchQuery, total: number, rows: number): Promise<boolean> {
   if (!FACETS.some((f) => s.filters[f].length) && !s.zone) return false;
