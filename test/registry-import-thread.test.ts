@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import type { AnyDb } from '../src/platform/db/index.js';
 import { changeEstablishmentLines, generateSireneFiles } from '../src/modules/registry/generator.js';
-import { importSireneStock } from '../src/modules/registry/import.service.js';
+import { fingerprint, importSireneStock } from '../src/modules/registry/import.service.js';
+import { fingerprint53 } from '../src/modules/registry/import-lines.js';
 import { SAMPLE } from './registry-helpers.js';
 import { testDatabase, type TestDatabase } from './helpers.js';
 
@@ -64,4 +65,16 @@ describe('SIRENE import: scanning thread', () => {
     expect(b).toEqual(a);
   }, 180_000);
 
+
+  it('computes the stored content key value by value exactly as over the joined values (keys of earlier imports still match)', () => {
+    const joined = (values: readonly unknown[]) => {
+      const str = values.join('\u001f');
+      return fingerprint53(str).toString(36) + '.' + str.length.toString(36);
+    };
+    const pool: unknown[] = [null, undefined, '', 'Boulangerie Émile', 0, 1, 45.123456, -4.5e-7, 'a\u001fb', 123456789012345, 'MEUNIER & FILS', '😀 café'];
+    for (let n = 0; n < 5000; n++) {
+      const values = Array.from({ length: 1 + (n % 40) }, (_, i) => pool[(n * 7 + i * 13) % pool.length]);
+      expect(fingerprint(values)).toBe(joined(values));
+    }
+  });
 });

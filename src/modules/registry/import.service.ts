@@ -183,10 +183,35 @@ export function checkSireneHeaders(unitsFile: string, establishmentsFile: string
   }
 }
 
-/** The stored content key of a record (`sirene_hash`): its values joined, fingerprinted, with the length. */
+/**
+ * The stored content key of a record (`sirene_hash`): its values joined by U+001F, fingerprinted,
+ * with the length. The same number as `fingerprint53(values.join('\u001f'))`, computed value by
+ * value without building the joined string: a first load hashes a ~300-character string per
+ * row, a million rows' worth of garbage (the profile's GC was 12 % of a first load).
+ */
 export function fingerprint(values: readonly unknown[]): string {
-  const str = values.join('\u001f');
-  return fingerprint53(str).toString(36) + '.' + str.length.toString(36);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  let length = 0;
+  for (let k = 0; k < values.length; k++) {
+    if (k > 0) {
+      h1 = Math.imul(h1 ^ 0x1f, 2654435761);
+      h2 = Math.imul(h2 ^ 0x1f, 1597334677);
+      length++;
+    }
+    const v = values[k];
+    if (v === null || v === undefined) continue;
+    const str = typeof v === 'string' ? v : String(v);
+    for (let i = 0; i < str.length; i++) {
+      const ch = str.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    length += str.length;
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36) + '.' + length.toString(36);
 }
 
 /**
