@@ -190,6 +190,8 @@ export interface SearchOptions {
   /** COUNT_BOUND and RANK_CANDIDATES, lowered by tests to cross them on a small registry */
   countBound?: number;
   rankCandidates?: number;
+  /** PostgreSQL: read the first matches by a scan (true) or the GIN index (false) whatever the sample says — tests check both give the same page */
+  scan?: boolean;
 }
 
 /**
@@ -439,7 +441,7 @@ export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts:
     // the page then read (five queries each evaluating the full-text match cost more).
     ({ items, counts } = await withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached)));
   } else {
-    const page = await searchPage(db, s, opts.rankCandidates ?? RANK_CANDIDATES);
+    const page = await searchPage(db, s, opts.rankCandidates ?? RANK_CANDIDATES, opts.scan);
     items = page.items;
     // The page alone (facets loaded apart) counts only what its candidates saw: every match when
     // they were all of them, else "more than RANK_CANDIDATES" — the facet panel then counts up to
@@ -517,7 +519,7 @@ async function fewMatches(db: RegistryDb, s: SearchQuery, total: number, rows: n
  * the column's index is read in order and stops at the page. By relevance, the candidates are
  * ranked (RANK_CANDIDATES); `all` is the number of matches when the candidates were all of them.
  */
-async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): Promise<{ items: unknown[]; all?: number }> {
+async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number, scan?: boolean): Promise<{ items: unknown[]; all?: number }> {
   const offset = (s.page - 1) * s.perPage;
   if (s.sort !== 'relevance') return { items: await orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute() };
   if (offset + s.perPage > candidates) {
@@ -531,7 +533,7 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number): P
   // the union is exactly it. One statement gathers, scores and pages them: sending the ~2,000 ids
   // back to be ranked cost PostgreSQL 15–50 ms at 1 M (planning 2,000 parameters, reading the
   // rows again).
-  const driving = applySearch(db, scored.scan ? scannedBase(db) : base(db), s, undefined, 'driving').select(SCORE_COLUMNS).limit(candidates);
+  const driving = applySearch(db, (scan ?? scored.scan) ? scannedBase(db) : base(db), s, undefined, 'driving').select(SCORE_COLUMNS).limit(candidates);
   const named = applySearch(db, base(db), s, undefined, 'name-starts').select(SCORE_COLUMNS).orderBy('e.sort_name').orderBy('e.id').limit(candidates);
   const pool = db.selectFrom(driving.as('d')).selectAll().union(db.selectFrom(named.as('n')).selectAll());
   const ranked = await rankPool(db, pool, s, scored.terms).limit(s.perPage).offset(offset).execute();

@@ -462,7 +462,11 @@ export class PostgresReadPool implements ReadPool, PostgresPool {
       // a scan whose cost passed jit_above_cost in ~10 ms, for a statement stopped by its LIMIT
       // after 20–60 ms; a Gather started worker processes for sorts of 4,000 rows (platform
       // tests: 160–240 ms a count with workers, 50 ms without). Both off for this pool only.
-      options: '-c jit=off -c max_parallel_workers_per_gather=0',
+      // Synchronized scans off: a seq scan of a table larger than a quarter of shared_buffers
+      // joined another scan midway, so "the first 1,000 matches" of a search (ADR 0013, 0016)
+      // changed from one request to the next and differed from the GIN path's, which reads from
+      // the first block (checked at 1 M: 10 of 10 pages differed, the same with it off).
+      options: '-c jit=off -c max_parallel_workers_per_gather=0 -c synchronize_seqscans=off',
     });
     this.pool.on('error', () => {});
   }
