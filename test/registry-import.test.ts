@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
-import { EST_HEADER, UNIT_HEADER, generateSireneFiles } from '../src/modules/registry/generator.js';
+import { EST_HEADER, UNIT_HEADER, changeEstablishmentLines, generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 import { count, createTestApp, onPostgres, type TestApp } from './helpers.js';
 
@@ -217,6 +217,18 @@ describe('SIRENE import', () => {
     await importSireneStock(t.db, { unitsFile: u, establishmentsFile: e, territory: ['42', '69'], actor: SYSTEM_ACTOR, analyzeFromRows: 100 });
     expect(before).toBe(0);
     expect(Number(await analysed())).toBe(4);
+    // Analysed once, a re-import that rewrites under a tenth of the rows leaves the statistics be.
+    const analyses = async () => Number((await sql<{ n: number }>`select sum(analyze_count) as n from pg_stat_user_tables where relname in ('establishments', 'companies', 'contacts', 'registry_facet_counts')`.execute(t.db)).rows[0].n);
+    const count = await analyses();
+    const changed = path.join(dir, 'an-e2.csv');
+    expect(await changeEstablishmentLines(e, changed, 100, 'ENSEIGNE AN')).toBeGreaterThan(0);
+    await importSireneStock(t.db, { unitsFile: u, establishmentsFile: changed, territory: ['42', '69'], actor: SYSTEM_ACTOR, analyzeFromRows: 100 });
+    expect(await analyses()).toBe(count);
+    // Rewriting more than a tenth analyses again.
+    const many = path.join(dir, 'an-e3.csv');
+    expect(await changeEstablishmentLines(e, many, 5, 'ENSEIGNE AM')).toBeGreaterThan(20);
+    await importSireneStock(t.db, { unitsFile: u, establishmentsFile: many, territory: ['42', '69'], actor: SYSTEM_ACTOR, analyzeFromRows: 100 });
+    expect(await analyses()).toBe(count + 4);
   });
 
   it('stops with a clear error and changes nothing when a required column is missing', async () => {

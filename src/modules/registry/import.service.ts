@@ -625,8 +625,14 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
       await ensureSearchIndexes(w);
       phase('indexes');
     } else phase('saving');
-    // Searches plan from these statistics; a large import changes them more than any edit.
-    if (stats.establishmentRows >= (opts.analyzeFromRows ?? ANALYZE_FROM_ROWS)) await refreshPlannerStatistics(w, ['establishments', 'companies', 'contacts', 'registry_facet_counts']);
+    // Searches plan from these statistics; a large import changes them more than any edit. One
+    // that rewrote under a tenth of its rows leaves the distributions as they were (PostgreSQL's
+    // autovacuum waits for a tenth too): then only tables never analysed are, and a 1 % re-import
+    // at 1 M no longer spends 3–4 s analysing four tables.
+    if (stats.establishmentRows >= (opts.analyzeFromRows ?? ANALYZE_FROM_ROWS)) {
+      const written = stats.establishmentsCreated + stats.establishmentsUpdated + stats.establishmentsClosed + stats.companiesCreated + stats.companiesUpdated;
+      await refreshPlannerStatistics(w, ['establishments', 'companies', 'contacts', 'registry_facet_counts'], { onlyWhereMissing: written * 10 < stats.establishmentRows });
+    }
     progress.bytes = estSize + unitSize + Math.round(estSize / 3);
 
     stats.seconds = Math.round((Date.now() - started) / 100) / 10;

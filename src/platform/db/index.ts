@@ -285,8 +285,15 @@ export function tableThroughIndex(db: AnyDb, table: string, alias: string, sqlit
  * 40–51 ms instead of 122–171 but `conseil` + département sorted by name 160–188 ms instead of
  * 10–16; a sampled one (analysis_limit 1000) made both worse.
  */
-export async function refreshPlannerStatistics(db: AnyDb, tables: readonly string[]): Promise<void> {
+export async function refreshPlannerStatistics(db: AnyDb, tables: readonly string[], opts: { onlyWhereMissing?: boolean } = {}): Promise<void> {
   if (dialectOf(db) !== 'postgres' || tables.length === 0) return;
   for (const t of tables) if (!/^[a-z_]+$/.test(t)) throw new Error(`refreshPlannerStatistics: bad name ${t}`);
+  if (opts.onlyWhereMissing) {
+    // Only the tables never analysed on purpose (autovacuum's own pass is not counted: its timing
+    // is not ours to rely on).
+    const missing = await sql<{ relname: string }>`select relname from pg_stat_user_tables where relname in (${sql.join(tables.map((t) => sql.lit(t)))}) and last_analyze is null`.execute(db);
+    tables = missing.rows.map((r) => r.relname);
+    if (!tables.length) return;
+  }
   await sql.raw(`analyze ${tables.join(', ')}`).execute(db);
 }
