@@ -5,7 +5,7 @@
 // the rejected-rows report, the database) stays with the import, so the results are those of
 // the former single loop line for line. Runs in the import's thread or in a worker thread
 // (import-worker.ts, import-scan.ts); no database code here.
-import { csvBatches, fieldAt, fieldsAt, fingerprint53 } from './import-lines.js';
+import { csvBatches, fieldAt, fieldsAt, fingerprint53, type CsvRow } from './import-lines.js';
 import { establishmentColumns, mapEstablishment, mapUnit, placeEstablishment, Rejection, unitColumns, type MappedCompany, type MappedEstablishment } from './sirene.mapping.js';
 
 /** The keys of a mapped establishment, in the order pass 1 writes their values (the kept file). */
@@ -75,6 +75,15 @@ function sameLine(keys: Float64Array, hashes: Float64Array, key: number, hash: n
   return false;
 }
 
+/** The data rows of a SIRENE file batch by batch: csvBatches without the header line (never given to `skip`). */
+async function* dataBatches(...args: Parameters<typeof csvBatches>): AsyncGenerator<CsvRow[]> {
+  let first = true;
+  for await (const batch of csvBatches(...args)) {
+    yield first ? batch.slice(1) : batch;
+    first = false;
+  }
+}
+
 async function* scanEstablishments(req: ScanRequest): AsyncGenerator<ScanBatch> {
   const same = (key: number, hash: number) => sameLine(req.storedKeys, req.storedHashes, key, hash);
   const { header, territory, seed } = req;
@@ -113,13 +122,8 @@ async function* scanEstablishments(req: ScanRequest): AsyncGenerator<ScanBatch> 
     events.push({ line: lineNumber, key, id: Number(key), h });
     return true;
   };
-  let first = true;
-  for await (const batch of csvBatches(req.file, (n) => (bytes += n), skip)) {
+  for await (const batch of dataBatches(req.file, (n) => (bytes += n), skip)) {
     for (const { row, line, text } of batch) {
-      if (first) {
-        first = false;
-        continue;
-      }
       rows++;
       const place = placeEstablishment(row, ex, territory);
       if (place === 'outside') {
@@ -178,13 +182,8 @@ async function* scanUnits(req: ScanRequest): AsyncGenerator<ScanBatch> {
     events.push({ line: lineNumber, key, id: siren, h });
     return true;
   };
-  let first = true;
-  for await (const batch of csvBatches(req.file, (n) => (bytes += n), skip)) {
+  for await (const batch of dataBatches(req.file, (n) => (bytes += n), skip)) {
     for (const { row, line, text } of batch) {
-      if (first) {
-        first = false;
-        continue;
-      }
       rows++;
       const key = (row[ux.siren] ?? '').trim();
       const siren = Number(key);
