@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
-import { pgClientOf, type AnyDb } from '../../platform/db/index.js';
+import { pgClientOf } from '../../platform/db/index.js';
+import type { RegistryDb } from './registry.table.js';
 import type { BulkValue } from '../../platform/db/bulk.js';
 
 const copyStreams = createRequire(import.meta.url)('pg-copy-streams') as { from: (text: string) => Writable & pg.Submittable; to: (text: string) => Readable & pg.Submittable };
@@ -27,8 +28,8 @@ function field(v: BulkValue): string {
 }
 
 /** The transaction's client, asked once per transaction (one round trip). */
-const clients = new WeakMap<AnyDb, Promise<pg.PoolClient>>();
-function clientOf(trx: AnyDb): Promise<pg.PoolClient> {
+const clients = new WeakMap<RegistryDb, Promise<pg.PoolClient>>();
+function clientOf(trx: RegistryDb): Promise<pg.PoolClient> {
   let client = clients.get(trx);
   if (!client) clients.set(trx, (client = pgClientOf(trx)));
   return client;
@@ -39,12 +40,12 @@ function clientOf(trx: AnyDb): Promise<pg.PoolClient> {
  * statements (the next batches' reads, in flight beside this one) until it returns, so nothing
  * is sent on the client during the COPY (pg 8 warns about that, pg 9 refuses it).
  */
-function exclusively<T>(trx: AnyDb, fn: () => Promise<T>): Promise<T> {
+function exclusively<T>(trx: RegistryDb, fn: () => Promise<T>): Promise<T> {
   return trx.getExecutor().provideConnection(() => fn());
 }
 
 /** Appends `rows` (values in the order of `columns`) to `table` by COPY, inside the transaction `trx`. */
-export async function copyRows(trx: AnyDb, table: string, columns: readonly string[], rows: readonly BulkValue[][]): Promise<void> {
+export async function copyRows(trx: RegistryDb, table: string, columns: readonly string[], rows: readonly BulkValue[][]): Promise<void> {
   if (!rows.length) return;
   if (!/^[a-z_]+$/.test(table) || columns.some((c) => !/^[a-z0-9_]+$/.test(c))) throw new Error(`copyRows: bad name in ${table}`);
   const client = await clientOf(trx);
@@ -79,7 +80,7 @@ async function writeRows(stream: Writable, rows: readonly BulkValue[][]): Promis
  * two columns streamed into growing Float64Arrays. The re-import's stored line fingerprints
  * (1.7 M at a million establishments): keyset pages of row objects cost ~1 s more there.
  */
-export async function copyKeyPairs(trx: AnyDb, table: string, keyCol: string, valueCol: string): Promise<{ keys: Float64Array; hashes: Float64Array }> {
+export async function copyKeyPairs(trx: RegistryDb, table: string, keyCol: string, valueCol: string): Promise<{ keys: Float64Array; hashes: Float64Array }> {
   if (![table, keyCol, valueCol].every((n) => /^[a-z_]+$/.test(n))) throw new Error(`copyKeyPairs: bad name in ${table}`);
   const client = await clientOf(trx);
   return exclusively(trx, () => readPairs(client.query(copyStreams.to(`copy (select ${keyCol}, ${valueCol} from ${table} where ${valueCol} is not null order by ${keyCol}) to stdout`))));
