@@ -106,10 +106,7 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
   else if (id?.siren) qb = qb.where('e.siret', '>=', id.siren).where('e.siret', '<', id.siren + 'A');
   else {
-    const typed = registryTerms(s.q);
-    const terms = typed.map(pluralStem);
-    // Finished words whole, the last a prefix (platform typedTerms: PostgreSQL's GIN cost).
-    const matched = typedTerms(terms, typed.map((w, i) => terms[i] !== w));
+    const { terms, matched } = matchedTerms(s.q);
     if (!terms.length) {
       // no words
     } else if (words === 'driving') qb = withFullTextJoin(db, qb, 'establishments', 'e', 'search_text', matched);
@@ -288,6 +285,17 @@ export function registryTerms(q: string): string[] {
 }
 
 /**
+ * The words of a search as the full-text index is asked for them, and as the score weighs them:
+ * each reduced to its plural stem (`terms`), the finished words whole and the last (or a stem) a
+ * prefix (`matched`, platform typedTerms: PostgreSQL's GIN cost).
+ */
+function matchedTerms(q: string): { terms: string[]; matched: SearchTerm[] } {
+  const typed = registryTerms(q);
+  const terms = typed.map(pluralStem);
+  return { terms, matched: typedTerms(terms, typed.map((w, i) => terms[i] !== w)) };
+}
+
+/**
  * Relevance is a score (ADR 0016), the same SQL on both databases over the ranked rows, in
  * integers so both compute the same numbers: for each word typed, its rarity (`idf`, below) times
  * the weight of the best field it is found in:
@@ -352,9 +360,7 @@ interface Scored {
 
 /** The words of a search as the score weighs them (the same words and forms as the match). */
 async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATES): Promise<Scored> {
-  const typed = registryTerms(q);
-  const terms = typed.map(pluralStem);
-  const matched = typedTerms(terms, typed.map((w, i) => terms[i] !== w));
+  const { matched } = matchedTerms(q);
   const out = matched.map((t) => (typeof t === 'string' ? { word: t, whole: false, idf: 10 } : { word: t.word, whole: true, idf: 10 }));
   if (out.length < 2) return { terms: out, scan: false };
   const sample = await raritySample(db);
