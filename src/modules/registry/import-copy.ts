@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { pgClientOf } from '../../platform/db/index.js';
 import type { RegistryDb } from './registry.table.js';
 import type { BulkValue } from '../../platform/db/bulk.js';
+import { lineChunks } from './import-lines.js';
 
 const copyStreams = createRequire(import.meta.url)('pg-copy-streams') as { from: (text: string) => Writable & pg.Submittable; to: (text: string) => Readable & pg.Submittable };
 const copyFrom = copyStreams.from;
@@ -90,7 +91,6 @@ async function readPairs(stream: Readable): Promise<{ keys: Float64Array; hashes
   let keys = new Float64Array(1 << 16);
   let hashes = new Float64Array(1 << 16);
   let n = 0;
-  let rest = '';
   const take = (line: string) => {
     const tab = line.indexOf('\t');
     if (tab < 0) return;
@@ -106,15 +106,6 @@ async function readPairs(stream: Readable): Promise<{ keys: Float64Array; hashes
     hashes[n++] = Number(line.slice(tab + 1));
   };
   stream.setEncoding('utf8');
-  for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      take(text.slice(start, nl));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  if (rest) take(rest);
+  for await (const lines of lineChunks(stream as AsyncIterable<string>)) for (const line of lines) take(line);
   return { keys: keys.subarray(0, n), hashes: hashes.subarray(0, n) };
 }

@@ -57,10 +57,14 @@ export function fieldsAt(line: string, wanted: readonly number[], out: string[])
   }
 }
 
-/** The lines of a text file, one array per chunk read (the last line of a chunk waits for the next). */
-export async function* lineChunks(file: string, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
+/**
+ * The lines of a text file (a path) or of a text stream, one array per chunk read (the last line
+ * of a chunk waits for the next).
+ */
+export async function* lineChunks(source: string | AsyncIterable<string>, onBytes: (n: number) => void = () => {}): AsyncGenerator<string[]> {
   let rest = '';
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' }) as AsyncIterable<string>) {
+  const chunks = typeof source === 'string' ? (createReadStream(source, { highWaterMark: 1 << 20, encoding: 'utf8' }) as AsyncIterable<string>) : source;
+  for await (const chunk of chunks) {
     onBytes(Buffer.byteLength(chunk));
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';

@@ -358,25 +358,9 @@ class StoredLines {
     }
     return new StoredLines(keys.subarray(0, i), hashes.subarray(0, i));
   }
-  get size(): number {
-    return this.keys.length;
-  }
-  /** copies for the scanning worker (structured clone: 16 bytes a record, once per import) */
+  /** What the scan looks unchanged lines up in (import-scanner sameLine); copied once to a scanning worker (16 bytes a record). */
   get arrays(): { storedKeys: Float64Array; storedHashes: Float64Array } {
     return { storedKeys: this.keys, storedHashes: this.hashes };
-  }
-  /** true when `key` was last imported from a line with fingerprint `hash` */
-  same(key: number, hash: number): boolean {
-    let lo = 0;
-    let hi = this.keys.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = this.keys[mid];
-      if (k === key) return this.hashes[mid] === hash;
-      if (k < key) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
   }
 }
 
