@@ -4,19 +4,10 @@
 // Why a thread: reading, splitting, fingerprinting and mapping the lines was about half the CPU
 // of a first load and nearly all of a re-import, and it ran on the same thread as the writes.
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../platform/db/reads.js';
 import { scanBatches, type ScanBatch, type ScanRequest } from './import-scanner.js';
 
 export { MAPPED_EST_KEYS, type ScanBatch, type ScanEvent, type ScanRequest } from './import-scanner.js';
-
-/**
- * The worker's script: the compiled file in dist/, or under tsx (sources, tests) the loader
- * shim of the read workers (a worker thread does not inherit tsx's loader), as reads.ts does.
- */
-function workerEntry(): { script: URL; workerData: object } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return { script: new URL('../../platform/db/read-worker-dev.mjs', here), workerData: { entry: new URL('./import-worker.ts', here).href } };
-  return { script: new URL('./import-worker.js', here), workerData: {} };
-}
 
 /**
  * A scanning thread, started at once and given its file later (`scan`). `close` stops it if it
@@ -28,8 +19,9 @@ export class ScanWorker {
   private failure: Error | undefined;
   private waiting: (() => void) | null = null;
   constructor() {
-    const { script, workerData } = workerEntry();
-    this.worker = new Worker(script, { workerData, stdout: false, stderr: false });
+    // Under tsx the read workers' loader shim starts it, as it does them.
+    const { script, workerData } = workerEntry(import.meta.url, 'import-worker');
+    this.worker = new Worker(script, { workerData: workerData({}), stdout: false, stderr: false });
     const wakeUp = () => {
       this.waiting?.();
       this.waiting = null;

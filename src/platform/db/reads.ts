@@ -129,14 +129,17 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** Where the worker's code is: next to this file, compiled (dist/) or under tsx (dev, tests). */
-function workerEntry(): { script: URL; workerData: (d: ReadWorkerData) => object } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./read-worker.ts', here).href;
-    return { script: new URL('./read-worker-dev.mjs', here), workerData: (d) => ({ ...d, entry }) };
+/**
+ * Where a worker thread's code is: the file `name` next to the module `moduleUrl` (its
+ * import.meta.url), compiled (dist/), or under tsx (dev, tests) through the loader shim
+ * read-worker-dev.mjs, which is given the source file in its workerData.
+ */
+export function workerEntry(moduleUrl: string, name: string): { script: URL; workerData: (d: object) => object } {
+  if (moduleUrl.endsWith('.ts')) {
+    const entry = new URL(`./${name}.ts`, moduleUrl).href;
+    return { script: new URL('./read-worker-dev.mjs', import.meta.url), workerData: (d) => ({ ...d, entry }) };
   }
-  return { script: new URL('./read-worker.js', here), workerData: (d) => d };
+  return { script: new URL(`./${name}.js`, moduleUrl), workerData: (d) => d };
 }
 
 export class WorkerReadPool implements ReadPool {
@@ -179,7 +182,7 @@ export class WorkerReadPool implements ReadPool {
   }
 
   private spawn(lane: ReadLane): ReadWorker {
-    const { script, workerData } = workerEntry();
+    const { script, workerData } = workerEntry(import.meta.url, 'read-worker');
     const worker = new Worker(script, {
       workerData: workerData({ file: this.file, cacheKiB: this.cacheKiB }),
       // Rows cross to the main thread page by page; a worker never needs a big heap.
