@@ -8,7 +8,7 @@
 // Without --email a user with the export right (role manager) is created in the database first. The lead's
 // bench/registry.ts calls measureServer() with the database it has just loaded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,14 +63,24 @@ export interface ServerMeasure {
 
 const DEFAULT_SEARCHES = ['', 'q=boulangerie', 'q=restaurant+lyon', 'q=boul', 'department=69', 'section=I&commune=42218', 'q=conseil&department=42&sort=name', 'status=all&sort=created'];
 
-/** CPU seconds used by a process so far (user + system, from /proc/<pid>/stat). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds used so far by a process, or by one of its threads (user + system, from /proc/<pid>[/task/<tid>]/stat). */
+function cpuSeconds(pid: number, tid?: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds used so far by a server's main thread (the thread whose id is the process id: HTTP,
+ * sessions, rendering) and by all its other threads together (read workers, GC, libuv pool).
+ */
+export function threadCpuSeconds(pid: number): { main: number; others: number } {
+  let others = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) if (Number(t) !== pid) others += cpuSeconds(pid, Number(t)) || 0;
+  return { main: cpuSeconds(pid, pid), others };
 }
 
 export function rssMiB(pid: number): number {
