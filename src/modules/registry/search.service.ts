@@ -392,6 +392,7 @@ async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATE
 
 /** What the score reads of each ranked row. */
 const SCORE_COLUMNS = ['e.id', 'e.status', 'e.is_head_office', 'e.sort_name', 'e.siret', 'e.postal_code', 'e.search_text'] as const;
+type ScoreRow = { id: number; status: string; is_head_office: number; sort_name: string | null; siret: string | null; postal_code: string | null; search_text: string | null };
 
 /**
  * The rows of `pool` (SCORE_COLUMNS of some establishments) ordered by relevance, with
@@ -401,8 +402,13 @@ const SCORE_COLUMNS = ['e.id', 'e.status', 'e.is_head_office', 'e.sort_name', 'e
 function rankPool(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: SearchQuery, terms: ScoreTerm[]) {
   const len = sql`length(c.sort_name)`;
   const ids = sql`coalesce(${textPosition(db, sql`c.search_text`, sql`' ' || substr(c.siret, 1, 9) || ' '`)}, 0)`;
+  // The pool is gathered once into a materialized CTE `p` (SQLite and PostgreSQL both keep it as
+  // a work table): `found` is then a count over that table instead of `count(*) over ()`, a window
+  // that buffered every ranked row a second time before the sort — 6.1 → 5.1 ms for `boulangerie`
+  // at 1 M on SQLite (bench/registry-search.md, 2026-12-07 afternoon).
+  const withPool = db.with((cte) => cte('p').materialized(), () => pool);
   const cut = db
-    .selectFrom(pool.as('c'))
+    .selectFrom(sql<ScoreRow>`p`.as('c'))
     .select([
       'c.id', 'c.status', 'c.is_head_office', 'c.sort_name', 'c.postal_code',
       sql<string>`' ' || c.sort_name || ' '`.as('n'),
@@ -420,7 +426,7 @@ function rankPool(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: Se
     ? sql`${sql.join(fields, sql` + `)} + case when r.sort_name like ${`${first}%`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} or r.sort_name like ${`${text} %`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} then ${lit(2 * total)} else 0 end`
     : sql`0`;
   const postal = registryTerms(s.q).filter((w) => /^\d{5}$/.test(w));
-  let ranked = db.selectFrom(cut.as('r')).select(['r.id', sql<number>`count(*) over ()`.as('found')]);
+  let ranked = withPool.selectFrom(cut.as('r')).select(['r.id', sql<number>`(select count(*) from p)`.as('found')]);
   if (postal.length) ranked = ranked.orderBy(sql`case when r.postal_code in (${sql.join(postal)}) then 0 else 1 end`);
   return ranked
     .orderBy(sql`${score}`, 'desc')
