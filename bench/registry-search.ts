@@ -30,7 +30,7 @@ import { invalidateSearchCache, parseSearch, searchEstablishments } from '../src
 import { csrfTokenFor } from '../src/platform/http/lifecycle.js';
 import { serverNodeFlags } from '../scripts/node-flags.mjs';
 import { machine, stats, writeResult } from './lib.js';
-import { signIn, startServer, stopServer, threadCpuSeconds } from './registry-server.js';
+import { processCpuSeconds, signIn, startServer, stopServer, threadCpuSeconds } from './registry-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,6 +69,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   const total = Number(((await db.selectFrom('establishments').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()) as { n: number }).n);
   const sample = await db.selectFrom('establishments').select(['siret']).where('status', '=', 'active').where('siret', 'is not', null).orderBy('id').offset(Math.floor(total / 3)).limit(1).executeTakeFirstOrThrow();
   const mix = mixOf(sample.siret!);
+  if (dialect === 'postgres') idCorrelation = Number((await sql<{ c: number }>`select correlation as c from pg_stats where tablename = 'establishments' and attname = 'id'`.execute(db)).rows[0]?.c ?? NaN);
 
   // 1. in process, through the HTTP stack
   const appDir = mkdtempSync(path.join(tmpdir(), 'registry-search-app-'));
@@ -137,7 +138,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
     const statuses: Record<number, number> = {};
     const times: number[] = [];
     let i = 0;
-    const cpu0 = threadCpuSeconds(child.pid!);
+    const cpu0 = { ...threadCpuSeconds(child.pid!), database: processCpuSeconds('postgres'), client: process.cpuUsage() };
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const inst = autocannon(
         { url: `http://127.0.0.1:${port}`, connections: CLIENTS, duration: SECONDS, headers: { cookie: serverCookie }, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: urls[i++ % urls.length] }) }] },
@@ -150,9 +151,12 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
     });
     const st = stats(times);
     // The server's CPU per search, by thread: 200 searches/s on 2 cores leaves 10 ms in all.
-    const cpu1 = threadCpuSeconds(child.pid!);
+    // The database server's backends (PostgreSQL; SQLite runs in the server's threads) and the
+    // bench client (autocannon, in this process) share the same 2 cores.
+    const cpu1 = { ...threadCpuSeconds(child.pid!), database: processCpuSeconds('postgres'), client: process.cpuUsage(cpu0.client) };
     const per = (a: number, b: number) => f1(((b - a) * 1000) / Math.max(1, result.requests.total));
-    load = `| ${CLIENTS} clients, ${SECONDS} s, the ${urls.length} searches in turn (\`${entry ?? 'src/main.ts'}\`) | ${f1(result.requests.total / SECONDS)} searches/s | ${f1(st.p50)} / ${f1(st.p95)} / ${f1(st.p99)} ms | ${per(cpu0.main, cpu1.main)} / ${per(cpu0.others, cpu1.others)} ms | ${Object.entries(statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} |`;
+    const database = dialect === 'postgres' ? per(cpu0.database, cpu1.database) : '—';
+    load = `| ${CLIENTS} clients, ${SECONDS} s, the ${urls.length} searches in turn (\`${entry ?? 'src/main.ts'}\`) | ${f1(result.requests.total / SECONDS)} searches/s | ${f1(st.p50)} / ${f1(st.p95)} / ${f1(st.p99)} ms | ${per(cpu0.main, cpu1.main)} / ${per(cpu0.others, cpu1.others)} / ${database} / ${per(0, (cpu1.client.user + cpu1.client.system) / 1e6)} ms | ${Object.entries(statuses).map(([k, v]) => `${k}: ${v}`).join(', ')} |`;
   } finally {
     await stopServer(child);
   }
@@ -167,7 +171,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    '| throughput | searches/s | p50 / p95 / p99 | server CPU per search: main thread / other threads (read workers, GC) | answers |',
+    '| throughput | searches/s | p50 / p95 / p99 | CPU per search: server main thread / its other threads (read workers, GC) / PostgreSQL backends / bench client | answers |',
     '|---|---|---|---|---|',
     load,
     '',
@@ -176,12 +180,15 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
 
 /** First result (SIRET) of each search with words, per database: the relevance of the two compared at 1 M (ADR 0016). */
 const tops = new Map<string, string>();
+/** PostgreSQL: how closely the rows' physical order follows their id (1 = the same order) */
+let idCorrelation: number | undefined;
 function sameTops(mix: string[]): string {
   const both = mix.filter((k) => tops.has(`${k}|sqlite`) && tops.has(`${k}|postgres`));
   if (!both.length) return '';
   const same = both.filter((k) => tops.get(`${k}|sqlite`) === tops.get(`${k}|postgres`));
   const differ = both.filter((k) => !same.includes(k)).map((k) => k.split('|')[0]);
-  return `Same first result (SIRET) on both databases for ${same.length} of ${both.length} searches with words${differ.length ? ` (differs: ${differ.join(', ')})` : ''}. The candidates of a broad search are the first matches in each engine's order, and the two imports number the rows differently (ties broken by id).\n`;
+  const order = idCorrelation === undefined ? '' : ` (the correlation of the id with that order, PostgreSQL's statistics: ${idCorrelation.toFixed(2)})`;
+  return `Same first result (SIRET) on both databases for ${same.length} of ${both.length} searches with words${differ.length ? ` (differs: ${differ.join(', ')})` : ''}. The candidates of a broad search are the first 1,000 matches in each engine's order: the id on SQLite (rowid), the rows' place in the table on PostgreSQL, where every update moves a row to a new place${order}.\n`;
 }
 
 async function main() {

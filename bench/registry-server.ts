@@ -74,6 +74,24 @@ function cpuSeconds(pid: number, tid?: number): number {
 }
 
 /**
+ * CPU seconds used so far by every process named `name` (PostgreSQL's backends: `postgres`),
+ * from /proc — a search's cost on PostgreSQL is mostly there, outside the server's threads. A
+ * backend that ends during a measure takes its CPU with it: the read pool's stay open.
+ */
+export function processCpuSeconds(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) total += cpuSeconds(Number(entry)) || 0;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/**
  * CPU seconds used so far by a server's main thread (the thread whose id is the process id: HTTP,
  * sessions, rendering) and by all its other threads together (read workers, GC, libuv pool).
  */
