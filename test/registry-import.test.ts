@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.js';
 import { EST_HEADER, UNIT_HEADER, changeEstablishmentLines, generateSireneFiles } from '../src/modules/registry/generator.js';
@@ -150,6 +151,8 @@ describe('SIRENE import', () => {
       expect(res.items.map((x) => x.siren)).toContain(one.siren);
       const { fullTextIndexActive } = await import('../src/platform/db/search.js');
       expect(await fullTextIndexActive(other.db, 'establishments')).toBe(true);
+      // The rebuild's larger FTS5 pending-data size is put back to FTS5's default afterwards.
+      if (!onPostgres) expect((await sql<{ v: number }>`select v from establishments_fts_config where k = 'hashsize'`.execute(other.db)).rows.map((r) => Number(r.v))).toEqual([1024 * 1024]);
       // a later manual write is indexed again by the triggers
       const { createManualCompany } = await import('../src/modules/registry/company.service.js');
       await other.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Zythologie Stéphanoise', postalCode: '42000', communeCode: '42218' }));
@@ -206,7 +209,6 @@ describe('SIRENE import', () => {
   it.skipIf(!onPostgres)('refreshes the planner statistics of the registry tables after a large import (PostgreSQL)', async () => {
     // Measured at 1 M establishments with autovacuum off: after repeated imports the searches
     // planned from stale statistics gave 2.7× fewer searches a second until an ANALYZE.
-    const { sql } = await import('kysely');
     // analyze_count counts explicit ANALYZEs only (autovacuum has its own counter)
     const analysed = async () => (await sql<{ n: number }>`select count(*) as n from pg_stat_user_tables where relname in ('establishments', 'companies', 'contacts', 'registry_facet_counts') and analyze_count > 0`.execute(t.db)).rows[0].n;
     const u = path.join(dir, 'an-u.csv');
@@ -229,6 +231,21 @@ describe('SIRENE import', () => {
     expect(await changeEstablishmentLines(e, many, 5, 'ENSEIGNE AM')).toBeGreaterThan(20);
     await importSireneStock(t.db, { unitsFile: u, establishmentsFile: many, territory: ['42', '69'], actor: SYSTEM_ACTOR, analyzeFromRows: 100 });
     expect(await analyses()).toBe(count + 4);
+  });
+
+  it('derives the same search text and sort name by the plain-ASCII short way as by the full normalisation', async () => {
+    const { derivedColumns } = await import('../src/modules/registry/search-text.js');
+    const { normaliseSearchText } = await import('../src/platform/db/search.js');
+    const names = ['BOULANGERIE DU COIN', "L'ATELIER -- (SARL) & CIE", '  A.B.C.  ', 'ÉLECTRICITÉ GÉNÉRALE', 'CŒUR DE LYON', 'STRASSE ẞ', 'İSTANBUL KEBAB', 'Ǆ  ﬁ 1ER', 'x'];
+    for (const name of names) {
+      for (const sign of [null, 'ENSEIGNE-1', 'Crème & Co']) {
+        const company = { siren: '100000478', name, acronym: 'A.B', usual_name: null, legal_form: '5710' };
+        const place = { siret: '10000047800013', sign, usual_name: null, street_type: 'BD', street_name: 'VICTOR-HUGO', postal_code: '42000', city: 'SAINT-ÉTIENNE', commune_code: '42218', naf_code: '47.24Z' };
+        const d = derivedColumns(company, place, ' Jean Dupont');
+        expect(d.sort_name).toBe(normaliseSearchText(name).slice(0, 80));
+        expect(d.search_text).toBe(normaliseSearchText([name, 'A.B', sign, '100000478', '10000047800013', 'BD boulevard', 'VICTOR-HUGO', '42000', 'SAINT-ÉTIENNE', '42218', ' Jean Dupont'].filter(Boolean).join(' ')));
+      }
+    }
   });
 
   it('stops with a clear error and changes nothing when a required column is missing', async () => {

@@ -802,7 +802,8 @@ async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number
         changed.push({ id: ex.id, row, values });
       }
     }
-    if (fresh.length || changed.length) await summaryTurn(t);
+    // In one transaction (the command line) the batches share its connection: no turn to take.
+    if ((fresh.length || changed.length) && !db.isTransaction) await summaryTurn(t);
     // A first load on PostgreSQL streams its rows by COPY (nothing to conflict with).
     if (empty && dialectOf(t) === 'postgres') await copyRows(t, 'establishments', EST_INSERT, fresh);
     else await bulkInsert(t, 'establishments', EST_INSERT, fresh);
