@@ -100,7 +100,7 @@ export function searchToQueryString(s: SearchQuery, extra: Record<string, string
 type EstQuery = SelectQueryBuilder<RegistryTables & { e: RegistryTables['establishments'] }, 'e', object>;
 
 /** The WHERE of a search (every filter), applied to `establishments as e`. */
-export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, except?: FacetName, words: 'match' | 'driving' | 'name-starts' = 'match'): EstQuery {
+export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, except?: FacetName, words: 'match' | 'driving' | 'name-starts' = 'match', lead?: SearchTerm): EstQuery {
   let qb = query;
   const id = identifierIn(s.q);
   if (id?.siret) qb = qb.where('e.siret', '=', id.siret);
@@ -109,6 +109,10 @@ export function applySearch(db: RegistryDb, query: EstQuery, s: SearchQuery, exc
     const { terms, matched } = matchedTerms(s.q);
     if (!terms.length) {
       // no words
+    } else if (words === 'driving' && lead !== undefined && dialectOf(db) === 'postgres') {
+      // PostgreSQL, plan `lead`: the index reads the rarest word's rows; `is true` keeps the
+      // planner from using the index for the whole condition, which is tested on each row.
+      qb = qb.where(fullTextMatch(db, 'establishments', 'e', 'search_text', [lead]) as never).where(sql<boolean>`(${fullTextMatch(db, 'establishments', 'e', 'search_text', matched)}) is true` as never);
     } else if (words === 'driving') qb = withFullTextJoin(db, qb, 'establishments', 'e', 'search_text', matched);
     else if (words === 'name-starts') {
       // Names starting with the words typed, read from the (status, sort_name) index. Each such
@@ -187,8 +191,8 @@ export interface SearchOptions {
   /** COUNT_BOUND and RANK_CANDIDATES, lowered by tests to cross them on a small registry */
   countBound?: number;
   rankCandidates?: number;
-  /** PostgreSQL: read the first matches by a scan (true) or the GIN index (false) whatever the sample says — tests check both give the same page */
-  scan?: boolean;
+  /** PostgreSQL: how the first matches are read, whatever the sample says (Scored's `plan`) — tests check all give the same page */
+  plan?: DrivingPlan;
 }
 
 /**
@@ -346,23 +350,30 @@ async function raritySample(db: RegistryDb): Promise<RaritySample> {
   return sample;
 }
 
+/**
+ * PostgreSQL: how the first matches of a search with several words are read.
+ *  - `index`: through the GIN index, all the words at once. The index builds the bitmap of every
+ *    row holding each word before a LIMIT can act: a prefix of "lyon" merges hundreds of thousands.
+ *  - `scan`: the table read in order until enough rows match, when the words together are common.
+ *  - `lead`: the GIN bitmap of the rarest word alone, each of its rows tested for all the words —
+ *    `restaurant lyon` at 1 M, warm: 15 ms, against 32 ms scanning 66,000 rows (and `lyon`'s
+ *    bitmap, 400,000 entries, never built).
+ * All three read the rows in their physical order, so they return the same rows.
+ */
+export type DrivingPlan = 'index' | 'scan' | 'lead';
+
 interface Scored {
   terms: ScoreTerm[];
-  /**
-   * PostgreSQL: read the first matches by scanning the table rather than through the GIN index.
-   * The index builds the bitmap of every row holding each word before a LIMIT can act (a prefix
-   * of "lyon" merges hundreds of thousands); when the sample says the words together are common,
-   * a scan finds the first RANK_CANDIDATES matches in fewer rows. Both read the rows in their
-   * physical order, so they return the same rows.
-   */
-  scan: boolean;
+  plan: DrivingPlan;
+  /** the rarest word in the sample (plan `lead`) */
+  lead?: SearchTerm;
 }
 
 /** The words of a search as the score weighs them (the same words and forms as the match). */
 async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATES): Promise<Scored> {
   const { matched } = matchedTerms(q);
   const out = matched.map((t) => (typeof t === 'string' ? { word: t, whole: false, idf: 10 } : { word: t.word, whole: true, idf: 10 }));
-  if (out.length < 2) return { terms: out, scan: false };
+  if (out.length < 2) return { terms: out, plan: 'index' };
   const sample = await raritySample(db);
   const postgres = dialectOf(db) === 'postgres';
   const key = (t: SearchTerm[]) => t.map((x) => (typeof x === 'string' ? `${x}*` : x.word)).join(' ');
@@ -378,16 +389,23 @@ async function scoreTerms(db: RegistryDb, q: string, candidates = RANK_CANDIDATE
   const df = matched.map((t) => sample.df.get(key([t])) ?? 0);
   // BM25's idf, ×10 and rounded: ~7 for a word in half the rows, ~46 in 1 %, ~85 in none of 5,000.
   const weighted = out.map((t, i) => ({ ...t, idf: Math.max(1, Math.round(10 * Math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))) }));
-  let scan = false;
-  if (postgres && n > 0) {
-    const together = sample.df.get(key(matched)) ?? 0;
-    // Rows a scan reads to find the candidates, against the index entries the bitmap merges (each
-    // word's rows). A scanned row costs about ten entries: measured at 1 M (load 6–8), 1.1–2.5 µs
-    // a row scanned against 0.11–0.19 µs an entry merged — `rue victor hugo` scans 29,000 rows
-    // (74 ms, the bitmap 116 ms), `restaurant lyon` would scan 63,000 (60–80 ms, the bitmap 42–65).
-    if (together >= 5) scan = (10 * candidates * n) / together < (sample.span * df.reduce((a, b) => a + b, 0)) / n;
-  }
-  return { terms: weighted, scan };
+  if (!postgres || n === 0) return { terms: weighted, plan: 'index' };
+  const together = sample.df.get(key(matched)) ?? 0;
+  if (together < 5) return { terms: weighted, plan: 'index' };
+  // Each plan's cost in index entries merged, from the sample. A row scanned costs about ten
+  // entries — measured at 1 M (load 6–8), 1.1–2.5 µs a row scanned against 0.11–0.19 µs an entry
+  // merged: `rue victor hugo` scans 29,000 rows (74 ms, the bitmap 116 ms). A row fetched through
+  // the rarest word's bitmap and tested costs twice a row scanned (its page is elsewhere): at 1 M,
+  // warm, `restaurant lyon` fetches 3,500 rows of `restaurant`'s 51,000 in 15 ms.
+  const rows = (x: number) => (sample.span * x) / n;
+  const rarest = df.indexOf(Math.min(...df));
+  const costs: [DrivingPlan, number][] = [
+    ['index', rows(df.reduce((a, b) => a + b, 0))],
+    ['scan', (10 * candidates * n) / together],
+    ['lead', rows(df[rarest]) + (20 * candidates * df[rarest]) / together],
+  ];
+  const [plan] = costs.reduce((best, c) => (c[1] < best[1] ? c : best));
+  return { terms: weighted, plan, lead: matched[rarest] };
 }
 
 /** What the score reads of each ranked row. */
@@ -453,7 +471,7 @@ export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts:
     // the page then read (five queries each evaluating the full-text match cost more).
     ({ items, counts } = await withTempTable(db, 'search_matches', applySearch(db, matchesBase(db), s).select(RANK_COLUMNS as never), (conn) => searchMatches(conn, s, opts, cached)));
   } else {
-    const page = await searchPage(db, s, opts.rankCandidates ?? RANK_CANDIDATES, opts.scan);
+    const page = await searchPage(db, s, opts.rankCandidates ?? RANK_CANDIDATES, opts.plan);
     items = page.items;
     // The page alone (facets loaded apart) counts only what its candidates saw: every match when
     // they were all of them, else "more than RANK_CANDIDATES" — the facet panel then counts up to
@@ -538,7 +556,7 @@ async function fewMatches(db: RegistryDb, s: SearchQuery, total: number, rows: n
  * the column's index is read in order and stops at the page. By relevance, the candidates are
  * ranked (RANK_CANDIDATES); `all` is the number of matches when the candidates were all of them.
  */
-async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number, scan?: boolean): Promise<{ items: unknown[]; all?: number }> {
+async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number, forced?: DrivingPlan): Promise<{ items: unknown[]; all?: number }> {
   const offset = (s.page - 1) * s.perPage;
   if (s.sort !== 'relevance') return { items: await orderSearch(itemColumns(applySearch(db, base(db), s)), s).limit(s.perPage).offset(offset).execute() };
   if (offset + s.perPage > candidates) {
@@ -552,7 +570,9 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number, sc
   // the union is exactly it. One statement gathers, scores and pages them: sending the ~2,000 ids
   // back to be ranked cost PostgreSQL 15–50 ms at 1 M (planning 2,000 parameters, reading the
   // rows again).
-  const driving = applySearch(db, (scan ?? scored.scan) ? scannedBase(db) : base(db), s, undefined, 'driving').select(SCORE_COLUMNS).limit(candidates);
+  const plan = forced ?? scored.plan;
+  const lead = plan === 'lead' ? (scored.lead ?? matchedTerms(s.q).matched[0]) : undefined;
+  const driving = applySearch(db, plan === 'scan' ? scannedBase(db) : base(db), s, undefined, 'driving', lead).select(SCORE_COLUMNS).limit(candidates);
   const starting = applySearch(db, base(db), s, undefined, 'name-starts').select(SCORE_COLUMNS).orderBy('e.sort_name');
   // SQLite's (status, sort_name) index holds the rowid: (sort_name, id) is its order, read up to
   // the limit. PostgreSQL's holds no id, so `order by sort_name, id` sorts the names within the
