@@ -80,12 +80,25 @@ function compressed(e: Entry, rel: string, kind: 'br' | 'gz'): Buffer {
   return out;
 }
 
+/**
+ * In production the files under public/ do not change while the server runs: a fingerprinted URL,
+ * once computed, is kept. Every page asks for its scripts and styles, and checking each file
+ * (exists, stat twice, htmx's module path resolved) was 2 % of the main thread's time under the
+ * registry's search load (bench/registry-search.ts, 2026-12-07). In development a file edited is
+ * seen at the next page.
+ */
+const fixedUrls = process.env.NODE_ENV === 'production' ? new Map<string, string>() : undefined;
+
 /** The fingerprinted URL of a /static/… URL; the URL unchanged when no such file exists. */
 export function asset(url: string): string {
   if (!url.startsWith('/static/') || url.startsWith('/static/v/')) return url;
+  const fixed = fixedUrls?.get(url);
+  if (fixed) return fixed;
   const rel = url.slice('/static/'.length);
   const e = load(rel);
-  return e ? `/static/v/${e.hash}/${rel}` : url;
+  const out = e ? `/static/v/${e.hash}/${rel}` : url;
+  if (e) fixedUrls?.set(url, out);
+  return out;
 }
 
 /** First-visit bytes of the given assets as sent with brotli (README figure, test). */
