@@ -1,6 +1,7 @@
 // Reusable pieces every module builds its pages from. No module writes its own styling:
 // each component maps to classes of public/app.css.
 import type { ComponentChildren } from 'preact';
+import { formatNumber } from '../i18n/index.js';
 import type { ViewContext } from './view-context.js';
 
 /** Field errors as i18n keys, keyed by field name. */
@@ -265,7 +266,6 @@ export interface FacetValue {
 /** One facet: values with counts, each a link toggling the filter in the URL. */
 export function Facet({ ctx, title, name, values, selected, path, query }: { ctx: ViewContext; title: string; name: string; values: FacetValue[]; selected: readonly string[]; path: string; query: Record<string, string | string[] | undefined> }) {
   if (values.length === 0) return null;
-  const fmt = new Intl.NumberFormat(ctx.locale === 'fr' ? 'fr-FR' : 'en-GB');
   return (
     <section class="facet" aria-label={title}>
       <h2 class="facet-title">{title}</h2>
@@ -277,7 +277,7 @@ export function Facet({ ctx, title, name, values, selected, path, query }: { ctx
           return (
             <li>
               <a href={withQuery(path, q, {})} aria-current={on ? 'true' : undefined} class={on ? 'facet-on' : undefined}>
-                <span class="facet-label">{v.label}</span> <span class="facet-count">{fmt.format(v.count)}</span>
+                <span class="facet-label">{v.label}</span> <span class="facet-count">{formatNumber(v.count, ctx.locale)}</span>
               </a>
             </li>
           );
