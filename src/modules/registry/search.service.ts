@@ -413,11 +413,14 @@ const SCORE_COLUMNS = ['e.id', 'e.status', 'e.is_head_office', 'e.sort_name', 'e
 type ScoreRow = { id: number; status: string; is_head_office: number; sort_name: string | null; siret: string | null; postal_code: string | null; search_text: string | null };
 
 /**
- * The rows of `pool` (SCORE_COLUMNS of some establishments) ordered by relevance, with
- * `found`, the number of rows in the pool. One statement: the name, the other names and the
- * whole text are cut once per row (`r`), then scored.
+ * A page of the rows of `pool` (SCORE_COLUMNS of some establishments) ordered by relevance: the
+ * page's items (itemColumns) with `found`, the number of rows in the pool. One statement: the
+ * name, the other names and the whole text are cut once per row (`r`), scored, the page kept
+ * (`t`, with its sort keys), then its rows and companies read and put back in that order. Reading
+ * the page's rows was a second statement, a second round trip to a read worker or to PostgreSQL
+ * (0.5–2 ms at 1 M).
  */
-function rankPool(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: SearchQuery, terms: ScoreTerm[]) {
+function rankedItems(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: SearchQuery, terms: ScoreTerm[], limit: number, offset: number) {
   const len = sql`length(c.sort_name)`;
   const ids = sql`coalesce(${textPosition(db, sql`c.search_text`, sql`' ' || substr(c.siret, 1, 9) || ' '`)}, 0)`;
   // The pool is gathered once into a materialized CTE `p` (SQLite and PostgreSQL both keep it as
@@ -444,16 +447,31 @@ function rankPool(db: RegistryDb, pool: SelectQueryBuilder<any, any, any>, s: Se
     ? sql`${sql.join(fields, sql` + `)} + case when r.sort_name like ${`${first}%`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} or r.sort_name like ${`${text} %`} then ${lit(total)} else 0 end + case when r.sort_name = ${text} then ${lit(2 * total)} else 0 end`
     : sql`0`;
   const postal = registryTerms(s.q).filter((w) => /^\d{5}$/.test(w));
-  let ranked = withPool.selectFrom(cut.as('r')).select(['r.id', sql<number>`(select count(*) from p)`.as('found')]);
-  if (postal.length) ranked = ranked.orderBy(sql`case when r.postal_code in (${sql.join(postal)}) then 0 else 1 end`);
-  return ranked
-    .orderBy(sql`${score}`, 'desc')
-    .orderBy(sql`case when r.status = 'active' then 0 else 1 end`)
-    .orderBy(sql`length(r.sort_name)`)
-    .orderBy('r.is_head_office', 'desc')
-    .orderBy('r.sort_name')
-    .orderBy('r.id') as SelectQueryBuilder<any, any, { id: number; found: number | string }>;
+  // The order, as columns of the page (k0…k5, then the id) so that the outer query sorts its
+  // 25 rows again: a join does not keep its input's order.
+  const page = db
+    .selectFrom(cut.as('r'))
+    .select([
+      'r.id',
+      sql<number>`(select count(*) from p)`.as('found'),
+      (postal.length ? sql<number>`case when r.postal_code in (${sql.join(postal)}) then 0 else 1 end` : sql<number>`0`).as('k0'),
+      sql<number>`${score}`.as('k1'),
+      sql<number>`case when r.status = 'active' then 0 else 1 end`.as('k2'),
+      sql<number>`length(r.sort_name)`.as('k3'),
+      'r.is_head_office as k4',
+      'r.sort_name as k5',
+    ])
+    .orderBy('k0').orderBy('k1', 'desc').orderBy('k2').orderBy('k3').orderBy('k4', 'desc').orderBy('k5').orderBy('r.id')
+    .limit(limit)
+    .offset(offset);
+  const rows = (withPool as any).selectFrom(page.as('t')).innerJoin('establishments as e', 'e.id', 't.id') as EstQuery;
+  return (itemColumns(rows) as SelectQueryBuilder<any, any, SearchItem>)
+    .select(sql<number | string>`t.found`.as('found'))
+    .orderBy(sql`t.k0`).orderBy(sql`t.k1`, 'desc').orderBy(sql`t.k2`).orderBy(sql`t.k3`).orderBy(sql`t.k4`, 'desc').orderBy(sql`t.k5`).orderBy(sql`t.id`);
 }
+
+/** The page's items without the pool's size that came with them. */
+const withoutFound = (rows: (SearchItem & { found?: unknown })[]): SearchItem[] => rows.map(({ found: _, ...item }) => item);
 
 /** Results page + total + facet counts (each facet counted under every filter, its own included). */
 export async function searchEstablishments(db: RegistryDb, s: SearchQuery, opts: SearchOptions = {}): Promise<SearchResult> {
@@ -585,30 +603,25 @@ async function searchPage(db: RegistryDb, s: SearchQuery, candidates: number, fo
       ? db.selectFrom(starting.fetch(candidates, 'with ties').as('t')).selectAll().limit(2 * candidates)
       : starting.orderBy('e.id').limit(candidates);
   const pool = db.selectFrom(driving.as('d')).selectAll().union(db.selectFrom(named.as('n')).selectAll());
-  const ranked = await rankPool(db, pool, s, scored.terms).limit(s.perPage).offset(offset).execute();
+  const ranked = await rankedItems(db, pool, s, scored.terms, s.perPage, offset).execute();
   let found = ranked.length ? Number(ranked[0].found) : undefined;
   if (found === undefined && offset > 0) {
     const r = await db.selectFrom(pool.as('p')).select(sql<number>`count(*)`.as('n')).executeTakeFirst();
     found = Number(r?.n ?? 0);
   }
   const complete = (found ?? 0) < candidates;
-  const page = ranked.map((x) => x.id);
-  const rows = page.length ? ((await itemColumns(base(db).where('e.id', 'in', page)).execute()) as { id: number }[]) : [];
-  const byId = new Map(rows.map((x) => [x.id, x]));
-  return { items: page.map((id) => byId.get(id)).filter(Boolean), all: complete ? (found ?? 0) : undefined };
+  return { items: withoutFound(ranked), all: complete ? (found ?? 0) : undefined };
 }
 
 /** A page ranked over every match (the temporary table `search_matches`). */
 async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
-  let ids: number[];
   if (s.sort === 'relevance') {
-    // Scored as the candidates are (rankPool), on the establishments' own rows.
+    // Scored as the candidates are (rankedItems), on the establishments' own rows.
     const pool = (db as any).selectFrom('search_matches as m').innerJoin('establishments as e', 'e.id', 'm.id').select(SCORE_COLUMNS);
-    ids = (await rankPool(db, pool, s, (await scoreTerms(db, s.q)).terms).limit(s.perPage).offset((s.page - 1) * s.perPage).execute()).map((x) => x.id);
-  } else {
-    const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
-    ids = ((await (orderSearch(matches, s) as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
+    return withoutFound(await rankedItems(db, pool, s, (await scoreTerms(db, s.q)).terms, s.perPage, (s.page - 1) * s.perPage).execute());
   }
+  const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
+  const ids = ((await (orderSearch(matches, s) as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
   const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
   const byId = new Map(rows.map((x) => [x.id, x]));
   return ids.map((id) => byId.get(id)).filter(Boolean);
