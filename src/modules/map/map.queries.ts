@@ -45,9 +45,15 @@ export async function summaryCells(db: MapDb, statuses: readonly string[], level
   return num(rows);
 }
 
-/** The matching establishments with coordinates inside a box. */
-function located(db: MapDb, s: SearchQuery, box: Bbox) {
-  return matchingEstablishments(db, s)
+/**
+ * The coordinates index (migration 2026-12-07T0150-map-cells), which SQLite must be told to read
+ * for a small box: it would walk every active establishment instead (matchingEstablishments).
+ */
+const GEO_INDEX = 'establishments_geo_idx';
+
+/** The matching establishments with coordinates inside a box; `small`: a street's box, read through the coordinates index. */
+function located(db: MapDb, s: SearchQuery, box: Bbox, small = false) {
+  return matchingEstablishments(db, s, small ? { sqliteIndex: GEO_INDEX } : {})
     .where('e.latitude', 'is not', null)
     .where('e.longitude', 'is not', null)
     .where('e.longitude', '>=', box[0])
@@ -57,9 +63,9 @@ function located(db: MapDb, s: SearchQuery, box: Bbox) {
 }
 
 /** The same cells counted by SQL over any registry search (words, tags, several facets, a zone, street levels). */
-export async function liveCells(db: MapDb, s: SearchQuery, level: number, box: Bbox): Promise<CellRow[]> {
+export async function liveCells(db: MapDb, s: SearchQuery, level: number, box: Bbox, small = false): Promise<CellRow[]> {
   const { cx, cy } = cellSql(level, 'e');
-  const rows = await located(db, s, box)
+  const rows = await located(db, s, box, small)
     .select([sql<number>`${sql.raw(cx)}`.as('cx'), sql<number>`${sql.raw(cy)}`.as('cy'), sql<number>`count(*)`.as('n'), sql<number>`sum(e.latitude)`.as('slat'), sql<number>`sum(e.longitude)`.as('slon')])
     .groupBy([sql.raw(cx), sql.raw(cy)])
     .execute();
@@ -81,7 +87,7 @@ export interface PointRow {
 
 /** Establishments of a box one by one (street zoom), at most `limit`, in id order. */
 export async function livePoints(db: MapDb, s: SearchQuery, box: Bbox, limit: number): Promise<PointRow[]> {
-  const rows = await located(db, s, box)
+  const rows = await located(db, s, box, true)
     .innerJoin('companies as c', 'c.id', 'e.company_id')
     .select(['e.id', 'e.company_id as companyId', 'c.name', 'e.sign', 'e.latitude', 'e.longitude', 'e.geo_source as geoSource', 'e.diffusion', 'e.city', 'e.naf_code as nafCode'])
     .orderBy('e.id')

@@ -113,7 +113,7 @@ export async function clusters(db: MapDb, s: SearchQuery, bbox: Bbox, zoom: numb
     const [x0, y0] = cellBox(level, r.x0, r.y0);
     const [, , x1, y1] = cellBox(level, r.x1, r.y1);
     const eps = 1e-9;
-    rows = (await liveCells(db, s, level, [x0 - eps, y0 - eps, x1 + eps, y1 + eps])).filter((c) => c.cx >= r.x0 && c.cx <= r.x1 && c.cy >= r.y0 && c.cy <= r.y1);
+    rows = (await liveCells(db, s, level, [x0 - eps, y0 - eps, x1 + eps, y1 + eps], zoom >= POINT_ZOOM)).filter((c) => c.cx >= r.x0 && c.cx <= r.x1 && c.cy >= r.y0 && c.cy <= r.y1);
   }
   const features = rows
     .filter((c) => c.n > 0)
