@@ -1,7 +1,7 @@
 // Registry import, one step at a time, for profiling (#12): generates (once) SIRENE files of SIZE
 // establishments in DIR, then runs a first load and a re-import of the same files on one database,
 // printing the time of each. Run under `node --cpu-prof --import tsx` to see where time goes.
-//   npx tsx bench/registry-import-profile.ts --size 200000 --db sqlite|postgres --dir /tmp/x [--only first|same]
+//   npx tsx bench/registry-import-profile.ts --size 200000 --db sqlite|postgres --dir /tmp/x [--only first|same] [--batch N]
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { freshDb } from './registry-lib.js';
 import { changeEstablishmentLines, generateSireneFiles } from '../src/modules/registry/generator.js';
 import { importSireneStock } from '../src/modules/registry/import.service.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, db: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string' }, thread: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, db: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string' }, thread: { type: 'boolean' }, batch: { type: 'string' } } });
 const SIZE = Number(values.size ?? 200_000);
 const dialect = values.db ?? 'sqlite';
 const dir = values.dir ?? path.join(tmpdir(), `consulaire-import-profile-${SIZE}`);
@@ -32,7 +32,7 @@ try {
   const run = async (label: string, file: string) => {
     const l0 = loadavg()[0];
     const t0 = performance.now();
-    const r = await importSireneStock(database.db, { unitsFile: units, establishmentsFile: file, territory: TERRITORY, actor: SYSTEM_ACTOR, scanThread: values.thread ?? false });
+    const r = await importSireneStock(database.db, { unitsFile: units, establishmentsFile: file, territory: TERRITORY, actor: SYSTEM_ACTOR, scanThread: values.thread ?? false, batchSize: values.batch ? Number(values.batch) : undefined });
     const s = r.stats;
     console.log(`${dialect}${values.thread ? ' (scan thread)' : ''} ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${s.establishmentsPerSecond}/s, phases ${JSON.stringify(s.phases)}, created ${s.establishmentsCreated} updated ${s.establishmentsUpdated} unchanged ${s.establishmentsUnchanged}; load ${l0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
   };

@@ -248,6 +248,25 @@ describe('SIRENE import', () => {
     }
   });
 
+  it('accepts exactly the calendar dates (leap years, month ends, years before 100 refused)', async () => {
+    const { dateOk } = await import('../src/modules/registry/sirene.mapping.js');
+    const calendar = (s: string) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      if (!m) return false;
+      const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+      return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+    };
+    const differing: string[] = [];
+    for (const y of [0, 99, 100, 1600, 1900, 2000, 2023, 2024, 2100, 9999])
+      for (let mo = 0; mo <= 13; mo++)
+        for (let d = 0; d <= 32; d++) {
+          const s = `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          if (dateOk(s) !== calendar(s)) differing.push(s);
+        }
+    expect(differing).toEqual([]);
+    expect([dateOk('2024-02-29'), dateOk('2023-02-29'), dateOk('2024-2-01'), dateOk(null)]).toEqual([true, false, false, true]);
+  });
+
   it('stops with a clear error and changes nothing when a required column is missing', async () => {
     const u = path.join(dir, 'u2.csv');
     const e = path.join(dir, 'e2.csv');

@@ -510,6 +510,10 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     let batch: UnitLine[] = [];
     // First load: nothing to compare with, so no lookup of existing rows per batch.
     const firstLoad = !(await w.selectFrom('companies').select('id').limit(1).executeTakeFirst());
+    // A first load in one transaction writes companies without their secondary index (the name,
+    // in random order) and builds it once after the units pass; a rollback puts it back. At 1 M
+    // (715,000 companies, SQLite) the inserts took 5.2–12.5 s with it, 4.1 s + 0.5 s without.
+    const companyIndexes = firstLoad && atomic && w.isTransaction ? await dropSecondaryIndexes(w, 'companies') : [];
     const duplicateUnit = (siren: number, h: number, line: number, key: string): boolean => {
       const previous = seenUnits.get(siren);
       if (previous === undefined) return false;
@@ -546,6 +550,7 @@ export async function importSireneStock(db: RegistryDb, opts: ImportOptions): Pr
     }
     if (batch.length) await flushUnits();
     await writes.drain(); // establishments need every company id
+    await rebuildIndexes(w, companyIndexes);
     if (firstLoad && w.isTransaction && dialectOf(w) === 'postgres') {
       // Every company is this import's (the table was empty): their ids in one streamed read,
       // instead of one 5,000-SIREN lookup per batch.
@@ -785,7 +790,8 @@ async function saveEstablishments(db: RegistryDb, actor: Actor, importId: number
       const text = { siret: m[I_SIRET], sign: m[I_SIGN], usual_name: m[I_USUAL], street_type: m[I_STREET_TYPE], street_name: m[I_STREET], postal_code: m[I_POSTAL], city: m[I_CITY], commune_code: m[I_COMMUNE], naf_code: m[I_NAF] } as EstablishmentTextFields;
       const d = derivedColumns(companyById.get(company_id)!, text, names.get(company_id) ?? '');
       // EST_COLUMNS: the mapped values without the SIREN, then the company and derived columns.
-      const values: BulkValue[] = m.slice(0, I_SIREN).concat(m.slice(I_SIREN + 1, I_LINE));
+      const values: BulkValue[] = [];
+      for (let i = 0; i < I_LINE; i++) if (i !== I_SIREN) values.push(m[i]);
       values.push(company_id, d.naf_section, d.naf_division, d.department, d.legal_form, d.sort_name, d.search_text);
       const hash = fingerprint(values);
       const line = m[I_LINE];

@@ -50,12 +50,22 @@ function val(row: string[], i: number): string | null {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-function dateOk(s: string | null): boolean {
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * A calendar date written YYYY-MM-DD. Checked by arithmetic rather than through a Date (two
+ * dates a row, ~0.1 s of a 200,000-row load): the same answers, years before 100 included, which
+ * Date.UTC read as 19xx and the former check therefore refused.
+ */
+export function dateOk(s: string | null): boolean {
   if (s === null) return true;
   const m = DATE.exec(s);
   if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  if (y < 100 || mo < 1 || mo > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]);
 }
 
 export class Rejection {
