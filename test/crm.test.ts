@@ -12,6 +12,7 @@ import { addDays, todayParis } from '../src/modules/crm/dates.js';
 import { createDeal, forecast, moveDeal } from '../src/modules/crm/deal.service.js';
 import { parseEuros, weightedCents } from '../src/modules/crm/money.js';
 import { companyPanel } from '../src/modules/crm/panel.js';
+import { companyIdsFromRegistrySearch } from '../src/modules/crm/portfolio.service.js';
 import { recordVisit } from '../src/modules/crm/visit.service.js';
 import { renderToString } from 'preact-render-to-string';
 import { agent, api, count, createTestApp, type Agent, type TestApp } from './helpers.js';
@@ -293,6 +294,10 @@ describe('portfolio, tasks, home', () => {
     expect(await count(t.db, 'crm_portfolio', ['company_id', found[0]])).toBe(0);
     expect((await as.manager.post('/crm/portefeuille/attribuer', { adviser_id: String(people.colleague.id), q: word, action: 'assign' })).status).toBe(302);
     for (const id of found) expect((await db().selectFrom('crm_portfolio').select('adviser_id').where('company_id', '=', id).executeTakeFirstOrThrow()).adviser_id).toBe(people.colleague.id);
+    // A search broader than the bound gives one company more, so that the assignment is refused
+    // rather than made on an arbitrary part of it.
+    expect((await companyIdsFromRegistrySearch(t.db, word, 1)).sort()).toEqual([...found].sort());
+    expect(await companyIdsFromRegistrySearch(t.db, word, 5)).toHaveLength(2);
   });
 
   it('lists my tasks overdue first, completes one, and puts due tasks on /portail', async () => {

@@ -4,7 +4,7 @@ import { can } from '../../platform/access/index.js';
 import { record, type Actor } from '../../platform/audit/audit.js';
 import { nowIso } from '../../platform/db/index.js';
 import { AppError, invalid } from '../../platform/errors.js';
-import { parseSearch, searchEstablishments } from '../registry/index.js';
+import { parseSearch, searchEstablishmentsStream } from '../registry/index.js';
 import { companyNames } from './companies.js';
 import type { CrmDb } from './crm.table.js';
 import { canEdit } from './policy.js';
@@ -105,8 +105,12 @@ export async function listPortfolio(db: CrmDb, adviserIds: number[], page = 1, p
 
 /**
  * The companies of a registry search, for a bulk assignment: plain words, or the address (or
- * query string) of a registry results page or saved segment, with all its facets. Every page of
- * results is read, up to MAX_BULK companies.
+ * query string) of a registry results page or saved segment, with all its facets. Every matching
+ * establishment is read once, in id order, by the registry's export stream: a set has no
+ * relevance order, and paging 200 by 200 by relevance past the first 1,000 candidates ranked
+ * every match again for each page (ADR 0013) — seconds a page for a broad search at 1 M, and the
+ * order changed at that boundary. One company more than `max` is kept, so that the assignment
+ * refuses a search too broad (crm.portfolio_too_many) instead of taking an arbitrary part of it.
  */
 export async function companyIdsFromRegistrySearch(db: CrmDb, text: string, max = MAX_BULK): Promise<number[]> {
   const raw = text.trim();
@@ -118,11 +122,11 @@ export async function companyIdsFromRegistrySearch(db: CrmDb, text: string, max 
     for (const [k, v] of Object.entries(query)) if (v.length === 1) query[k] = v[0];
   } else query.q = raw;
   const ids = new Set<number>();
-  const perPage = 200;
-  for (let page = 1; page <= 400 && ids.size < max; page++) {
-    const res = await searchEstablishments(db, parseSearch({ ...query, page: String(page) }, perPage), { facets: false });
-    for (const item of res.items) ids.add(item.companyId);
-    if (res.items.length < perPage) break;
+  for await (const page of searchEstablishmentsStream(db, parseSearch(query))) {
+    for (const item of page) {
+      ids.add(item.companyId);
+      if (ids.size > max) return [...ids];
+    }
   }
-  return [...ids].slice(0, max);
+  return [...ids];
 }
