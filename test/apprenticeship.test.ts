@@ -334,13 +334,21 @@ describe('windows, settings round trips, targets from a segment', () => {
     const { saveSegment } = await import('../src/modules/registry/admin.service.js');
     const { permissionsOf } = await import('../src/platform/access/permissions.js');
     const seg = await saveSegment(t.db, { id: null, label: 'test', kind: 'staff', roles: ['admin'], permissions: permissionsOf(['admin']) }, 'Rhône', 'department=69');
+    // A company whose secondary establishment (another trade) was recorded before its head
+    // office: the head office gives the target's sector.
+    const now = new Date().toISOString();
+    const delta = (await t.db.insertInto('companies').values({ name: 'Delta Industrie', siren: null, status: 'active', diffusion: 'public', source: 'manual', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    for (const [head, naf] of [[0, '10.71C'], [1, '25.62B']] as const) {
+      await t.db.insertInto('establishments').values({ company_id: delta, siret: null, is_head_office: head, status: 'active', diffusion: 'public', sort_name: 'delta industrie', search_text: 'delta industrie', commune_code: '69266', postal_code: '69100', department: '69', naf_code: naf, created_at: now, updated_at: now }).execute();
+    }
     const c = await t.db.selectFrom('apprenticeship_campaigns').selectAll().where('id', '=', ids.campaign).executeTakeFirstOrThrow();
     const form = { title: c.title, segment: String(seg), opens1: `${NEXT}-05-26`, closes1: `${NEXT}-06-27`, opens2: `${NEXT}-07-14`, closes2: `${NEXT}-10-24`, version: String(c.version) };
     expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}`, form)).status).toBe(302);
     expect((await manager.post(`/taxe-apprentissage/campagnes/${ids.campaign}/cibles`)).status).toBe(302);
-    const targets = await t.db.selectFrom('apprenticeship_targets').select(['company_id', 'department', 'contacted_at']).where('campaign_id', '=', ids.campaign).orderBy('company_id').execute();
-    // Alpha (69123) and Gamma (69001, contacted earlier) are in the Rhône; Bêta (67) is not
-    expect(targets.map((x) => x.company_id)).toEqual([ids.companyA, ids.companyC]);
+    const targets = await t.db.selectFrom('apprenticeship_targets').select(['company_id', 'department', 'naf_section', 'contacted_at']).where('campaign_id', '=', ids.campaign).orderBy('company_id').execute();
+    // Alpha (69123), Gamma (69001, contacted earlier) and Delta are in the Rhône; Bêta (67) is not
+    expect(targets.map((x) => x.company_id)).toEqual([ids.companyA, ids.companyC, delta]);
+    expect(targets.find((x) => x.company_id === delta)?.naf_section).toBe('25');
     expect(targets.find((x) => x.company_id === ids.companyC)?.contacted_at).not.toBeNull();
     const page = await follower.get(`/taxe-apprentissage/cibles?annee=${NEXT}&contacte=no`);
     expect(page.body).toContain('Boulangerie Alpha');

@@ -6,19 +6,19 @@ import { record, type Actor } from '../../platform/audit/audit.js';
 import { findUserById } from '../../platform/auth/users.js';
 import { nowIso } from '../../platform/db/index.js';
 import { invalid, notFound } from '../../platform/errors.js';
-import { findSegment, parseSearch, searchEstablishments } from '../registry/index.js';
+import { findSegment, parseSearch, searchEstablishmentsStream } from '../registry/index.js';
 import type { ApprenticeshipDb, Target } from './apprenticeship.table.js';
 import { getCampaign } from './campaign.service.js';
 import { assertFollow, assertManage } from './policy.js';
 
-const PAGE = 500;
-
 export type SegmentCompanies = Map<number, { name: string; sector: string | null; department: string | null }>;
 
 /**
- * Reads the campaign's segment page by page on `reads` (outside any write transaction: a large
- * segment takes a while and must not hold the writer), one row per company — its first
- * establishment listed gives the département and the sector (NAF division).
+ * Reads the campaign's segment on `reads` (outside any write transaction: a large segment takes a
+ * while and must not hold the writer), one row per company — its head office gives the
+ * département and the sector (NAF division), else its first establishment in the segment. Every
+ * match is read once, in id order, by the registry's export stream: pages sorted by name with an
+ * offset read again every row before the page (quadratic at 1 M) and stopped at 400 pages.
  */
 export async function resolveSegment(db: ApprenticeshipDb, reads: ApprenticeshipDb, actor: Actor, campaignId: number): Promise<{ segmentName: string; companies: SegmentCompanies }> {
   assertManage(actor);
@@ -33,14 +33,13 @@ export async function resolveSegment(db: ApprenticeshipDb, reads: Apprenticeship
     params[k] = all.length === 1 ? all[0] : all;
   }
   const companies: SegmentCompanies = new Map();
-  for (let page = 1; page <= 400; page++) {
-    const s = { ...parseSearch({ ...params, sort: 'name' }, PAGE), page };
-    const res = await searchEstablishments(reads, s, { facets: false });
-    for (const it of res.items) {
-      if (companies.has(it.companyId)) continue;
+  const headOffices = new Set<number>();
+  for await (const page of searchEstablishmentsStream(reads, parseSearch(params))) {
+    for (const it of page) {
+      if (headOffices.has(it.companyId) || (companies.has(it.companyId) && !it.isHeadOffice)) continue;
+      if (it.isHeadOffice) headOffices.add(it.companyId);
       companies.set(it.companyId, { name: it.name.slice(0, 200), sector: it.nafCode ? it.nafCode.slice(0, 2) : null, department: it.communeCode ? it.communeCode.slice(0, 2) : null });
     }
-    if (res.items.length < PAGE) break;
   }
   return { segmentName: segment.name, companies };
 }
