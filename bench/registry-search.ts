@@ -70,6 +70,11 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   const sample = await db.selectFrom('establishments').select(['siret']).where('status', '=', 'active').where('siret', 'is not', null).orderBy('id').offset(Math.floor(total / 3)).limit(1).executeTakeFirstOrThrow();
   const mix = mixOf(sample.siret!);
   if (dialect === 'postgres') idCorrelation = Number((await sql<{ c: number }>`select correlation as c from pg_stats where tablename = 'establishments' and attname = 'id'`.execute(db)).rows[0]?.c ?? NaN);
+  // The server's buffer pool decides whether a scan's pages stay cached: a table larger than a
+  // quarter of shared_buffers is scanned through a 256 KB ring and read again from the kernel.
+  const serverSetting = dialect === 'postgres'
+    ? ` PostgreSQL ${(await sql<{ v: string }>`show server_version`.execute(db)).rows[0]?.v}, shared_buffers ${(await sql<{ v: string }>`show shared_buffers`.execute(db)).rows[0]?.v}, establishments table ${(await sql<{ v: string }>`select pg_size_pretty(pg_relation_size('establishments')) as v`.execute(db)).rows[0]?.v}.`
+    : '';
 
   // 1. in process, through the HTTP stack
   const appDir = mkdtempSync(path.join(tmpdir(), 'registry-search-app-'));
@@ -167,6 +172,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   return [
     `### ${name} — ${total.toLocaleString('en-GB')} establishments`,
     '',
+    ...(serverSetting ? [serverSetting.trim(), ''] : []),
     `Worst p95 of the mix (page): **${f1(worst)} ms** (target ≤ 100 ms, aim 50).`,
     '',
     '| query | URL | count shown | p50 ms | p95 ms | p99 ms | facet panel p50 / p95 ms (fetched apart) | bare FTS: 25 ids + count(*) of all, p50 ms |',
