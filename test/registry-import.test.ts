@@ -151,8 +151,10 @@ describe('SIRENE import', () => {
       expect(res.items.map((x) => x.siren)).toContain(one.siren);
       const { fullTextIndexActive } = await import('../src/platform/db/search.js');
       expect(await fullTextIndexActive(other.db, 'establishments')).toBe(true);
-      // The rebuild's larger FTS5 pending-data size is put back to FTS5's default afterwards.
-      if (!onPostgres) expect((await sql<{ v: number }>`select v from establishments_fts_config where k = 'hashsize'`.execute(other.db)).rows.map((r) => Number(r.v))).toEqual([1024 * 1024]);
+      // The rebuild leaves FTS5's settings as they were: a larger pending-data size for the
+      // rebuild (tried, ADR 0015) left the optimised segment on a low level, and later updates
+      // merged into it (10,000 updates at 200,000 rows: 0.56 s against 0.35 s).
+      if (!onPostgres) expect((await sql<{ k: string }>`select k from establishments_fts_config order by k`.execute(other.db)).rows.map((r) => r.k)).toEqual(['version']);
       // a later manual write is indexed again by the triggers
       const { createManualCompany } = await import('../src/modules/registry/company.service.js');
       await other.db.transaction().execute((trx) => createManualCompany(trx, SYSTEM_ACTOR, { name: 'Zythologie Stéphanoise', postalCode: '42000', communeCode: '42218' }));

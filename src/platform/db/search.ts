@@ -79,20 +79,6 @@ export async function fullTextIndexActive(db: AnyDb, table: string): Promise<boo
   return Number(r.rows[0]?.n) > 0;
 }
 
-/** FTS5's own defaults of the settings a rebuild changes (put back after it, so row-by-row upkeep is as before). */
-const FTS5_DEFAULTS = { hashsize: 1024 * 1024 };
-/**
- * A rebuild's settings: the pending terms are flushed to a segment every `hashsize` bytes (1 MiB
- * by default: a million rows made hundreds of small segments, merged again and again). Measured
- * on 200,000 rows: rebuild and optimize 1.0 s → 0.77–0.84 s; `automerge` 0 on top changed
- * nothing measurable, so it is left alone.
- */
-const REBUILD_CONFIG = { hashsize: 64 * 1024 * 1024 };
-/** FTS5 settings as literals: bound, a JavaScript number arrives as a real and FTS5 refuses it. */
-async function ftsConfig(db: AnyDb, fts: string, config: Record<string, number>): Promise<void> {
-  for (const [k, v] of Object.entries(config)) await sql.raw(`insert into ${fts}(${fts}, rank) values ('${k}', ${Math.trunc(v)})`).execute(db);
-}
-
 export async function resumeFullTextIndex(db: AnyDb, table: string, column: string): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await sql`create index if not exists ${sql.ref(table + '_fts_idx')} on ${sql.table(table)} using gin (${sql.ref(column + '_tsv')})`.execute(db);
@@ -102,11 +88,8 @@ export async function resumeFullTextIndex(db: AnyDb, table: string, column: stri
   const fts = `${table}_fts`;
   // One statement: FTS5 gets the rows in rowid order and builds large segments.
   await sql.raw(`insert into ${fts}(${fts}) values ('delete-all')`).execute(db);
-  await ftsConfig(db, fts, REBUILD_CONFIG);
   await sql.raw(`insert into ${fts}(rowid, doc) select id, ${column} from ${table} order by id`).execute(db);
   await sql.raw(`insert into ${fts}(${fts}) values ('optimize')`).execute(db);
-  // Back to the defaults (written in its _config table, which only FTS5 may change).
-  await ftsConfig(db, fts, FTS5_DEFAULTS);
   await createTriggers(db, table, column);
 }
 
