@@ -73,7 +73,7 @@ async function measure(dialect: 'sqlite' | 'postgres', dataDir: string, database
   // The server's buffer pool decides whether a scan's pages stay cached: a table larger than a
   // quarter of shared_buffers is scanned through a 256 KB ring and read again from the kernel.
   const serverSetting = dialect === 'postgres'
-    ? ` PostgreSQL ${(await sql<{ v: string }>`show server_version`.execute(db)).rows[0]?.v}, shared_buffers ${(await sql<{ v: string }>`show shared_buffers`.execute(db)).rows[0]?.v}, establishments table ${(await sql<{ v: string }>`select pg_size_pretty(pg_relation_size('establishments')) as v`.execute(db)).rows[0]?.v}.`
+    ? (await sql<{ v: string }>`select 'PostgreSQL ' || current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers') || ', establishments table ' || pg_size_pretty(pg_relation_size('establishments')) || '.' as v`.execute(db)).rows[0]?.v ?? ''
     : '';
 
   // 1. in process, through the HTTP stack
