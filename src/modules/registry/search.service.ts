@@ -275,7 +275,17 @@ const MATCH_COLUMNS = ['e.id', 'e.company_id', 'e.sort_name', 'e.creation_date',
 const RANK_COLUMNS = [...MATCH_COLUMNS, 'e.status', 'e.is_head_office'];
 /** Establishments read by a scan on PostgreSQL (scoreTerms' `scan`). */
 const scannedBase = (db: RegistryDb) => (db as any).selectFrom(scannedTable(db, 'establishments', 'e')) as EstQuery;
-const matchesBase = (db: RegistryDb) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', 'establishments_lookup_idx')) as EstQuery;
+/** Establishments read through a named index on SQLite (platform tableThroughIndex); the plain table on PostgreSQL. */
+const throughIndex = (db: RegistryDb, sqliteIndex: string) => (db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', sqliteIndex)) as EstQuery;
+const matchesBase = (db: RegistryDb) => throughIndex(db, 'establishments_lookup_idx');
+
+/** The search items of these ids with their company, in the ids' order (a page chosen by ids first). */
+async function itemsInOrder(db: RegistryDb, ids: number[]): Promise<unknown[]> {
+  if (!ids.length) return [];
+  const rows = (await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[];
+  const byId = new Map(rows.map((x) => [x.id, x]));
+  return ids.map((id) => byId.get(id)).filter(Boolean);
+}
 
 /**
  * The words of a registry search. "et" goes: names write it "&" as often as "ET", and "&" is not
@@ -549,9 +559,7 @@ async function searchIndexed(db: RegistryDb, s: SearchQuery, opts: { facets?: bo
     // company before the sort (3,977 lookups) cost SQLite half of its 19 ms. `sort_name || ''` is
     // the same order without that index.
     const page = ((await (filtered() as any).select('e.id').orderBy(sql`e.sort_name || ''`).orderBy('e.id').limit(s.perPage).offset(offset).execute()) as { id: number }[]).map((x) => x.id);
-    const rows = page.length ? ((await itemColumns(base(db).where('e.id', 'in', page)).execute()) as { id: number }[]) : [];
-    const byId = new Map(rows.map((x) => [x.id, x]));
-    return { items: page.map((id) => byId.get(id)).filter(Boolean), counts };
+    return { items: await itemsInOrder(db, page), counts };
   }
   const items = await orderSearch(itemColumns(filtered()), s).limit(s.perPage).offset(offset).execute();
   return { items, counts };
@@ -622,9 +630,7 @@ async function rankedPage(db: RegistryDb, s: SearchQuery): Promise<unknown[]> {
   }
   const matches = (db as any).selectFrom('search_matches as e') as EstQuery;
   const ids = ((await (orderSearch(matches, s) as any).select('e.id').limit(s.perPage).offset((s.page - 1) * s.perPage).execute()) as { id: number }[]).map((x) => x.id);
-  const rows = ids.length ? ((await itemColumns(base(db).where('e.id', 'in', ids)).execute()) as { id: number }[]) : [];
-  const byId = new Map(rows.map((x) => [x.id, x]));
-  return ids.map((id) => byId.get(id)).filter(Boolean);
+  return itemsInOrder(db, ids);
 }
 
 /**
@@ -726,17 +732,13 @@ async function tagCounts(rows: EstQuery, s: SearchQuery): Promise<{ value: strin
 /**
  * The establishments a search matches, as a query on `establishments as e` with every filter of
  * the search applied and nothing selected yet: other modules aggregate over it (the map's
- * clusters, reports), so their counts are the registry's by construction.
- */
-/**
- * The establishments a search matches (its WHERE on `establishments as e`). `sqliteIndex` names
- * the index SQLite reads them through (platform tableThroughIndex): without statistics its planner
- * prefers any equality (the status, in every search) to a range, so a map's small box was read by
- * walking every active establishment (1.8 s at 1 M for 80 points, module map).
+ * clusters, reports), so their counts are the registry's by construction. `sqliteIndex` names the
+ * index SQLite reads them through: without statistics its planner prefers any equality (the
+ * status, in every search) to a range, so a map's small box was read by walking every active
+ * establishment (1.8 s at 1 M for 80 points, module map).
  */
 export function matchingEstablishments(db: RegistryDb, s: SearchQuery, opts: { sqliteIndex?: string } = {}): EstQuery {
-  const from = opts.sqliteIndex ? ((db as any).selectFrom(tableThroughIndex(db, 'establishments', 'e', opts.sqliteIndex)) as EstQuery) : base(db);
-  return applySearch(db, from, s);
+  return applySearch(db, opts.sqliteIndex ? throughIndex(db, opts.sqliteIndex) : base(db), s);
 }
 
 /** A company's establishments as search items (the API's company), head office first, 500 at most. */

@@ -5,6 +5,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type RawBui
 import path from 'node:path';
 import pg from 'pg';
 import { inProcessReads, PostgresReadPool, WorkerReadPool, type ReadOptions, type ReadPool } from './reads.js';
+import { withStatementCache } from './statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -118,30 +119,6 @@ export function openDatabase(opts: OpenOptions): Database {
     close: async () => {
       await pool.close();
       await db.destroy();
-    },
-  };
-}
-
-/**
- * Kysely prepares every statement it runs. On the server's one SQLite connection the same few
- * dozen statements (the session, its user and roles, the settings, the navigation…) come back on
- * every request: each is prepared once and kept (a bounded cache, like the read workers').
- * A statement still being iterated (a stream) is not shared: the next caller gets its own.
- * SQLite re-prepares a kept statement by itself when the schema changes.
- */
-function withStatementCache(raw: SQLite.Database): { close(): void; prepare(text: string): SQLite.Statement } {
-  const kept = new Map<string, SQLite.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare(text) {
-      const hit = kept.get(text);
-      if (hit && !hit.busy) return hit;
-      const stmt = raw.prepare(text);
-      if (!hit) {
-        if (kept.size >= 500) kept.delete(kept.keys().next().value!);
-        kept.set(text, stmt);
-      }
-      return stmt;
     },
   };
 }

@@ -4,6 +4,7 @@
 // and sees everything committed before it began.
 import SQLite from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { withStatementCache } from './statements.js';
 
 export interface ReadWorkerData {
   file: string;
@@ -26,17 +27,8 @@ db.pragma(`cache_size = -${cacheKiB}`);
 // Temporary tables (a search's matches) live in temporary files, not in the process's memory.
 db.pragma('temp_store = FILE');
 
-const statements = new Map<string, SQLite.Statement>();
-function prepared(text: string): SQLite.Statement {
-  let s = statements.get(text);
-  if (!s) {
-    s = db.prepare(text);
-    // The same few query shapes come back all the time; a bounded cache keeps memory flat.
-    if (statements.size > 200) statements.delete(statements.keys().next().value!);
-    statements.set(text, s);
-  }
-  return s;
-}
+// The same few query shapes come back all the time; a bounded cache keeps memory flat.
+const statements = withStatementCache(db, 200);
 
 // Structured cloning turns Buffers into Uint8Arrays, which better-sqlite3 does not bind.
 const bindable = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
@@ -44,7 +36,7 @@ const bindable = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v)
 parentPort!.on('message', (m: ReadRequest) => {
   let answer: ReadResponse;
   try {
-    const stmt = prepared(m.sql);
+    const stmt = statements.prepare(m.sql);
     const params = m.parameters.map(bindable);
     if (stmt.reader) answer = { id: m.id, rows: stmt.all(params) };
     else {
