@@ -83,8 +83,9 @@ function compressed(e: Entry, rel: string, kind: 'br' | 'gz'): Buffer {
 /**
  * In production the files under public/ do not change while the server runs: a fingerprinted URL,
  * once computed, is kept. Every page asks for its scripts and styles, and checking each file
- * (exists, stat twice, htmx's module path resolved) was 2 % of the main thread's time under the
- * registry's search load (bench/registry-search.ts, 2026-12-07). In development a file edited is
+ * (exists, stat twice, htmx's module path resolved) was 2 % of the main thread's time in a CPU
+ * profile of the built server under the search bench's throughput mix (a one-off profile,
+ * 2026-12-07, not kept). In development a file edited is
  * seen at the next page.
  */
 const fixedUrls = process.env.NODE_ENV === 'production' ? new Map<string, string>() : undefined;
