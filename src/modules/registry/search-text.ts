@@ -46,18 +46,6 @@ export interface EstablishmentTextFields {
   naf_code: string | null;
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/;
-const NOT_WORD = /[^a-z0-9]+/g;
-/**
- * `normaliseSearchText`, with a short way for plain ASCII text (nearly every SIRENE value is
- * upper-case ASCII): there the decomposition and the accent, ligature and ß replacements change
- * nothing, so lower case and the word split give the same string. A first load normalises two
- * strings per establishment; the full path was ~0.8 s of a 200,000-row load (#12).
- */
-function normalised(s: string): string {
-  return NOT_ASCII.test(s) ? normaliseSearchText(s) : s.toLowerCase().replace(NOT_WORD, ' ').trim();
-}
-
 /**
  * The text an establishment is found by. Its order is a contract (ADR 0016): the name first (so
  * the text starts with `sort_name`), then the other names (acronym, usual names, trade names),
@@ -67,7 +55,7 @@ function normalised(s: string): string {
  */
 export function establishmentSearchText(c: CompanyTextFields, e: EstablishmentTextFields, contactNames = ''): string {
   const streetType = e.street_type ? `${e.street_type} ${STREET_TYPES[e.street_type.toUpperCase()] ?? ''}` : '';
-  return normalised(
+  return normaliseSearchText(
     [c.name, c.acronym, c.usual_name, e.sign, e.usual_name, c.siren, e.siret, streetType, e.street_name, e.postal_code, e.city, e.commune_code, contactNames]
       .filter(Boolean)
       .join(' '),
@@ -81,7 +69,7 @@ export function derivedColumns(c: CompanyTextFields, e: EstablishmentTextFields,
     naf_division: nafDivisionOf(e.naf_code),
     department: departmentOf(e.commune_code),
     legal_form: c.legal_form,
-    sort_name: normalised(c.name ?? '').slice(0, 80),
+    sort_name: normaliseSearchText(c.name).slice(0, 80),
     search_text: establishmentSearchText(c, e, contactNames),
   };
 }
